@@ -1,0 +1,1 @@
+"""Front doors: each adapter translates a platform's payloads to and from the neutral core."""

@@ -1,0 +1,104 @@
+"""The composition root: builds the bot from settings and wires core, storage and cogs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from bot.config import CORE_SECTIONS, ConfigError, Settings, validate_cog_settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.commands import Cog
+from bot.core.dispatcher import Dispatcher
+from bot.core.errors import RegistryError
+from bot.core.registry import Registry, cog_module_path
+from bot.outbox import Outbox
+from bot.scheduler import Scheduler
+from bot.web import WebServer
+from storage.db import Database
+from storage.repositories.identity import IdentityStore
+
+log = logging.getLogger("potluck")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Potluck:
+    """Everything a cog's `setup(bot)` may use: settings, db, identity, outbox, scheduler."""
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None,
+                 db: Database | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.db = db or Database(settings.database.url, echo=settings.database.echo)
+        self.registry = Registry()
+        self.identity = IdentityStore(self.db, settings.bot.timezone)
+        self.dispatcher = Dispatcher(
+            self.registry, self.identity, self.clock,
+            commands_per_minute=settings.bot.commands_per_minute,
+        )
+        self.outbox = Outbox(self.db, self.clock)
+        self.scheduler = Scheduler()
+        self.web = WebServer()
+        self._started = False
+
+    # -- cogs ------------------------------------------------------------------------------
+
+    def add_cog(self, cog: Cog) -> None:
+        self.registry.add_cog(cog)
+
+    def cog_settings(self, model: type[M], section: str) -> M:
+        """Validate the `[section]` table of the config file for a cog."""
+        return validate_cog_settings(model, section, self.settings.cog_section(section))  # type: ignore[return-value]
+
+    async def load_cogs(self, names: list[str] | None = None) -> None:
+        names = self.settings.bot.cogs if names is None else names
+        for name in names:
+            try:
+                await self.registry.load(cog_module_path(name), self)
+            except RegistryError as exc:
+                raise ConfigError(f"config error: bot.cogs: {exc}") from None
+        unknown = set(self.settings.model_extra or {}) - CORE_SECTIONS - set(self.registry.cogs)
+        if unknown:
+            raise ConfigError(
+                f"config error: [{sorted(unknown)[0]}] is not a section Potluck knows "
+                f"(core sections: {', '.join(sorted(CORE_SECTIONS))}; loaded cogs: "
+                f"{', '.join(self.registry.cogs)})"
+            )
+
+    def cog(self, name: str) -> Any:
+        return self.registry.cogs.get(name)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self, *, migrate: bool = True, schedule: bool = True) -> None:
+        """Load cogs, migrate, start the scheduler and deliver what fell due while down."""
+        if not self.registry.cogs:
+            await self.load_cogs()
+        if migrate:
+            await self.db.upgrade()
+        for cog in self.registry.cogs.values():
+            await cog.on_ready()
+        if schedule:
+            self.outbox.on_wake = self._wake_outbox
+            self.scheduler.every("outbox-poll", self.settings.bot.outbox_poll_seconds,
+                                 self.outbox.pump)
+            self.scheduler.start()
+            self.scheduler.at("outbox-wake", self.clock.now(), self.outbox.pump)
+        self._started = True
+
+    def _wake_outbox(self, when: datetime) -> None:
+        if self.scheduler.running:
+            self.scheduler.at("outbox-wake", when, self.outbox.pump)
+
+    async def close(self) -> None:
+        self.scheduler.shutdown()
+        for cog in list(self.registry.cogs.values()):
+            try:
+                await cog.on_close()
+            except Exception:
+                log.exception("cog %s failed to close", cog.name)
+        await self.web.stop()
+        await self.db.dispose()

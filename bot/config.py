@@ -1,0 +1,181 @@
+"""Settings: one TOML file validated into typed sections, secrets from the environment.
+
+A bad file or value stops startup with one line naming the key (exit status 2).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_COGS = ["help", "timezone", "privacy"]
+
+
+class ConfigError(Exception):
+    """One line saying which key is wrong and what is allowed."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite+aiosqlite:///data/potluck.db"
+    echo: bool = False
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> str:
+        if not isinstance(value, str) or not (
+            value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
+        ):
+            raise ValueError(
+                "must be a text like 'sqlite+aiosqlite:///data/potluck.db' or "
+                f"'postgresql+asyncpg://user@host/db', not {value!r}"
+            )
+        return value
+
+
+class BotSettings(Section):
+    timezone: str = "UTC"
+    cogs: list[str] = Field(default_factory=lambda: list(DEFAULT_COGS))
+    commands_per_minute: int = Field(30, ge=0, le=10_000)
+    outbox_poll_seconds: float = Field(15.0, gt=0, le=3600)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return check_zone(value)
+
+
+class ConsoleSettings(Section):
+    user: str = "librarian"
+    moderators: list[str] = Field(default_factory=lambda: ["librarian"])
+    organizers: list[str] = Field(default_factory=list)
+    community: str = "Console chapter"
+    channel: str = "general"
+
+
+class DiscordSettings(Section):
+    token: str | None = None
+    application_id: str | None = None
+    guild_ids: list[str] = Field(default_factory=list)
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    shard_count: int | None = Field(None, ge=1)
+    shard_ids: list[int] | None = None
+    organizer_roles: list[str] = Field(default_factory=lambda: ["Organizer"])
+    moderator_roles: list[str] = Field(default_factory=lambda: ["Moderator"])
+    new_dms_per_minute: int = Field(10, ge=1, le=120)
+    sync_commands_on_start: bool = True
+
+
+class SlackSettings(Section):
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_base_url: str = "https://slack.com/api/"
+    # Where Slack's HTTP requests arrive. Unset: the bot's web server ([web]) takes them;
+    # set: that same server also listens here.
+    host: str | None = None
+    port: int | None = Field(None, ge=0, le=65535)
+    command_prefix: str = ""
+    organizer_ids: list[str] = Field(default_factory=list)
+    moderator_ids: list[str] = Field(default_factory=list)
+    moderator_usergroup: str | None = None
+    organizer_usergroup: str | None = None
+    seconds_per_channel: float = Field(1.0, ge=0, le=60)
+
+
+class WebSettings(Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    public_url: str = "http://127.0.0.1:8080"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    bot: BotSettings = Field(default_factory=BotSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+
+    def cog_section(self, name: str) -> dict[str, Any]:
+        """The raw `[name]` table for a cog, validated later by that cog's own model."""
+        extra = self.model_extra or {}
+        section = extra.get(name, {})
+        if not isinstance(section, dict):
+            raise ConfigError(f"config error: [{name}] must be a table of settings")
+        return section
+
+
+CORE_SECTIONS = {"database", "bot", "console", "discord", "slack", "web"}
+
+
+def check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"must be an IANA time zone like 'Europe/Berlin', not {value!r}") from None
+    return value
+
+
+def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read the TOML file (if any), overlay secrets from the environment, validate."""
+    env = dict(os.environ) if env is None else env
+    data: dict[str, Any] = {}
+    if path is not None:
+        file = Path(path)
+        if not file.exists():
+            raise ConfigError(f"config error: the file {file} does not exist")
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config error: {file} is not valid TOML: {exc}") from None
+    secrets = {
+        ("discord", "token"): "DISCORD_TOKEN",
+        ("slack", "bot_token"): "SLACK_BOT_TOKEN",
+        ("slack", "signing_secret"): "SLACK_SIGNING_SECRET",
+        ("slack", "app_token"): "SLACK_APP_TOKEN",
+        ("database", "url"): "POTLUCK_DATABASE_URL",
+    }
+    for (section, key), var in secrets.items():
+        if env.get(var):
+            table = data.setdefault(section, {})
+            if isinstance(table, dict):
+                table[key] = env[var]
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from None
+
+
+def describe(exc: ValidationError, prefix: str = "") -> str:
+    """The first problem as one line: `config error: database.url: must be ...`."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    if prefix:
+        where = f"{prefix}.{where}" if where else prefix
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        message = "is not a known setting (see config.example.toml)"
+    elif "input" in err and err["type"] not in ("value_error",):
+        message = f"{message} (got {err['input']!r})"
+    return f"config error: {where}: {message}"
+
+
+def validate_cog_settings(model: type[BaseModel], name: str, raw: dict[str, Any]) -> BaseModel:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe(exc, prefix=name)) from None

@@ -1,0 +1,180 @@
+"""The dispatcher: one entry point per kind of input, each returning a reply and never raising.
+
+Adapters call `run_line` (Slack, console), `run_command` (Discord, forms), `press` (buttons)
+and `suggest` (autocomplete). Known errors become friendly only-to-you replies; anything else
+becomes "something went wrong (ref ABC123)" with the traceback logged under that ref.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from bot.core.checks import Check, RateLimiter, require_level
+from bot.core.clock import Clock
+from bot.core.commands import CommandSpec
+from bot.core.errors import BadOption, UserError
+from bot.core.grammar import bind_options, split_command
+from bot.core.messages import Message, rich
+from bot.core.options import convert_options
+from bot.core.registry import Registry
+from bot.core.types import Actor, Community, Invocation, Person
+
+log = logging.getLogger("potluck.dispatch")
+
+
+class IdentityResolver(Protocol):
+    """Storage's answer to "which community and person is this actor?"."""
+
+    async def resolve(self, actor: Actor) -> tuple[Community, Person]: ...
+
+
+def error_reply(exc: UserError) -> Message:
+    return Message(text=rich(exc.message, "\n" + exc.hint if exc.hint else None),
+                   ephemeral=True, accent="danger")
+
+
+def failure_reply(ref: str) -> Message:
+    return Message(
+        text=rich(f"Sorry, something went wrong on my side (ref {ref}). ",
+                  "Nothing was changed. Please try again; if it keeps happening, "
+                  "tell a moderator the ref."),
+        ephemeral=True,
+        accent="danger",
+    )
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        registry: Registry,
+        resolver: IdentityResolver,
+        clock: Clock,
+        *,
+        commands_per_minute: int = 30,
+        command_prefix: str = "",
+    ) -> None:
+        self.registry = registry
+        self.resolver = resolver
+        self.clock = clock
+        self.limiter = RateLimiter(commands_per_minute)
+        self.checks: list[Check] = []
+        self.command_prefix = command_prefix
+
+    async def invocation(self, actor: Actor, *, command: str = "", raw: Any = None,
+                         message_ref: str | None = None) -> Invocation:
+        community, person = await self.resolver.resolve(actor)
+        return Invocation(
+            platform=actor.platform,
+            community=community,
+            person=person,
+            channel=actor.channel,
+            now=self.clock.now(),
+            command=command,
+            raw=raw,
+            message_ref=message_ref,
+        )
+
+    # -- entry points ----------------------------------------------------------------------
+
+    async def run_line(self, actor: Actor, line: str, *, raw: Any = None) -> Message:
+        """A command typed as text: `/event create title:"Winter party" when:friday`."""
+        try:
+            words, tokens = split_command(line)
+            if self.command_prefix and words and words[0].startswith(self.command_prefix):
+                words[0] = words[0][len(self.command_prefix):]
+            spec, used = self.registry.resolve(words)
+            if spec is None:
+                raise self._unknown(words)
+            values = bind_options(spec, tokens[used:])
+        except UserError as exc:
+            return error_reply(exc)
+        return await self.run_command(actor, spec, values, raw=raw)
+
+    async def run_command(self, actor: Actor, command: CommandSpec | str,
+                          options: Mapping[str, Any], *, raw: Any = None) -> Message:
+        ref = ""
+        try:
+            spec = command if isinstance(command, CommandSpec) else self._spec(command)
+            inv = await self.invocation(actor, command=spec.name, raw=raw)
+            require_level(inv, spec.level, f"/{spec.name}")
+            self.limiter.check(inv, spec)
+            for check in self.checks:
+                await check(inv, spec)
+            values = convert_options(spec, dict(options), inv)
+            assert spec.handler is not None
+            reply = await spec.handler(inv, **values)
+            return reply if reply is not None else Message(text=["Done."], ephemeral=True)
+        except UserError as exc:
+            return error_reply(exc)
+        except Exception:
+            ref = _new_ref()
+            log.exception("command %r failed (ref %s)", getattr(command, "name", command), ref)
+            return failure_reply(ref)
+
+    async def press(self, actor: Actor, custom_id: str, *, message_ref: str | None = None,
+                    raw: Any = None) -> Message:
+        """A button press; `custom_id` is "action:value" as built by `Button.custom_id`."""
+        name, _, value = custom_id.partition(":")
+        try:
+            spec = self.registry.actions.get(name)
+            if spec is None or spec.handler is None:
+                raise UserError("That button no longer works.",
+                                hint="Type /help to see what you can do now.")
+            inv = await self.invocation(actor, command=f"button:{name}", raw=raw,
+                                        message_ref=message_ref)
+            require_level(inv, spec.level, "this button")
+            reply = await spec.handler(inv, value)
+            return reply if reply is not None else Message(text=["Done."], ephemeral=True)
+        except UserError as exc:
+            return error_reply(exc)
+        except Exception:
+            ref = _new_ref()
+            log.exception("button %r failed (ref %s)", custom_id, ref)
+            return failure_reply(ref)
+
+    async def suggest(self, actor: Actor, command: str, option: str,
+                      partial: str) -> list[tuple[str, str]]:
+        """Autocomplete choices (label, value); an empty list when anything goes wrong."""
+        try:
+            spec = self._spec(command)
+            provider = self.registry.suggester(spec, option)
+            if provider is None or provider.handler is None:
+                return []
+            inv = await self.invocation(actor, command=spec.name)
+            return (await provider.handler(inv, partial))[:25]
+        except Exception:
+            log.exception("suggestions for /%s %s failed", command, option)
+            return []
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _spec(self, name: str) -> CommandSpec:
+        spec = self.registry.commands.get(tuple(name.lower().split()))
+        if spec is None:
+            raise self._unknown(name.split())
+        return spec
+
+    def _unknown(self, words: list[str]) -> UserError:
+        if not words:
+            return BadOption("Type a command, like /help.")
+        group = self.registry.group(words[0])
+        if group:
+            subs = ", ".join(sorted(s.path[-1] for s in group if len(s.path) > 1))
+            shown = " ".join(words[:2])
+            return BadOption(
+                f"/{shown} is not a command.",
+                hint=f"/{words[0]} has: {subs}. Type /help {words[0]} for examples.",
+            )
+        return UserError(
+            f"/{words[0]} is not a Potluck command.",
+            hint="Type /help to see the commands you can use.",
+        )
+
+
+def _new_ref() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(6))
+

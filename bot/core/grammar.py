@@ -1,0 +1,143 @@
+"""The text grammar shared by Slack and the console: `/event create title:"Winter party"`.
+
+Words before the first option name the command; `key:value` pairs name options; double quotes
+(straight or typographic, as Slack and phones produce) group words; bare words after the
+command fill the required options in order, so `/rsvp 4f2a yes` works too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.commands import CommandSpec
+from bot.core.errors import BadOption
+
+_OPEN_QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "«": "»"}
+
+
+@dataclass(slots=True)
+class Token:
+    text: str
+    quoted: bool = False
+    key: str | None = None  # set when the token was written key:value
+
+
+@dataclass(slots=True)
+class ParsedLine:
+    words: list[str]
+    tokens: list[Token] = field(default_factory=list)
+
+
+def tokenize(line: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(line)
+    while i < n:
+        while i < n and line[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        buf: list[str] = []
+        quoted = False
+        key: str | None = None
+        while i < n and not line[i].isspace():
+            ch = line[i]
+            if ch in _OPEN_QUOTES:
+                close = _OPEN_QUOTES[ch]
+                end = _find_close(line, i + 1, close)
+                if end < 0:
+                    shown = "".join(buf) + line[i : i + 20]
+                    raise BadOption(
+                        f"A quote is not closed near `{shown}`.",
+                        hint='Wrap values with spaces in double quotes, like title:"Winter party".',
+                    )
+                buf.append(line[i + 1 : end])
+                quoted = True
+                i = end + 1
+                continue
+            if ch == ":" and key is None and not quoted and buf and _is_key("".join(buf)):
+                key = "".join(buf).lower()
+                buf = []
+                i += 1
+                if i >= n or line[i].isspace():
+                    # "title: Winter" -> the next word (or quoted group) is the value.
+                    while i < n and line[i].isspace():
+                        i += 1
+                continue
+            buf.append(ch)
+            i += 1
+        tokens.append(Token(text="".join(buf), quoted=quoted, key=key))
+    return tokens
+
+
+def _find_close(line: str, start: int, close: str) -> int:
+    for j in range(start, len(line)):
+        if line[j] == close or (close in "”“" and line[j] in '"”“'):
+            return j
+    return -1
+
+
+def _is_key(word: str) -> bool:
+    return word.replace("_", "").isalpha() and len(word) <= 32
+
+
+def split_command(line: str) -> tuple[list[str], list[Token]]:
+    """The leading bare words (command path candidates) and every token."""
+    text = line.strip()
+    if text.startswith("/"):
+        text = text[1:]
+    tokens = tokenize(text)
+    words = []
+    for tok in tokens:
+        if tok.key is not None or tok.quoted:
+            break
+        words.append(tok.text)
+    return words, tokens
+
+
+def bind_options(spec: CommandSpec, tokens: list[Token]) -> dict[str, str]:
+    """Map the tokens after the command path onto the command's declared options."""
+    values: dict[str, str] = {}
+    positional: list[str] = []
+    for tok in tokens:
+        if tok.key is None:
+            positional.append(tok.text)
+            continue
+        opt = spec.option(tok.key)
+        if opt is None:
+            # A colon inside a value ("where:https://x", "when:18:00") is not a key.
+            if positional or values:
+                _append(values, positional, f"{tok.key}:{tok.text}")
+                continue
+            names = ", ".join(o.name for o in spec.options) or "none"
+            raise BadOption(
+                f"/{spec.name} has no option `{tok.key}`.",
+                hint=f"Its options are: {names}. Usage: {spec.usage()}",
+            )
+        if opt.name in values:
+            raise BadOption(f"`{opt.name}:` is given twice.", hint=f"Usage: {spec.usage()}")
+        values[opt.name] = tok.text
+    if positional:
+        free = [o for o in spec.options if o.name not in values]
+        # Bare words fill options in declaration order; the last one takes the rest.
+        while positional and free:
+            opt = free.pop(0)
+            if not free or len(positional) == 1:
+                values[opt.name] = " ".join(positional) if not free else positional.pop(0)
+                if not free:
+                    positional = []
+            else:
+                values[opt.name] = positional.pop(0)
+        if positional:
+            raise BadOption(
+                f"I did not understand `{' '.join(positional)}`.",
+                hint=f'Write options as key:value, quoting spaces. Usage: {spec.usage()}',
+            )
+    return values
+
+
+def _append(values: dict[str, str], positional: list[str], text: str) -> None:
+    if values and not positional:
+        last = next(reversed(values))
+        values[last] = f"{values[last]} {text}"
+    else:
+        positional.append(text)

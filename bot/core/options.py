@@ -1,0 +1,123 @@
+"""Turning option values (text from Slack and the console, typed values from Discord) into
+the Python values handlers receive, with errors that say what to type instead."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.core.commands import CommandSpec, Option, OptionKind
+from bot.core.errors import BadOption
+from bot.core.timetext import parse_duration, parse_when
+from bot.core.types import Invocation
+
+_PERSON = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL = re.compile(r"^<#([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+_TRUE = {"yes", "y", "true", "on", "1"}
+_FALSE = {"no", "n", "false", "off", "0"}
+
+
+def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        opt = spec.option(name)
+        if opt is None:
+            names = ", ".join(o.name for o in spec.options) or "none"
+            raise BadOption(
+                f"/{spec.name} has no option `{name}`.", hint=f"Its options are: {names}."
+            )
+        if value is None:
+            continue
+        values[name] = convert(opt, value, inv, spec)
+    for opt in spec.options:
+        if opt.required and opt.name not in values:
+            raise BadOption(
+                f"/{spec.name} needs `{opt.name}:` ({opt.description.rstrip('.')}).",
+                hint=f"Usage: {spec.usage()}" + (f"\nExample: {spec.examples[0]}" if spec.examples else ""),
+            )
+    return values
+
+
+def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
+    if opt.kind is OptionKind.INTEGER:
+        return _integer(opt, value)
+    if opt.kind is OptionKind.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise BadOption(f"`{opt.name}:` must be yes or no, not `{value}`.")
+    text = str(value).strip()
+    if opt.kind is OptionKind.DURATION:
+        if isinstance(value, timedelta):
+            return value
+        return parse_duration(text)
+    if opt.kind is OptionKind.DATETIME:
+        if isinstance(value, datetime):
+            return value
+        return parse_when(text, now=inv.now, zone=inv.zone)
+    if opt.kind is OptionKind.PERSON:
+        return _person(opt, text)
+    if opt.kind is OptionKind.CHANNEL:
+        match = _CHANNEL.match(text)
+        if match:
+            return match.group(1)
+        return text.lstrip("#")
+    if not text and opt.required:
+        raise BadOption(f"`{opt.name}:` cannot be empty.", hint=f"Usage: {spec.usage()}")
+    if opt.max_length is not None and len(text) > opt.max_length:
+        raise BadOption(
+            f"`{opt.name}:` is {len(text)} characters long; the limit is {opt.max_length}.",
+            hint="Shorten it and try again.",
+        )
+    if opt.choices:
+        lowered = text.lower()
+        for choice in opt.choices:
+            if choice.lower() == lowered:
+                return choice
+        raise BadOption(
+            f"`{opt.name}:` must be one of {', '.join(opt.choices)}, not `{text}`.",
+            hint=f"For example {opt.name}:{opt.choices[0]}",
+        )
+    return text
+
+
+def _integer(opt: Option, value: Any) -> int:
+    if isinstance(value, bool):
+        raise BadOption(f"`{opt.name}:` must be a whole number.")
+    try:
+        number = value if isinstance(value, int) else int(str(value).strip().lstrip("+"))
+    except ValueError:
+        raise BadOption(
+            f"`{opt.name}:` must be a whole number, not `{value}`.",
+            hint=f"For example {opt.name}:{opt.min_value if opt.min_value is not None else 1}",
+        ) from None
+    if opt.min_value is not None and number < opt.min_value:
+        raise BadOption(_range_text(opt, number))
+    if opt.max_value is not None and number > opt.max_value:
+        raise BadOption(_range_text(opt, number))
+    return number
+
+
+def _range_text(opt: Option, number: int) -> str:
+    if opt.min_value is not None and opt.max_value is not None:
+        return f"`{opt.name}:` must be between {opt.min_value} and {opt.max_value}, not {number}."
+    if opt.min_value is not None:
+        return f"`{opt.name}:` must be at least {opt.min_value}, not {number}."
+    return f"`{opt.name}:` must be at most {opt.max_value}, not {number}."
+
+
+def _person(opt: Option, text: str) -> str:
+    match = _PERSON.match(text)
+    if match:
+        return match.group(1)
+    if text.startswith("<"):
+        raise BadOption(f"`{opt.name}:` must name a person, like {opt.name}:@alex.")
+    cleaned = text.lstrip("@").strip()
+    if not cleaned:
+        raise BadOption(f"`{opt.name}:` must name a person, like {opt.name}:@alex.")
+    return cleaned

@@ -1,0 +1,64 @@
+"""Understanding the times people type: "next friday 6pm", "tomorrow at noon", "90m"."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core.errors import BadOption
+
+_DURATION_PART = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(w|wk|wks|weeks?|d|days?|h|hrs?|hours?|m|mins?|minutes?)(?![a-z])", re.I
+)
+_UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
+
+DATE_EXAMPLES = '"next friday 6pm", "tomorrow at noon" or "2026-12-04 18:00"'
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90m', '1h30m', '2 hours', '1.5h', '3 days' -> timedelta; a bare number means minutes."""
+    cleaned = text.strip().lower()
+    if re.fullmatch(r"\d+", cleaned):
+        minutes = float(cleaned)
+    else:
+        pos = 0
+        minutes = 0.0
+        for match in _DURATION_PART.finditer(cleaned):
+            if cleaned[pos : match.start()].strip(" ,and"):
+                break
+            minutes += float(match.group(1)) * _UNIT_MINUTES[match.group(2)[0].lower()]
+            pos = match.end()
+        if pos == 0 or cleaned[pos:].strip():
+            raise BadOption(
+                f"I could not read the duration `{text}`.",
+                hint='Try "90m", "1h30m", "2 hours" or "3 days".',
+            )
+    if minutes <= 0:
+        raise BadOption("A duration must be longer than zero.", hint='Try "90m" or "2 hours".')
+    return timedelta(minutes=minutes)
+
+
+def parse_when(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
+    """A moment typed in natural language, read in `zone`, returned in UTC."""
+    import dateparser  # imported lazily: it is slow to import and only needed here
+
+    cleaned = " ".join(text.strip().split())
+    if not cleaned:
+        raise BadOption("The date is empty.", hint=f"Try {DATE_EXAMPLES}.")
+    local_now = now.astimezone(zone).replace(tzinfo=None)
+    settings = {
+        "TIMEZONE": zone.key,
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "PREFER_DATES_FROM": "future",
+        "RELATIVE_BASE": local_now,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = dateparser.parse(cleaned, settings=settings, languages=["en"])  # type: ignore[arg-type]
+    if parsed is None:
+        raise BadOption(f"I could not understand the date `{text}`.", hint=f"Try {DATE_EXAMPLES}.")
+    # Interpret the wall-clock time in the zone (fold=0 picks the first of a repeated hour).
+    local = parsed.replace(tzinfo=zone)
+    return local.astimezone(ZoneInfo("UTC"))

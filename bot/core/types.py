@@ -1,0 +1,92 @@
+"""Neutral types shared by adapters, the dispatcher and cogs.
+
+An adapter describes who did what with an `Actor`; the dispatcher resolves it against storage
+into an `Invocation` that handlers receive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+Platform = Literal["console", "discord", "slack"]
+
+
+class Level(IntEnum):
+    """What a person may do. Higher levels include the lower ones."""
+
+    MEMBER = 0
+    ORGANIZER = 1
+    MODERATOR = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    external_id: str
+    name: str = ""
+    is_direct: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acted, as an adapter sees it, before any storage lookup."""
+
+    platform: Platform
+    community_id: str
+    community_name: str
+    user_id: str
+    display_name: str
+    channel: ChannelRef
+    level: Level = Level.MEMBER
+    timezone_hint: str | None = None  # the platform's idea of the person's zone, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Community:
+    id: int
+    platform: Platform
+    external_id: str
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    community_id: int
+    external_id: str
+    display_name: str
+    level: Level
+    timezone: str | None
+
+
+@dataclass(slots=True)
+class Invocation:
+    """One command or button press, resolved: what handlers receive."""
+
+    platform: Platform
+    community: Community
+    person: Person
+    channel: ChannelRef
+    now: datetime
+    command: str = ""
+    raw: Any = field(default=None, repr=False)
+    message_ref: str | None = None  # the message a button was pressed on
+
+    @property
+    def zone_name(self) -> str:
+        return self.person.timezone or self.community.timezone
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.zone_name)
+
+    def at_least(self, level: Level) -> bool:
+        return self.person.level >= level

@@ -1,0 +1,260 @@
+"""The outbox: every message the bot sends unprompted is a row first.
+
+Rows are claimed atomically with a lease, sent through the platform's sender, and marked sent.
+A process that dies mid-send leaves a claim whose lease runs out, so another pass (or another
+process) picks it up: nothing is lost. Claims are exclusive, so two processes never send the
+same row. Pacing per destination and Retry-After both move a row's due time forward instead of
+sleeping, so one slow destination never holds up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.clock import Clock
+from bot.core.delivery import Delivery, Destination, RetryLater, Sender, Undeliverable
+from bot.core.messages import Mention, Message, rich
+from storage.db import Database
+from storage.models import OutboxRow
+from storage.repositories import outbox as repo
+
+log = logging.getLogger("potluck.outbox")
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """How fast one platform may be sent to."""
+
+    per_destination_seconds: float = 0.0  # gap between two messages to the same destination
+    backoff_seconds: float = 5.0  # first retry delay after an unexpected error (doubles)
+
+
+class Outbox:
+    def __init__(self, db: Database, clock: Clock, *, lease_seconds: float = 120.0,
+                 batch_size: int = 50, worker_id: str | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.lease = timedelta(seconds=lease_seconds)
+        self.batch_size = batch_size
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.senders: dict[str, Sender] = {}
+        self.pacing: dict[str, Pacing] = {}
+        self._last_sent: dict[tuple[str, str, str], datetime] = {}
+        self._lock = asyncio.Lock()
+        self._again = False
+        self.on_wake: Callable[[datetime], None] | None = None
+        self.on_sent: list[Callable[[OutboxRow, str | None], Awaitable[None]]] = []
+
+    def add_sender(self, platform: str, sender: Sender, pacing: Pacing | None = None) -> None:
+        self.senders[platform] = sender
+        self.pacing[platform] = pacing or Pacing()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def enqueue(
+        self,
+        session: AsyncSession,
+        *,
+        platform: str,
+        destination: Destination,
+        message: Message,
+        community_id: int | None = None,
+        kind: str = "message",
+        due_at: datetime | None = None,
+        expires_at: datetime | None = None,
+        dedupe_key: str | None = None,
+        coalesce_key: str | None = None,
+        edit_of: str | None = None,
+        fallback_channel_id: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        """Write a row in the caller's transaction, so it exists exactly when the change that
+        caused it does. `dedupe_key` makes a second enqueue a no-op; `coalesce_key` replaces a
+        still-pending row (the newest card edit wins)."""
+        values: dict[str, object] = dict(
+            platform=platform,
+            community_id=community_id,
+            kind=kind,
+            destination_kind=destination.kind,
+            destination_id=destination.id,
+            fallback_channel_id=fallback_channel_id,
+            timezone=timezone,
+            payload=message.model_dump_json(),
+            due_at=due_at or self.clock.now(),
+            expires_at=expires_at,
+            dedupe_key=dedupe_key,
+            coalesce_key=coalesce_key,
+            edit_of=edit_of,
+            status="pending",
+            attempts=0,
+            created_at=self.clock.now(),
+        )
+        if coalesce_key is not None:
+            replaced = await repo.replace_pending(
+                session, coalesce_key, payload=values["payload"], due_at=values["due_at"]
+            )
+            if replaced:
+                return
+        await repo.insert(session, **values)
+
+    async def withdraw(self, session: AsyncSession, *, dedupe_prefix: str | None = None,
+                       coalesce_key: str | None = None, reason: str = "cancelled") -> int:
+        return await repo.drop_pending(session, dedupe_prefix=dedupe_prefix,
+                                       coalesce_key=coalesce_key, reason=reason)
+
+    def kick(self) -> None:
+        """Something was enqueued: ask for a delivery pass now."""
+        if self._lock.locked():
+            self._again = True
+        elif self.on_wake is not None:
+            self.on_wake(self.clock.now())
+
+    # -- delivering ------------------------------------------------------------------------
+
+    async def pump(self) -> int:
+        """Deliver everything due now; return how many rows were settled.
+
+        A pass requested while another runs is not lost: the running pass goes round again.
+        """
+        if not self.senders:
+            return 0
+        if self._lock.locked():
+            self._again = True
+            return 0
+        total = 0
+        async with self._lock:
+            self._again = True
+            while self._again:
+                self._again = False
+                while True:
+                    async with self.db.transaction() as session:
+                        rows = await repo.claim_due(
+                            session, now=self.clock.now(), worker=self.worker_id,
+                            lease=self.lease, platforms=list(self.senders),
+                            limit=self.batch_size,
+                        )
+                    for row in rows:
+                        await self._deliver(row)
+                    total += len(rows)
+                    if len(rows) < self.batch_size:
+                        break
+        await self._schedule_next()
+        return total
+
+    async def next_due_at(self) -> datetime | None:
+        async with self.db.sessions() as session:
+            return await repo.next_due_at(session, list(self.senders))
+
+    async def _schedule_next(self) -> None:
+        if self.on_wake is None:
+            return
+        nxt = await self.next_due_at()
+        if nxt is not None:
+            self.on_wake(nxt)
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        now = self.clock.now()
+        if row.expires_at is not None and row.expires_at <= now:
+            await self._settle(row, status="dropped", last_error="expired before it could be sent")
+            return
+        pacing = self.pacing.get(row.platform, Pacing())
+        dest_key = (row.platform, row.destination_kind, row.destination_id)
+        last = self._last_sent.get(dest_key)
+        if last is not None and pacing.per_destination_seconds > 0:
+            ready = last + timedelta(seconds=pacing.per_destination_seconds)
+            if ready > now:
+                await self._release(row, ready, "paced", count_attempt=False)
+                return
+        edit_ref: str | None = None
+        if row.edit_of is not None:
+            async with self.db.sessions() as session:
+                original = await repo.find_by_key(session, row.edit_of)
+            if original is None or original.status in ("failed", "dropped"):
+                await self._settle(row, status="dropped", last_error="original message missing")
+                return
+            if original.status != "sent":
+                await self._release(row, now + timedelta(seconds=2), "original not sent yet",
+                                    count_attempt=False)
+                return
+            edit_ref = original.sent_ref
+        item = Delivery(
+            id=row.id,
+            platform=row.platform,
+            kind=row.kind,
+            destination=Destination(row.destination_kind, row.destination_id),  # type: ignore[arg-type]
+            message=Message.model_validate_json(row.payload),
+            timezone=row.timezone,
+            attempts=row.attempts,
+            edit_ref=edit_ref,
+        )
+        try:
+            ref = await self.senders[row.platform].deliver(item)
+        except RetryLater as exc:
+            await self._release(row, now + timedelta(seconds=exc.seconds), str(exc),
+                                count_attempt=False)
+            return
+        except Undeliverable as exc:
+            log.info("outbox row %s undeliverable: %s", row.id, exc)
+            await self._settle(row, status="failed", last_error=str(exc))
+            await self._fallback(row, item)
+            return
+        except Exception as exc:
+            log.exception("outbox row %s failed (attempt %s)", row.id, row.attempts)
+            if row.attempts >= MAX_ATTEMPTS:
+                await self._settle(row, status="failed", last_error=repr(exc))
+            else:
+                delay = pacing.backoff_seconds * 2 ** (row.attempts - 1)
+                await self._release(row, now + timedelta(seconds=delay), repr(exc))
+            return
+        self._last_sent[dest_key] = self.clock.now()
+        if await self._settle(row, status="sent", sent_ref=ref, sent_at=self.clock.now(),
+                              last_error=None):
+            for hook in self.on_sent:
+                await hook(row, ref)
+
+    async def _fallback(self, row: OutboxRow, item: Delivery) -> None:
+        """A direct message that cannot be delivered is posted once in the fallback channel,
+        mentioning the person, instead of being retried."""
+        if row.destination_kind != "person" or not row.fallback_channel_id:
+            return
+        original = item.message
+        message = original.model_copy(
+            update={
+                "text": rich(
+                    Mention(user_id=row.destination_id),
+                    " I could not send you a direct message, so here it is:\n",
+                    *original.text,
+                )
+            }
+        )
+        async with self.db.transaction() as session:
+            await self.enqueue(
+                session, platform=row.platform,
+                destination=Destination.channel(row.fallback_channel_id), message=message,
+                community_id=row.community_id, kind=f"{row.kind}-fallback",
+                dedupe_key=f"fallback:{row.id}", timezone=row.timezone,
+            )
+        self.kick()
+
+    async def _release(self, row: OutboxRow, due_at: datetime, reason: str, *,
+                       count_attempt: bool = True) -> None:
+        await self._settle(row, status="pending", due_at=due_at, last_error=reason,
+                           claimed_by=None, lease_until=None,
+                           attempts=row.attempts if count_attempt else row.attempts - 1)
+
+    async def _settle(self, row: OutboxRow, **values: object) -> bool:
+        async with self.db.transaction() as session:
+            ok = await repo.settle(session, row.id, self.worker_id, **values)
+        if not ok:
+            log.warning("outbox row %s was reclaimed by another worker before settling", row.id)
+        return ok

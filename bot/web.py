@@ -1,0 +1,46 @@
+"""The bot's small web server: the calendar feed, Slack's HTTP endpoint and /healthz share it."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+log = logging.getLogger("potluck.web")
+
+
+class WebServer:
+    def __init__(self) -> None:
+        self.app = web.Application()
+        self.app.router.add_get("/healthz", self._health)
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    def add_route(self, method: str, path: str, handler: web.RequestHandler) -> None:  # type: ignore[type-arg]
+        self.app.router.add_route(method, path, handler)
+
+    def add_subapp(self, prefix: str, app: web.Application) -> None:
+        self.app.add_subapp(prefix, app)
+
+    async def start(self, addresses: list[tuple[str, int]]) -> list[int]:
+        """Listen on every (host, port); port 0 picks a free one. Returns the bound ports."""
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        ports: list[int] = []
+        for host, port in dict.fromkeys(addresses):
+            site = web.TCPSite(self._runner, host, port)
+            await site.start()
+            server = site._server
+            sockets = getattr(server, "sockets", None) or []
+            ports.append(sockets[0].getsockname()[1] if sockets else port)
+            log.info("web server on http://%s:%s", host, ports[-1])
+        self.port = ports[0] if ports else None
+        return ports
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

@@ -1,0 +1,1 @@
+"""Built-in command modules. Each has an `async setup(bot)` that adds its cog."""

@@ -1,0 +1,112 @@
+"""/timezone: each person's own zone, so every time Potluck shows is in their local time."""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from bot.app import Potluck
+from bot.core.commands import Cog, Option, command
+from bot.core.errors import BadOption
+from bot.core.messages import Bold, Code, Message, Time, rich
+from bot.core.types import Invocation, Level
+
+
+@lru_cache(maxsize=1)
+def _zones() -> dict[str, str]:
+    """Lowercased name -> canonical name, for zones people would pick."""
+    names = {z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV"))}
+    names |= {"UTC"}
+    return {z.lower(): z for z in names}
+
+
+def resolve_zone(text: str) -> str:
+    """An IANA zone from what someone typed, or a BadOption with "did you mean" suggestions."""
+    cleaned = text.strip().replace(" ", "_")
+    zones = _zones()
+    if cleaned.lower() in zones:
+        return zones[cleaned.lower()]
+    by_city = {z.rsplit("/", 1)[-1].lower(): z for z in zones.values()}
+    if cleaned.lower() in by_city:
+        return by_city[cleaned.lower()]
+    suggestions = suggest_zones(cleaned)
+    hint = ("Did you mean " + ", ".join(suggestions) + "?") if suggestions else ""
+    raise BadOption(
+        f"`{text}` is not a time zone I know.",
+        hint=(hint + " " if hint else "")
+        + "Use a zone name like zone:Europe/Berlin or zone:America/Chicago.",
+    )
+
+
+def suggest_zones(text: str, limit: int = 3) -> list[str]:
+    zones = _zones()
+    lowered = text.lower()
+    found: list[str] = []
+    for match in difflib.get_close_matches(lowered, list(zones), n=limit, cutoff=0.6):
+        found.append(zones[match])
+    city = lowered.rsplit("/", 1)[-1]
+    by_city = {z.rsplit("/", 1)[-1].lower(): z for z in zones.values()}
+    for match in difflib.get_close_matches(city, list(by_city), n=limit, cutoff=0.6):
+        if by_city[match] not in found:
+            found.append(by_city[match])
+    if not found:
+        region = lowered.split("/", 1)[0]
+        found = [z for z in zones.values() if z.lower().startswith(region + "/")][:limit]
+    return found[:limit] or ["Europe/Berlin", "America/New_York", "Asia/Tokyo"]
+
+
+class TimezoneCog(Cog):
+    name = "timezone"
+    description = "Your time zone, so times show in your local time."
+
+    def __init__(self, bot: Potluck) -> None:
+        self.bot = bot
+
+    @command(
+        "timezone set",
+        "Set your time zone.",
+        options=[Option("zone", "An IANA zone, like Europe/Berlin.", required=True)],
+        examples=["/timezone set zone:Europe/Berlin", "/timezone set zone:America/Chicago"],
+    )
+    async def set(self, inv: Invocation, zone: str) -> Message:
+        name = resolve_zone(zone)
+        await self.bot.identity.set_person_timezone(inv.person.id, name)
+        return Message(
+            text=rich("Your time zone is now ", Bold(text=name), ". It is ",
+                      Time(at=inv.now, style="time"), " there."),
+            ephemeral=True, accent="success",
+        )
+
+    @command("timezone show", "Show your time zone and the community's.",
+             examples=["/timezone show"])
+    async def show(self, inv: Invocation) -> Message:
+        mine = inv.person.timezone
+        local = inv.now.astimezone(ZoneInfo(inv.zone_name)).strftime("%H:%M")
+        return Message(
+            text=rich(
+                "Your time zone: ", Bold(text=mine or f"not set (using {inv.community.timezone})"),
+                f" — it is {local} there.\n",
+                "Community time zone: ", Bold(text=inv.community.timezone), ".",
+                None if mine else "\nSet yours with ",
+                None if mine else Code(text="/timezone set zone:Europe/Berlin"),
+            ),
+            ephemeral=True,
+        )
+
+    @command(
+        "timezone community",
+        "Set the community's default time zone.",
+        options=[Option("zone", "An IANA zone, like America/Chicago.", required=True)],
+        level=Level.MODERATOR,
+        examples=["/timezone community zone:America/Chicago"],
+    )
+    async def community(self, inv: Invocation, zone: str) -> Message:
+        name = resolve_zone(zone)
+        await self.bot.identity.set_community_timezone(inv.community.id, name)
+        return Message(text=rich("The community's time zone is now ", Bold(text=name), "."),
+                       accent="success")
+
+
+async def setup(bot: Potluck) -> None:
+    bot.add_cog(TimezoneCog(bot))

@@ -1,0 +1,1 @@
+"""Relational storage: models, repositories and Alembic migrations (SQLite or PostgreSQL)."""

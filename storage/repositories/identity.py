@@ -1,0 +1,178 @@
+"""Communities and people: resolving who acted, time zones, and per-person deletion."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, cast
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.types import Actor, Community, Level, Person, Platform
+from storage.db import Database
+from storage.models import CommunityRow, PersonRow
+from storage.repositories.upsert import insert_ignore
+
+_TTL = 30.0  # seconds a cached identity is trusted before re-reading (other processes may edit)
+
+
+class IdentityStore:
+    """Maps platform ids to database rows, creating them on first sight, with a short cache so
+    the hot path (a button click) costs no extra query."""
+
+    def __init__(self, db: Database, default_timezone: str) -> None:
+        self.db = db
+        self.default_timezone = default_timezone
+        self._communities: dict[tuple[str, str], tuple[float, Community]] = {}
+        self._people: dict[tuple[int, str], tuple[float, int, str | None, str]] = {}
+
+    async def resolve(self, actor: Actor) -> tuple[Community, Person]:
+        community = await self.community(actor.platform, actor.community_id, actor.community_name)
+        key = (community.id, actor.user_id)
+        cached = self._people.get(key)
+        if cached is None or time.monotonic() - cached[0] > _TTL or cached[3] != actor.display_name:
+            async with self.db.transaction() as session:
+                row = await self._person_row(session, community.id, actor.user_id,
+                                             actor.display_name)
+                cached = (time.monotonic(), row.id, row.timezone, row.display_name)
+            self._people[key] = cached
+        person = Person(
+            id=cached[1],
+            community_id=community.id,
+            external_id=actor.user_id,
+            display_name=actor.display_name,
+            level=actor.level,
+            timezone=cached[2] or actor.timezone_hint,
+        )
+        return community, person
+
+    async def community(self, platform: Platform, external_id: str, name: str = "") -> Community:
+        key = (platform, external_id)
+        cached = self._communities.get(key)
+        if cached is not None and time.monotonic() - cached[0] <= _TTL:
+            return cached[1]
+        async with self.db.transaction() as session:
+            await session.execute(
+                insert_ignore(session, CommunityRow).values(
+                    platform=platform, external_id=external_id, name=name, settings={}
+                )
+            )
+            row = (
+                await session.execute(
+                    select(CommunityRow).where(
+                        CommunityRow.platform == platform, CommunityRow.external_id == external_id
+                    )
+                )
+            ).scalar_one()
+            if name and row.name != name:
+                row.name = name
+        community = Community(
+            id=row.id,
+            platform=cast(Platform, row.platform),
+            external_id=row.external_id,
+            name=row.name,
+            timezone=row.timezone or self.default_timezone,
+        )
+        self._communities[key] = (time.monotonic(), community)
+        return community
+
+    async def _person_row(self, session: AsyncSession, community_id: int, external_id: str,
+                          display_name: str) -> PersonRow:
+        await session.execute(
+            insert_ignore(session, PersonRow).values(
+                community_id=community_id, external_id=external_id,
+                display_name=display_name, settings={},
+            )
+        )
+        row = (
+            await session.execute(
+                select(PersonRow).where(
+                    PersonRow.community_id == community_id, PersonRow.external_id == external_id
+                )
+            )
+        ).scalar_one()
+        if display_name and row.display_name != display_name:
+            row.display_name = display_name
+        return row
+
+    async def person_by_external_id(self, community_id: int, external_id: str) -> Person | None:
+        async with self.db.sessions() as session:
+            row = (
+                await session.execute(
+                    select(PersonRow).where(
+                        PersonRow.community_id == community_id,
+                        PersonRow.external_id == external_id,
+                    )
+                )
+            ).scalar_one_or_none()
+        if row is None:
+            return None
+        return Person(id=row.id, community_id=community_id, external_id=row.external_id,
+                      display_name=row.display_name, level=Level.MEMBER, timezone=row.timezone)
+
+    async def ensure_person(self, community_id: int, external_id: str,
+                            display_name: str = "") -> Person:
+        """A person named in a command (e.g. `person:@sam`) who may never have typed anything."""
+        async with self.db.transaction() as session:
+            row = await self._person_row(session, community_id, external_id, display_name)
+        return Person(id=row.id, community_id=community_id, external_id=row.external_id,
+                      display_name=row.display_name or external_id, level=Level.MEMBER,
+                      timezone=row.timezone)
+
+    async def set_person_timezone(self, person_id: int, zone: str | None) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(PersonRow).where(PersonRow.id == person_id).values(timezone=zone)
+            )
+        self._people = {k: v for k, v in self._people.items() if v[1] != person_id}
+
+    async def set_community_timezone(self, community_id: int, zone: str | None) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(CommunityRow).where(CommunityRow.id == community_id).values(timezone=zone)
+            )
+        self._communities = {k: v for k, v in self._communities.items() if v[1].id != community_id}
+
+    async def person_settings(self, person_id: int) -> dict[str, Any]:
+        async with self.db.sessions() as session:
+            row = await session.get(PersonRow, person_id)
+            return dict(row.settings) if row is not None else {}
+
+    async def update_person_settings(self, person_id: int, **changes: Any) -> dict[str, Any]:
+        async with self.db.transaction() as session:
+            row = await session.get(PersonRow, person_id)
+            if row is None:
+                return {}
+            row.settings = {**row.settings, **changes}
+            return dict(row.settings)
+
+    async def community_settings(self, community_id: int) -> dict[str, Any]:
+        async with self.db.sessions() as session:
+            row = await session.get(CommunityRow, community_id)
+            return dict(row.settings) if row is not None else {}
+
+    async def update_community_settings(self, community_id: int, **changes: Any) -> dict[str, Any]:
+        async with self.db.transaction() as session:
+            row = await session.get(CommunityRow, community_id)
+            if row is None:
+                return {}
+            row.settings = {**row.settings, **changes}
+            return dict(row.settings)
+
+    async def export_person(self, person_id: int) -> dict[str, Any]:
+        async with self.db.sessions() as session:
+            row = await session.get(PersonRow, person_id)
+            if row is None:
+                return {}
+            return {
+                "external_id": row.external_id,
+                "display_name": row.display_name,
+                "timezone": row.timezone,
+                "settings": row.settings,
+                "first_seen": row.created_at.isoformat(),
+            }
+
+    async def forget_person(self, person_id: int) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(delete(PersonRow).where(PersonRow.id == person_id))
+        self._people = {k: v for k, v in self._people.items() if v[1] != person_id}

@@ -1,0 +1,114 @@
+"""SQL for the outbox: insert, claim atomically, settle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxRow
+from storage.repositories.upsert import insert_ignore
+
+
+def _due(now: datetime):  # type: ignore[no-untyped-def]
+    return or_(
+        (OutboxRow.status == "pending") & (OutboxRow.due_at <= now),
+        (OutboxRow.status == "claimed") & (OutboxRow.lease_until < now),
+    )
+
+
+async def insert(session: AsyncSession, **values: object) -> None:
+    """Insert a row; with a dedupe_key, a second insert of the same key does nothing."""
+    if values.get("dedupe_key") is not None:
+        await session.execute(insert_ignore(session, OutboxRow).values(**values))
+    else:
+        session.add(OutboxRow(**values))
+        await session.flush()
+
+
+async def replace_pending(session: AsyncSession, coalesce_key: str, **values: object) -> bool:
+    """Overwrite a pending row with the same coalesce key (e.g. the latest card edit wins)."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.coalesce_key == coalesce_key, OutboxRow.status == "pending")
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, worker: str, lease: timedelta,
+                    platforms: Sequence[str], limit: int) -> list[OutboxRow]:
+    """Claim up to `limit` due rows. SKIP LOCKED on PostgreSQL lets several processes claim
+    disjoint rows; SQLite's IMMEDIATE transactions serialize claims instead."""
+    ids = (
+        select(OutboxRow.id)
+        .where(_due(now), OutboxRow.platform.in_(list(platforms)))
+        .order_by(OutboxRow.due_at, OutboxRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = await session.scalars(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(ids.scalar_subquery()), _due(now))
+        .values(status="claimed", claimed_by=worker, lease_until=now + lease,
+                attempts=OutboxRow.attempts + 1)
+        .returning(OutboxRow)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(rows.all(), key=lambda r: (r.due_at, r.id))
+
+
+async def settle(session: AsyncSession, row_id: int, worker: str, **values: object) -> bool:
+    """Record the outcome, only if this worker still holds the claim."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == row_id, OutboxRow.claimed_by == worker,
+               OutboxRow.status == "claimed")
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def find_by_key(session: AsyncSession, dedupe_key: str) -> OutboxRow | None:
+    return (
+        await session.execute(select(OutboxRow).where(OutboxRow.dedupe_key == dedupe_key))
+    ).scalar_one_or_none()
+
+
+async def next_due_at(session: AsyncSession, platforms: Sequence[str]) -> datetime | None:
+    pending = await session.scalar(
+        select(func.min(OutboxRow.due_at)).where(
+            OutboxRow.status == "pending", OutboxRow.platform.in_(list(platforms))
+        )
+    )
+    leased = await session.scalar(
+        select(func.min(OutboxRow.lease_until)).where(
+            OutboxRow.status == "claimed", OutboxRow.platform.in_(list(platforms))
+        )
+    )
+    candidates = [d for d in (pending, leased) if d is not None]
+    if not candidates:
+        return None
+    # func.min bypasses the UTC type on some backends; normalise.
+    from storage.models.base import UTCDateTime
+
+    conv = UTCDateTime().process_result_value
+    return min(conv(d, session.get_bind().dialect) for d in candidates)  # type: ignore[type-var]
+
+
+async def drop_pending(session: AsyncSession, *, dedupe_prefix: str | None = None,
+                       coalesce_key: str | None = None, reason: str = "cancelled") -> int:
+    """Withdraw rows not yet sent (e.g. reminders of an event that moved)."""
+    query = update(OutboxRow).where(OutboxRow.status == "pending")
+    if dedupe_prefix is not None:
+        query = query.where(OutboxRow.dedupe_key.like(dedupe_prefix.replace("%", r"\%") + "%",
+                                                      escape="\\"))
+    if coalesce_key is not None:
+        query = query.where(OutboxRow.coalesce_key == coalesce_key)
+    # The key is released so a rescheduled row with the same key can be written.
+    result = await session.execute(
+        query.values(status="dropped", last_error=reason, dedupe_key=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
