@@ -28,15 +28,18 @@ M = TypeVar("M", bound=BaseModel)
 class Potluck:
     """Everything a cog's `setup(bot)` may use: settings, db, identity, outbox, scheduler."""
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None,
-                 db: Database | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, db: Database | None = None
+    ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.db = db or Database(settings.database.url, echo=settings.database.echo)
         self.registry = Registry()
         self.identity = IdentityStore(self.db, settings.bot.timezone)
         self.dispatcher = Dispatcher(
-            self.registry, self.identity, self.clock,
+            self.registry,
+            self.identity,
+            self.clock,
             commands_per_minute=settings.bot.commands_per_minute,
         )
         self.outbox = Outbox(self.db, self.clock)
@@ -83,8 +86,9 @@ class Potluck:
             await cog.on_ready()
         if schedule:
             self.outbox.on_wake = self._wake_outbox
-            self.scheduler.every("outbox-poll", self.settings.bot.outbox_poll_seconds,
-                                 self.outbox.pump)
+            self.scheduler.every(
+                "outbox-poll", self.settings.bot.outbox_poll_seconds, self.outbox.pump
+            )
             self.scheduler.start()
             self.scheduler.at("outbox-wake", self.clock.now(), self.outbox.pump)
         self._started = True

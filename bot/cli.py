@@ -25,8 +25,12 @@ def _config_path(given: str | None) -> Path | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="potluck", description="A community bot for library workers.")
-    parser.add_argument("--config", "-c", help="path to config.toml (default: ./config.toml if present)")
+    parser = argparse.ArgumentParser(
+        prog="potluck", description="A community bot for library workers."
+    )
+    parser.add_argument(
+        "--config", "-c", help="path to config.toml (default: ./config.toml if present)"
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the bot: Discord/Slack when tokens are set, else the console")
     sub.add_parser("console", help="talk to the bot in this terminal (no account needed)")

@@ -44,8 +44,8 @@ class DatabaseSettings(Section):
 class BotSettings(Section):
     timezone: str = "UTC"
     cogs: list[str] = Field(default_factory=lambda: list(DEFAULT_COGS))
-    commands_per_minute: int = Field(30, ge=0, le=10_000)
-    outbox_poll_seconds: float = Field(15.0, gt=0, le=3600)
+    commands_per_minute: int = Field(default=30, ge=0, le=10_000)
+    outbox_poll_seconds: float = Field(default=15.0, gt=0, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("timezone")
@@ -68,11 +68,11 @@ class DiscordSettings(Section):
     guild_ids: list[str] = Field(default_factory=list)
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
-    shard_count: int | None = Field(None, ge=1)
+    shard_count: int | None = Field(default=None, ge=1)
     shard_ids: list[int] | None = None
     organizer_roles: list[str] = Field(default_factory=lambda: ["Organizer"])
     moderator_roles: list[str] = Field(default_factory=lambda: ["Moderator"])
-    new_dms_per_minute: int = Field(10, ge=1, le=120)
+    new_dms_per_minute: int = Field(default=10, ge=1, le=120)
     sync_commands_on_start: bool = True
 
 
@@ -84,19 +84,25 @@ class SlackSettings(Section):
     # Where Slack's HTTP requests arrive. Unset: the bot's web server ([web]) takes them;
     # set: that same server also listens here.
     host: str | None = None
-    port: int | None = Field(None, ge=0, le=65535)
+    port: int | None = Field(default=None, ge=0, le=65535)
     command_prefix: str = ""
     organizer_ids: list[str] = Field(default_factory=list)
     moderator_ids: list[str] = Field(default_factory=list)
     moderator_usergroup: str | None = None
     organizer_usergroup: str | None = None
-    seconds_per_channel: float = Field(1.0, ge=0, le=60)
+    seconds_per_channel: float = Field(default=1.0, ge=0, le=60)
+    # Workspace admins and owners (users.info is_admin/is_owner) count as moderators.
+    admins_are_moderators: bool = True
+    # How long users.info and user-group answers are trusted before asking Slack again.
+    people_cache_seconds: float = Field(default=300.0, ge=0, le=86_400)
+    # The name shown in Slack and used in `potluck slack manifest`.
+    app_name: str = "Potluck"
 
 
 class WebSettings(Section):
     enabled: bool = True
     host: str = "127.0.0.1"
-    port: int = Field(8080, ge=0, le=65535)
+    port: int = Field(default=8080, ge=0, le=65535)
     public_url: str = "http://127.0.0.1:8080"
 
 

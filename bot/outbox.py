@@ -40,8 +40,15 @@ class Pacing:
 
 
 class Outbox:
-    def __init__(self, db: Database, clock: Clock, *, lease_seconds: float = 120.0,
-                 batch_size: int = 50, worker_id: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        lease_seconds: float = 120.0,
+        batch_size: int = 50,
+        worker_id: str | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.lease = timedelta(seconds=lease_seconds)
@@ -107,10 +114,17 @@ class Outbox:
                 return
         await repo.insert(session, **values)
 
-    async def withdraw(self, session: AsyncSession, *, dedupe_prefix: str | None = None,
-                       coalesce_key: str | None = None, reason: str = "cancelled") -> int:
-        return await repo.drop_pending(session, dedupe_prefix=dedupe_prefix,
-                                       coalesce_key=coalesce_key, reason=reason)
+    async def withdraw(
+        self,
+        session: AsyncSession,
+        *,
+        dedupe_prefix: str | None = None,
+        coalesce_key: str | None = None,
+        reason: str = "cancelled",
+    ) -> int:
+        return await repo.drop_pending(
+            session, dedupe_prefix=dedupe_prefix, coalesce_key=coalesce_key, reason=reason
+        )
 
     def kick(self) -> None:
         """Something was enqueued: ask for a delivery pass now."""
@@ -139,8 +153,11 @@ class Outbox:
                 while True:
                     async with self.db.transaction() as session:
                         rows = await repo.claim_due(
-                            session, now=self.clock.now(), worker=self.worker_id,
-                            lease=self.lease, platforms=list(self.senders),
+                            session,
+                            now=self.clock.now(),
+                            worker=self.worker_id,
+                            lease=self.lease,
+                            platforms=list(self.senders),
                             limit=self.batch_size,
                         )
                     for row in rows:
@@ -183,8 +200,9 @@ class Outbox:
                 await self._settle(row, status="dropped", last_error="original message missing")
                 return
             if original.status != "sent":
-                await self._release(row, now + timedelta(seconds=2), "original not sent yet",
-                                    count_attempt=False)
+                await self._release(
+                    row, now + timedelta(seconds=2), "original not sent yet", count_attempt=False
+                )
                 return
             edit_ref = original.sent_ref
         item = Delivery(
@@ -200,8 +218,9 @@ class Outbox:
         try:
             ref = await self.senders[row.platform].deliver(item)
         except RetryLater as exc:
-            await self._release(row, now + timedelta(seconds=exc.seconds), str(exc),
-                                count_attempt=False)
+            await self._release(
+                row, now + timedelta(seconds=exc.seconds), str(exc), count_attempt=False
+            )
             return
         except Undeliverable as exc:
             log.info("outbox row %s undeliverable: %s", row.id, exc)
@@ -217,8 +236,9 @@ class Outbox:
                 await self._release(row, now + timedelta(seconds=delay), repr(exc))
             return
         self._last_sent[dest_key] = self.clock.now()
-        if await self._settle(row, status="sent", sent_ref=ref, sent_at=self.clock.now(),
-                              last_error=None):
+        if await self._settle(
+            row, status="sent", sent_ref=ref, sent_at=self.clock.now(), last_error=None
+        ):
             for hook in self.on_sent:
                 await hook(row, ref)
 
@@ -239,18 +259,29 @@ class Outbox:
         )
         async with self.db.transaction() as session:
             await self.enqueue(
-                session, platform=row.platform,
-                destination=Destination.channel(row.fallback_channel_id), message=message,
-                community_id=row.community_id, kind=f"{row.kind}-fallback",
-                dedupe_key=f"fallback:{row.id}", timezone=row.timezone,
+                session,
+                platform=row.platform,
+                destination=Destination.channel(row.fallback_channel_id),
+                message=message,
+                community_id=row.community_id,
+                kind=f"{row.kind}-fallback",
+                dedupe_key=f"fallback:{row.id}",
+                timezone=row.timezone,
             )
         self.kick()
 
-    async def _release(self, row: OutboxRow, due_at: datetime, reason: str, *,
-                       count_attempt: bool = True) -> None:
-        await self._settle(row, status="pending", due_at=due_at, last_error=reason,
-                           claimed_by=None, lease_until=None,
-                           attempts=row.attempts if count_attempt else row.attempts - 1)
+    async def _release(
+        self, row: OutboxRow, due_at: datetime, reason: str, *, count_attempt: bool = True
+    ) -> None:
+        await self._settle(
+            row,
+            status="pending",
+            due_at=due_at,
+            last_error=reason,
+            claimed_by=None,
+            lease_until=None,
+            attempts=row.attempts if count_attempt else row.attempts - 1,
+        )
 
     async def _settle(self, row: OutboxRow, **values: object) -> bool:
         async with self.db.transaction() as session:

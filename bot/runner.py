@@ -34,9 +34,12 @@ async def run_platforms(settings: Settings) -> int:
         if settings.web.enabled:
             addresses.append((settings.web.host, settings.web.port))
         if settings.slack.bot_token and not settings.slack.app_token:
-            addresses.append((settings.slack.host or settings.web.host,
-                              settings.slack.port if settings.slack.port is not None
-                              else settings.web.port))
+            addresses.append(
+                (
+                    settings.slack.host or settings.web.host,
+                    settings.slack.port if settings.slack.port is not None else settings.web.port,
+                )
+            )
         if addresses:
             await bot.web.start(addresses)
         tasks = [asyncio.create_task(adapter.wait_closed()) for adapter in starters]

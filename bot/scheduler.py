@@ -16,9 +16,14 @@ Job = Callable[[], Awaitable[object]]
 
 class Scheduler:
     def __init__(self) -> None:
-        self._aps = AsyncIOScheduler(timezone=UTC, job_defaults={
-            "coalesce": True, "max_instances": 1, "misfire_grace_time": None,
-        })
+        self._aps = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": None,
+            },
+        )
 
     @property
     def running(self) -> bool:
@@ -39,11 +44,17 @@ class Scheduler:
         """Run `job` once at `when` (or now, if that is past), replacing an earlier wake-up
         only when the new one is sooner."""
         existing = self._aps.get_job(job_id)
-        if existing is not None and existing.next_run_time is not None:
-            if existing.next_run_time <= when:
-                return
-        self._aps.add_job(job, "date", run_date=max(when, datetime.now(UTC)), id=job_id,
-                          replace_existing=True, max_instances=3)
+        pending = existing.next_run_time if existing is not None else None
+        if pending is not None and pending <= when:
+            return
+        self._aps.add_job(
+            job,
+            "date",
+            run_date=max(when, datetime.now(UTC)),
+            id=job_id,
+            replace_existing=True,
+            max_instances=3,
+        )
 
     def job_ids(self) -> list[str]:
         return [job.id for job in self._aps.get_jobs()]

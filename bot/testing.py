@@ -58,14 +58,22 @@ class Conversation:
         self.transcript.append(Said(as_, line, reply))
         return reply
 
-    async def press(self, message: Message, label: str, *, as_: str = "alice",
-                    level: Level | None = None, ref: str | None = None) -> Message:
+    async def press(
+        self,
+        message: Message,
+        label: str,
+        *,
+        as_: str = "alice",
+        level: Level | None = None,
+        ref: str | None = None,
+    ) -> Message:
         matches = [b for b in message.buttons if b.label.lower().startswith(label.lower())]
         if not matches:
             labels = [b.label for b in message.buttons]
             raise AssertionError(f"no button {label!r} on the message; it has {labels}")
-        reply = await self.bot.dispatcher.press(self.actor(as_, level), matches[0].custom_id,
-                                                message_ref=ref)
+        reply = await self.bot.dispatcher.press(
+            self.actor(as_, level), matches[0].custom_id, message_ref=ref
+        )
         self.transcript.append(Said(as_, f"[press {matches[0].label}]", reply))
         return reply
 
@@ -78,7 +86,6 @@ class Conversation:
     def to(self, who: str) -> list[Delivery]:
         """Every direct message sent to `who` so far."""
         return [d for d in self.sent if d.destination.kind == "person" and d.destination.id == who]
-
 
 
 class _Recorder:

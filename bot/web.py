@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -19,7 +20,9 @@ class WebServer:
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
-    def add_route(self, method: str, path: str, handler: web.RequestHandler) -> None:  # type: ignore[type-arg]
+    def add_route(
+        self, method: str, path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> None:
         self.app.router.add_route(method, path, handler)
 
     def add_subapp(self, prefix: str, app: web.Application) -> None:

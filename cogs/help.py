@@ -40,14 +40,23 @@ class HelpCog(Cog):
                         lines += ["    e.g. ", Code(text=example), "\n"]
                 elif spec.examples:
                     lines += ["    e.g. ", Code(text=spec.examples[0]), "\n"]
-            fields.append(Field(name=f"{cog.name.capitalize()} — {cog.description}", value=lines, inline=False))
+            fields.append(
+                Field(
+                    name=f"{cog.name.capitalize()} — {cog.description}", value=lines, inline=False
+                )
+            )
         if not fields:
-            raise NotFound(f"I know no command or feature called `{topic}`.",
-                           hint="Type /help to see everything you can use.")
+            raise NotFound(
+                f"I know no command or feature called `{topic}`.",
+                hint="Type /help to see everything you can use.",
+            )
         return Message(
             title="Potluck help" + (f": {wanted}" if wanted else ""),
-            text=rich("Options are written key:value; quote values with spaces, like ",
-                      Code(text='title:"Winter party"'), "."),
+            text=rich(
+                "Options are written key:value; quote values with spaces, like ",
+                Code(text='title:"Winter party"'),
+                ".",
+            ),
             fields=fields,
             ephemeral=True,
         )

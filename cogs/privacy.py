@@ -33,28 +33,43 @@ class PrivacyCog(Cog):
                 data[cog.name] = exported
         return data
 
-    @command("privacy export", "Get a file with everything Potluck stores about you.",
-             examples=["/privacy export"])
+    @command(
+        "privacy export",
+        "Get a file with everything Potluck stores about you.",
+        examples=["/privacy export"],
+    )
     async def export(self, inv: Invocation) -> Message:
         data = await self.collect(inv)
         body = json.dumps(data, indent=2, default=str, ensure_ascii=False).encode()
         return Message(
             text=rich("Here is everything Potluck stores about you in this community."),
-            files=[Attachment(filename="potluck-my-data.json", content=body,
-                              content_type="application/json")],
+            files=[
+                Attachment(
+                    filename="potluck-my-data.json", content=body, content_type="application/json"
+                )
+            ],
             ephemeral=True,
         )
 
-    @command("privacy forget", "Delete everything Potluck stores about you (asks first).",
-             examples=["/privacy forget"])
+    @command(
+        "privacy forget",
+        "Delete everything Potluck stores about you (asks first).",
+        examples=["/privacy forget"],
+    )
     async def forget(self, inv: Invocation) -> Message:
         return Message(
             title="Delete your data?",
-            text=rich("This deletes your RSVPs, settings and everything else Potluck stores "
-                      "about you in this community. It cannot be undone."),
+            text=rich(
+                "This deletes your RSVPs, settings and everything else Potluck stores "
+                "about you in this community. It cannot be undone."
+            ),
             buttons=[
-                Button(label="Yes, delete everything", action="privacy-forget",
-                       value=str(inv.person.id), style="danger"),
+                Button(
+                    label="Yes, delete everything",
+                    action="privacy-forget",
+                    value=str(inv.person.id),
+                    style="danger",
+                ),
                 Button(label="Keep my data", action="privacy-keep", value=str(inv.person.id)),
             ],
             ephemeral=True,
@@ -64,8 +79,10 @@ class PrivacyCog(Cog):
     @action("privacy-forget")
     async def confirm_forget(self, inv: Invocation, value: str) -> Message:
         if value != str(inv.person.id):
-            raise UserError("This button belongs to someone else's request.",
-                            hint="Type /privacy forget to delete your own data.")
+            raise UserError(
+                "This button belongs to someone else's request.",
+                hint="Type /privacy forget to delete your own data.",
+            )
         for cog in self.bot.registry.cogs.values():
             await cog.forget_person(inv.community.id, inv.person.id)
         async with self.bot.db.transaction() as session:
@@ -78,8 +95,12 @@ class PrivacyCog(Cog):
                 )
             )
         await self.bot.identity.forget_person(inv.person.id)
-        return Message(text=["Done: everything Potluck stored about you here is deleted."],
-                       ephemeral=True, replace_original=True, accent="success")
+        return Message(
+            text=["Done: everything Potluck stored about you here is deleted."],
+            ephemeral=True,
+            replace_original=True,
+            accent="success",
+        )
 
     @action("privacy-keep")
     async def keep(self, inv: Invocation, value: str) -> Message:

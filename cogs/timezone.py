@@ -73,21 +73,31 @@ class TimezoneCog(Cog):
         name = resolve_zone(zone)
         await self.bot.identity.set_person_timezone(inv.person.id, name)
         return Message(
-            text=rich("Your time zone is now ", Bold(text=name), ". It is ",
-                      Time(at=inv.now, style="time"), " there."),
-            ephemeral=True, accent="success",
+            text=rich(
+                "Your time zone is now ",
+                Bold(text=name),
+                ". It is ",
+                Time(at=inv.now, style="time"),
+                " there.",
+            ),
+            ephemeral=True,
+            accent="success",
         )
 
-    @command("timezone show", "Show your time zone and the community's.",
-             examples=["/timezone show"])
+    @command(
+        "timezone show", "Show your time zone and the community's.", examples=["/timezone show"]
+    )
     async def show(self, inv: Invocation) -> Message:
         mine = inv.person.timezone
         local = inv.now.astimezone(ZoneInfo(inv.zone_name)).strftime("%H:%M")
         return Message(
             text=rich(
-                "Your time zone: ", Bold(text=mine or f"not set (using {inv.community.timezone})"),
+                "Your time zone: ",
+                Bold(text=mine or f"not set (using {inv.community.timezone})"),
                 f" — it is {local} there.\n",
-                "Community time zone: ", Bold(text=inv.community.timezone), ".",
+                "Community time zone: ",
+                Bold(text=inv.community.timezone),
+                ".",
                 None if mine else "\nSet yours with ",
                 None if mine else Code(text="/timezone set zone:Europe/Berlin"),
             ),
@@ -104,8 +114,9 @@ class TimezoneCog(Cog):
     async def community(self, inv: Invocation, zone: str) -> Message:
         name = resolve_zone(zone)
         await self.bot.identity.set_community_timezone(inv.community.id, name)
-        return Message(text=rich("The community's time zone is now ", Bold(text=name), "."),
-                       accent="success")
+        return Message(
+            text=rich("The community's time zone is now ", Bold(text=name), "."), accent="success"
+        )
 
 
 async def setup(bot: Potluck) -> None:

@@ -12,7 +12,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,14 +44,20 @@ class Database:
             database = parsed.database or ""
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs.update(poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0,
-                          pool_timeout=60, connect_args={"timeout": 30})
+            kwargs.update(
+                poolclass=AsyncAdaptedQueuePool,
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=60,
+                connect_args={"timeout": 30},
+            )
         else:
             connect_args: dict[str, Any] = {}
             if schema:
                 connect_args["server_settings"] = {"search_path": schema}
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True,
-                          connect_args=connect_args)
+            kwargs.update(
+                pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=connect_args
+            )
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _sqlite_setup(self.engine)

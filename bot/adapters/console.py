@@ -22,8 +22,13 @@ from bot.core.delivery import Delivery
 from bot.core.messages import Bold, Code, Link, Mention, Message, Text, Time
 from bot.core.types import Actor, ChannelRef, Level
 
-_ACCENTS = {"info": "cyan", "success": "green", "warning": "yellow", "danger": "red",
-            "muted": "grey50"}
+_ACCENTS = {
+    "info": "cyan",
+    "success": "green",
+    "warning": "yellow",
+    "danger": "red",
+    "muted": "grey50",
+}
 
 
 def humanize_delta(at: datetime, now: datetime) -> str:
@@ -68,8 +73,9 @@ def render_text(text: Text, zone: ZoneInfo, now: datetime) -> RichText:
 
 
 class ConsoleAdapter:
-    def __init__(self, bot: Potluck, *, out: Console | None = None,
-                 files_dir: Path | None = None) -> None:
+    def __init__(
+        self, bot: Potluck, *, out: Console | None = None, files_dir: Path | None = None
+    ) -> None:
         self.bot = bot
         self.settings = bot.settings.console
         self.out = out or Console(highlight=False, soft_wrap=False)
@@ -115,8 +121,9 @@ class ConsoleAdapter:
         if text in ("/quit", "/exit", "quit", "exit"):
             return False
         if not text.startswith("/"):
-            self.out.print(RichText("Commands start with /, like /help. "
-                                    "Type /quit to leave.", style="yellow"))
+            self.out.print(
+                RichText("Commands start with /, like /help. Type /quit to leave.", style="yellow")
+            )
             return True
         self.out.print(RichText(f"{name}> {text}", style="dim"))
         if text.split()[0] == "/press":
@@ -130,14 +137,18 @@ class ConsoleAdapter:
     async def _press(self, name: str, text: str) -> Message:
         parts = text.split()
         if len(parts) != 2 or not parts[1].isdigit():
-            return Message(text=["Type /press and a button number, like /press 1."],
-                           ephemeral=True, accent="danger")
+            return Message(
+                text=["Type /press and a button number, like /press 1."],
+                ephemeral=True,
+                accent="danger",
+            )
         index = int(parts[1])
         if not self.buttons or not 1 <= index <= len(self.buttons):
             count = len(self.buttons)
             hint = f"There are buttons 1 to {count}." if count else "No buttons are showing."
-            return Message(text=[f"There is no button {index}. {hint}"], ephemeral=True,
-                           accent="danger")
+            return Message(
+                text=[f"There is no button {index}. {hint}"], ephemeral=True, accent="danger"
+            )
         custom_id, ref = self.buttons[index - 1]
         return await self.bot.dispatcher.press(self.actor(name), custom_id, message_ref=ref)
 
@@ -157,9 +168,13 @@ class ConsoleAdapter:
         history = Path("data") / "console_history"
         history.parent.mkdir(parents=True, exist_ok=True)
         session: PromptSession[str] = PromptSession(history=FileHistory(str(history)))
-        self.out.print(RichText(
-            "Potluck console. Type /help to start, '@name /command' to act as someone else, "
-            "/quit to leave.", style="bold"))
+        self.out.print(
+            RichText(
+                "Potluck console. Type /help to start, '@name /command' to act as someone else, "
+                "/quit to leave.",
+                style="bold",
+            )
+        )
         while True:
             try:
                 line = await session.prompt_async(f"{self.settings.user}> ")
@@ -170,8 +185,9 @@ class ConsoleAdapter:
 
     # -- output ----------------------------------------------------------------------------
 
-    async def show(self, message: Message, *, reader: str, heading: str | None = None,
-                   ref: str | None = None) -> None:
+    async def show(
+        self, message: Message, *, reader: str, heading: str | None = None, ref: str | None = None
+    ) -> None:
         zone = await self.zone_of(reader)
         now = self.bot.clock.now()
         body = RichText()
@@ -206,8 +222,14 @@ class ConsoleAdapter:
             title = f"{title}  (only you can see this)" if title else "(only you can see this)"
         if heading:
             title = f"{heading} {title}".strip()
-        self.out.print(Panel(body, title=RichText(title) if title else None,
-                             title_align="left", border_style=_ACCENTS[message.accent]))
+        self.out.print(
+            Panel(
+                body,
+                title=RichText(title) if title else None,
+                title_align="left",
+                border_style=_ACCENTS[message.accent],
+            )
+        )
 
     def _save(self, filename: str, content: bytes) -> Path:
         self.files_dir.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
@@ -18,10 +18,9 @@ from bot.core.types import Level
 
 if TYPE_CHECKING:
     from bot.core.messages import Message
-    from bot.core.types import Invocation
 
 
-class OptionKind(str, Enum):
+class OptionKind(StrEnum):
     TEXT = "text"
     INTEGER = "integer"
     BOOLEAN = "boolean"
@@ -225,4 +224,6 @@ def check_handler_signature(spec: CommandSpec) -> None:
         and params[n].kind is not inspect.Parameter.VAR_KEYWORD
     }
     if extra:
-        raise TypeError(f"/{spec.name}: handler parameters {sorted(extra)} are not declared options")
+        raise TypeError(
+            f"/{spec.name}: handler parameters {sorted(extra)} are not declared options"
+        )

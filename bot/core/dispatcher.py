@@ -32,15 +32,20 @@ class IdentityResolver(Protocol):
 
 
 def error_reply(exc: UserError) -> Message:
-    return Message(text=rich(exc.message, "\n" + exc.hint if exc.hint else None),
-                   ephemeral=True, accent="danger")
+    return Message(
+        text=rich(exc.message, "\n" + exc.hint if exc.hint else None),
+        ephemeral=True,
+        accent="danger",
+    )
 
 
 def failure_reply(ref: str) -> Message:
     return Message(
-        text=rich(f"Sorry, something went wrong on my side (ref {ref}). ",
-                  "Nothing was changed. Please try again; if it keeps happening, "
-                  "tell a moderator the ref."),
+        text=rich(
+            f"Sorry, something went wrong on my side (ref {ref}). ",
+            "Nothing was changed. Please try again; if it keeps happening, "
+            "tell a moderator the ref.",
+        ),
         ephemeral=True,
         accent="danger",
     )
@@ -63,8 +68,9 @@ class Dispatcher:
         self.checks: list[Check] = []
         self.command_prefix = command_prefix
 
-    async def invocation(self, actor: Actor, *, command: str = "", raw: Any = None,
-                         message_ref: str | None = None) -> Invocation:
+    async def invocation(
+        self, actor: Actor, *, command: str = "", raw: Any = None, message_ref: str | None = None
+    ) -> Invocation:
         community, person = await self.resolver.resolve(actor)
         return Invocation(
             platform=actor.platform,
@@ -84,7 +90,7 @@ class Dispatcher:
         try:
             words, tokens = split_command(line)
             if self.command_prefix and words and words[0].startswith(self.command_prefix):
-                words[0] = words[0][len(self.command_prefix):]
+                words[0] = words[0][len(self.command_prefix) :]
             spec, used = self.registry.resolve(words)
             if spec is None:
                 raise self._unknown(words)
@@ -93,8 +99,14 @@ class Dispatcher:
             return error_reply(exc)
         return await self.run_command(actor, spec, values, raw=raw)
 
-    async def run_command(self, actor: Actor, command: CommandSpec | str,
-                          options: Mapping[str, Any], *, raw: Any = None) -> Message:
+    async def run_command(
+        self,
+        actor: Actor,
+        command: CommandSpec | str,
+        options: Mapping[str, Any],
+        *,
+        raw: Any = None,
+    ) -> Message:
         ref = ""
         try:
             spec = command if isinstance(command, CommandSpec) else self._spec(command)
@@ -114,17 +126,20 @@ class Dispatcher:
             log.exception("command %r failed (ref %s)", getattr(command, "name", command), ref)
             return failure_reply(ref)
 
-    async def press(self, actor: Actor, custom_id: str, *, message_ref: str | None = None,
-                    raw: Any = None) -> Message:
+    async def press(
+        self, actor: Actor, custom_id: str, *, message_ref: str | None = None, raw: Any = None
+    ) -> Message:
         """A button press; `custom_id` is "action:value" as built by `Button.custom_id`."""
         name, _, value = custom_id.partition(":")
         try:
             spec = self.registry.actions.get(name)
             if spec is None or spec.handler is None:
-                raise UserError("That button no longer works.",
-                                hint="Type /help to see what you can do now.")
-            inv = await self.invocation(actor, command=f"button:{name}", raw=raw,
-                                        message_ref=message_ref)
+                raise UserError(
+                    "That button no longer works.", hint="Type /help to see what you can do now."
+                )
+            inv = await self.invocation(
+                actor, command=f"button:{name}", raw=raw, message_ref=message_ref
+            )
             require_level(inv, spec.level, "this button")
             reply = await spec.handler(inv, value)
             return reply if reply is not None else Message(text=["Done."], ephemeral=True)
@@ -135,8 +150,9 @@ class Dispatcher:
             log.exception("button %r failed (ref %s)", custom_id, ref)
             return failure_reply(ref)
 
-    async def suggest(self, actor: Actor, command: str, option: str,
-                      partial: str) -> list[tuple[str, str]]:
+    async def suggest(
+        self, actor: Actor, command: str, option: str, partial: str
+    ) -> list[tuple[str, str]]:
         """Autocomplete choices (label, value); an empty list when anything goes wrong."""
         try:
             spec = self._spec(command)
@@ -177,4 +193,3 @@ class Dispatcher:
 def _new_ref() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _ in range(6))
-

@@ -95,19 +95,27 @@ def split_command(line: str) -> tuple[list[str], list[Token]]:
 
 
 def bind_options(spec: CommandSpec, tokens: list[Token]) -> dict[str, str]:
-    """Map the tokens after the command path onto the command's declared options."""
+    """Map the tokens after the command path onto the command's declared options.
+
+    Bare words after `key:value` continue that value (people forget quotes), so
+    `title:Winter party when:friday` means what it says. Bare words before any key fill the
+    options in declaration order (`/rsvp 4f2a yes`).
+    """
     values: dict[str, str] = {}
     positional: list[str] = []
+    last: str | None = None
     for tok in tokens:
-        if tok.key is None:
-            positional.append(tok.text)
+        is_word = tok.key is None or (spec.option(tok.key) is None and tok.text.startswith("//"))
+        if is_word:
+            word = tok.text if tok.key is None else f"{tok.key}:{tok.text}"
+            if last is None:
+                positional.append(word)
+            else:
+                values[last] = f"{values[last]} {word}".strip()
             continue
+        assert tok.key is not None
         opt = spec.option(tok.key)
         if opt is None:
-            # A colon inside a value ("where:https://x", "when:18:00") is not a key.
-            if positional or values:
-                _append(values, positional, f"{tok.key}:{tok.text}")
-                continue
             names = ", ".join(o.name for o in spec.options) or "none"
             raise BadOption(
                 f"/{spec.name} has no option `{tok.key}`.",
@@ -116,28 +124,16 @@ def bind_options(spec: CommandSpec, tokens: list[Token]) -> dict[str, str]:
         if opt.name in values:
             raise BadOption(f"`{opt.name}:` is given twice.", hint=f"Usage: {spec.usage()}")
         values[opt.name] = tok.text
-    if positional:
-        free = [o for o in spec.options if o.name not in values]
-        # Bare words fill options in declaration order; the last one takes the rest.
-        while positional and free:
-            opt = free.pop(0)
-            if not free or len(positional) == 1:
-                values[opt.name] = " ".join(positional) if not free else positional.pop(0)
-                if not free:
-                    positional = []
-            else:
-                values[opt.name] = positional.pop(0)
-        if positional:
-            raise BadOption(
-                f"I did not understand `{' '.join(positional)}`.",
-                hint=f'Write options as key:value, quoting spaces. Usage: {spec.usage()}',
-            )
+        last = opt.name
+    free = [o.name for o in spec.options if o.name not in values]
+    if positional and not free:
+        raise BadOption(
+            f"I did not understand `{' '.join(positional)}`.",
+            hint=f"Write options as key:value, quoting spaces. Usage: {spec.usage()}",
+        )
+    for i, word in enumerate(positional):
+        if i < len(free):
+            values[free[i]] = word
+        else:
+            values[free[-1]] = f"{values[free[-1]]} {word}"
     return values
-
-
-def _append(values: dict[str, str], positional: list[str], text: str) -> None:
-    if values and not positional:
-        last = next(reversed(values))
-        values[last] = f"{values[last]} {text}"
-    else:
-        positional.append(text)

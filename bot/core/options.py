@@ -34,7 +34,8 @@ def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> 
         if opt.required and opt.name not in values:
             raise BadOption(
                 f"/{spec.name} needs `{opt.name}:` ({opt.description.rstrip('.')}).",
-                hint=f"Usage: {spec.usage()}" + (f"\nExample: {spec.examples[0]}" if spec.examples else ""),
+                hint=f"Usage: {spec.usage()}"
+                + (f"\nExample: {spec.examples[0]}" if spec.examples else ""),
             )
     return values
 

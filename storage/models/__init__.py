@@ -2,13 +2,17 @@
 
 from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.core import CommunityRow, HandledRequest, OutboxRow, PersonRow
+from storage.models.events import EventFeedRow, EventRow, RsvpRow
 
 __all__ = [
     "Base",
     "CommunityRow",
+    "EventFeedRow",
+    "EventRow",
     "HandledRequest",
     "OutboxRow",
     "PersonRow",
+    "RsvpRow",
     "UTCDateTime",
     "utcnow",
 ]

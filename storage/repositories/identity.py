@@ -32,8 +32,9 @@ class IdentityStore:
         cached = self._people.get(key)
         if cached is None or time.monotonic() - cached[0] > _TTL or cached[3] != actor.display_name:
             async with self.db.transaction() as session:
-                row = await self._person_row(session, community.id, actor.user_id,
-                                             actor.display_name)
+                row = await self._person_row(
+                    session, community.id, actor.user_id, actor.display_name
+                )
                 cached = (time.monotonic(), row.id, row.timezone, row.display_name)
             self._people[key] = cached
         person = Person(
@@ -76,12 +77,15 @@ class IdentityStore:
         self._communities[key] = (time.monotonic(), community)
         return community
 
-    async def _person_row(self, session: AsyncSession, community_id: int, external_id: str,
-                          display_name: str) -> PersonRow:
+    async def _person_row(
+        self, session: AsyncSession, community_id: int, external_id: str, display_name: str
+    ) -> PersonRow:
         await session.execute(
             insert_ignore(session, PersonRow).values(
-                community_id=community_id, external_id=external_id,
-                display_name=display_name, settings={},
+                community_id=community_id,
+                external_id=external_id,
+                display_name=display_name,
+                settings={},
             )
         )
         row = (
@@ -107,17 +111,29 @@ class IdentityStore:
             ).scalar_one_or_none()
         if row is None:
             return None
-        return Person(id=row.id, community_id=community_id, external_id=row.external_id,
-                      display_name=row.display_name, level=Level.MEMBER, timezone=row.timezone)
+        return Person(
+            id=row.id,
+            community_id=community_id,
+            external_id=row.external_id,
+            display_name=row.display_name,
+            level=Level.MEMBER,
+            timezone=row.timezone,
+        )
 
-    async def ensure_person(self, community_id: int, external_id: str,
-                            display_name: str = "") -> Person:
+    async def ensure_person(
+        self, community_id: int, external_id: str, display_name: str = ""
+    ) -> Person:
         """A person named in a command (e.g. `person:@sam`) who may never have typed anything."""
         async with self.db.transaction() as session:
             row = await self._person_row(session, community_id, external_id, display_name)
-        return Person(id=row.id, community_id=community_id, external_id=row.external_id,
-                      display_name=row.display_name or external_id, level=Level.MEMBER,
-                      timezone=row.timezone)
+        return Person(
+            id=row.id,
+            community_id=community_id,
+            external_id=row.external_id,
+            display_name=row.display_name or external_id,
+            level=Level.MEMBER,
+            timezone=row.timezone,
+        )
 
     async def set_person_timezone(self, person_id: int, zone: str | None) -> None:
         async with self.db.transaction() as session:

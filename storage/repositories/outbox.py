@@ -38,8 +38,15 @@ async def replace_pending(session: AsyncSession, coalesce_key: str, **values: ob
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def claim_due(session: AsyncSession, *, now: datetime, worker: str, lease: timedelta,
-                    platforms: Sequence[str], limit: int) -> list[OutboxRow]:
+async def claim_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+    platforms: Sequence[str],
+    limit: int,
+) -> list[OutboxRow]:
     """Claim up to `limit` due rows. SKIP LOCKED on PostgreSQL lets several processes claim
     disjoint rows; SQLite's IMMEDIATE transactions serialize claims instead."""
     ids = (
@@ -52,8 +59,12 @@ async def claim_due(session: AsyncSession, *, now: datetime, worker: str, lease:
     rows = await session.scalars(
         update(OutboxRow)
         .where(OutboxRow.id.in_(ids.scalar_subquery()), _due(now))
-        .values(status="claimed", claimed_by=worker, lease_until=now + lease,
-                attempts=OutboxRow.attempts + 1)
+        .values(
+            status="claimed",
+            claimed_by=worker,
+            lease_until=now + lease,
+            attempts=OutboxRow.attempts + 1,
+        )
         .returning(OutboxRow)
         .execution_options(synchronize_session=False)
     )
@@ -64,8 +75,9 @@ async def settle(session: AsyncSession, row_id: int, worker: str, **values: obje
     """Record the outcome, only if this worker still holds the claim."""
     result = await session.execute(
         update(OutboxRow)
-        .where(OutboxRow.id == row_id, OutboxRow.claimed_by == worker,
-               OutboxRow.status == "claimed")
+        .where(
+            OutboxRow.id == row_id, OutboxRow.claimed_by == worker, OutboxRow.status == "claimed"
+        )
         .values(**values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -98,13 +110,19 @@ async def next_due_at(session: AsyncSession, platforms: Sequence[str]) -> dateti
     return min(conv(d, session.get_bind().dialect) for d in candidates)  # type: ignore[type-var]
 
 
-async def drop_pending(session: AsyncSession, *, dedupe_prefix: str | None = None,
-                       coalesce_key: str | None = None, reason: str = "cancelled") -> int:
+async def drop_pending(
+    session: AsyncSession,
+    *,
+    dedupe_prefix: str | None = None,
+    coalesce_key: str | None = None,
+    reason: str = "cancelled",
+) -> int:
     """Withdraw rows not yet sent (e.g. reminders of an event that moved)."""
     query = update(OutboxRow).where(OutboxRow.status == "pending")
     if dedupe_prefix is not None:
-        query = query.where(OutboxRow.dedupe_key.like(dedupe_prefix.replace("%", r"\%") + "%",
-                                                      escape="\\"))
+        query = query.where(
+            OutboxRow.dedupe_key.like(dedupe_prefix.replace("%", r"\%") + "%", escape="\\")
+        )
     if coalesce_key is not None:
         query = query.where(OutboxRow.coalesce_key == coalesce_key)
     # The key is released so a rescheduled row with the same key can be written.

@@ -7,6 +7,9 @@ makes discord.py log in, sync commands, connect, receive interactions and answer
 against this server, which records everything so tests can assert on what the bot did.
 """
 
+# The wait helpers take `timeout=` by design (tests read better than asyncio.timeout blocks).
+# ruff: noqa: ASYNC109
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +25,9 @@ import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 __all__ = [
     "DEFAULT_BOT_USER",
@@ -62,7 +66,7 @@ JsonHandlerResult = tuple[int, Any]
 
 
 def _now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat()
+    return dt.datetime.now(dt.UTC).isoformat()
 
 
 @dataclass
@@ -189,7 +193,13 @@ class FakeDiscord:
         self.application_id: str = str(application_id or self.bot_user["id"])
         self.owner: dict[str, Any] = dict(
             owner
-            or {"id": "400000000000000099", "username": "owner", "discriminator": "0", "global_name": "Owner", "avatar": None}
+            or {
+                "id": "400000000000000099",
+                "username": "owner",
+                "discriminator": "0",
+                "global_name": "Owner",
+                "avatar": None,
+            }
         )
         self.shard_count = shard_count
         self.heartbeat_interval_ms = heartbeat_interval_ms
@@ -197,7 +207,10 @@ class FakeDiscord:
 
         self._snowflake_last = 0
         self._snowflake_counter = itertools.count()
-        self.users: dict[str, dict[str, Any]] = {self.bot_user["id"]: self.bot_user, self.owner["id"]: self.owner}
+        self.users: dict[str, dict[str, Any]] = {
+            self.bot_user["id"]: self.bot_user,
+            self.owner["id"]: self.owner,
+        }
         for u in users:
             self.users[str(u["id"])] = self._normalize_user(u)
         self.guilds: list[dict[str, Any]] = [
@@ -214,6 +227,8 @@ class FakeDiscord:
         self.identifies: list[dict[str, Any]] = []
         self.resumes: list[dict[str, Any]] = []
         self.gateway_received: list[dict[str, Any]] = []
+        # Query of every gateway connection, e.g. {"v": "10", "encoding": "json", ...}.
+        self.gateway_connections: list[dict[str, str]] = []
         self._original_responses: dict[str, str] = {}  # interaction token -> message id
         self._failures: list[_Failure] = []
         self._sessions: dict[str, _Session] = {}
@@ -285,14 +300,21 @@ class FakeDiscord:
 
     def snowflake(self) -> str:
         """A fresh, strictly increasing, timestamp-bearing snowflake (as a string)."""
-        value = ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | (next(self._snowflake_counter) & 0xFFF)
+        value = ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | (
+            next(self._snowflake_counter) & 0xFFF
+        )
         value = max(value, self._snowflake_last + 1)
         self._snowflake_last = value
         return str(value)
 
     @staticmethod
     def _normalize_user(user: Mapping[str, Any]) -> dict[str, Any]:
-        out = {"discriminator": "0", "avatar": None, "bot": False, "public_flags": 0}
+        out: dict[str, Any] = {
+            "discriminator": "0",
+            "avatar": None,
+            "bot": False,
+            "public_flags": 0,
+        }
         out.update(user)
         out["id"] = str(out["id"])
         out.setdefault("username", f"user{out['id'][-4:]}")
@@ -307,7 +329,9 @@ class FakeDiscord:
         g.setdefault("owner_id", self.owner["id"])
         roles = [dict(r) for r in g.get("roles", [])]
         if not any(str(r["id"]) == gid for r in roles):
-            roles.insert(0, {"id": gid, "name": "@everyone", "permissions": "1071698660929", "position": 0})
+            roles.insert(
+                0, {"id": gid, "name": "@everyone", "permissions": "1071698660929", "position": 0}
+            )
         for r in roles:
             r["id"] = str(r["id"])
             r.setdefault("color", 0)
@@ -508,7 +532,9 @@ class FakeDiscord:
         self.messages[mid] = msg
         return msg
 
-    def _edit_message(self, mid: str, body: Mapping[str, Any], files: Sequence[RecordedFile]) -> dict[str, Any] | None:
+    def _edit_message(
+        self, mid: str, body: Mapping[str, Any], files: Sequence[RecordedFile]
+    ) -> dict[str, Any] | None:
         msg = self.messages.get(mid)
         if msg is None:
             return None
@@ -516,7 +542,9 @@ class FakeDiscord:
             if key in body and body[key] is not None:
                 msg[key] = body[key]
         if files:
-            msg["attachments"] = self.message_payload(msg["channel_id"], {}, files=files)["attachments"]
+            msg["attachments"] = self.message_payload(msg["channel_id"], {}, files=files)[
+                "attachments"
+            ]
         msg["edited_timestamp"] = _now_iso()
         return msg
 
@@ -541,11 +569,17 @@ class FakeDiscord:
         if status == 429:
             hdrs.setdefault("Via", "1.1 google")
             if json_body is None:
-                json_body = {"message": "You are being rate limited.", "retry_after": 0.01, "global": False}
+                json_body = {
+                    "message": "You are being rate limited.",
+                    "retry_after": 0.01,
+                    "global": False,
+                }
             hdrs.setdefault("Retry-After", str(json_body.get("retry_after", 0.01)))
         if json_body is None:
             json_body = {"message": f"{status}: injected failure", "code": 0}
-        self._failures.append(_Failure(method.upper(), re.compile(path_regex), status, json_body, hdrs, times))
+        self._failures.append(
+            _Failure(method.upper(), re.compile(path_regex), status, json_body, hdrs, times)
+        )
 
     def _take_failure(self, method: str, path: str) -> _Failure | None:
         for f in self._failures:
@@ -564,7 +598,9 @@ class FakeDiscord:
         async with self._cond:
             self._cond.notify_all()
 
-    async def _wait(self, check: Callable[[], Any], timeout: float, describe: Callable[[], str]) -> Any:
+    async def _wait(
+        self, check: Callable[[], Any], timeout: float, describe: Callable[[], str]
+    ) -> Any:
         if self._cond is None:
             raise RuntimeError("FakeDiscord is not started")
         try:
@@ -593,7 +629,9 @@ class FakeDiscord:
             return None
 
         return await self._wait(
-            check, timeout, lambda: f"no matching Discord request within {timeout}s; seen: {self.seen_routes()}"
+            check,
+            timeout,
+            lambda: f"no matching Discord request within {timeout}s; seen: {self.seen_routes()}",
         )
 
     async def wait_for_request(
@@ -602,29 +640,42 @@ class FakeDiscord:
         """Wait for a request with this method whose path fully matches ``path_regex``."""
         pattern = re.compile(path_regex)
         return await self.wait_for(
-            lambda r: r.method == method.upper() and pattern.fullmatch(r.path) is not None, timeout, since=since
+            lambda r: r.method == method.upper() and pattern.fullmatch(r.path) is not None,
+            timeout,
+            since=since,
         )
 
-    async def wait_for_interaction_response(self, interaction_id: str | int, timeout: float = 5.0) -> RecordedRequest:
+    async def wait_for_interaction_response(
+        self, interaction_id: str | int, timeout: float = 5.0
+    ) -> RecordedRequest:
         """Wait for the callback of this interaction; ``.json`` is ``{"type", "data"}``."""
         prefix = f"/interactions/{interaction_id}/"
         return await self.wait_for(
-            lambda r: r.method == "POST" and r.path.startswith(prefix) and r.path.endswith("/callback"), timeout
+            lambda r: (
+                r.method == "POST" and r.path.startswith(prefix) and r.path.endswith("/callback")
+            ),
+            timeout,
         )
 
     async def wait_for_followup(self, token: str, timeout: float = 5.0) -> RecordedRequest:
         pattern = re.compile(rf"/webhooks/\d+/{re.escape(token)}")
-        return await self.wait_for(lambda r: r.method == "POST" and pattern.fullmatch(r.path) is not None, timeout)
+        return await self.wait_for(
+            lambda r: r.method == "POST" and pattern.fullmatch(r.path) is not None, timeout
+        )
 
     def calls(self, method: str, path_regex: str) -> list[RecordedRequest]:
         """All recorded requests with this method and fully matching path."""
         pattern = re.compile(path_regex)
-        return [r for r in self.requests if r.method == method.upper() and pattern.fullmatch(r.path)]
+        return [
+            r for r in self.requests if r.method == method.upper() and pattern.fullmatch(r.path)
+        ]
 
     def assert_no_unknown_routes(self) -> None:
         if self.unknown_routes:
             routes = [r.route for r in self.unknown_routes]
-            raise AssertionError(f"FakeDiscord got requests for routes it does not implement: {routes}")
+            raise AssertionError(
+                f"FakeDiscord got requests for routes it does not implement: {routes}"
+            )
 
     # ------------------------------------------------------------------ REST
 
@@ -636,16 +687,40 @@ class FakeDiscord:
             ("GET", r"/gateway", self._h_gateway),
             ("GET", r"/gateway/bot", self._h_gateway_bot),
             ("PUT", r"/applications/(?P<app>\d+)/commands", self._h_put_commands),
-            ("PUT", r"/applications/(?P<app>\d+)/guilds/(?P<gid>\d+)/commands", self._h_put_commands),
+            (
+                "PUT",
+                r"/applications/(?P<app>\d+)/guilds/(?P<gid>\d+)/commands",
+                self._h_put_commands,
+            ),
             ("GET", r"/applications/(?P<app>\d+)/commands", self._h_get_commands),
-            ("GET", r"/applications/(?P<app>\d+)/guilds/(?P<gid>\d+)/commands", self._h_get_commands),
+            (
+                "GET",
+                r"/applications/(?P<app>\d+)/guilds/(?P<gid>\d+)/commands",
+                self._h_get_commands,
+            ),
             ("POST", r"/applications/(?P<app>\d+)/commands", self._h_post_command),
-            ("POST", r"/applications/(?P<app>\d+)/guilds/(?P<gid>\d+)/commands", self._h_post_command),
+            (
+                "POST",
+                r"/applications/(?P<app>\d+)/guilds/(?P<gid>\d+)/commands",
+                self._h_post_command,
+            ),
             ("POST", r"/interactions/(?P<iid>\d+)/(?P<token>[^/]+)/callback", self._h_callback),
             ("POST", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", self._h_followup),
-            ("GET", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", self._h_webhook_get),
-            ("PATCH", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", self._h_webhook_edit),
-            ("DELETE", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", self._h_no_content),
+            (
+                "GET",
+                r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)",
+                self._h_webhook_get,
+            ),
+            (
+                "PATCH",
+                r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)",
+                self._h_webhook_edit,
+            ),
+            (
+                "DELETE",
+                r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)",
+                self._h_no_content,
+            ),
             ("POST", r"/users/@me/channels", self._h_open_dm),
             ("GET", r"/users/(?P<uid>\d+)", self._h_get_user),
             ("GET", r"/channels/(?P<cid>\d+)", self._h_get_channel),
@@ -654,8 +729,16 @@ class FakeDiscord:
             ("PATCH", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", self._h_edit_message),
             ("DELETE", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", self._h_no_content),
             ("POST", r"/channels/(?P<cid>\d+)/typing", self._h_no_content),
-            ("PUT", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/reactions/[^/]+/@me", self._h_no_content),
-            ("DELETE", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/reactions/[^/]+/@me", self._h_no_content),
+            (
+                "PUT",
+                r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/reactions/[^/]+/@me",
+                self._h_no_content,
+            ),
+            (
+                "DELETE",
+                r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)/reactions/[^/]+/@me",
+                self._h_no_content,
+            ),
             ("GET", r"/guilds/(?P<gid>\d+)", self._h_get_guild),
             ("GET", r"/guilds/(?P<gid>\d+)/channels", self._h_get_guild_channels),
             ("GET", r"/guilds/(?P<gid>\d+)/roles", self._h_get_guild_roles),
@@ -667,8 +750,6 @@ class FakeDiscord:
         raw_path = request.rel_url.raw_path
         prefix = f"/api/v{self.api_version}"
         path = raw_path[len(prefix) :] if raw_path.startswith(prefix + "/") else raw_path
-        from urllib.parse import unquote
-
         path = unquote(path)
         body_json, files = await self._parse_body(request)
         rec = RecordedRequest(
@@ -721,9 +802,9 @@ class FakeDiscord:
             payload: Any = None
             reader = await request.multipart()
             async for part in reader:
-                if part is None:
-                    break
-                data = await part.read()  # type: ignore[union-attr]
+                if not isinstance(part, BodyPartReader):  # nested multipart: not used by Discord
+                    continue
+                data = await part.read()
                 name = part.name or ""
                 if name == "payload_json":
                     payload = json.loads(bytes(data).decode() or "null")
@@ -732,7 +813,9 @@ class FakeDiscord:
                         RecordedFile(
                             field=name,
                             filename=part.filename,
-                            content_type=part.headers.get("Content-Type", "application/octet-stream"),
+                            content_type=part.headers.get(
+                                "Content-Type", "application/octet-stream"
+                            ),
                             data=bytes(data),
                         )
                     )
@@ -777,10 +860,17 @@ class FakeDiscord:
         return 200, {
             "url": self.gateway_url.rstrip("/"),
             "shards": self.shard_count,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1},
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 999,
+                "reset_after": 14400000,
+                "max_concurrency": 1,
+            },
         }
 
-    def _command_out(self, cmd: Mapping[str, Any], gid: str | None, existing: Mapping[str, Any] | None) -> dict[str, Any]:
+    def _command_out(
+        self, cmd: Mapping[str, Any], gid: str | None, existing: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {
             "type": 1,
             "description": "",
@@ -796,16 +886,25 @@ class FakeDiscord:
             out["guild_id"] = gid
         return out
 
-    def _h_put_commands(self, rec: RecordedRequest, app: str, gid: str | None = None) -> JsonHandlerResult:
+    def _h_put_commands(
+        self, rec: RecordedRequest, app: str, gid: str | None = None
+    ) -> JsonHandlerResult:
         old = {(c["name"], c.get("type", 1)): c for c in self.synced_commands.get(gid, [])}
-        result = [self._command_out(c, gid, old.get((c["name"], c.get("type", 1)))) for c in rec.json or []]
+        result = [
+            self._command_out(c, gid, old.get((c["name"], c.get("type", 1))))
+            for c in rec.json or []
+        ]
         self.synced_commands[gid] = result
         return 200, result
 
-    def _h_get_commands(self, rec: RecordedRequest, app: str, gid: str | None = None) -> JsonHandlerResult:
+    def _h_get_commands(
+        self, rec: RecordedRequest, app: str, gid: str | None = None
+    ) -> JsonHandlerResult:
         return 200, self.synced_commands.get(gid, [])
 
-    def _h_post_command(self, rec: RecordedRequest, app: str, gid: str | None = None) -> JsonHandlerResult:
+    def _h_post_command(
+        self, rec: RecordedRequest, app: str, gid: str | None = None
+    ) -> JsonHandlerResult:
         cmds = self.synced_commands.setdefault(gid, [])
         existing = next((c for c in cmds if c["name"] == rec.json["name"]), None)
         out = self._command_out(rec.json, gid, existing)
@@ -832,7 +931,9 @@ class FakeDiscord:
             msg["interaction_metadata"] = {
                 "id": iid,
                 "type": interaction.get("type", 2),
-                "user": (interaction.get("member") or {}).get("user") or interaction.get("user") or self.owner,
+                "user": (interaction.get("member") or {}).get("user")
+                or interaction.get("user")
+                or self.owner,
                 "authorizing_integration_owners": {},
             }
             self._original_responses[token] = msg["id"]
@@ -845,33 +946,45 @@ class FakeDiscord:
             mid = message["id"] if message else self.snowflake()
             if mid not in self.messages:
                 self.messages[mid] = message or self.message_payload(channel_id, {}, message_id=mid)
-            msg = self._edit_message(mid, data, rec.files)
             info["response_message_id"] = mid
-            result["resource"]["message"] = msg
+            result["resource"]["message"] = self._edit_message(mid, data, rec.files)
         return 200, result
 
     def _h_followup(self, rec: RecordedRequest, app: str, token: str) -> JsonHandlerResult:
         interaction = next((i for i in self.interactions.values() if i.get("token") == token), {})
         channel_id = interaction.get("channel_id") or DEFAULT_CHANNEL_ID
-        return 200, self.message_payload(channel_id, rec.json or {}, files=rec.files, webhook_id=app)
+        return 200, self.message_payload(
+            channel_id, rec.json or {}, files=rec.files, webhook_id=app
+        )
 
     def _resolve_webhook_mid(self, token: str, mid: str) -> str | None:
         return self._original_responses.get(token) if mid == "@original" else mid
 
-    def _h_webhook_get(self, rec: RecordedRequest, app: str, token: str, mid: str) -> JsonHandlerResult:
+    def _h_webhook_get(
+        self, rec: RecordedRequest, app: str, token: str, mid: str
+    ) -> JsonHandlerResult:
         real = self._resolve_webhook_mid(token, mid)
         if real is None or real not in self.messages:
             return 404, {"message": "Unknown Message", "code": 10008}
         return 200, self.messages[real]
 
-    def _h_webhook_edit(self, rec: RecordedRequest, app: str, token: str, mid: str) -> JsonHandlerResult:
+    def _h_webhook_edit(
+        self, rec: RecordedRequest, app: str, token: str, mid: str
+    ) -> JsonHandlerResult:
         real = self._resolve_webhook_mid(token, mid)
         if real is None:
             # Editing @original before any callback: Discord says Unknown Webhook/Message.
             return 404, {"message": "Unknown Message", "code": 10008}
         if real not in self.messages:
-            interaction = next((i for i in self.interactions.values() if i.get("token") == token), {})
-            self.message_payload(interaction.get("channel_id") or DEFAULT_CHANNEL_ID, {}, message_id=real, webhook_id=app)
+            interaction = next(
+                (i for i in self.interactions.values() if i.get("token") == token), {}
+            )
+            self.message_payload(
+                interaction.get("channel_id") or DEFAULT_CHANNEL_ID,
+                {},
+                message_id=real,
+                webhook_id=app,
+            )
         msg = self._edit_message(real, rec.json or {}, rec.files)
         if msg is not None and "flags" in msg:
             msg["flags"] = int(msg["flags"]) & ~128  # no longer "loading"
@@ -883,7 +996,9 @@ class FakeDiscord:
 
     def _h_open_dm(self, rec: RecordedRequest) -> JsonHandlerResult:
         uid = str((rec.json or {}).get("recipient_id"))
-        existing = next((c for c in self.dm_channels.values() if c["recipients"][0]["id"] == uid), None)
+        existing = next(
+            (c for c in self.dm_channels.values() if c["recipients"][0]["id"] == uid), None
+        )
         if existing is None:
             existing = {
                 "id": self.snowflake(),
@@ -953,18 +1068,23 @@ class FakeDiscord:
 
     async def _gateway_handler(self, request: web.Request) -> web.StreamResponse:
         if not web.WebSocketResponse().can_prepare(request).ok:
-            rec = RecordedRequest("GET", request.rel_url.raw_path, None, headers=dict(request.headers), status=404)
+            rec = RecordedRequest(
+                "GET", request.rel_url.raw_path, None, headers=dict(request.headers), status=404
+            )
             await self._record(rec, unknown=True)
             return self._json(404, {"message": "404: Not Found", "code": 0})
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
+        self.gateway_connections.append(dict(request.query))
         compress = request.query.get("compress")
         conn = _GatewayConnection(ws=ws, compress=compress)
         if compress == "zlib-stream":
             conn.compressor = zlib.compressobj()
         self._connections.append(conn)
         try:
-            await self._send_op(conn, {"op": OP_HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
+            await self._send_op(
+                conn, {"op": OP_HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}
+            )
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     payload = json.loads(msg.data)
@@ -982,7 +1102,9 @@ class FakeDiscord:
                 self._cond.notify_all()
         return ws
 
-    async def _on_gateway_message(self, conn: _GatewayConnection, payload: Mapping[str, Any]) -> None:
+    async def _on_gateway_message(
+        self, conn: _GatewayConnection, payload: Mapping[str, Any]
+    ) -> None:
         op = payload.get("op")
         d = payload.get("d")
         if op == OP_HEARTBEAT:
@@ -998,12 +1120,17 @@ class FakeDiscord:
             self._cond.notify_all()
 
     async def _identify(self, conn: _GatewayConnection, d: Mapping[str, Any]) -> None:
-        self.identifies.append(dict(d))
         shard_id, shard_count = (d.get("shard") or [0, 1])[:2]
-        session = _Session(session_id=uuid.uuid4().hex, shard_id=int(shard_id), shard_count=int(shard_count))
+        session = _Session(
+            session_id=uuid.uuid4().hex, shard_id=int(shard_id), shard_count=int(shard_count)
+        )
         self._sessions[session.session_id] = session
         conn.session = session
-        guilds = [g for g in self.guilds if self._shard_for(g["id"], session.shard_count) == session.shard_id]
+        guilds = [
+            g
+            for g in self.guilds
+            if self._shard_for(g["id"], session.shard_count) == session.shard_id
+        ]
         ready = {
             "v": self.api_version,
             "user": self.bot_user,
@@ -1022,6 +1149,8 @@ class FakeDiscord:
         await self._send_dispatch(conn, "READY", ready)
         for g in guilds:
             await self._send_dispatch(conn, "GUILD_CREATE", self.guild_create_payload(g))
+        # Recorded last, so wait_until_identified() returns after READY and GUILD_CREATEs.
+        self.identifies.append(dict(d))
 
     async def _resume(self, conn: _GatewayConnection, d: Mapping[str, Any]) -> None:
         self.resumes.append(dict(d))
@@ -1042,7 +1171,13 @@ class FakeDiscord:
         if user_ids:
             wanted = {str(u) for u in (user_ids if isinstance(user_ids, list) else [user_ids])}
             members = [m for m in members if m["user"]["id"] in wanted]
-        chunk = {"guild_id": gid, "members": members, "chunk_index": 0, "chunk_count": 1, "not_found": []}
+        chunk = {
+            "guild_id": gid,
+            "members": members,
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+        }
         if d.get("nonce"):
             chunk["nonce"] = d["nonce"]
         await self._send_dispatch(conn, "GUILD_MEMBERS_CHUNK", chunk)
@@ -1140,18 +1275,35 @@ class FakeDiscord:
             "app_permissions": ALL_PERMISSIONS,
             "locale": locale,
             "entitlements": [],
-            "authorizing_integration_owners": {"0": self.owner["id"]} if not dm else {"1": str(user_id)},
+            "authorizing_integration_owners": {"0": self.owner["id"]}
+            if not dm
+            else {"1": str(user_id)},
         }
         if dm:
             dm_channel = next(
-                (c for c in self.dm_channels.values() if c["recipients"][0]["id"] == str(user_id)), None
-            ) or {"id": str(channel_id or self.snowflake()), "type": 1, "recipients": [user], "flags": 0}
+                (c for c in self.dm_channels.values() if c["recipients"][0]["id"] == str(user_id)),
+                None,
+            ) or {
+                "id": str(channel_id or self.snowflake()),
+                "type": 1,
+                "recipients": [user],
+                "flags": 0,
+            }
             self.dm_channels.setdefault(dm_channel["id"], dm_channel)
-            payload.update({"channel_id": dm_channel["id"], "channel": dm_channel, "user": user, "context": 1})
+            payload.update(
+                {"channel_id": dm_channel["id"], "channel": dm_channel, "user": user, "context": 1}
+            )
             return payload
         guild = self.guild(guild_id)
-        cid = str(channel_id or (guild["channels"][0]["id"] if guild["channels"] else DEFAULT_CHANNEL_ID))
-        channel = self._find_channel(cid) or {"id": cid, "type": 0, "name": "unknown", "guild_id": guild["id"]}
+        cid = str(
+            channel_id or (guild["channels"][0]["id"] if guild["channels"] else DEFAULT_CHANNEL_ID)
+        )
+        channel = self._find_channel(cid) or {
+            "id": cid,
+            "type": 0,
+            "name": "unknown",
+            "guild_id": guild["id"],
+        }
         known = self._find_member(guild["id"], str(user_id))
         member_roles = [str(r) for r in roles] or (known["roles"] if known else [])
         payload.update(
@@ -1180,7 +1332,9 @@ class FakeDiscord:
         )
         return payload
 
-    def _find_synced(self, name: str, guild_id: str | None) -> tuple[dict[str, Any] | None, str | None]:
+    def _find_synced(
+        self, name: str, guild_id: str | None
+    ) -> tuple[dict[str, Any] | None, str | None]:
         """The synced command and the scope it was found in (guild id or None for global)."""
         if guild_id is not None:
             for c in self.synced_commands.get(guild_id, []):
@@ -1228,8 +1382,16 @@ class FakeDiscord:
             out.append(opt)
         return out
 
-    def _resolve(self, otype: int, value: str, guild: Mapping[str, Any] | None, resolved: dict[str, dict[str, Any]]) -> None:
-        if otype in (6, 9) and (otype == 6 or not any(r["id"] == value for r in (guild or {}).get("roles", []))):
+    def _resolve(
+        self,
+        otype: int,
+        value: str,
+        guild: Mapping[str, Any] | None,
+        resolved: dict[str, dict[str, Any]],
+    ) -> None:
+        if otype in (6, 9) and (
+            otype == 6 or not any(r["id"] == value for r in (guild or {}).get("roles", []))
+        ):
             resolved.setdefault("users", {})[value] = self.user_payload(value)
             member = self._find_member(guild["id"], value) if guild else None
             if member is not None:
@@ -1239,14 +1401,25 @@ class FakeDiscord:
         elif otype in (8, 9):
             role = next((r for r in (guild or {}).get("roles", []) if r["id"] == value), None)
             resolved.setdefault("roles", {})[value] = role or {
-                "id": value, "name": "role", "permissions": "0", "position": 1, "color": 0,
-                "hoist": False, "managed": False, "mentionable": False, "flags": 0,
+                "id": value,
+                "name": "role",
+                "permissions": "0",
+                "position": 1,
+                "color": 0,
+                "hoist": False,
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
             }
         elif otype == 7:
             ch = self._find_channel(value) or {"id": value, "type": 0, "name": "channel"}
             resolved.setdefault("channels", {})[value] = {
-                "id": value, "type": ch["type"], "name": ch.get("name", ""), "permissions": ALL_PERMISSIONS,
-                "parent_id": ch.get("parent_id"), "guild_id": ch.get("guild_id"),
+                "id": value,
+                "type": ch["type"],
+                "name": ch.get("name", ""),
+                "permissions": ALL_PERMISSIONS,
+                "parent_id": ch.get("parent_id"),
+                "guild_id": ch.get("guild_id"),
             }
 
     def _command_data(
@@ -1265,16 +1438,28 @@ class FakeDiscord:
         guild = self.guild(guild_id) if guild_id is not None else None
         resolved: dict[str, dict[str, Any]] = {}
 
-        def sub_schema(sub_name: str, within: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+        def sub_schema(
+            sub_name: str, within: Sequence[Mapping[str, Any]]
+        ) -> Sequence[Mapping[str, Any]]:
             found = next((o for o in within if o.get("name") == sub_name), None)
             return (found or {}).get("options", [])
 
         if subcommand_group is not None and subcommand is not None:
             group_schema = sub_schema(subcommand_group, schema)
-            leaf = self._build_options(options, sub_schema(subcommand, group_schema), guild, resolved, focused)
-            built = [{"name": subcommand_group, "type": 2, "options": [{"name": subcommand, "type": 1, "options": leaf}]}]
+            leaf = self._build_options(
+                options, sub_schema(subcommand, group_schema), guild, resolved, focused
+            )
+            built = [
+                {
+                    "name": subcommand_group,
+                    "type": 2,
+                    "options": [{"name": subcommand, "type": 1, "options": leaf}],
+                }
+            ]
         elif subcommand is not None:
-            leaf = self._build_options(options, sub_schema(subcommand, schema), guild, resolved, focused)
+            leaf = self._build_options(
+                options, sub_schema(subcommand, schema), guild, resolved, focused
+            )
             built = [{"name": subcommand, "type": 1, "options": leaf}]
         else:
             built = self._build_options(options, schema, guild, resolved, focused)
@@ -1316,11 +1501,22 @@ class FakeDiscord:
         command was synced as a guild command, as Discord does.
         """
         payload = self._interaction_base(
-            2, user_id=user_id, guild_id=guild_id, channel_id=channel_id, roles=roles,
-            permissions=permissions, dm=dm, locale=locale,
+            2,
+            user_id=user_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            roles=roles,
+            permissions=permissions,
+            dm=dm,
+            locale=locale,
         )
         payload["data"] = self._command_data(
-            2, name, options, guild_id=payload.get("guild_id"), subcommand=subcommand, subcommand_group=subcommand_group
+            2,
+            name,
+            options,
+            guild_id=payload.get("guild_id"),
+            subcommand=subcommand,
+            subcommand_group=subcommand_group,
         )
         return payload
 
@@ -1342,16 +1538,29 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         """A type-4 autocomplete interaction; ``focused`` names the option being typed."""
         payload = self._interaction_base(
-            4, user_id=user_id, guild_id=guild_id, channel_id=channel_id, roles=roles,
-            permissions=permissions, dm=dm, locale=locale,
+            4,
+            user_id=user_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            roles=roles,
+            permissions=permissions,
+            dm=dm,
+            locale=locale,
         )
         payload["data"] = self._command_data(
-            4, name, options, guild_id=payload.get("guild_id"), subcommand=subcommand,
-            subcommand_group=subcommand_group, focused=focused,
+            4,
+            name,
+            options,
+            guild_id=payload.get("guild_id"),
+            subcommand=subcommand,
+            subcommand_group=subcommand_group,
+            focused=focused,
         )
         return payload
 
-    def _message_for_component(self, message: Mapping[str, Any] | None, channel_id: str) -> dict[str, Any]:
+    def _message_for_component(
+        self, message: Mapping[str, Any] | None, channel_id: str
+    ) -> dict[str, Any]:
         if message is not None:
             return dict(message)
         msg = self.message_payload(channel_id, {"content": "message with components"})
@@ -1378,8 +1587,14 @@ class FakeDiscord:
         object the bot posted (e.g. ``req.response`` of its create call) to be faithful.
         """
         payload = self._interaction_base(
-            3, user_id=user_id, guild_id=guild_id, channel_id=channel_id, roles=roles,
-            permissions=permissions, dm=dm, locale=locale,
+            3,
+            user_id=user_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            roles=roles,
+            permissions=permissions,
+            dm=dm,
+            locale=locale,
         )
         payload["message"] = self._message_for_component(message, payload["channel_id"])
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
@@ -1404,13 +1619,20 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         """A type-5 modal submit: one action row per text input ``{custom_id: value}``."""
         payload = self._interaction_base(
-            5, user_id=user_id, guild_id=guild_id, channel_id=channel_id, roles=roles,
-            permissions=permissions, dm=dm, locale=locale,
+            5,
+            user_id=user_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            roles=roles,
+            permissions=permissions,
+            dm=dm,
+            locale=locale,
         )
         payload["data"] = {
             "custom_id": custom_id,
             "components": [
-                {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()
+                {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
+                for k, v in values.items()
             ],
         }
         if message is not None:
@@ -1447,19 +1669,23 @@ async def running_discord_client(
         await client.login(token)
         connect_task = asyncio.create_task(client.connect(reconnect=False))
         ready_task = asyncio.create_task(client.wait_until_ready())
-        done, _ = await asyncio.wait({connect_task, ready_task}, timeout=ready_timeout, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {connect_task, ready_task}, timeout=ready_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
         if ready_task not in done:
             ready_task.cancel()
             if connect_task in done:
                 connect_task.result()  # re-raise the connection error
-            raise AssertionError(f"discord client not ready within {ready_timeout}s; seen: {fake.seen_routes()}")
+            raise AssertionError(
+                f"discord client not ready within {ready_timeout}s; seen: {fake.seen_routes()}"
+            )
         yield client
     finally:
         await client.close()
         if connect_task is not None:
             try:
                 await asyncio.wait_for(connect_task, timeout=5)
-            except Exception:  # noqa: BLE001 - closing; the test outcome is already decided
+            except Exception:
                 pass
         discord.http.Route.BASE = old_base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway

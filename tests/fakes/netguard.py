@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import asyncio.base_events
 import asyncio.selector_events
+import errno
 import ipaddress
 import socket
 from typing import Any
 
 import pytest
 
-__all__ = ["BLOCK_MESSAGE", "install_loopback_guard", "is_loopback_host"]
+__all__ = ["BLOCK_MESSAGE", "NetworkGuardError", "install_loopback_guard", "is_loopback_host"]
 
 BLOCK_MESSAGE = "blocked by test network guard"
 
@@ -48,8 +49,16 @@ def is_loopback_host(host: Any) -> bool:
     return ip.is_loopback
 
 
+class NetworkGuardError(PermissionError):
+    """Raised for a blocked lookup/connect.
+
+    Carries errno EACCES and the message as ``strerror`` so wrappers that only print
+    ``strerror`` (aiohttp's "Cannot connect to host ... [<strerror>]") still show it.
+    """
+
+
 def _blocked(what: Any) -> OSError:
-    return OSError(f"{BLOCK_MESSAGE}: {what!r}")
+    return NetworkGuardError(errno.EACCES, f"{BLOCK_MESSAGE}: {what!r}")
 
 
 def _check_lookup(host: Any) -> None:
@@ -113,7 +122,9 @@ def install_loopback_guard(monkeypatch: pytest.MonkeyPatch) -> None:
         _check_lookup(host)
         return await real_loop_getaddrinfo(self, host, *args, **kwargs)
 
-    async def guarded_create_connection(self: Any, protocol_factory: Any, host: Any = None, *args: Any, **kwargs: Any) -> Any:
+    async def guarded_create_connection(
+        self: Any, protocol_factory: Any, host: Any = None, *args: Any, **kwargs: Any
+    ) -> Any:
         if host is not None:
             _check_lookup(host)
         return await real_create_connection(self, protocol_factory, host, *args, **kwargs)
@@ -128,5 +139,9 @@ def install_loopback_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
     monkeypatch.setattr(asyncio.base_events.BaseEventLoop, "getaddrinfo", guarded_loop_getaddrinfo)
-    monkeypatch.setattr(asyncio.base_events.BaseEventLoop, "create_connection", guarded_create_connection)
-    monkeypatch.setattr(asyncio.selector_events.BaseSelectorEventLoop, "sock_connect", guarded_sock_connect)
+    monkeypatch.setattr(
+        asyncio.base_events.BaseEventLoop, "create_connection", guarded_create_connection
+    )
+    monkeypatch.setattr(
+        asyncio.selector_events.BaseSelectorEventLoop, "sock_connect", guarded_sock_connect
+    )

@@ -6,6 +6,9 @@ fake puts into request bodies; Socket Mode connects to the URL ``apps.connection
 returns. Everything the bot sends is recorded for assertions.
 """
 
+# The wait helpers take `timeout=` by design (tests read better than asyncio.timeout blocks).
+# ruff: noqa: ASYNC109
+
 from __future__ import annotations
 
 import asyncio
@@ -267,7 +270,9 @@ class FakeSlack:
         async with self._cond:
             self._cond.notify_all()
 
-    async def _wait(self, check: Callable[[], Any], timeout: float, describe: Callable[[], str]) -> Any:
+    async def _wait(
+        self, check: Callable[[], Any], timeout: float, describe: Callable[[], str]
+    ) -> Any:
         if self._cond is None:
             raise RuntimeError("FakeSlack is not started")
         try:
@@ -296,10 +301,14 @@ class FakeSlack:
             return None
 
         return await self._wait(
-            check, timeout, lambda: f"no matching Slack call within {timeout}s; seen: {self.seen_routes()}"
+            check,
+            timeout,
+            lambda: f"no matching Slack call within {timeout}s; seen: {self.seen_routes()}",
         )
 
-    async def wait_for_call(self, method: str, timeout: float = 5.0, *, since: int = 0) -> RecordedCall:
+    async def wait_for_call(
+        self, method: str, timeout: float = 5.0, *, since: int = 0
+    ) -> RecordedCall:
         """Wait for a call of this Web API method (or ``"response_url"``)."""
         return await self.wait_for(lambda c: c.method == method, timeout, since=since)
 
@@ -333,7 +342,10 @@ class FakeSlack:
         if status == 429:
             hdrs.setdefault("Retry-After", "1")
         if body is None:
-            body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "internal_error")}
+            body = {
+                "ok": False,
+                "error": error or ("ratelimited" if status == 429 else "internal_error"),
+            }
         self._failures.append(_Failure(method, status, hdrs, body, times))
 
     def _take_failure(self, method: str) -> _Failure | None:
@@ -422,8 +434,12 @@ class FakeSlack:
         raw = await request.read()
         self.uploads[file_id] = raw
         call = RecordedCall(
-            method="upload", params={"file_id": file_id, "size": len(raw)}, headers=dict(request.headers),
-            path=request.path, body=raw, response=f"OK - {len(raw)}",
+            method="upload",
+            params={"file_id": file_id, "size": len(raw)},
+            headers=dict(request.headers),
+            path=request.path,
+            body=raw,
+            response=f"OK - {len(raw)}",
         )
         await self._record(call)
         return web.Response(text=f"OK - {len(raw)}")
@@ -431,8 +447,13 @@ class FakeSlack:
     async def _unknown_handler(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         call = RecordedCall(
-            method="unknown", params={}, headers=dict(request.headers), path=request.path,
-            http_method=request.method, body=raw, status=404,
+            method="unknown",
+            params={},
+            headers=dict(request.headers),
+            path=request.path,
+            http_method=request.method,
+            body=raw,
+            status=404,
         )
         await self._record(call, unknown=True)
         return web.json_response({"ok": False, "error": "not_found"}, status=404)
@@ -484,7 +505,9 @@ class FakeSlack:
         channel = self._channel_param(call)
         if isinstance(channel, dict):
             return channel
-        if not (call.params.get("text") or call.params.get("blocks") or call.params.get("attachments")):
+        if not (
+            call.params.get("text") or call.params.get("blocks") or call.params.get("attachments")
+        ):
             return {"ok": False, "error": "no_text"}
         ts = self._ts()
         return {"ok": True, "channel": channel, "ts": ts, "message": self._message(call, ts)}
@@ -496,8 +519,13 @@ class FakeSlack:
         ts = str(call.params.get("ts", ""))
         if not ts:
             return {"ok": False, "error": "message_not_found"}
-        return {"ok": True, "channel": channel, "ts": ts, "text": call.params.get("text", ""),
-                "message": self._message(call, ts)}
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "text": call.params.get("text", ""),
+            "message": self._message(call, ts),
+        }
 
     def _m_post_ephemeral(self, call: RecordedCall) -> dict[str, Any]:
         channel = self._channel_param(call)
@@ -520,8 +548,12 @@ class FakeSlack:
         if not users:
             return {"ok": False, "error": "users_list_not_supplied"}
         first = users.split(",")[0]
-        return {"ok": True, "no_op": first in self.dm_channels, "already_open": first in self.dm_channels,
-                "channel": {"id": self._dm_for(first)}}
+        return {
+            "ok": True,
+            "no_op": first in self.dm_channels,
+            "already_open": first in self.dm_channels,
+            "channel": {"id": self._dm_for(first)},
+        }
 
     def _m_users_info(self, call: RecordedCall) -> dict[str, Any]:
         uid = str(call.params.get("user") or "")
@@ -557,7 +589,10 @@ class FakeSlack:
 
     def _m_complete_upload(self, call: RecordedCall) -> dict[str, Any]:
         files = call.json_param("files") or []
-        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title") or ""} for f in files]}
+        return {
+            "ok": True,
+            "files": [{"id": f["id"], "title": f.get("title") or ""} for f in files],
+        }
 
     def _m_connections_open(self, call: RecordedCall) -> dict[str, Any]:
         if not (call.token or "").startswith("xapp-"):
@@ -567,7 +602,9 @@ class FakeSlack:
     # ------------------------------------------------------------------ signed requests to the app
 
     @staticmethod
-    def signed_request_headers(signing_secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    def signed_request_headers(
+        signing_secret: str, body: bytes, timestamp: int | None = None
+    ) -> dict[str, str]:
         """Headers Slack would send with ``body``: timestamp + v0 HMAC-SHA256 signature."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
         base = f"v0:{ts}:".encode() + body
@@ -605,7 +642,8 @@ class FakeSlack:
             "api_app_id": self.app_id,
             "is_enterprise_install": "false",
             "response_url": self.response_url(response_token),
-            "trigger_id": trigger_id or f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:16]}",
+            "trigger_id": trigger_id
+            or f"{int(time.time())}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex[:16]}",
         }
 
     def slash_command_body(self, command: str, text: str = "", **kwargs: Any) -> bytes:
@@ -629,21 +667,42 @@ class FakeSlack:
         """A ``block_actions`` interactive payload for a button click."""
         team = team_id or self.team_id
         ts = message_ts or self._ts()
-        msg = dict(message) if message is not None else {
-            "type": "message", "user": self.bot_user_id, "bot_id": self.bot_id, "text": "", "ts": ts, "blocks": [],
-        }
+        msg = (
+            dict(message)
+            if message is not None
+            else {
+                "type": "message",
+                "user": self.bot_user_id,
+                "bot_id": self.bot_id,
+                "text": "",
+                "ts": ts,
+                "blocks": [],
+            }
+        )
         action: dict[str, Any] = {
-            "action_id": action_id, "block_id": block_id, "type": "button",
-            "text": {"type": "plain_text", "text": action_id}, "action_ts": self._ts(),
+            "action_id": action_id,
+            "block_id": block_id,
+            "type": "button",
+            "text": {"type": "plain_text", "text": action_id},
+            "action_ts": self._ts(),
         }
         if value is not None:
             action["value"] = value
         return {
             "type": "block_actions",
-            "user": {"id": user_id, "username": self.user(user_id).name or user_id.lower(), "team_id": team},
+            "user": {
+                "id": user_id,
+                "username": self.user(user_id).name or user_id.lower(),
+                "team_id": team,
+            },
             "api_app_id": self.app_id,
             "token": "legacy-verification-token",
-            "container": {"type": "message", "message_ts": ts, "channel_id": channel_id, "is_ephemeral": False},
+            "container": {
+                "type": "message",
+                "message_ts": ts,
+                "channel_id": channel_id,
+                "is_ephemeral": False,
+            },
             "trigger_id": trigger_id or f"{int(time.time())}.{uuid.uuid4().hex[:16]}",
             "team": {"id": team, "domain": "library-chapter"},
             "enterprise": None,
@@ -656,8 +715,10 @@ class FakeSlack:
         }
 
     def block_actions_body(self, action_id: str, value: str | None = None, **kwargs: Any) -> bytes:
-        """``payload=<json>`` form body for a button click (kwargs as :meth:`block_actions_payload`)."""
-        return urlencode({"payload": json.dumps(self.block_actions_payload(action_id, value, **kwargs))}).encode()
+        """``payload=<json>`` body for a button click; kwargs as :meth:`block_actions_payload`."""
+        return urlencode(
+            {"payload": json.dumps(self.block_actions_payload(action_id, value, **kwargs))}
+        ).encode()
 
     def view_submission_payload(
         self,
@@ -686,7 +747,11 @@ class FakeSlack:
         return {
             "type": "view_submission",
             "team": {"id": team, "domain": "library-chapter"},
-            "user": {"id": user_id, "username": self.user(user_id).name or user_id.lower(), "team_id": team},
+            "user": {
+                "id": user_id,
+                "username": self.user(user_id).name or user_id.lower(),
+                "team_id": team,
+            },
             "api_app_id": self.app_id,
             "token": "legacy-verification-token",
             "trigger_id": trigger_id or f"{int(time.time())}.{uuid.uuid4().hex[:16]}",
@@ -708,8 +773,12 @@ class FakeSlack:
             "response_urls": [],
         }
 
-    def view_submission_body(self, callback_id: str, values: Mapping[str, Any], **kwargs: Any) -> bytes:
-        return urlencode({"payload": json.dumps(self.view_submission_payload(callback_id, values, **kwargs))}).encode()
+    def view_submission_body(
+        self, callback_id: str, values: Mapping[str, Any], **kwargs: Any
+    ) -> bytes:
+        return urlencode(
+            {"payload": json.dumps(self.view_submission_payload(callback_id, values, **kwargs))}
+        ).encode()
 
     async def post_to_app(
         self,
@@ -737,12 +806,16 @@ class FakeSlack:
         self._sockets.append(ws)
         await self._notify()
         try:
-            await ws.send_str(json.dumps({
-                "type": "hello",
-                "num_connections": len(self._sockets),
-                "debug_info": {"host": "fake-slack", "approximate_connection_time": 18060},
-                "connection_info": {"app_id": self.app_id},
-            }))
+            await ws.send_str(
+                json.dumps(
+                    {
+                        "type": "hello",
+                        "num_connections": len(self._sockets),
+                        "debug_info": {"host": "fake-slack", "approximate_connection_time": 18060},
+                        "connection_info": {"app_id": self.app_id},
+                    }
+                )
+            )
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
                     continue
@@ -767,7 +840,9 @@ class FakeSlack:
             lambda: f"no Socket Mode connection within {timeout}s; seen: {self.seen_routes()}",
         )
 
-    async def socket_send(self, envelope_type: str, payload: Mapping[str, Any], *, timeout: float = 5.0) -> str:
+    async def socket_send(
+        self, envelope_type: str, payload: Mapping[str, Any], *, timeout: float = 5.0
+    ) -> str:
         """Send an envelope over the (latest) Socket Mode connection; returns its envelope_id.
 
         ``envelope_type`` is ``"slash_commands"``, ``"interactive"`` or ``"events_api"``.
@@ -792,5 +867,7 @@ class FakeSlack:
         return await self._wait(
             lambda: self.socket_acks.get(envelope_id),
             timeout,
-            lambda: f"no Socket Mode ack for {envelope_id} within {timeout}s; acks: {list(self.socket_acks)}",
+            lambda: (
+                f"no ack for envelope {envelope_id} in {timeout}s; got {sorted(self.socket_acks)}"
+            ),
         )

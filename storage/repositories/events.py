@@ -1,0 +1,324 @@
+"""SQL for events, RSVPs and calendar feeds. Services call these inside their own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import EventFeedRow, EventRow, OutboxRow, PersonRow, RsvpRow
+
+ATTENDING = ("going", "maybe")
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts for one occurrence; seats count guests."""
+
+    going_parties: int = 0
+    going_seats: int = 0
+    maybe: int = 0
+    waitlist_parties: int = 0
+    waitlist_seats: int = 0
+    max_seq: int = 0
+
+    def move(self, old: str | None, old_guests: int, new: str | None, new_guests: int) -> None:
+        """Account for one RSVP changing from (old, guests) to (new, guests)."""
+        self._add(old, old_guests, -1)
+        self._add(new, new_guests, +1)
+
+    def _add(self, status: str | None, guests: int, sign: int) -> None:
+        if status == "going":
+            self.going_parties += sign
+            self.going_seats += sign * (1 + guests)
+        elif status == "maybe":
+            self.maybe += sign
+        elif status == "waitlist":
+            self.waitlist_parties += sign
+            self.waitlist_seats += sign * (1 + guests)
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+async def code_taken(session: AsyncSession, community_id: int, code: str) -> bool:
+    found = await session.scalar(
+        select(EventRow.id).where(EventRow.community_id == community_id, EventRow.code == code)
+    )
+    return found is not None
+
+
+async def add_event(session: AsyncSession, **values: Any) -> EventRow:
+    row = EventRow(**values)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def event_by_code(session: AsyncSession, community_id: int, code: str, *,
+                        lock: bool = False) -> EventRow | None:
+    """The event with this short id in this community; `lock` holds its row (FOR UPDATE on
+    PostgreSQL) so RSVPs to one event are counted one at a time."""
+    query = select(EventRow).where(EventRow.community_id == community_id, EventRow.code == code)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def event_by_id(session: AsyncSession, event_id: int, *,
+                      lock: bool = False) -> EventRow | None:
+    query = select(EventRow).where(EventRow.id == event_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def events_titled(session: AsyncSession, community_id: int, text: str,
+                        limit: int = 10) -> list[EventRow]:
+    """Events whose title is or starts with `text` (case-insensitive), newest first."""
+    pattern = text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+    rows = await session.scalars(
+        select(EventRow)
+        .where(EventRow.community_id == community_id,
+               func.lower(EventRow.title).like(pattern.lower(), escape="\\"))
+        .order_by(EventRow.starts_at.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def community_events(session: AsyncSession, community_id: int, *,
+                           ending_after: datetime | None = None,
+                           starting_before: datetime | None = None,
+                           limit: int = 200) -> list[EventRow]:
+    """Events of a community; repeating series always match the time filters (the caller
+    expands them)."""
+    query = select(EventRow).where(EventRow.community_id == community_id)
+    if ending_after is not None:
+        query = query.where(or_(EventRow.rrule.is_not(None), EventRow.starts_at >= ending_after))
+    if starting_before is not None:
+        query = query.where(EventRow.starts_at < starting_before)
+    rows = await session.scalars(query.order_by(EventRow.starts_at).limit(limit))
+    return list(rows)
+
+
+async def creator_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(PersonRow.id, PersonRow.display_name).where(PersonRow.id.in_(list(ids)))
+    )
+    return {pid: name for pid, name in rows.all()}
+
+
+# -- RSVPs -------------------------------------------------------------------------------------
+
+
+async def person_and_rsvp(session: AsyncSession, person_id: int, event_id: int,
+                          occurrence: datetime) -> tuple[dict[str, Any], RsvpRow | None]:
+    """The person's settings and their RSVP for this occurrence, in one query."""
+    row = (
+        await session.execute(
+            select(PersonRow.settings, RsvpRow)
+            .outerjoin(RsvpRow, (RsvpRow.person_id == PersonRow.id)
+                       & (RsvpRow.event_id == event_id) & (RsvpRow.occurrence == occurrence))
+            .where(PersonRow.id == person_id)
+        )
+    ).first()
+    if row is None:
+        return {}, None
+    return dict(row[0] or {}), row[1]
+
+
+async def tally(session: AsyncSession, event_id: int, occurrence: datetime) -> Tally:
+    rows = await session.execute(
+        select(RsvpRow.status, func.count(), func.coalesce(func.sum(RsvpRow.guests), 0),
+               func.max(RsvpRow.seq))
+        .where(RsvpRow.event_id == event_id, RsvpRow.occurrence == occurrence)
+        .group_by(RsvpRow.status)
+    )
+    result = Tally()
+    for status, count, guests, max_seq in rows.all():
+        if status == "going":
+            result.going_parties, result.going_seats = count, count + int(guests)
+        elif status == "maybe":
+            result.maybe = count
+        elif status == "waitlist":
+            result.waitlist_parties, result.waitlist_seats = count, count + int(guests)
+        result.max_seq = max(result.max_seq, int(max_seq or 0))
+    return result
+
+
+async def tallies(session: AsyncSession, pairs: Sequence[tuple[int, datetime]]) -> dict[
+        tuple[int, datetime], Tally]:
+    """Tallies of several (event, occurrence) pairs, for lists."""
+    out: dict[tuple[int, datetime], Tally] = {}
+    if not pairs:
+        return out
+    wanted = set(pairs)
+    rows = await session.execute(
+        select(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status, func.count(),
+               func.coalesce(func.sum(RsvpRow.guests), 0))
+        .where(RsvpRow.event_id.in_({e for e, _ in pairs}))
+        .group_by(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status)
+    )
+    for event_id, occ, status, count, guests in rows.all():
+        if (event_id, occ) not in wanted:
+            continue
+        t = out.setdefault((event_id, occ), Tally())
+        if status == "going":
+            t.going_parties, t.going_seats = count, count + int(guests)
+        elif status == "maybe":
+            t.maybe = count
+        elif status == "waitlist":
+            t.waitlist_parties, t.waitlist_seats = count, count + int(guests)
+    return out
+
+
+async def add_rsvp(session: AsyncSession, **values: Any) -> RsvpRow:
+    row = RsvpRow(**values)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def rsvps(session: AsyncSession, event_id: int, *, occurrence: datetime | None = None,
+                statuses: Sequence[str] | None = None, since: datetime | None = None,
+                latest_first: bool = False) -> list[tuple[RsvpRow, PersonRow]]:
+    """RSVPs with their people, in arrival order (or latest first)."""
+    query = (
+        select(RsvpRow, PersonRow)
+        .join(PersonRow, PersonRow.id == RsvpRow.person_id)
+        .where(RsvpRow.event_id == event_id)
+    )
+    if occurrence is not None:
+        query = query.where(RsvpRow.occurrence == occurrence)
+    if statuses is not None:
+        query = query.where(RsvpRow.status.in_(list(statuses)))
+    if since is not None:
+        query = query.where(RsvpRow.occurrence > since)
+    order = RsvpRow.seq.desc() if latest_first else RsvpRow.seq
+    rows = await session.execute(query.order_by(RsvpRow.occurrence, order, RsvpRow.id))
+    return [(r, p) for r, p in rows.all()]
+
+
+async def waitlist_position(session: AsyncSession, event_id: int, occurrence: datetime,
+                            seq: int) -> int:
+    ahead = await session.scalar(
+        select(func.count()).where(RsvpRow.event_id == event_id, RsvpRow.occurrence == occurrence,
+                                   RsvpRow.status == "waitlist", RsvpRow.seq < seq)
+    )
+    return int(ahead or 0) + 1
+
+
+async def booked_occurrences(session: AsyncSession, event_id: int,
+                             since: datetime) -> list[datetime]:
+    rows = await session.scalars(
+        select(RsvpRow.occurrence).where(RsvpRow.event_id == event_id, RsvpRow.occurrence > since)
+        .distinct().order_by(RsvpRow.occurrence)
+    )
+    return list(rows)
+
+
+async def move_occurrences(session: AsyncSession, event_id: int,
+                           moves: dict[datetime, datetime]) -> None:
+    """Re-key RSVPs when an event moves; in two steps so swapped dates never collide."""
+    if not moves:
+        return
+    rows = list(await session.scalars(
+        select(RsvpRow).where(RsvpRow.event_id == event_id,
+                              RsvpRow.occurrence.in_(list(moves)))
+    ))
+    targets = {row.id: moves[row.occurrence] for row in rows}
+    parking = datetime(1900, 1, 1, tzinfo=UTC)
+    for row in rows:
+        row.occurrence = parking + timedelta(seconds=row.id)
+    await session.flush()
+    for row in rows:
+        row.occurrence = targets[row.id]
+    await session.flush()
+
+
+async def person_rsvps(session: AsyncSession, person_id: int) -> list[tuple[RsvpRow, EventRow]]:
+    rows = await session.execute(
+        select(RsvpRow, EventRow).join(EventRow, EventRow.id == RsvpRow.event_id)
+        .where(RsvpRow.person_id == person_id).order_by(RsvpRow.occurrence)
+    )
+    return [(r, e) for r, e in rows.all()]
+
+
+async def person_upcoming_attending(session: AsyncSession, person_id: int,
+                                    since: datetime) -> list[tuple[RsvpRow, EventRow]]:
+    rows = await session.execute(
+        select(RsvpRow, EventRow).join(EventRow, EventRow.id == RsvpRow.event_id)
+        .where(RsvpRow.person_id == person_id, RsvpRow.occurrence > since,
+               RsvpRow.status.in_(ATTENDING), EventRow.status == "scheduled")
+    )
+    return [(r, e) for r, e in rows.all()]
+
+
+async def events_created_by(session: AsyncSession, person_id: int) -> list[EventRow]:
+    return list(await session.scalars(select(EventRow).where(EventRow.creator_id == person_id)))
+
+
+async def forget_person(session: AsyncSession, person_id: int) -> None:
+    await session.execute(delete(RsvpRow).where(RsvpRow.person_id == person_id))
+    await session.execute(
+        update(EventRow).where(EventRow.creator_id == person_id).values(creator_id=None)
+    )
+
+
+# -- outbox rows the events cog owns -------------------------------------------------------------
+
+
+async def drop_outbox_keys(session: AsyncSession, keys: Sequence[str],
+                           reason: str = "withdrawn") -> int:
+    """Withdraw pending rows by exact dedupe key (reminders of a person who changed their mind),
+    releasing the keys so the same reminder can be written again later."""
+    if not keys:
+        return 0
+    result = await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.dedupe_key.in_(list(keys)), OutboxRow.status == "pending")
+        .values(status="dropped", last_error=reason, dedupe_key=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def drop_person_reminders(session: AsyncSession, community_id: int, external_id: str) -> int:
+    result = await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.community_id == community_id, OutboxRow.kind == "reminder",
+               OutboxRow.destination_kind == "person",
+               OutboxRow.destination_id == external_id, OutboxRow.status == "pending")
+        .values(status="dropped", last_error="reminders turned off", dedupe_key=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# -- calendar feeds ------------------------------------------------------------------------------
+
+
+async def feed_secret(session: AsyncSession, community_id: int) -> str | None:
+    return await session.scalar(
+        select(EventFeedRow.secret).where(EventFeedRow.community_id == community_id)
+    )
+
+
+async def set_feed_secret(session: AsyncSession, community_id: int, secret: str) -> None:
+    row = await session.get(EventFeedRow, community_id)
+    if row is None:
+        session.add(EventFeedRow(community_id=community_id, secret=secret))
+    else:
+        row.secret = secret
+    await session.flush()
+
+
+async def community_for_secret(session: AsyncSession, secret: str) -> int | None:
+    return await session.scalar(
+        select(EventFeedRow.community_id).where(EventFeedRow.secret == secret)
+    )

@@ -1,0 +1,1 @@
+"""A module without `async def setup(bot)`."""

@@ -1,0 +1,72 @@
+"""A bad configuration stops startup with one line naming the key, exit status 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_potluck(tmp_path: Path, config: str, *args: str) -> subprocess.CompletedProcess[str]:
+    path = tmp_path / "config.toml"
+    path.write_text(config, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(path), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        input="",
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("[database]\nurl = 42\n", "config error: database.url: must be a text like"),
+        (
+            '[bot]\ncogs = ["help", "knitting"]\n',
+            "config error: bot.cogs: cog 'knitting' was not found",
+        ),
+        (
+            '[bot]\ntimezone = "Mars/Base"\n',
+            "config error: bot.timezone: must be an IANA time zone",
+        ),
+        ("[console]\nshout = true\n", "config error: console.shout: is not a known setting"),
+        ("[knitting]\nneedles = 2\n", "config error: [knitting] is not a section Potluck knows"),
+        ("[bot\n", "is not valid TOML"),
+    ],
+)
+def test_bad_config_exits_2_with_one_line(tmp_path: Path, config: str, expected: str) -> None:
+    result = run_potluck(tmp_path, config, "console")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_secrets_come_from_the_environment(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[discord]\ntoken = "from-file"\n', encoding="utf-8")
+    settings = load_settings(path, env={"DISCORD_TOKEN": "from-env", "SLACK_BOT_TOKEN": "xoxb-1"})
+    assert settings.discord.token == "from-env"
+    assert settings.slack.bot_token == "xoxb-1"
+    assert load_settings(None, env={}).database.url == "sqlite+aiosqlite:///data/potluck.db"
+
+
+def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(tmp_path / "nope.toml", env={})
+
+
+def test_the_example_config_is_valid() -> None:
+    settings = load_settings(ROOT / "config.example.toml", env={})
+    assert settings.bot.cogs

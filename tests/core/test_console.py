@@ -1,0 +1,51 @@
+"""The console front door, through the real `potluck` command, piped like a script."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def console(tmp_path: Path, script: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "COLUMNS": "120",
+            "POTLUCK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/console.db",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout
+
+
+def test_the_first_conversation(tmp_path: Path) -> None:
+    out = console(
+        tmp_path,
+        "/help\n/timezone set zone:Mars/Base\n/timezone set zone:Europe/Berlin\n/timezone show\n",
+    )
+    assert "Potluck help" in out and "/timezone set" in out
+    assert "`Mars/Base` is not a time zone I know." in out and "Did you mean" in out
+    assert "Your time zone is now Europe/Berlin" in out
+    assert "Your time zone: Europe/Berlin" in out
+
+
+def test_acting_as_someone_else_and_pressing_buttons(tmp_path: Path) -> None:
+    out = console(
+        tmp_path, "@sam /timezone community zone:UTC\n/privacy forget\n/press 2\n/press 9\nhello\n"
+    )
+    assert "sam> /timezone community zone:UTC" in out
+    assert "Only moderators can use /timezone community." in out
+    assert "[1] Yes, delete everything" in out and "Nothing was deleted." in out
+    assert "There is no button 9. There are buttons 1 to 2." in out
+    assert "Commands start with /" in out

@@ -1,0 +1,273 @@
+"""The outbox: written first, claimed once, sent once, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.core.clock import ManualClock
+from bot.core.delivery import Delivery, Destination, RetryLater, Undeliverable
+from bot.core.messages import Mention, Message, rich
+from bot.outbox import Outbox, Pacing
+from storage.db import Database
+from storage.models import OutboxRow
+from storage.repositories import outbox as repo
+
+
+class Recorder:
+    """A platform that records what it was asked to send; `behave` can make it fail."""
+
+    def __init__(self, behave: Callable[[Delivery], None] | None = None) -> None:
+        self.sent: list[Delivery] = []
+        self.behave = behave
+
+    async def deliver(self, item: Delivery) -> str | None:
+        if self.behave is not None:
+            self.behave(item)
+        self.sent.append(item)
+        return f"ref-{item.id}"
+
+    def texts(self) -> list[str]:
+        return [d.message.plain_text() for d in self.sent]
+
+
+def make_outbox(
+    database: Database,
+    clock: ManualClock,
+    sender: Recorder,
+    pacing: Pacing | None = None,
+    **kwargs: object,
+) -> Outbox:
+    outbox = Outbox(database, clock, **kwargs)  # type: ignore[arg-type]
+    outbox.add_sender("console", sender, pacing)
+    return outbox
+
+
+async def put(
+    outbox: Outbox, text: str, *, to: Destination | None = None, **kwargs: object
+) -> None:
+    async with outbox.db.transaction() as session:
+        await outbox.enqueue(
+            session,
+            platform="console",
+            destination=to or Destination.channel("general"),
+            message=Message(text=[text]),
+            **kwargs,
+        )  # type: ignore[arg-type]
+
+
+async def statuses(database: Database) -> list[tuple[str, str]]:
+    async with database.sessions() as session:
+        rows = (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all()
+    return [(r.status, Message.model_validate_json(r.payload).plain_text()) for r in rows]
+
+
+async def test_due_rows_are_sent_once_and_future_rows_wait(
+    database: Database, clock: ManualClock
+) -> None:
+    sender = Recorder()
+    outbox = make_outbox(database, clock, sender)
+    await put(outbox, "now")
+    await put(outbox, "tomorrow", due_at=clock.now() + timedelta(days=1))
+    assert await outbox.pump() == 1
+    assert await outbox.pump() == 0
+    assert sender.texts() == ["now"]
+    assert await outbox.next_due_at() == clock.now() + timedelta(days=1)
+    clock.advance(days=1)
+    await outbox.pump()
+    assert sender.texts() == ["now", "tomorrow"]
+    assert [s for s, _ in await statuses(database)] == ["sent", "sent"]
+
+
+async def test_a_dedupe_key_is_written_once(database: Database, clock: ManualClock) -> None:
+    sender = Recorder()
+    outbox = make_outbox(database, clock, sender)
+    await put(outbox, "reminder", dedupe_key="event:1:remind:60:7")
+    await put(outbox, "reminder", dedupe_key="event:1:remind:60:7")
+    await outbox.pump()
+    await put(outbox, "reminder", dedupe_key="event:1:remind:60:7")  # even after it was sent
+    await outbox.pump()
+    assert sender.texts() == ["reminder"]
+
+
+async def test_withdrawn_rows_are_not_sent_and_free_their_key(
+    database: Database, clock: ManualClock
+) -> None:
+    sender = Recorder()
+    outbox = make_outbox(database, clock, sender)
+    await put(
+        outbox,
+        "old time",
+        dedupe_key="event:1:remind:60:7",
+        due_at=clock.now() + timedelta(hours=1),
+    )
+    async with database.transaction() as session:
+        assert await outbox.withdraw(session, dedupe_prefix="event:1:") == 1
+    await put(
+        outbox,
+        "new time",
+        dedupe_key="event:1:remind:60:7",
+        due_at=clock.now() + timedelta(hours=2),
+    )
+    clock.advance(hours=3)
+    await outbox.pump()
+    assert sender.texts() == ["new time"]
+
+
+async def test_two_workers_never_send_the_same_row(database: Database, clock: ManualClock) -> None:
+    sender = Recorder()
+    first = make_outbox(database, clock, sender, batch_size=7)
+    second = make_outbox(database, clock, sender, batch_size=7)
+    for i in range(60):
+        await put(first, f"m{i}")
+    await asyncio.gather(first.pump(), second.pump(), first.pump(), second.pump())
+    assert sorted(sender.texts()) == sorted(f"m{i}" for i in range(60))
+
+
+async def test_a_claim_whose_worker_died_is_picked_up_after_its_lease(
+    database: Database, clock: ManualClock
+) -> None:
+    sender = Recorder()
+    survivor = make_outbox(database, clock, sender, lease_seconds=120)
+    await put(survivor, "important")
+    async with database.transaction() as session:  # a worker claims, then its process dies
+        claimed = await repo.claim_due(
+            session,
+            now=clock.now(),
+            worker="dead-worker",
+            lease=timedelta(seconds=120),
+            platforms=["console"],
+            limit=10,
+        )
+    assert len(claimed) == 1
+    assert await survivor.pump() == 0  # still leased: not sent twice
+    clock.advance(seconds=121)
+    assert await survivor.pump() == 1
+    assert sender.texts() == ["important"]
+
+
+async def test_retry_after_moves_the_row_without_losing_it(
+    database: Database, clock: ManualClock
+) -> None:
+    calls = 0
+
+    def rate_limited_once(item: Delivery) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RetryLater(30)
+
+    sender = Recorder(rate_limited_once)
+    outbox = make_outbox(database, clock, sender)
+    await put(outbox, "hello")
+    await outbox.pump()
+    assert sender.sent == []
+    assert await outbox.next_due_at() == clock.now() + timedelta(seconds=30)
+    clock.advance(seconds=29)
+    await outbox.pump()
+    assert sender.sent == []
+    clock.advance(seconds=1)
+    await outbox.pump()
+    assert sender.texts() == ["hello"]
+
+
+async def test_pacing_spaces_messages_to_one_destination(
+    database: Database, clock: ManualClock
+) -> None:
+    sender = Recorder()
+    outbox = make_outbox(database, clock, sender, Pacing(per_destination_seconds=1.0))
+    for i in range(3):
+        await put(outbox, f"m{i}")
+    await put(outbox, "elsewhere", to=Destination.channel("random"))
+    await outbox.pump()
+    assert sender.texts() == ["m0", "elsewhere"]
+    clock.advance(seconds=1)
+    await outbox.pump()
+    clock.advance(seconds=1)
+    await outbox.pump()
+    assert sender.texts() == ["m0", "elsewhere", "m1", "m2"]
+
+
+async def test_closed_dms_fall_back_to_one_channel_mention(
+    database: Database, clock: ManualClock
+) -> None:
+    def dms_closed(item: Delivery) -> None:
+        if item.destination.kind == "person":
+            raise Undeliverable("Cannot send messages to this user")
+
+    sender = Recorder(dms_closed)
+    outbox = make_outbox(database, clock, sender)
+    await put(outbox, "You are in!", to=Destination.person("sam"), fallback_channel_id="general")
+    for _ in range(3):
+        await outbox.pump()
+        clock.advance(minutes=10)
+    assert len(sender.sent) == 1
+    fallback = sender.sent[0]
+    assert fallback.destination == Destination.channel("general")
+    assert fallback.message.mentioned_user_ids == ["sam"]
+    assert "You are in!" in fallback.message.plain_text()
+
+
+async def test_expired_rows_are_dropped_not_sent(database: Database, clock: ManualClock) -> None:
+    sender = Recorder()
+    outbox = make_outbox(database, clock, sender)
+    start = clock.now() + timedelta(hours=1)
+    await put(outbox, "starts soon", due_at=clock.now(), expires_at=start)
+    await put(outbox, "too late", due_at=clock.now(), expires_at=clock.now())
+    await outbox.pump()
+    assert sender.texts() == ["starts soon"]
+    assert [s for s, _ in await statuses(database)] == ["sent", "dropped"]
+
+
+async def test_edits_wait_for_the_original_and_coalesce(
+    database: Database, clock: ManualClock
+) -> None:
+    sender = Recorder()
+    outbox = make_outbox(database, clock, sender)
+    await put(outbox, "card v1", dedupe_key="event:1:card")
+    for n in (2, 3, 4):
+        await put(outbox, f"card v{n}", edit_of="event:1:card", coalesce_key="event:1:edit")
+    await outbox.pump()
+    clock.advance(seconds=5)
+    await outbox.pump()
+    assert sender.texts() == ["card v1", "card v4"]
+    assert sender.sent[1].edit_ref == f"ref-{sender.sent[0].id}"
+
+
+async def test_a_failing_platform_is_retried_with_backoff_then_given_up(
+    database: Database, clock: ManualClock
+) -> None:
+    def broken(item: Delivery) -> None:
+        raise ConnectionError("platform down")
+
+    sender = Recorder(broken)
+    outbox = make_outbox(database, clock, sender, Pacing(backoff_seconds=1))
+    await put(outbox, "hello")
+    for _ in range(12):
+        await outbox.pump()
+        clock.advance(minutes=10)
+    async with database.sessions() as session:
+        row = (await session.scalars(select(OutboxRow))).one()
+    assert row.status == "failed" and row.attempts == 8
+    assert "platform down" in (row.last_error or "")
+
+
+async def test_mentions_survive_the_round_trip_through_the_table(
+    database: Database, clock: ManualClock
+) -> None:
+    sender = Recorder()
+    outbox = make_outbox(database, clock, sender)
+    async with database.transaction() as session:
+        await outbox.enqueue(
+            session,
+            platform="console",
+            destination=Destination.person("sam"),
+            message=Message(text=rich("Hi ", Mention(user_id="sam"))),
+            timezone="Europe/Berlin",
+        )
+    await outbox.pump()
+    assert sender.sent[0].message.mentioned_user_ids == ["sam"]
+    assert sender.sent[0].timezone == "Europe/Berlin"

@@ -1,0 +1,42 @@
+"""/privacy export and /privacy forget."""
+
+from __future__ import annotations
+
+import json
+
+from bot.testing import Conversation
+
+
+async def test_export_contains_what_we_store(chat: Conversation) -> None:
+    await chat.say("/timezone set zone:Europe/Lisbon", as_="ana")
+    reply = await chat.say("/privacy export", as_="ana")
+    assert reply.ephemeral
+    data = json.loads(reply.files[0].content)
+    assert data["person"]["external_id"] == "ana"
+    assert data["person"]["timezone"] == "Europe/Lisbon"
+
+
+async def test_forget_asks_first_and_only_the_owner_can_confirm(chat: Conversation) -> None:
+    await chat.say("/timezone set zone:Europe/Lisbon", as_="ana")
+    ask = await chat.say("/privacy forget", as_="ana")
+    assert ask.ephemeral and [b.label for b in ask.buttons] == [
+        "Yes, delete everything",
+        "Keep my data",
+    ]
+    kept = await chat.press(ask, "Keep", as_="ana")
+    assert "Nothing was deleted" in kept.plain_text()
+    stranger = await chat.press(ask, "Yes", as_="sam")
+    assert "belongs to someone else" in stranger.plain_text()
+    done = await chat.press(ask, "Yes", as_="ana")
+    assert "deleted" in done.plain_text()
+    after = json.loads((await chat.say("/privacy export", as_="ana")).files[0].content)
+    assert after["person"]["timezone"] is None  # a fresh record, nothing from before
+
+
+async def test_timezone_set_show_and_suggestions(chat: Conversation) -> None:
+    wrong = await chat.say("/timezone set zone:Europe/Berln", as_="ana")
+    assert wrong.ephemeral and "Did you mean Europe/Berlin" in wrong.plain_text()
+    city = await chat.say("/timezone set zone:chicago", as_="ana")
+    assert "America/Chicago" in city.plain_text()
+    shown = await chat.say("/timezone show", as_="ana")
+    assert "Your time zone: America/Chicago" in shown.plain_text()
