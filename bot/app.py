@@ -98,6 +98,8 @@ class Potluck:
             self.scheduler.at("outbox-wake", when, self.outbox.pump)
 
     async def close(self) -> None:
+        self.scheduler.pause()
+        await self.outbox.close()
         self.scheduler.shutdown()
         for cog in list(self.registry.cogs.values()):
             try:

@@ -76,11 +76,11 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
         print("database is up to date")
         return 0
     if command == "discord":
-        from bot.adapters.discord import cli as discord_cli
+        import bot.adapters.discord.cli as discord_cli
 
         return await discord_cli.main(args.action, settings)
     if command == "slack":
-        from bot.adapters.slack import cli as slack_cli
+        import bot.adapters.slack.cli as slack_cli
 
         return await slack_cli.main(args.action, settings)
     if command == "console" or not (settings.discord.token or settings.slack.bot_token):

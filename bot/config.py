@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-DEFAULT_COGS = ["help", "timezone", "privacy"]
+DEFAULT_COGS = ["help", "timezone", "privacy", "events"]
 
 
 class ConfigError(Exception):
@@ -74,6 +74,14 @@ class DiscordSettings(Section):
     moderator_roles: list[str] = Field(default_factory=lambda: ["Moderator"])
     new_dms_per_minute: int = Field(default=10, ge=1, le=120)
     sync_commands_on_start: bool = True
+    # No shard_count: ask Discord how many shards it recommends (AutoShardedClient);
+    # false keeps one plain connection.
+    auto_shard: bool = True
+    # A handler slower than this is acknowledged first (Discord allows 3 s) and edited in later.
+    defer_after_seconds: float = Field(default=2.0, ge=0, le=2.8)
+    # Gap between two outbox messages to the same channel or person (discord.py also
+    # honours Discord's per-route buckets).
+    seconds_per_destination: float = Field(default=0.5, ge=0, le=60)
 
 
 class SlackSettings(Section):

@@ -59,6 +59,7 @@ class Outbox:
         self._last_sent: dict[tuple[str, str, str], datetime] = {}
         self._lock = asyncio.Lock()
         self._again = False
+        self._closing = False
         self.on_wake: Callable[[datetime], None] | None = None
         self.on_sent: list[Callable[[OutboxRow, str | None], Awaitable[None]]] = []
 
@@ -140,7 +141,7 @@ class Outbox:
 
         A pass requested while another runs is not lost: the running pass goes round again.
         """
-        if not self.senders:
+        if not self.senders or self._closing:
             return 0
         if self._lock.locked():
             self._again = True
@@ -161,12 +162,23 @@ class Outbox:
                             limit=self.batch_size,
                         )
                     for row in rows:
-                        await self._deliver(row)
-                    total += len(rows)
-                    if len(rows) < self.batch_size:
+                        if self._closing:  # hand unsent rows back for the next start
+                            await self._release(row, row.due_at, "shutdown", count_attempt=False)
+                        else:
+                            await self._deliver(row)
+                            total += 1
+                    if len(rows) < self.batch_size or self._closing:
                         break
-        await self._schedule_next()
+        if not self._closing:
+            await self._schedule_next()
         return total
+
+    async def close(self) -> None:
+        """Stop taking new passes and let the running one finish its row, so no send is
+        cut off between the platform call and its record."""
+        self._closing = True
+        async with self._lock:
+            pass
 
     async def next_due_at(self) -> datetime | None:
         async with self.db.sessions() as session:

@@ -1,9 +1,10 @@
-"""Running the platform adapters (Discord, Slack) and the web server in one process."""
+"""Running the platform front doors (Discord, Slack) and the web server in one process."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Protocol
 
 from bot.app import Potluck
 from bot.config import Settings
@@ -11,44 +12,54 @@ from bot.config import Settings
 log = logging.getLogger("potluck")
 
 
+class FrontDoor(Protocol):
+    async def start(self) -> None: ...
+
+    async def wait_closed(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def web_addresses(settings: Settings) -> list[tuple[str, int]]:
+    """The shared web server's addresses: [web] plus Slack's own host/port in HTTP mode."""
+    addresses = []
+    if settings.web.enabled:
+        addresses.append((settings.web.host, settings.web.port))
+    if settings.slack.bot_token and not settings.slack.app_token:
+        host = settings.slack.host or settings.web.host
+        port = settings.slack.port if settings.slack.port is not None else settings.web.port
+        addresses.append((host, port))
+    return addresses
+
+
 async def run_platforms(settings: Settings) -> int:
     bot = Potluck(settings)
     await bot.load_cogs()
-    tasks: list[asyncio.Task[object]] = []
-    starters = []
+    doors: list[FrontDoor] = []
     if settings.discord.token:
         from bot.adapters.discord import DiscordAdapter
 
-        discord_adapter = DiscordAdapter(bot)
-        starters.append(discord_adapter)
+        doors.append(DiscordAdapter(bot))
     if settings.slack.bot_token:
         from bot.adapters.slack import SlackAdapter
 
-        slack_adapter = SlackAdapter(bot)
-        starters.append(slack_adapter)
+        doors.append(SlackAdapter(bot))
     await bot.start()
     try:
-        for adapter in starters:
-            await adapter.start()
-        addresses = []
-        if settings.web.enabled:
-            addresses.append((settings.web.host, settings.web.port))
-        if settings.slack.bot_token and not settings.slack.app_token:
-            addresses.append(
-                (
-                    settings.slack.host or settings.web.host,
-                    settings.slack.port if settings.slack.port is not None else settings.web.port,
-                )
-            )
+        for door in doors:
+            await door.start()
+        addresses = web_addresses(settings)
         if addresses:
             await bot.web.start(addresses)
-        tasks = [asyncio.create_task(adapter.wait_closed()) for adapter in starters]
-        if tasks:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        else:
-            await asyncio.Event().wait()
+        waiting = [asyncio.create_task(door.wait_closed()) for door in doors]
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        for task in waiting:
+            task.cancel()
     finally:
-        for adapter in starters:
-            await adapter.stop()
+        for door in doors:
+            try:
+                await door.stop()
+            except Exception:
+                log.exception("stopping %s failed", type(door).__name__)
         await bot.close()
     return 0

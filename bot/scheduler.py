@@ -33,6 +33,11 @@ class Scheduler:
         if not self._aps.running:
             self._aps.start()
 
+    def pause(self) -> None:
+        """Stop starting jobs; running ones go on (shutdown would cancel them mid-write)."""
+        if self._aps.running:
+            self._aps.pause()
+
     def shutdown(self) -> None:
         if self._aps.running:
             self._aps.shutdown(wait=False)

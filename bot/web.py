@@ -9,6 +9,8 @@ from aiohttp import web
 
 log = logging.getLogger("potluck.web")
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
 
 class WebServer:
     def __init__(self) -> None:
@@ -20,9 +22,7 @@ class WebServer:
     async def _health(self, _request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
-    def add_route(
-        self, method: str, path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> None:
+    def add_route(self, method: str, path: str, handler: Handler) -> None:
         self.app.router.add_route(method, path, handler)
 
     def add_subapp(self, prefix: str, app: web.Application) -> None:

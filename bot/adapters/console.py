@@ -68,7 +68,7 @@ def render_text(text: Text, zone: ZoneInfo, now: datetime) -> RichText:
         elif isinstance(seg, Bold):
             out.append(seg.text, style="bold")
         elif isinstance(seg, Code):
-            out.append(seg.text, style="bold cyan")
+            out.append(f"`{seg.text}`", style="bold cyan")  # backticks survive piping
     return out
 
 

@@ -17,7 +17,7 @@ from bot.core.clock import Clock
 from bot.core.commands import CommandSpec
 from bot.core.errors import BadOption, UserError
 from bot.core.grammar import bind_options, split_command
-from bot.core.messages import Message, rich
+from bot.core.messages import Code, Message, Text, rich
 from bot.core.options import convert_options
 from bot.core.registry import Registry
 from bot.core.types import Actor, Community, Invocation, Person
@@ -32,11 +32,17 @@ class IdentityResolver(Protocol):
 
 
 def error_reply(exc: UserError) -> Message:
-    return Message(
-        text=rich(exc.message, "\n" + exc.hint if exc.hint else None),
-        ephemeral=True,
-        accent="danger",
-    )
+    text = exc.message + (f"\n{exc.hint}" if exc.hint else "")
+    return Message(text=backticks_as_code(text), ephemeral=True, accent="danger")
+
+
+def backticks_as_code(text: str) -> Text:
+    """Error texts quote what to type in `backticks`; make those Code segments so every
+    platform shows them as code instead of escaping the backticks."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: leave the text alone
+        return [text]
+    return rich(*(Code(text=p) if i % 2 else p for i, p in enumerate(parts)))
 
 
 def failure_reply(ref: str) -> Message:

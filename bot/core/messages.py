@@ -84,6 +84,8 @@ def plain(text: Text) -> str:
             out.append(f"@{seg.name or seg.user_id}")
         elif isinstance(seg, Link):
             out.append(seg.label or seg.url if not seg.label else f"{seg.label} ({seg.url})")
+        elif isinstance(seg, Code):
+            out.append(f"`{seg.text}`")
         else:
             out.append(seg.text)
     return "".join(out)

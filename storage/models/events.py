@@ -28,6 +28,7 @@ class EventRow(Base):
     creator_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), nullable=True
     )
+    creator_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     kind: Mapped[str] = mapped_column(String(16), default="meetup")
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -5,14 +5,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import EventFeedRow, EventRow, OutboxRow, PersonRow, RsvpRow
+from bot.core.types import Community, Platform
+from storage.models import (
+    CommunityRow,
+    EventFeedRow,
+    EventRow,
+    OutboxRow,
+    PersonRow,
+    RsvpRow,
+    UTCDateTime,
+)
 
 ATTENDING = ("going", "maybe")
+RSVPS = cast(Table, RsvpRow.__table__)
+EVENTS = cast(Table, EventRow.__table__)
+PEOPLE = cast(Table, PersonRow.__table__)
 
 
 @dataclass(slots=True)
@@ -59,6 +83,20 @@ async def add_event(session: AsyncSession, **values: Any) -> EventRow:
     return row
 
 
+_EVENT_BY_CODE_LOCKED = (
+    select(EVENTS)
+    .where(EVENTS.c.community_id == bindparam("c"),
+           EVENTS.c.code == bindparam("code"))
+    .with_for_update()
+)
+
+
+async def event_values_locked(session: AsyncSession, community_id: int, code: str) -> Any:
+    """The event's columns as a plain row (no ORM object), its row locked: the RSVP hot path."""
+    return (await session.execute(_EVENT_BY_CODE_LOCKED, {"c": community_id, "code": code})
+            ).one_or_none()
+
+
 async def event_by_code(session: AsyncSession, community_id: int, code: str, *,
                         lock: bool = False) -> EventRow | None:
     """The event with this short id in this community; `lock` holds its row (FOR UPDATE on
@@ -73,7 +111,8 @@ async def event_by_id(session: AsyncSession, event_id: int, *,
                       lock: bool = False) -> EventRow | None:
     query = select(EventRow).where(EventRow.id == event_id)
     if lock:
-        query = query.with_for_update()
+        # Re-read under the lock: an earlier unlocked read in this session may be stale.
+        query = query.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -106,32 +145,83 @@ async def community_events(session: AsyncSession, community_id: int, *,
     return list(rows)
 
 
-async def creator_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(PersonRow.id, PersonRow.display_name).where(PersonRow.id.in_(list(ids)))
-    )
-    return {pid: name for pid, name in rows.all()}
+async def community(session: AsyncSession, community_id: int, default_timezone: str) -> Community:
+    row = await session.get(CommunityRow, community_id)
+    if row is None:
+        raise LookupError(f"community {community_id} does not exist")
+    return Community(id=row.id, platform=cast(Platform, row.platform),
+                     external_id=row.external_id, name=row.name,
+                     timezone=row.timezone or default_timezone)
+
+
+async def person_by_external(session: AsyncSession, community_id: int,
+                             external_id: str) -> PersonRow | None:
+    return (await session.execute(
+        select(PersonRow).where(PersonRow.community_id == community_id,
+                                PersonRow.external_id == external_id)
+    )).scalar_one_or_none()
 
 
 # -- RSVPs -------------------------------------------------------------------------------------
 
 
-async def person_and_rsvp(session: AsyncSession, person_id: int, event_id: int,
-                          occurrence: datetime) -> tuple[dict[str, Any], RsvpRow | None]:
-    """The person's settings and their RSVP for this occurrence, in one query."""
-    row = (
-        await session.execute(
-            select(PersonRow.settings, RsvpRow)
-            .outerjoin(RsvpRow, (RsvpRow.person_id == PersonRow.id)
-                       & (RsvpRow.event_id == event_id) & (RsvpRow.occurrence == occurrence))
-            .where(PersonRow.id == person_id)
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A person's stored RSVP for one occurrence."""
+
+    id: int
+    status: str
+    guests: int
+    seq: int
+    checked_in_at: datetime | None
+
+
+def _answer_state_query() -> Any:
+    """Built once: the person's settings, their own RSVP and the occurrence's tally, in one
+    round trip. Run after the event row is locked, so PostgreSQL reads a fresh snapshot."""
+    e: BindParameter[int] = bindparam("e", type_=Integer())
+    o: BindParameter[datetime] = bindparam("o", type_=UTCDateTime())
+    r = RSVPS.c
+    going, maybe, waiting = r.status == "going", r.status == "maybe", r.status == "waitlist"
+    counts = (
+        select(
+            func.count().filter(going).label("going_parties"),
+            func.coalesce(func.sum(r.guests).filter(going), 0).label("going_guests"),
+            func.count().filter(maybe).label("maybe"),
+            func.count().filter(waiting).label("waitlist_parties"),
+            func.coalesce(func.sum(r.guests).filter(waiting), 0).label("waitlist_guests"),
+            func.coalesce(func.max(r.seq), 0).label("max_seq"),
         )
-    ).first()
-    if row is None:
-        return {}, None
-    return dict(row[0] or {}), row[1]
+        .where(r.event_id == e, r.occurrence == o)
+        .subquery("counts")
+    )
+    mine = RSVPS.alias("mine")
+    people = PEOPLE
+    return (
+        select(people.c.settings, mine.c.id, mine.c.status, mine.c.guests, mine.c.seq,
+               mine.c.checked_in_at, counts)
+        .select_from(people.outerjoin(mine, (mine.c.person_id == people.c.id)
+                                      & (mine.c.event_id == e) & (mine.c.occurrence == o))
+                     .join(counts, true()))
+        .where(people.c.id == bindparam("p"))
+    )
+
+
+_ANSWER_STATE = _answer_state_query()
+
+
+async def answer_state(session: AsyncSession, person_id: int, event_id: int,
+                       occurrence: datetime) -> tuple[dict[str, Any], Answer | None, Tally]:
+    row = (await session.execute(_ANSWER_STATE, {"p": person_id, "e": event_id,
+                                                 "o": occurrence})).one()
+    mine = None if row.id is None else Answer(row.id, row.status, row.guests, row.seq,
+                                              row.checked_in_at)
+    tally = Tally(going_parties=row.going_parties,
+                  going_seats=row.going_parties + int(row.going_guests), maybe=row.maybe,
+                  waitlist_parties=row.waitlist_parties,
+                  waitlist_seats=row.waitlist_parties + int(row.waitlist_guests),
+                  max_seq=int(row.max_seq))
+    return dict(row.settings or {}), mine, tally
 
 
 async def tally(session: AsyncSession, event_id: int, occurrence: datetime) -> Tally:
@@ -179,11 +269,19 @@ async def tallies(session: AsyncSession, pairs: Sequence[tuple[int, datetime]]) 
     return out
 
 
-async def add_rsvp(session: AsyncSession, **values: Any) -> RsvpRow:
-    row = RsvpRow(**values)
-    session.add(row)
-    await session.flush()
-    return row
+_INSERT_RSVP = insert(RSVPS)
+_UPDATE_RSVP = (update(RSVPS)
+                .where(RSVPS.c.id == bindparam("rsvp_id")))
+
+
+async def add_rsvp(session: AsyncSession, **values: Any) -> None:
+    """A plain INSERT: the RSVP hot path needs no ORM bookkeeping for the new row."""
+    await session.execute(_INSERT_RSVP, values)
+
+
+async def set_rsvp(session: AsyncSession, rsvp_id: int, **values: Any) -> None:
+    await session.execute(_UPDATE_RSVP.values(**{k: bindparam(k) for k in values}),
+                          {"rsvp_id": rsvp_id, **values})
 
 
 async def rsvps(session: AsyncSession, event_id: int, *, occurrence: datetime | None = None,
@@ -268,7 +366,8 @@ async def events_created_by(session: AsyncSession, person_id: int) -> list[Event
 async def forget_person(session: AsyncSession, person_id: int) -> None:
     await session.execute(delete(RsvpRow).where(RsvpRow.person_id == person_id))
     await session.execute(
-        update(EventRow).where(EventRow.creator_id == person_id).values(creator_id=None)
+        update(EventRow).where(EventRow.creator_id == person_id)
+        .values(creator_id=None, creator_name=None)
     )
 
 

@@ -271,3 +271,25 @@ async def test_mentions_survive_the_round_trip_through_the_table(
     await outbox.pump()
     assert sender.sent[0].message.mentioned_user_ids == ["sam"]
     assert sender.sent[0].timezone == "Europe/Berlin"
+
+
+async def test_closing_mid_pass_hands_unsent_rows_back(
+    database: Database, clock: ManualClock
+) -> None:
+    closing: list[asyncio.Task[None]] = []
+
+    def close_after_first(item: Delivery) -> None:
+        if not closing:
+            closing.append(asyncio.ensure_future(outbox.close()))
+
+    sender = Recorder(close_after_first)
+    outbox = make_outbox(database, clock, sender)
+    for i in range(3):
+        await put(outbox, f"m{i}")
+    await outbox.pump()
+    await closing[0]
+    assert sender.texts() == ["m0"]
+    restarted_sender = Recorder()
+    restarted = make_outbox(database, clock, restarted_sender)
+    await restarted.pump()  # no lease to wait out: the rows were handed back
+    assert restarted_sender.texts() == ["m1", "m2"]

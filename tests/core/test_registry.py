@@ -54,8 +54,8 @@ async def test_help_lists_only_what_the_person_may_use(chat: Conversation) -> No
 
 async def test_help_on_one_topic_shows_usage_and_examples(chat: Conversation) -> None:
     reply = (await chat.say("/help timezone")).plain_text()
-    assert "usage: /timezone set zone:…" in reply
-    assert "/timezone set zone:America/Chicago" in reply
+    assert "usage: `/timezone set zone:…`" in reply
+    assert "`/timezone set zone:America/Chicago`" in reply
     assert "/privacy" not in reply
     unknown = await chat.say("/help topic:knitting")
     assert unknown.ephemeral and "I know no command or feature called `knitting`" in (

@@ -948,6 +948,11 @@ class FakeDiscord:
                 self.messages[mid] = message or self.message_payload(channel_id, {}, message_id=mid)
             info["response_message_id"] = mid
             result["resource"]["message"] = self._edit_message(mid, data, rec.files)
+        elif cb_type == 6 and interaction.get("message"):
+            # DEFERRED_UPDATE_MESSAGE: "@original" is now the message the component is on.
+            message = interaction["message"]
+            self.messages.setdefault(message["id"], dict(message))
+            self._original_responses[token] = message["id"]
         return 200, result
 
     def _h_followup(self, rec: RecordedRequest, app: str, token: str) -> JsonHandlerResult:

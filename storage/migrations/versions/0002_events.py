@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('platform', sa.String(length=16), nullable=False),
     sa.Column('channel_id', sa.String(length=64), nullable=False),
     sa.Column('creator_id', sa.Integer(), nullable=True),
+    sa.Column('creator_name', sa.String(length=200), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('title', sa.String(length=100), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),

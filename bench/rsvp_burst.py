@@ -1,0 +1,250 @@
+"""RSVP burst: 1,000 concurrent RSVPs at one event of capacity 100, through the full command
+path (dispatcher -> checks -> handler -> service -> storage -> outbox rows).
+
+Checks that exactly 100 seats are taken, the other 900 are waitlisted in arrival order (the
+positions people are told are exactly 1..900 and match the stored order), and nothing is lost
+or duplicated. Prints burst throughput, p50/p99 of 1,000 sequential RSVPs, and the rate of a
+bare `sqlite3` transaction doing the same read-check-insert, with the ratio.
+
+    .venv/bin/python bench/rsvp_burst.py                       # SQLite (+ PostgreSQL if
+                                                               #   POTLUCK_TEST_DATABASE_URL is set)
+    .venv/bin/python bench/rsvp_burst.py --backend postgresql  # needs POTLUCK_TEST_DATABASE_URL
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.app import Potluck
+from bot.config import Settings
+from bot.core.messages import Code, Message, plain
+from bot.core.types import Actor, ChannelRef, Level
+from storage.db import Database
+from storage.models import RsvpRow
+
+PG_ENV = "POTLUCK_TEST_DATABASE_URL"
+PEOPLE = 1000
+CAPACITY = 100
+TARGET_RATE = 500.0
+TARGET_P99_MS = 10.0
+
+
+def actor(name: str, level: Level = Level.MEMBER) -> Actor:
+    return Actor(platform="console", community_id="bench", community_name="Bench chapter",
+                 user_id=name, display_name=name, channel=ChannelRef("general", "general"),
+                 level=level)
+
+
+def code_of(card: Message) -> str:
+    for seg in card.footer:
+        if isinstance(seg, Code):
+            return seg.text
+    raise RuntimeError(f"event was not created: {plain(card.text)}")
+
+
+@dataclass
+class Burst:
+    label: str
+    seconds: float
+    problems: list[str]
+
+    @property
+    def rate(self) -> float:
+        return PEOPLE / self.seconds
+
+
+async def new_event(bot: Potluck, title: str) -> tuple[str, int]:
+    reply = await bot.dispatcher.run_line(
+        actor("organizer", Level.ORGANIZER),
+        f'/event create title:"{title}" when:"in 3 days" capacity:{CAPACITY}')
+    code = code_of(reply)
+    async with bot.db.sessions() as session:
+        from storage.models import EventRow
+
+        event_id = await session.scalar(select(EventRow.id).where(EventRow.code == code))
+    assert event_id is not None
+    return code, event_id
+
+
+async def check(bot: Potluck, event_id: int, replies: list[Message]) -> list[str]:
+    """Exactly CAPACITY seats, the rest waitlisted 1..N in stored arrival order."""
+    problems: list[str] = []
+    texts = [plain(r.text) for r in replies]
+    going_replies = sum(1 for t in texts if t.startswith("You're going"))
+    told = sorted(int(m.group(1)) for t in texts
+                  if (m := re.search(r"waitlist at position (\d+)", t)))
+    if going_replies != CAPACITY:
+        problems.append(f"{going_replies} people were told they are going, not {CAPACITY}")
+    if told != list(range(1, PEOPLE - CAPACITY + 1)):
+        problems.append("waitlist positions told to people are not exactly 1..900")
+    async with bot.db.sessions() as session:
+        rows = (await session.execute(
+            select(RsvpRow.person_id, RsvpRow.status, RsvpRow.seq, RsvpRow.guests)
+            .where(RsvpRow.event_id == event_id).order_by(RsvpRow.seq))).all()
+        people = await session.scalar(select(func.count(func.distinct(RsvpRow.person_id)))
+                                      .where(RsvpRow.event_id == event_id))
+    going = [r for r in rows if r.status == "going"]
+    waiting = [r for r in rows if r.status == "waitlist"]
+    if len(rows) != PEOPLE or people != PEOPLE:
+        problems.append(f"{len(rows)} RSVP rows for {people} people, expected {PEOPLE}")
+    if sum(1 + r.guests for r in going) != CAPACITY:
+        problems.append(f"{sum(1 + r.guests for r in going)} seats taken, not {CAPACITY}")
+    if len(waiting) != PEOPLE - CAPACITY:
+        problems.append(f"{len(waiting)} waitlisted, not {PEOPLE - CAPACITY}")
+    if len({r.seq for r in rows}) != len(rows):
+        problems.append("two RSVPs share an arrival number")
+    if going and waiting and max(r.seq for r in going) > min(r.seq for r in waiting):
+        problems.append("someone who arrived later got a seat before an earlier arrival")
+    return problems
+
+
+async def burst(bot: Potluck, label: str, names: list[str]) -> Burst:
+    code, event_id = await new_event(bot, label)
+    lines = [(actor(n), f"/rsvp event:{code} answer:yes") for n in names]
+    started = time.perf_counter()
+    replies = await asyncio.gather(*(bot.dispatcher.run_line(a, line) for a, line in lines))
+    seconds = time.perf_counter() - started
+    return Burst(label, seconds, await check(bot, event_id, list(replies)))
+
+
+async def sequential(bot: Potluck, names: list[str]) -> tuple[list[float], list[str]]:
+    code, event_id = await new_event(bot, "Sequential")
+    latencies: list[float] = []
+    replies: list[Message] = []
+    for name in names:
+        who = actor(name)
+        started = time.perf_counter()
+        replies.append(await bot.dispatcher.run_line(who, f"/rsvp event:{code} answer:yes"))
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies, await check(bot, event_id, replies)
+
+
+def bare_sqlite(path: Path) -> float:
+    """The same read-check-insert as a bare sqlite3 transaction: RSVPs per second."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, capacity INTEGER)")
+    conn.execute("CREATE TABLE rsvps (id INTEGER PRIMARY KEY, event_id INTEGER, person_id "
+                 "INTEGER, status TEXT, guests INTEGER, seq INTEGER, "
+                 "UNIQUE (event_id, person_id))")
+    conn.execute("INSERT INTO events (id, capacity) VALUES (1, ?)", (CAPACITY,))
+    started = time.perf_counter()
+    for person in range(PEOPLE):
+        conn.execute("BEGIN IMMEDIATE")
+        (capacity,) = conn.execute("SELECT capacity FROM events WHERE id = 1").fetchone()
+        conn.execute("SELECT id FROM rsvps WHERE event_id = 1 AND person_id = ?",
+                     (person,)).fetchone()
+        seats, max_seq = conn.execute(
+            "SELECT coalesce(sum(1 + guests) FILTER (WHERE status = 'going'), 0), "
+            "coalesce(max(seq), 0) FROM rsvps WHERE event_id = 1").fetchone()
+        status = "going" if seats + 1 <= capacity else "waitlist"
+        conn.execute("INSERT INTO rsvps (event_id, person_id, status, guests, seq) "
+                     "VALUES (1, ?, ?, 0, ?)", (person, status, max_seq + 1))
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return PEOPLE / seconds
+
+
+async def open_database(backend: str, workdir: Path) -> tuple[Database, str | None]:
+    if backend == "sqlite":
+        return Database(f"sqlite+aiosqlite:///{workdir}/bench.db"), None
+    url = os.environ.get(PG_ENV)
+    if not url:
+        raise SystemExit(f"--backend postgresql needs {PG_ENV}, like "
+                         "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(url)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    await admin.dispose()
+    return Database(url, schema=schema), schema
+
+
+async def drop_schema(schema: str) -> None:
+    admin = create_async_engine(os.environ[PG_ENV])
+    async with admin.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await admin.dispose()
+
+
+async def run(backend: str) -> bool:
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        db, schema = await open_database(backend, workdir)
+        bot = Potluck(Settings(), db=db)
+        try:
+            await bot.load_cogs()
+            await bot.start(migrate=True, schedule=False)
+            await bot.identity.resolve(actor("organizer", Level.ORGANIZER))
+            new_people = [f"new{i:04d}" for i in range(PEOPLE)]
+            cold = await burst(bot, "Burst, people seen for the first time", new_people)
+            warm = await burst(bot, "Burst, people the bot already knows", new_people)
+            latencies, seq_problems = await sequential(bot, new_people)
+        finally:
+            await bot.close()
+            if schema:
+                await drop_schema(schema)
+        bare = bare_sqlite(workdir / "bare.db")
+
+    ok = True
+    print(f"\n== {backend}: {PEOPLE} RSVPs at one event of capacity {CAPACITY} ==")
+    for result in (cold, warm):
+        verdict = "OK" if not result.problems else "FAILED: " + "; ".join(result.problems)
+        print(f"{result.label:<42} {result.rate:8.0f} RSVPs/s  ({result.seconds:.2f} s)  "
+              f"100 seats taken, 900 waitlisted 1..900 in arrival order: {verdict}")
+        ok &= not result.problems
+    p50 = statistics.median(latencies)
+    p99 = statistics.quantiles(latencies, n=100)[98]
+    verdict = "OK" if not seq_problems else "FAILED: " + "; ".join(seq_problems)
+    print(f"{'Sequential, full command path':<42} p50 {p50:5.2f} ms   p99 {p99:5.2f} ms   "
+          f"max {max(latencies):5.2f} ms   checks: {verdict}")
+    ok &= not seq_problems
+    print(f"{'Bare sqlite3 read-check-insert':<42} {bare:8.0f} RSVPs/s  "
+          f"(Potluck burst: {bare / warm.rate:.1f}x slower with known people, "
+          f"{bare / cold.rate:.1f}x with new people)")
+    if backend == "sqlite":
+        def verdict_of(met: bool) -> str:
+            return "met" if met else "MISSED"
+
+        print(f"Targets (SQLite): burst >= {TARGET_RATE:.0f}/s: "
+              f"{verdict_of(warm.rate >= TARGET_RATE)} with known people, "
+              f"{verdict_of(cold.rate >= TARGET_RATE)} with people seen for the first time "
+              f"(each new person also costs the identity store a transaction); "
+              f"sequential p99 < {TARGET_P99_MS:.0f} ms: {verdict_of(p99 < TARGET_P99_MS)}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append",
+                        help="default: sqlite, plus postgresql when POTLUCK_TEST_DATABASE_URL "
+                             "is set")
+    args = parser.parse_args()
+    backends = args.backend or (["sqlite", "postgresql"] if os.environ.get(PG_ENV)
+                                else ["sqlite"])
+    ok = True
+    for backend in backends:
+        ok &= asyncio.run(run(backend))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

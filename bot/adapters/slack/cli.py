@@ -1,0 +1,106 @@
+"""`potluck slack manifest`: the app manifest to paste into https://api.slack.com/apps.
+
+Built from the loaded cogs, so the slash commands, their prefix, and the request URLs always
+match what this configuration of the bot answers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.config import Settings
+
+# Only what the adapter calls: chat.postMessage/update/postEphemeral (chat:write),
+# posting in public channels without being invited (chat:write.public), conversations.open
+# for DMs (im:write), users.info for time zones and admins (users:read), the file upload
+# API (files:write), and slash commands (commands).
+BOT_SCOPES = ["commands", "chat:write", "chat:write.public", "im:write", "users:read",
+              "files:write"]
+USERGROUP_SCOPE = "usergroups:read"  # only when a user group grants levels
+
+DESCRIPTION = "Events, RSVPs, invitations and mentoring for library workers."
+LONG_DESCRIPTION = (
+    "Potluck helps a chapter of library workers run its community: create events and take "
+    "RSVPs with a waitlist, get reminders in your own time zone, invite people, and find a "
+    "mentor. Type /potluck help to see what you can do. Potluck only pings people on "
+    "purpose: nothing you type can turn into @channel or @here."
+)
+
+
+def build_manifest(settings: Settings, commands: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """`commands` maps each top-level name to (description, usage hint)."""
+    slack = settings.slack
+    socket_mode = bool(slack.app_token)
+    url = settings.web.public_url.rstrip("/") + "/slack/events"
+    slash_commands = []
+    for name, (description, usage) in sorted(commands.items()):
+        entry: dict[str, Any] = {
+            "command": f"/{slack.command_prefix}{name}"[:32],
+            "description": description[:2000] or name,
+            "should_escape": True,
+        }
+        if usage:
+            entry["usage_hint"] = usage[:1000]
+        if not socket_mode:
+            entry["url"] = url
+        slash_commands.append(entry)
+    scopes = list(BOT_SCOPES)
+    if slack.moderator_usergroup or slack.organizer_usergroup:
+        scopes.append(USERGROUP_SCOPE)
+    interactivity: dict[str, Any] = {"is_enabled": True}
+    if not socket_mode:
+        interactivity["request_url"] = url
+    return {
+        "_metadata": {"major_version": 1, "minor_version": 1},
+        "display_information": {
+            "name": slack.app_name[:35],
+            "description": DESCRIPTION,
+            "long_description": LONG_DESCRIPTION,
+            "background_color": "#7a4b2a",
+        },
+        "features": {
+            "bot_user": {"display_name": slack.app_name[:80], "always_online": True},
+            "slash_commands": slash_commands,
+        },
+        "oauth_config": {"scopes": {"bot": scopes}},
+        "settings": {
+            "interactivity": interactivity,
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": socket_mode,
+            "token_rotation_enabled": False,
+        },
+    }
+
+
+def registry_commands(registry: Any) -> dict[str, tuple[str, str]]:
+    """Description and usage hint of every top-level command, plus the catch-all /potluck."""
+    found: dict[str, tuple[str, str]] = {}
+    for name in registry.top_level_names():
+        specs = sorted(registry.group(name), key=lambda s: s.path)
+        if len(specs) == 1 and len(specs[0].path) == 1:
+            spec = specs[0]
+            usage = spec.usage().removeprefix(f"/{name}").strip()
+            found[name] = (spec.description, usage)
+            continue
+        owner = specs[0].cog
+        description = owner.description if owner is not None and owner.description else name
+        found[name] = (description, " | ".join(" ".join(s.path[1:]) for s in specs))
+    found.setdefault("potluck", ("Any Potluck command, like /potluck help or "
+                                 "/potluck event list.", "help | <command> [key:value ...]"))
+    return found
+
+
+async def main(action: str, settings: Settings) -> int:
+    if action != "manifest":
+        raise SystemExit(f"potluck slack: unknown action {action!r}")
+    from bot.app import Potluck
+
+    bot = Potluck(settings)
+    try:
+        await bot.load_cogs()
+        manifest = build_manifest(settings, registry_commands(bot.registry))
+    finally:
+        await bot.db.dispose()
+    print(json.dumps(manifest, indent=2, ensure_ascii=False))
+    return 0

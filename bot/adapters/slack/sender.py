@@ -1,0 +1,141 @@
+"""The Slack outbox sender: one outbox row -> chat.postMessage / chat.update / a file upload.
+
+It never sleeps: a 429 becomes `RetryLater(Retry-After)` so the outbox moves the row's due
+time forward and goes on with other channels; errors that no retry can fix become
+`Undeliverable`, so a direct message falls back to the event channel instead of retrying.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.render import fallback_text, payload, reader_zone
+from bot.core.delivery import Delivery, RetryLater, Undeliverable
+from bot.core.messages import Attachment, Message
+
+log = logging.getLogger("potluck.slack.sender")
+
+# Slack errors that mean "this message can never go there as addressed".
+PERMANENT_ERRORS = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "cannot_dm_bot", "user_not_found",
+    "user_not_visible", "user_disabled", "account_inactive", "messages_tab_disabled",
+    "restricted_action", "restricted_action_read_only_channel",
+    "restricted_action_thread_only_channel", "restricted_action_non_threadable_channel",
+    "msg_too_long", "invalid_blocks", "invalid_blocks_format", "no_text", "too_many_attachments",
+    "message_not_found", "cant_update_message", "edit_window_closed", "is_inactive",
+    "channel_is_archived", "invalid_channel", "ekm_access_denied",
+})
+
+
+def retry_after(exc: SlackApiError) -> float | None:
+    """Seconds Slack asked us to wait, if this error is a rate limit."""
+    response = exc.response
+    headers: Mapping[str, Any] = getattr(response, "headers", None) or {}
+    status = getattr(response, "status_code", None)
+    error = response.get("error") if hasattr(response, "get") else None
+    if status != 429 and error != "ratelimited":
+        return None
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            try:
+                return max(0.0, float(value[0] if isinstance(value, list) else value))
+            except (TypeError, ValueError):
+                break
+    return 1.0
+
+
+def classify(exc: SlackApiError, what: str) -> Exception:
+    """The outbox's view of a Slack error: wait, give up, or (default) retry with backoff."""
+    seconds = retry_after(exc)
+    if seconds is not None:
+        return RetryLater(seconds, f"Slack rate limit on {what}")
+    error = str(exc.response.get("error") or "")
+    if error in PERMANENT_ERRORS:
+        return Undeliverable(f"{what}: {error}")
+    return exc
+
+
+class SlackSender:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._dm_channels: dict[str, str] = {}
+
+    async def deliver(self, item: Delivery) -> str | None:
+        try:
+            return await self._deliver(item)
+        except SlackApiError as exc:
+            raise classify(exc, item.destination.id) from exc
+        except aiohttp.ClientError:
+            raise  # the outbox retries with backoff
+
+    async def _deliver(self, item: Delivery) -> str | None:
+        zone = reader_zone(item.timezone)
+        message = item.message
+        if item.edit_ref:
+            channel, _, ts = item.edit_ref.partition(":")
+            await self.client.chat_update(channel=channel, ts=ts, **payload(message, zone))
+            return item.edit_ref
+        channel = item.destination.id
+        if item.destination.kind == "person":
+            channel = await self.dm_channel(item.destination.id)
+        if message.files and not (message.buttons or message.fields or message.title):
+            # One upload carries both the text and the files, so a retry never doubles either.
+            return await upload(self.client, channel, message.files,
+                                comment=fallback_text(message, zone))
+        response = await self.client.chat_postMessage(channel=channel, **payload(message, zone))
+        ref = f"{response['channel']}:{response['ts']}"
+        if message.files:
+            try:
+                await upload(self.client, str(response["channel"]), message.files,
+                             thread_ts=str(response["ts"]))
+            except Exception:
+                # The message itself is out; resending it would post it twice.
+                log.exception("files of outbox row %s could not be uploaded", item.id)
+        return ref
+
+    async def dm_channel(self, user_id: str) -> str:
+        """The direct-message channel with a person (conversations.open), cached."""
+        known = self._dm_channels.get(user_id)
+        if known is not None:
+            return known
+        response = await self.client.conversations_open(users=user_id)
+        channel = str((response.get("channel") or {}).get("id") or "")
+        if not channel:
+            raise Undeliverable(f"no direct-message channel with {user_id}")
+        self._dm_channels[user_id] = channel
+        return channel
+
+
+async def upload(client: AsyncWebClient, channel: str, files: list[Attachment], *,
+                 comment: str | None = None, thread_ts: str | None = None) -> str:
+    """files.getUploadURLExternal + upload + files.completeUploadExternal, shared in
+    `channel`; returns "channel:file:<id>" (file messages cannot be edited)."""
+    kwargs: dict[str, Any] = {}
+    if comment:
+        kwargs["initial_comment"] = comment
+    if thread_ts:
+        kwargs["thread_ts"] = thread_ts
+    response = await client.files_upload_v2(
+        channel=channel,
+        file_uploads=[{"content": f.content, "filename": f.filename, "title": f.filename}
+                      for f in files],
+        **kwargs,
+    )
+    uploaded = response.get("files") or [{}]
+    return f"{channel}:file:{uploaded[0].get('id', '')}"
+
+
+def files_note(message: Message) -> Message:
+    """The only-to-you reply that tells where the files went (Slack cannot attach files to
+    an ephemeral message, so they go to the person's direct messages)."""
+    names = ", ".join(f.filename for f in message.files)
+    return message.model_copy(update={
+        "text": [*message.text, f"\nI sent {names} to you in a direct message."],
+        "files": [],
+    })

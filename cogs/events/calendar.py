@@ -1,0 +1,73 @@
+"""iCalendar output (RFC 5545): one event as an .ics file, or a community's whole feed.
+
+Times are written in the event's own zone with a VTIMEZONE, so calendar apps expand a repeating
+series correctly across daylight-saving changes; cancellations stay in the feed as
+STATUS:CANCELLED so subscribed calendars remove them instead of keeping a stale copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vRecur
+
+from cogs.events.cards import EventView
+
+PRODID = "-//Potluck//Events//EN"
+
+
+def event_uid(view: EventView) -> str:
+    """Stable across edits, unique across communities."""
+    return f"event-{view.community_id}-{view.id}-{view.code}@potluck"
+
+
+def _vevent(view: EventView, now: datetime) -> Event:
+    zone = ZoneInfo(view.timezone)
+    start = view.starts_at.astimezone(zone)
+    ev = Event()
+    ev.add("uid", event_uid(view))
+    ev.add("dtstamp", now)
+    ev.add("created", view.created_at)
+    ev.add("last-modified", view.updated_at)
+    ev.add("sequence", view.sequence)
+    ev.add("summary", view.title)
+    ev.add("dtstart", start)
+    ev.add("dtend", start + timedelta(minutes=view.duration_minutes))
+    if view.rrule:
+        ev.add("rrule", vRecur.from_ical(view.rrule))
+    if view.location:
+        ev.add("location", view.location)
+        if view.location.startswith(("http://", "https://")):
+            ev.add("url", view.location)
+    description = [view.description or ""]
+    if view.script:
+        description.append(f"Talking points:\n{view.script}")
+    if view.cancelled and view.cancel_reason:
+        description.append(f"Cancelled: {view.cancel_reason}")
+    description.append(f"RSVP: /rsvp event:{view.code} answer:yes")
+    ev.add("description", "\n\n".join(d for d in description if d))
+    ev.add("categories", [view.kind])
+    ev.add("status", "CANCELLED" if view.cancelled else "CONFIRMED")
+    ev.add("transp", "TRANSPARENT" if view.cancelled else "OPAQUE")
+    return ev
+
+
+def calendar_bytes(views: Iterable[EventView], *, name: str, now: datetime) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    for view in views:
+        cal.add_component(_vevent(view, now))
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def ics_filename(view: EventView) -> str:
+    slug = "".join(c if c.isalnum() else "-" for c in view.title.lower()).strip("-")
+    slug = "-".join(p for p in slug.split("-") if p)[:40] or "event"
+    return f"{slug}-{view.code}.ics"

@@ -1,0 +1,260 @@
+"""Everything the events cog shows people, as neutral Messages.
+
+Times are always Time segments so each reader sees their own local time (Discord timestamps,
+Slack date tokens, the console in the reader's zone); user text stays in plain-string segments,
+so an "@everyone" in a title is shown but never pings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.core.messages import Bold, Button, Code, Field, Link, Mention, Message, Segment, Time, rich
+from cogs.events.recurrence import describe
+from storage.repositories.events import Tally
+
+KIND_ICON = {"meetup": "☕", "party": "🎉", "conference": "🎤", "advocacy": "📣"}
+KINDS = ("meetup", "party", "conference", "advocacy")
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """An event as plain values, detached from the database session."""
+
+    id: int
+    code: str
+    title: str
+    kind: str
+    description: str | None
+    location: str | None
+    script: str | None
+    starts_at: datetime
+    duration_minutes: int
+    timezone: str
+    rrule: str | None
+    capacity: int | None
+    deadline: datetime | None
+    reminder_minutes: tuple[int, ...]
+    reminders_in: str
+    status: str
+    cancel_reason: str | None
+    channel_id: str
+    platform: str
+    community_id: int
+    creator_id: int | None
+    creator_name: str | None
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: Any) -> EventView:
+        return cls(
+            id=row.id, code=row.code, title=row.title, kind=row.kind,
+            description=row.description, location=row.location, script=row.script,
+            starts_at=row.starts_at, duration_minutes=row.duration_minutes,
+            timezone=row.timezone, rrule=row.rrule, capacity=row.capacity,
+            deadline=row.deadline, reminder_minutes=tuple(row.reminder_minutes or ()),
+            reminders_in=row.reminders_in, status=row.status, cancel_reason=row.cancel_reason,
+            channel_id=row.channel_id, platform=row.platform, community_id=row.community_id,
+            creator_id=row.creator_id, creator_name=row.creator_name, sequence=row.sequence,
+            created_at=row.created_at, updated_at=row.updated_at,
+        )
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def deadline_for(self, occurrence: datetime) -> datetime | None:
+        """The RSVP deadline of one occurrence: a series keeps the same lead time each time."""
+        if self.deadline is None:
+            return None
+        return occurrence - (self.starts_at - self.deadline)
+
+    def ends(self, occurrence: datetime) -> datetime:
+        return occurrence + timedelta(minutes=self.duration_minutes)
+
+
+def minutes_text(minutes: int) -> str:
+    """1440 -> "1 day", 90 -> "1 hour 30 minutes": how long before, in words."""
+    parts: list[str] = []
+    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
+        n, minutes = divmod(minutes, size)
+        if n:
+            parts.append(f"{n} {unit}{'s' if n != 1 else ''}")
+    return " ".join(parts) or "0 minutes"
+
+
+def reminders_text(offsets: tuple[int, ...] | list[int]) -> str:
+    if not offsets:
+        return "off"
+    words = [minutes_text(m) for m in sorted(offsets, reverse=True)]
+    joined = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"{joined} before"
+
+
+def place(location: str) -> Segment:
+    if location.startswith(("http://", "https://")):
+        return Link(url=location)
+    return location
+
+
+def seats_text(view: EventView, tally: Tally) -> str:
+    guests = tally.going_seats - tally.going_parties
+    people = f"{tally.going_parties} {'person' if tally.going_parties == 1 else 'people'}"
+    detail = f" ({people} + {guests} guest{'s' if guests != 1 else ''})" if guests else ""
+    if view.capacity is None:
+        return f"{tally.going_seats}{detail}"
+    full = " — full" if tally.going_seats >= view.capacity else ""
+    return f"{tally.going_seats} of {view.capacity} spots{detail}{full}"
+
+
+def when_text(occurrence: datetime) -> list[Segment]:
+    return [Time(at=occurrence, style="full"), " (", Time(at=occurrence, style="relative"), ")"]
+
+
+def rsvp_buttons(view: EventView) -> list[Button]:
+    return [
+        Button(label="Going", action="rsvp", value=f"{view.code}:yes", style="success"),
+        Button(label="Maybe", action="rsvp", value=f"{view.code}:maybe", style="secondary"),
+        Button(label="Can't go", action="rsvp", value=f"{view.code}:no", style="danger"),
+    ]
+
+
+def event_card(view: EventView, occurrence: datetime | None, tally: Tally,
+               upcoming: list[datetime], *, header: list[Segment] | None = None,
+               ephemeral: bool = False) -> Message:
+    """The event card: what, when (in the reader's zone), where, who is coming, how to answer."""
+    icon = KIND_ICON.get(view.kind, "📅")
+    title = f"{icon} {view.title}" + (" (cancelled)" if view.cancelled else "")
+    text: list[Segment] = list(header or [])
+    if view.cancelled:
+        text.append(Bold(text="This event is cancelled."))
+        if view.cancel_reason:
+            text.append(f" Reason: {view.cancel_reason}")
+        text.append("\n")
+    if occurrence is not None:
+        text += when_text(occurrence)
+    else:
+        text += ["No upcoming dates. It was first held ", Time(at=view.starts_at, style="full")]
+    if view.description:
+        text += ["\n", view.description]
+    fields: list[Field] = []
+    if view.location:
+        fields.append(Field(name="Where", value=[place(view.location)]))
+    if occurrence is not None:
+        fields.append(Field(name="Going", value=[seats_text(view, tally)]))
+        if tally.maybe:
+            fields.append(Field(name="Maybe", value=[str(tally.maybe)]))
+        if tally.waitlist_parties:
+            people = tally.waitlist_seats
+            fields.append(Field(name="Waitlist", value=[
+                f"{tally.waitlist_parties} {'party' if tally.waitlist_parties == 1 else 'parties'}"
+                f" ({people} {'person' if people == 1 else 'people'})"]))
+        deadline = view.deadline_for(occurrence)
+        if deadline is not None:
+            fields.append(Field(name="RSVP by", value=[Time(at=deadline, style="full")]))
+    if view.rrule:
+        dates: list[Segment] = [describe(view.rrule) or view.rrule]
+        if upcoming:
+            dates.append(". Next dates:")
+            for at in upcoming:
+                dates += ["\n• ", Time(at=at, style="full")]
+        fields.append(Field(name="Repeats", value=dates, inline=False))
+    if view.script:
+        fields.append(Field(name="Talking points", value=[view.script], inline=False))
+    footer: list[Segment] = ["Event id ", Code(text=view.code)]
+    if not view.cancelled and occurrence is not None:
+        footer += [" · answer with the buttons or ",
+                   Code(text=f"/rsvp event:{view.code} answer:yes")]
+    if view.creator_name:
+        footer.append(f" · organized by {view.creator_name}")
+    return Message(
+        title=title,
+        text=rich(*text),
+        fields=fields,
+        buttons=[] if view.cancelled or occurrence is None else rsvp_buttons(view),
+        footer=rich(*footer),
+        accent="muted" if view.cancelled else "info",
+        ephemeral=ephemeral,
+    )
+
+
+def reminder_message(view: EventView, occurrence: datetime) -> Message:
+    fields: list[Field] = []
+    if view.location:
+        fields.append(Field(name="Where", value=[place(view.location)]))
+    if view.script:
+        fields.append(Field(name="Talking points", value=[view.script], inline=False))
+    return Message(
+        title=f"⏰ Reminder: {view.title}",
+        text=rich("Starts ", *when_text(occurrence), "."),
+        fields=fields,
+        footer=rich("Event ", Code(text=view.code), " · turn reminders off with ",
+                    Code(text="/event reminders off")),
+        accent="info",
+    )
+
+
+def channel_reminder(view: EventView, occurrence: datetime, attendees: list[str]) -> Message:
+    """The channel version of a reminder: one post that mentions the people who said yes or
+    maybe (they asked for it by answering)."""
+    message = reminder_message(view, occurrence)
+    mentions: list[Segment] = []
+    for i, external_id in enumerate(attendees):
+        mentions += [", " if i else "", Mention(user_id=external_id)]
+    message.text = rich(*message.text, "\n" if mentions else None, *mentions)
+    return message
+
+
+def promoted_message(view: EventView, occurrence: datetime, guests: int) -> Message:
+    party = f" with {guests} guest{'s' if guests != 1 else ''}" if guests else ""
+    return Message(
+        title=f"🎟️ A spot opened up: {view.title}",
+        text=rich("Good news: you moved up from the waitlist and you're going", party, ". ",
+                  *when_text(occurrence), "."),
+        footer=rich("Can't make it after all? ", Code(text=f"/rsvp event:{view.code} answer:no")),
+        buttons=[Button(label="Can't go", action="rsvp", value=f"{view.code}:no",
+                        style="danger")],
+        accent="success",
+    )
+
+
+def demoted_message(view: EventView, occurrence: datetime, position: int) -> Message:
+    return Message(
+        title=f"Back on the waitlist: {view.title}",
+        text=rich("The organizer lowered the number of spots for ", Bold(text=view.title), " (",
+                  Time(at=occurrence, style="full"), "), so your answer moved back to the "
+                  f"waitlist at position {position}. I'll tell you if a spot opens up."),
+        accent="warning",
+    )
+
+
+def cancelled_message(view: EventView, occurrence: datetime | None) -> Message:
+    text: list[Segment] = [Bold(text=view.title)]
+    if occurrence is not None:
+        text += [" (", Time(at=occurrence, style="full"), ")"]
+    text.append(" is cancelled.")
+    if view.cancel_reason:
+        text += ["\nReason: ", view.cancel_reason]
+    return Message(title=f"Cancelled: {view.title}", text=rich(*text), accent="danger")
+
+
+def moved_message(view: EventView, occurrence: datetime) -> Message:
+    return Message(
+        title=f"New time: {view.title}",
+        text=rich(Bold(text=view.title), " now starts ", *when_text(occurrence),
+                  ". Your answer still stands; your reminders follow the new time."),
+        accent="warning",
+    )
+
+
+def followup_message(view: EventView, link: str, note: str | None) -> Message:
+    return Message(
+        title=f"Follow-up: {view.title}",
+        text=rich("Thanks for your interest in ", Bold(text=view.title), ". ",
+                  note + "\n" if note else "\n", Link(url=link)),
+        accent="info",
+    )

@@ -1,0 +1,213 @@
+"""Repeating events: reading what people type into an RRULE, and expanding it in local time.
+
+Occurrences are expanded on naive wall-clock times in the event's zone and only then given the
+zone, so "every 2nd Tuesday at 18:00" stays at 18:00 local across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrule, rrulestr
+
+from bot.core.errors import BadOption
+
+REPEAT_EXAMPLES = ('"weekly", "every 2 weeks", "monthly on the 2nd tuesday", "monthly", '
+                   '"daily", or an RRULE like "FREQ=WEEKLY;BYDAY=TU"')
+
+_DAYS = {
+    "mo": "MO", "mon": "MO", "monday": "MO", "tu": "TU", "tue": "TU", "tues": "TU",
+    "tuesday": "TU", "we": "WE", "wed": "WE", "wednesday": "WE", "th": "TH", "thu": "TH",
+    "thur": "TH", "thurs": "TH", "thursday": "TH", "fr": "FR", "fri": "FR", "friday": "FR",
+    "sa": "SA", "sat": "SA", "saturday": "SA", "su": "SU", "sun": "SU", "sunday": "SU",
+}
+_ORDINALS = {
+    "1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4,
+    "5th": 5, "fifth": 5, "last": -1,
+}
+_UNITS = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY", "year": "YEARLY"}
+_SIMPLE = {
+    "daily": "FREQ=DAILY", "every day": "FREQ=DAILY",
+    "weekly": "FREQ=WEEKLY", "every week": "FREQ=WEEKLY",
+    "biweekly": "FREQ=WEEKLY;INTERVAL=2", "fortnightly": "FREQ=WEEKLY;INTERVAL=2",
+    "every other week": "FREQ=WEEKLY;INTERVAL=2",
+    "monthly": "FREQ=MONTHLY", "every month": "FREQ=MONTHLY",
+    "yearly": "FREQ=YEARLY", "annually": "FREQ=YEARLY", "every year": "FREQ=YEARLY",
+}
+_NO_REPEAT = {"no", "none", "never", "off", "once", "-"}
+_ALLOWED_FREQ = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
+
+
+def parse_repeat(text: str) -> str | None:
+    """An RRULE (without "RRULE:") for what was typed; None for "never"; BadOption otherwise."""
+    cleaned = " ".join(text.strip().lower().replace(",", " , ").split()).replace(" , ", ", ")
+    if cleaned in _NO_REPEAT:
+        return None
+    if cleaned.upper().startswith(("FREQ=", "RRULE:")):
+        return _raw_rule(text.strip())
+    rule = _SIMPLE.get(cleaned) or _phrase(cleaned)
+    if rule is None:
+        raise BadOption(f"I could not understand the repeat rule `{text}`.",
+                        hint=f"Try {REPEAT_EXAMPLES}; or repeat:never.")
+    return rule
+
+
+def _phrase(text: str) -> str | None:
+    # "every 2 weeks", "every 3 days"
+    match = re.fullmatch(r"every (\d+) (day|week|month|year)s?", text)
+    if match:
+        interval = int(match.group(1))
+        if not 1 <= interval <= 52:
+            return None
+        freq = _UNITS[match.group(2)]
+        return f"FREQ={freq}" + (f";INTERVAL={interval}" if interval > 1 else "")
+    # "monthly on the 2nd tuesday", "every month on the last friday"
+    match = re.fullmatch(r"(?:monthly|every month) on (?:the )?(\w+) (\w+)", text)
+    if match and match.group(1) in _ORDINALS and match.group(2).rstrip("s") in _DAYS:
+        return f"FREQ=MONTHLY;BYDAY={_ORDINALS[match.group(1)]}{_DAYS[match.group(2).rstrip('s')]}"
+    # "monthly on the 15th"
+    match = re.fullmatch(r"(?:monthly|every month) on (?:the )?(\d{1,2})(?:st|nd|rd|th)?", text)
+    if match and 1 <= int(match.group(1)) <= 31:
+        return f"FREQ=MONTHLY;BYMONTHDAY={int(match.group(1))}"
+    # "weekly on tuesday", "every week on mon, wed", "every tuesday"
+    match = re.fullmatch(r"(?:(?:weekly|every week) on|every) ([\w ,]+)", text)
+    if match:
+        days = [d.strip().rstrip("s") for d in re.split(r"[ ,]+(?:and )?", match.group(1))]
+        days = [d for d in days if d and d != "and"]
+        if days and all(d in _DAYS for d in days):
+            return "FREQ=WEEKLY;BYDAY=" + ",".join(dict.fromkeys(_DAYS[d] for d in days))
+    return None
+
+
+def _raw_rule(text: str) -> str:
+    rule = text.strip()
+    if rule.upper().startswith("RRULE:"):
+        rule = rule[6:]
+    rule = rule.upper().replace(" ", "")
+    freq = re.search(r"(?:^|;)FREQ=(\w+)", rule)
+    if freq is None or freq.group(1) not in _ALLOWED_FREQ:
+        raise BadOption(
+            f"The rule `{text}` must repeat daily, weekly, monthly or yearly.",
+            hint=f"Try {REPEAT_EXAMPLES}.",
+        )
+    try:
+        _rule(rule, datetime(2026, 1, 1, 18, 0))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise BadOption(f"The RRULE `{text}` is not valid: {exc}.",
+                        hint=f"Try {REPEAT_EXAMPLES}.") from None
+    return rule
+
+
+def _rule(rule: str, local_start: datetime) -> rrule:
+    """The dateutil rule on naive local times; an UNTIL in UTC is read as local too."""
+    fixed = re.sub(r"UNTIL=(\d{8}T\d{6})Z", r"UNTIL=\1", rule)
+    parsed = rrulestr(fixed, dtstart=local_start, cache=True)
+    assert isinstance(parsed, rrule)
+    return parsed
+
+
+@lru_cache(maxsize=512)
+def _cached_rule(rule: str, local_start: datetime) -> rrule:
+    return _rule(rule, local_start)
+
+
+def local_naive(at: datetime, zone: str) -> datetime:
+    return at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def to_utc(local: datetime, zone: str) -> datetime:
+    """A naive wall-clock time in `zone` as an aware UTC moment (fold=0 on a repeated hour)."""
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def first_on_or_after(rule: str, start: datetime, zone: str) -> datetime | None:
+    """The first occurrence at or after `start` (UTC): the series' real first date, since
+    "monthly on the 2nd tuesday" starting on a Friday begins on the next 2nd Tuesday."""
+    local = _cached_rule(rule, local_naive(start, zone)).after(local_naive(start, zone), inc=True)
+    return to_utc(local, zone) if local is not None else None
+
+
+def occurrences(rule: str | None, start: datetime, zone: str, *, after: datetime,
+                inclusive: bool = False) -> Iterator[datetime]:
+    """Occurrence starts (UTC) of a series, in order, from `after` on."""
+    if rule is None:
+        if start > after or (inclusive and start == after):
+            yield start
+        return
+    local_start = local_naive(start, zone)
+    series = _cached_rule(rule, local_start)
+    cursor = local_naive(after, zone)
+    first = True
+    while True:
+        local = series.after(cursor, inc=inclusive and first)
+        first = False
+        if local is None:
+            return
+        at = to_utc(local, zone)
+        if at > after or (inclusive and at == after):
+            yield at
+        cursor = local
+
+
+def next_occurrences(rule: str | None, start: datetime, zone: str, *, after: datetime,
+                     count: int) -> list[datetime]:
+    found: list[datetime] = []
+    for at in occurrences(rule, start, zone, after=after):
+        found.append(at)
+        if len(found) >= count:
+            break
+    return found
+
+
+def last_started(rule: str | None, start: datetime, zone: str, *, now: datetime) -> datetime | None:
+    """The most recent occurrence that has already started, if any."""
+    if rule is None:
+        return start if start <= now else None
+    local = _cached_rule(rule, local_naive(start, zone)).before(local_naive(now, zone), inc=True)
+    return to_utc(local, zone) if local is not None else None
+
+
+def is_occurrence(rule: str | None, start: datetime, zone: str, at: datetime) -> bool:
+    if rule is None:
+        return at == start
+    local = local_naive(at, zone)
+    found = _cached_rule(rule, local_naive(start, zone)).after(local, inc=True)
+    return found == local
+
+
+def describe(rule: str | None) -> str | None:
+    """A short English description of the rules people usually type."""
+    if rule is None:
+        return None
+    parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
+    freq = parts.get("FREQ", "")
+    interval = int(parts.get("INTERVAL", "1") or 1)
+    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(freq)
+    if unit is None:
+        return rule
+    base = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
+    names = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
+             "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
+    ords = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last"}
+    byday = parts.get("BYDAY")
+    extra = set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY"}
+    if extra:
+        return rule
+    if byday:
+        days = []
+        for item in byday.split(","):
+            match = re.fullmatch(r"([+-]?\d+)?(MO|TU|WE|TH|FR|SA|SU)", item)
+            if match is None:
+                return rule
+            n = int(match.group(1)) if match.group(1) else None
+            if n is not None and n not in ords:
+                return rule
+            days.append(f"the {ords[n]} {names[match.group(2)]}" if n else names[match.group(2)])
+        return f"{base} on {', '.join(days)}"
+    if "BYMONTHDAY" in parts:
+        return f"{base} on day {parts['BYMONTHDAY']}"
+    return base

@@ -1,0 +1,132 @@
+"""Reminders as outbox rows: written in the same transaction as the RSVP that causes them.
+
+Each row is due `minutes` before its occurrence and expires at the start, so one that fell due
+while the bot was down is still sent at startup if the event has not begun, and dropped
+otherwise. Its dedupe key names the event, the occurrence, the offset and the person, so it is
+never written twice; a moved event has new occurrence starts and therefore new keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.clock import Clock
+from bot.core.delivery import Destination
+from bot.outbox import Outbox
+from cogs.events.cards import EventView, channel_reminder, reminder_message
+from storage.repositories import events as repo
+
+REMINDERS_SETTING = "event_reminders"  # person setting; False turns reminders off
+
+
+def wants_reminders(person_settings: dict[str, Any] | None) -> bool:
+    return bool((person_settings or {}).get(REMINDERS_SETTING, True))
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    person_id: int
+    external_id: str
+    zone: str
+    reminders_on: bool
+
+
+def occurrence_prefix(event_id: int) -> str:
+    return f"event:{event_id}:occ:"
+
+
+def reminder_key(event_id: int, occurrence: datetime, minutes: int, who: int | str) -> str:
+    return f"event:{event_id}:occ:{int(occurrence.timestamp())}:remind:{minutes}:{who}"
+
+
+class ReminderSchedule:
+    def __init__(self, outbox: Outbox, clock: Clock) -> None:
+        self.outbox = outbox
+        self.clock = clock
+
+    async def add(self, session: AsyncSession, view: EventView, occurrence: datetime,
+                  people: Iterable[Recipient]) -> None:
+        """Direct-message reminders for people who said yes or maybe."""
+        if view.reminders_in != "dm" or view.cancelled:
+            return
+        now = self.clock.now()
+        message = reminder_message(view, occurrence)
+        for person in people:
+            if not person.reminders_on:
+                continue
+            for minutes in view.reminder_minutes:
+                due = occurrence - timedelta(minutes=minutes)
+                if due <= now:
+                    continue  # too late for this one; a later offset may still apply
+                await self.outbox.enqueue(
+                    session, platform=view.platform,
+                    destination=Destination.person(person.external_id), message=message,
+                    community_id=view.community_id, kind="reminder", due_at=due,
+                    expires_at=occurrence,
+                    dedupe_key=reminder_key(view.id, occurrence, minutes, person.person_id),
+                    fallback_channel_id=view.channel_id, timezone=person.zone,
+                )
+
+    async def remove(self, session: AsyncSession, view: EventView, occurrence: datetime,
+                     person_ids: Iterable[int]) -> None:
+        keys = [reminder_key(view.id, occurrence, m, pid)
+                for pid in person_ids for m in view.reminder_minutes]
+        await repo.drop_outbox_keys(session, keys, reason="answer changed")
+
+    async def refresh_channel(self, session: AsyncSession, view: EventView,
+                              occurrence: datetime) -> None:
+        """Channel mode: one post per offset naming everyone attending; rewritten (coalesced)
+        while it is still pending."""
+        if view.reminders_in != "channel":
+            return
+        attending = await repo.rsvps(session, view.id, occurrence=occurrence,
+                                     statuses=repo.ATTENDING)
+        ids = [p.external_id for _, p in attending if wants_reminders(p.settings)]
+        now = self.clock.now()
+        for minutes in view.reminder_minutes:
+            key = reminder_key(view.id, occurrence, minutes, "channel")
+            due = occurrence - timedelta(minutes=minutes)
+            if not ids or view.cancelled:
+                await repo.drop_outbox_keys(session, [key], reason="nobody attending")
+                continue
+            if due <= now:
+                continue
+            await self.outbox.enqueue(
+                session, platform=view.platform, destination=Destination.channel(view.channel_id),
+                message=channel_reminder(view, occurrence, ids), community_id=view.community_id,
+                kind="reminder", due_at=due, expires_at=occurrence, dedupe_key=key,
+                coalesce_key=key,
+            )
+
+    async def withdraw_event(self, session: AsyncSession, event_id: int) -> None:
+        await self.outbox.withdraw(session, dedupe_prefix=occurrence_prefix(event_id),
+                                   reason="event changed")
+
+    async def rebuild(self, session: AsyncSession, view: EventView, community_zone: str) -> None:
+        """After an edit: withdraw every pending reminder of the event and write them again
+        from the current answers (already-sent ones keep their keys and are not repeated)."""
+        await self.withdraw_event(session, view.id)
+        if view.cancelled:
+            return
+        now = self.clock.now()
+        rows = await repo.rsvps(session, view.id, statuses=repo.ATTENDING, since=now)
+        by_occurrence: dict[datetime, list[Recipient]] = {}
+        for rsvp, person in rows:
+            by_occurrence.setdefault(rsvp.occurrence, []).append(recipient(person, community_zone))
+        for occurrence, people in by_occurrence.items():
+            if view.reminders_in == "channel":
+                await self.refresh_channel(session, view, occurrence)
+            else:
+                await self.add(session, view, occurrence, people)
+
+
+def recipient(person: Any, community_zone: str) -> Recipient:
+    """A Recipient from a people row."""
+    return Recipient(person_id=person.id, external_id=person.external_id,
+                     zone=person.timezone or community_zone,
+                     reminders_on=wants_reminders(person.settings))

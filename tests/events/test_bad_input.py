@@ -1,0 +1,89 @@
+"""Bad input gets a clear, only-to-you message saying what to type instead, and nothing is
+half-written."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.messages import Mention
+from bot.testing import Conversation
+from tests.events.conftest import create, said
+
+CREATE = '/event create title:"Winter party" when:"next friday 6pm"'
+
+
+@pytest.mark.parametrize(
+    ("line", "problem", "advice"),
+    [
+        ('/event create title:"Party" when:"the day after never"', "could not understand the date",
+         "next friday 6pm"),
+        ('/event create title:"Party" when:"yesterday 6pm"', "in the past", "Give a future date"),
+        (CREATE + ' ends:"2026-11-27 17:00"', "end is before the start", 'ends:"9pm"'),
+        (CREATE + ' deadline:"next saturday noon"', "after the event starts", "close before"),
+        (CREATE + " capacity:0", "between 1 and 100000", ""),
+        (CREATE + " capacity:100001", "between 1 and 100000", ""),
+        (CREATE + " capacity:lots", "whole number", "capacity:1"),
+        ("/event create title:" + '"' + "x" * 101 + '" when:friday', "limit is 100", "Shorten"),
+        (CREATE + ' description:"' + "y" * 2001 + '"', "limit is 2000", "Shorten"),
+        (CREATE + ' repeat:"every blue moon"', "could not understand the repeat rule",
+         "monthly on the 2nd tuesday"),
+        (CREATE + ' repeat:"FREQ=SECONDLY"', "daily, weekly, monthly or yearly", "FREQ=WEEKLY"),
+        (CREATE + " kind:picnic", "must be one of meetup, party, conference, advocacy",
+         "kind:meetup"),
+        (CREATE + ' duration:"forever"', "could not read the duration", "90m"),
+        (CREATE + ' reminders:"soonish"', "could not read the reminder time", "1d, 1h"),
+        ("/event create when:friday", "needs `title:`", "Usage"),
+    ],
+)
+async def test_create_refuses_bad_input_with_advice(chat: Conversation, line: str, problem: str,
+                                                    advice: str) -> None:
+    reply = await chat.say(line, as_="ana")
+    assert reply.ephemeral and reply.accent == "danger", said(reply)
+    assert problem in said(reply)
+    assert advice in said(reply)
+    assert "No upcoming events" in said(await chat.say("/event list", as_="ana"))
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ("answer:yes guests:11", "between 0 and 10"),
+        ("answer:yes guests:-1", "between 0 and 10"),
+        ("answer:perhaps", "must be one of yes, maybe, no"),
+        ("answer:yes date:someday", "could not understand the date"),
+    ],
+)
+async def test_rsvp_refuses_bad_input(chat: Conversation, answer: str, problem: str) -> None:
+    code = await create(chat, CREATE)
+    reply = await chat.say(f"/rsvp event:{code} {answer}", as_="sam")
+    assert reply.ephemeral and problem in said(reply), said(reply)
+
+
+async def test_unknown_event_ids_say_how_to_find_one(chat: Conversation) -> None:
+    for line in ("/rsvp event:zzzz answer:yes", "/event show id:nope", "/event ics id:zzzz",
+                 "/event cancel id:zzzz"):
+        reply = await chat.say(line, as_="ana")
+        assert "There is no event" in said(reply) and "/event list" in said(reply)
+
+
+async def test_deadline_after_a_moved_start_is_refused(chat: Conversation) -> None:
+    code = await create(chat, CREATE + ' deadline:"thursday noon"')
+    reply = await chat.say(f'/event edit id:{code} when:"wednesday 9am"', as_="ana")
+    assert "before the RSVP deadline" in said(reply) and "Move the deadline" in said(reply)
+    card = await chat.say(f"/event show id:{code}", as_="ana")
+    assert card.text[0].at.day == 27  # type: ignore[union-attr]  # unchanged
+
+
+async def test_text_that_tries_to_ping_is_shown_but_never_pings(chat: Conversation) -> None:
+    line = ('/event create title:"@everyone party <!here>" when:"next friday 6pm" '
+            'description:"ping <@&123> <!channel> @here" where:"<@U999>"')
+    reply = await chat.say(line, as_="ana")
+    assert reply.accent == "success"
+    sent = await chat.deliver()
+    for message in (reply, sent[0].message):
+        text = said(message)
+        assert "@everyone party <!here>" in text and "<@&123> <!channel> @here" in text
+        assert message.mentioned_user_ids == []
+        segments = [*message.text, *(s for f in message.fields for s in f.value),
+                    *message.footer]
+        assert not any(isinstance(s, Mention) for s in segments)
