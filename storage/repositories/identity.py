@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Actor, Community, Level, Person, Platform
 from storage.db import Database
 from storage.models import CommunityRow, PersonRow
-from storage.repositories.upsert import insert_ignore
+from storage.models.base import utcnow
+from storage.repositories.upsert import insert_ignore, insert_or_update
 
 _TTL = 30.0  # seconds a cached identity is trusted before re-reading (other processes may edit)
+
+
+class _PersonFacts(NamedTuple):
+    id: int
+    external_id: str
+    display_name: str
+    timezone: str | None
 
 
 class IdentityStore:
@@ -25,17 +34,16 @@ class IdentityStore:
         self.default_timezone = default_timezone
         self._communities: dict[tuple[str, str], tuple[float, Community]] = {}
         self._people: dict[tuple[int, str], tuple[float, int, str | None, str]] = {}
+        self._waiting: dict[tuple[int, str], tuple[str, asyncio.Future[_PersonFacts]]] = {}
+        self._flushing: asyncio.Task[None] | None = None
 
     async def resolve(self, actor: Actor) -> tuple[Community, Person]:
         community = await self.community(actor.platform, actor.community_id, actor.community_name)
         key = (community.id, actor.user_id)
         cached = self._people.get(key)
         if cached is None or time.monotonic() - cached[0] > _TTL or cached[3] != actor.display_name:
-            async with self.db.transaction() as session:
-                row = await self._person_row(
-                    session, community.id, actor.user_id, actor.display_name
-                )
-                cached = (time.monotonic(), row.id, row.timezone, row.display_name)
+            row = await self._person_row(community.id, actor.user_id, actor.display_name)
+            cached = (time.monotonic(), row.id, row.timezone, row.display_name)
             self._people[key] = cached
         person = Person(
             id=cached[1],
@@ -78,26 +86,67 @@ class IdentityStore:
         return community
 
     async def _person_row(
-        self, session: AsyncSession, community_id: int, external_id: str, display_name: str
-    ) -> PersonRow:
-        await session.execute(
-            insert_ignore(session, PersonRow).values(
-                community_id=community_id,
-                external_id=external_id,
-                display_name=display_name,
-                settings={},
-            )
-        )
-        row = (
-            await session.execute(
-                select(PersonRow).where(
-                    PersonRow.community_id == community_id, PersonRow.external_id == external_id
+        self, community_id: int, external_id: str, display_name: str
+    ) -> _PersonFacts:
+        """Create or refresh a person. First sightings that arrive together (a burst of clicks
+        on a new event card) share one transaction and one statement."""
+        key = (community_id, external_id)
+        entry = self._waiting.get(key)
+        if entry is None:
+            entry = (display_name, asyncio.get_running_loop().create_future())
+            self._waiting[key] = entry
+            if self._flushing is None or self._flushing.done():
+                self._flushing = asyncio.create_task(self._flush_people())
+        return await asyncio.shield(entry[1])
+
+    async def _flush_people(self) -> None:
+        await asyncio.sleep(0)  # let the other sightings of this moment join the batch
+        while self._waiting:
+            batch, self._waiting = self._waiting, {}
+            try:
+                async with self.db.transaction() as session:
+                    found = await self._upsert_people(session, batch)
+            except Exception as exc:
+                for _, waiter in batch.values():
+                    if not waiter.done():
+                        waiter.set_exception(exc)
+                continue
+            for key, (_, waiter) in batch.items():
+                if not waiter.done():
+                    waiter.set_result(found[key])
+
+    async def _upsert_people(
+        self, session: AsyncSession, batch: dict[tuple[int, str], tuple[str, Any]]
+    ) -> dict[tuple[int, str], _PersonFacts]:
+        now = utcnow()
+        stmt = insert_or_update(
+            session,
+            PersonRow,
+            keys=["community_id", "external_id"],
+            values=[
+                dict(community_id=c, external_id=e, display_name=name, settings={}, created_at=now)
+                for (c, e), (name, _) in batch.items()
+            ],
+            # An empty name (someone only mentioned, never seen) keeps the known one.
+            update={
+                "display_name": lambda new: func.coalesce(
+                    func.nullif(new.display_name, ""), PersonRow.display_name
                 )
+            },
+        ).returning(
+            PersonRow.community_id,
+            PersonRow.id,
+            PersonRow.external_id,
+            PersonRow.display_name,
+            PersonRow.timezone,
+        )
+        rows = (await session.execute(stmt)).all()
+        return {
+            (r.community_id, r.external_id): _PersonFacts(
+                r.id, r.external_id, r.display_name, r.timezone
             )
-        ).scalar_one()
-        if display_name and row.display_name != display_name:
-            row.display_name = display_name
-        return row
+            for r in rows
+        }
 
     async def person_by_external_id(self, community_id: int, external_id: str) -> Person | None:
         async with self.db.sessions() as session:
@@ -124,8 +173,7 @@ class IdentityStore:
         self, community_id: int, external_id: str, display_name: str = ""
     ) -> Person:
         """A person named in a command (e.g. `person:@sam`) who may never have typed anything."""
-        async with self.db.transaction() as session:
-            row = await self._person_row(session, community_id, external_id, display_name)
+        row = await self._person_row(community_id, external_id, display_name)
         return Person(
             id=row.id,
             community_id=community_id,
