@@ -67,6 +67,13 @@ def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope.toml", env={})
 
 
-def test_the_example_config_is_valid() -> None:
+async def test_the_example_config_is_valid_with_every_cog_section() -> None:
+    from bot.app import Potluck
+
     settings = load_settings(ROOT / "config.example.toml", env={})
-    assert settings.bot.cogs
+    bot = Potluck(settings)
+    try:
+        await bot.load_cogs()  # validates each cog's own section, e.g. [events]
+        assert set(settings.bot.cogs) <= set(bot.registry.cogs)
+    finally:
+        await bot.db.dispose()
