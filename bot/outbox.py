@@ -196,6 +196,15 @@ class Outbox:
         if row.expires_at is not None and row.expires_at <= now:
             await self._settle(row, status="dropped", last_error="expired before it could be sent")
             return
+        if row.lease_until is not None and now >= row.lease_until - self.lease / 2:
+            # Earlier rows of this batch were slow (rate limits): renew the claim before
+            # sending, or skip the row if another worker has taken it over meanwhile.
+            async with self.db.transaction() as session:
+                renewed = await repo.settle(
+                    session, row.id, self.worker_id, lease_until=now + self.lease
+                )
+            if not renewed:
+                return
         pacing = self.pacing.get(row.platform, Pacing())
         dest_key = (row.platform, row.destination_kind, row.destination_id)
         last = self._last_sent.get(dest_key)

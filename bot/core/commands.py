@@ -27,7 +27,8 @@ class OptionKind(StrEnum):
     PERSON = "person"
     CHANNEL = "channel"
     DURATION = "duration"
-    DATETIME = "datetime"  # natural-language date/time text, parsed in the person's zone
+    DATETIME = "datetime"  # natural-language date and time, parsed in the person's zone
+    DATE = "date"  # a day; a time of day is optional
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,7 +128,7 @@ class Dispatcher:
         except UserError as exc:
             return error_reply(exc)
         except Exception:
-            ref = _new_ref()
+            ref = new_ref()
             log.exception("command %r failed (ref %s)", getattr(command, "name", command), ref)
             return failure_reply(ref)
 
@@ -147,12 +147,13 @@ class Dispatcher:
                 actor, command=f"button:{name}", raw=raw, message_ref=message_ref
             )
             require_level(inv, spec.level, "this button")
+            self.limiter.check(inv)
             reply = await spec.handler(inv, value)
             return reply if reply is not None else Message(text=["Done."], ephemeral=True)
         except UserError as exc:
             return error_reply(exc)
         except Exception:
-            ref = _new_ref()
+            ref = new_ref()
             log.exception("button %r failed (ref %s)", custom_id, ref)
             return failure_reply(ref)
 
@@ -196,6 +197,6 @@ class Dispatcher:
         )
 
 
-def _new_ref() -> str:
+def new_ref() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _ in range(6))

@@ -7,6 +7,7 @@ command fill the required options in order, so `/rsvp 4f2a yes` works too.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 from bot.core.commands import CommandSpec
@@ -20,6 +21,12 @@ class Token:
     text: str
     quoted: bool = False
     key: str | None = None  # set when the token was written key:value
+    spaced: bool = False  # written "key: value", with a space after the colon
+
+    def as_written(self) -> str:
+        if self.key is None:
+            return self.text
+        return f"{self.key}:{' ' if self.spaced else ''}{self.text}"
 
 
 @dataclass(slots=True)
@@ -39,6 +46,7 @@ def tokenize(line: str) -> list[Token]:
         buf: list[str] = []
         quoted = False
         key: str | None = None
+        spaced = False
         while i < n and not line[i].isspace():
             ch = line[i]
             if ch in _OPEN_QUOTES:
@@ -60,12 +68,13 @@ def tokenize(line: str) -> list[Token]:
                 i += 1
                 if i >= n or line[i].isspace():
                     # "title: Winter" -> the next word (or quoted group) is the value.
+                    spaced = True
                     while i < n and line[i].isspace():
                         i += 1
                 continue
             buf.append(ch)
             i += 1
-        tokens.append(Token(text="".join(buf), quoted=quoted, key=key))
+        tokens.append(Token(text="".join(buf), quoted=quoted, key=key, spaced=spaced))
     return tokens
 
 
@@ -105,22 +114,25 @@ def bind_options(spec: CommandSpec, tokens: list[Token]) -> dict[str, str]:
     positional: list[str] = []
     last: str | None = None
     for tok in tokens:
-        is_word = tok.key is None or (spec.option(tok.key) is None and tok.text.startswith("//"))
-        if is_word:
-            word = tok.text if tok.key is None else f"{tok.key}:{tok.text}"
+        opt = spec.option(tok.key) if tok.key is not None else None
+        if tok.key is not None and opt is None and not tok.text.startswith("//"):
+            close = difflib.get_close_matches(tok.key, [o.name for o in spec.options], n=1)
+            if close or last is None or not tok.spaced:
+                names = ", ".join(o.name for o in spec.options) or "none"
+                hint = f"Did you mean `{close[0]}:`? " if close else ""
+                raise BadOption(
+                    f"/{spec.name} has no option `{tok.key}`.",
+                    hint=f"{hint}Its options are: {names}. Usage: {spec.usage()}",
+                )
+            # "description:Bring snacks: chips" — prose puts a space after its colon;
+            # an option name never does, so this is part of the value.
+        if opt is None:
+            word = tok.as_written()
             if last is None:
                 positional.append(word)
             else:
                 values[last] = f"{values[last]} {word}".strip()
             continue
-        assert tok.key is not None
-        opt = spec.option(tok.key)
-        if opt is None:
-            names = ", ".join(o.name for o in spec.options) or "none"
-            raise BadOption(
-                f"/{spec.name} has no option `{tok.key}`.",
-                hint=f"Its options are: {names}. Usage: {spec.usage()}",
-            )
         if opt.name in values:
             raise BadOption(f"`{opt.name}:` is given twice.", hint=f"Usage: {spec.usage()}")
         values[opt.name] = tok.text

@@ -19,25 +19,24 @@ _FALSE = {"no", "n", "false", "off", "0"}
 
 
 def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name, value in raw.items():
-        opt = spec.option(name)
-        if opt is None:
+    for name in raw:
+        if spec.option(name) is None:
             names = ", ".join(o.name for o in spec.options) or "none"
             raise BadOption(
                 f"/{spec.name} has no option `{name}`.", hint=f"Its options are: {names}."
             )
-        if value is None:
-            continue
-        values[name] = convert(opt, value, inv, spec)
-    for opt in spec.options:
-        if opt.required and opt.name not in values:
+    for opt in spec.options:  # what is missing is said before what is wrong
+        if opt.required and raw.get(opt.name) is None:
+            example = f"\nExample: {spec.examples[0]}" if spec.examples else ""
             raise BadOption(
                 f"/{spec.name} needs `{opt.name}:` ({opt.description.rstrip('.')}).",
-                hint=f"Usage: {spec.usage()}"
-                + (f"\nExample: {spec.examples[0]}" if spec.examples else ""),
+                hint=f"Usage: {spec.usage()}{example}",
             )
-    return values
+    return {
+        name: convert(spec.option(name), value, inv, spec)  # type: ignore[arg-type]
+        for name, value in raw.items()
+        if value is not None
+    }
 
 
 def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
@@ -57,10 +56,12 @@ def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
         if isinstance(value, timedelta):
             return value
         return parse_duration(text)
-    if opt.kind is OptionKind.DATETIME:
+    if opt.kind in (OptionKind.DATETIME, OptionKind.DATE):
         if isinstance(value, datetime):
             return value
-        return parse_when(text, now=inv.now, zone=inv.zone)
+        return parse_when(
+            text, now=inv.now, zone=inv.zone, need_time=opt.kind is OptionKind.DATETIME
+        )
     if opt.kind is OptionKind.PERSON:
         return _person(opt, text)
     if opt.kind is OptionKind.CHANNEL:

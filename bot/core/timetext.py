@@ -14,6 +14,13 @@ _DURATION_PART = re.compile(
 )
 _UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
 
+_TIME_OF_DAY = re.compile(
+    r"\d\s*(am|pm|a\.m\.|p\.m\.)|\d:\d\d|\b(noon|midday|midnight|morning|afternoon|evening"
+    r"|tonight|now)\b|\bin\s+\d+(\.\d+)?\s*(m|min|mins|minutes?|h|hrs?|hours?)\b",
+    re.I,
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
 DATE_EXAMPLES = '"next friday 6pm", "tomorrow at noon" or "2026-12-04 18:00"'
 
 
@@ -40,13 +47,19 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def parse_when(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
-    """A moment typed in natural language, read in `zone`, returned in UTC."""
+def parse_when(text: str, *, now: datetime, zone: ZoneInfo, need_time: bool = True) -> datetime:
+    """A moment typed in natural language, read in `zone`, returned in UTC. With
+    `need_time`, a day without a time of day is refused rather than taken as midnight."""
     import dateparser  # imported lazily: it is slow to import and only needed here
 
     cleaned = " ".join(text.strip().split())
     if not cleaned:
         raise BadOption("The date is empty.", hint=f"Try {DATE_EXAMPLES}.")
+    if cleaned.isdigit():
+        raise BadOption(
+            f"`{text}` alone could be a day, a month or an hour.",
+            hint=f"Write a day and a time, like {DATE_EXAMPLES}.",
+        )
     local_now = now.astimezone(zone).replace(tzinfo=None)
     settings = {
         "TIMEZONE": zone.key,
@@ -59,6 +72,21 @@ def parse_when(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
         parsed = dateparser.parse(cleaned, settings=settings, languages=["en"])  # type: ignore[arg-type]
     if parsed is None:
         raise BadOption(f"I could not understand the date `{text}`.", hint=f"Try {DATE_EXAMPLES}.")
+    if need_time and not _TIME_OF_DAY.search(cleaned):
+        raise BadOption(
+            f"`{text}` has no time of day.",
+            hint=f'Add one, like "{cleaned} 6pm" or "{cleaned} at noon".',
+        )
+    today = _WEEKDAYS[local_now.weekday()]
+    lowered = cleaned.lower()
+    if (
+        today in lowered
+        and "next" not in lowered
+        and (parsed.date() - local_now.date()).days == 7
+        and parsed - timedelta(days=7) > local_now
+    ):
+        # "friday 6pm" typed on a Friday morning means tonight, not next week.
+        parsed -= timedelta(days=7)
     # Interpret the wall-clock time in the zone (fold=0 picks the first of a repeated hour).
     local = parsed.replace(tzinfo=zone)
     return local.astimezone(ZoneInfo("UTC"))

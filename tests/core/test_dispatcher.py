@@ -7,8 +7,10 @@ import logging
 import pytest
 
 from bot.app import Potluck
+from bot.core.checks import RateLimiter
+from bot.core.commands import CommandSpec, Cooldown
 from bot.core.messages import Message, plain
-from bot.core.types import Level
+from bot.core.types import Invocation, Level
 from bot.testing import Conversation
 
 
@@ -121,3 +123,41 @@ async def test_an_unknown_button_says_so(sample: Potluck, chat: Conversation) ->
 
 async def bot_press(bot: Potluck, chat: Conversation, custom_id: str) -> Message:
     return await bot.dispatcher.press(chat.actor("ana"), custom_id)
+
+
+async def test_button_presses_count_toward_the_flood_guard(
+    sample: Potluck, chat: Conversation
+) -> None:
+    sample.dispatcher.limiter.flood = Cooldown(rate=3, per=60)
+    reply = await chat.say("/sample echo text:hi", as_="ana")
+    for _ in range(2):
+        assert "again hi" in text_of(await chat.press(reply, "Again", as_="ana"))
+    spam = await chat.press(reply, "Again", as_="ana")
+    assert spam.ephemeral and "too quickly" in text_of(spam)
+
+
+def test_the_rate_limiter_forgets_idle_people() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.core import checks
+
+    limiter = RateLimiter(per_minute=5)
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    spec = CommandSpec(path=("x",), description="")
+    for i in range(checks._MAX_TRACKED + 1):
+        limiter.check(_invocation(i, start), spec)
+    later = start + timedelta(hours=2)
+    limiter.check(_invocation(-1, later), spec)
+    assert len(limiter._hits) == 1  # only the person active now is remembered
+
+
+def _invocation(person_id: int, now: object) -> Invocation:
+    from bot.core.types import ChannelRef, Community, Person
+
+    return Invocation(
+        platform="console",
+        community=Community(1, "console", "c", "c", "UTC"),
+        person=Person(person_id, 1, str(person_id), "p", Level.MEMBER, None),
+        channel=ChannelRef("general"),
+        now=now,  # type: ignore[arg-type]
+    )

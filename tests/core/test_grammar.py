@@ -64,3 +64,15 @@ def test_bare_words_fill_options_in_order() -> None:
 def test_mistakes_are_explained(line: str, message: str) -> None:
     with pytest.raises(BadOption, match=message):
         parse(CREATE, line)
+
+
+def test_a_colon_inside_free_text_is_part_of_the_value() -> None:
+    parsed = parse(CREATE, "/event create title:Bring snacks: chips and dip when:friday 6pm")
+    assert parsed == {"title": "Bring snacks: chips and dip", "when": "friday 6pm"}
+
+
+def test_a_mistyped_option_gets_a_suggestion() -> None:
+    with pytest.raises(BadOption) as refused:
+        parse(CREATE, "/event create title:Party whn:friday")
+    assert "/event create has no option `whn`" in refused.value.message
+    assert "Did you mean `when:`?" in str(refused.value.hint)

@@ -293,3 +293,31 @@ async def test_closing_mid_pass_hands_unsent_rows_back(
     restarted = make_outbox(database, clock, restarted_sender)
     await restarted.pump()  # no lease to wait out: the rows were handed back
     assert restarted_sender.texts() == ["m1", "m2"]
+
+
+async def test_a_slow_batch_never_sends_a_row_another_worker_took_over(
+    database: Database, clock: ManualClock
+) -> None:
+    sent: list[str] = []
+
+    class SlowPlatform:
+        """Each send waits out a long rate limit; meanwhile another process pumps."""
+
+        def __init__(self, other: Outbox | None) -> None:
+            self.other = other
+
+        async def deliver(self, item: Delivery) -> str | None:
+            sent.append(item.message.plain_text())
+            clock.advance(seconds=50)
+            if self.other is not None:
+                await self.other.pump()
+            return None
+
+    other = Outbox(database, clock, lease_seconds=120)
+    other.add_sender("console", SlowPlatform(None))
+    first = Outbox(database, clock, lease_seconds=120)
+    first.add_sender("console", SlowPlatform(other))
+    for i in range(5):
+        await put(first, f"m{i}")
+    await first.pump()
+    assert sorted(sent) == [f"m{i}" for i in range(5)]  # each exactly once

@@ -26,6 +26,7 @@ _KINDS: dict[OptionKind, int] = {
     OptionKind.CHANNEL: CHANNEL,
     OptionKind.DURATION: STRING,
     OptionKind.DATETIME: STRING,
+    OptionKind.DATE: STRING,
 }
 # Text channels, announcement channels and forum-less threads: where events can be posted.
 _CHANNEL_TYPES = [0, 5, 10, 11, 12]

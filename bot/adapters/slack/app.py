@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import re
-import secrets
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -43,7 +42,7 @@ from bot.adapters.slack.render import (
 )
 from bot.adapters.slack.sender import SlackSender, files_note, upload
 from bot.config import ConfigError
-from bot.core.dispatcher import failure_reply
+from bot.core.dispatcher import failure_reply, new_ref
 from bot.core.messages import Code, Message
 from bot.core.types import Actor, ChannelRef
 from bot.outbox import Pacing
@@ -288,7 +287,7 @@ class SlackAdapter:
                     fallback = Actor(platform="slack", community_id=fields["team_id"],
                                      community_name="", user_id=user_id, display_name=user_id,
                                      channel=ChannelRef(external_id=channel))
-                    ref = secrets.token_hex(3).upper()
+                    ref = new_ref()
                     log.error("form failure ref %s", ref)
                     await self.post(failure_reply(ref), fallback)
 
@@ -362,7 +361,7 @@ class SlackAdapter:
         await self.client.chat_postMessage(channel=dm, **body)
 
     async def _failed(self, respond: AsyncRespond, what: str, name: Any) -> None:
-        ref = secrets.token_hex(3).upper()
+        ref = new_ref()
         log.exception("%s failed (ref %s)", what % (name,), ref)
         try:
             await respond(response_type="ephemeral", **payload(failure_reply(ref)))

@@ -1,0 +1,49 @@
+"""Reading the dates and durations people type."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.errors import BadOption
+from bot.core.timetext import parse_when
+
+CHICAGO = ZoneInfo("America/Chicago")
+FRIDAY_MORNING = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # Fri 27 Nov, 10:00 in Chicago
+
+
+@pytest.mark.parametrize(
+    ("typed", "local"),
+    [
+        ("friday 6pm", "2026-11-27 18:00"),  # later today, not next week
+        ("friday 9am", "2026-12-04 09:00"),  # already past today: next week
+        ("next friday 6pm", "2026-12-04 18:00"),
+        ("tomorrow at noon", "2026-11-28 12:00"),
+        ("2026-12-04 18:00", "2026-12-04 18:00"),
+        ("dec 4 6 pm", "2026-12-04 18:00"),
+        ("in 2 hours", "2026-11-27 12:00"),
+        ("2027-03-14 18:00", "2027-03-14 18:00"),  # the day daylight saving starts
+    ],
+)
+def test_times_are_read_in_the_persons_zone(typed: str, local: str) -> None:
+    parsed = parse_when(typed, now=FRIDAY_MORNING, zone=CHICAGO)
+    assert parsed.tzinfo is not None
+    assert parsed.astimezone(CHICAGO).strftime("%Y-%m-%d %H:%M") == local
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("10", "could be a day, a month or an hour"),
+        ("dec 4", "has no time of day"),
+        ("2026-12-04", "has no time of day"),
+        ("the blurst of times", "I could not understand the date"),
+        ("monday", "has no time of day"),
+        ("blurstday 6pm", "I could not understand the date"),
+    ],
+)
+def test_ambiguous_or_unreadable_dates_are_refused(typed: str, message: str) -> None:
+    with pytest.raises(BadOption, match=message):
+        parse_when(typed, now=FRIDAY_MORNING, zone=CHICAGO)
