@@ -22,23 +22,20 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import func, select
 
 from bot.app import Potluck
 from bot.config import Settings
 from bot.core.messages import Code, Message, plain
 from bot.core.types import Actor, ChannelRef, Level
-from storage.db import Database
+from bot.testing import PG_ENV, scratch_database
 from storage.models import RsvpRow
 
-PG_ENV = "POTLUCK_TEST_DATABASE_URL"
 PEOPLE = 1000
 CAPACITY = 100
 TARGET_RATE = 500.0
@@ -163,45 +160,24 @@ def bare_sqlite(path: Path) -> float:
     return PEOPLE / seconds
 
 
-async def open_database(backend: str, workdir: Path) -> tuple[Database, str | None]:
-    if backend == "sqlite":
-        return Database(f"sqlite+aiosqlite:///{workdir}/bench.db"), None
-    url = os.environ.get(PG_ENV)
-    if not url:
-        raise SystemExit(f"--backend postgresql needs {PG_ENV}, like "
-                         "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(url)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    await admin.dispose()
-    return Database(url, schema=schema), schema
-
-
-async def drop_schema(schema: str) -> None:
-    admin = create_async_engine(os.environ[PG_ENV])
-    async with admin.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    await admin.dispose()
-
-
 async def run(backend: str) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        db, schema = await open_database(backend, workdir)
-        bot = Potluck(Settings(), db=db)
-        try:
-            await bot.load_cogs()
-            await bot.start(migrate=True, schedule=False)
-            await bot.identity.resolve(actor("organizer", Level.ORGANIZER))
-            new_people = [f"new{i:04d}" for i in range(PEOPLE)]
-            cold = await burst(bot, "Burst, people seen for the first time", new_people)
-            warm = await burst(bot, "Burst, people the bot already knows", new_people)
-            latencies, seq_problems = await sequential(bot, new_people)
-        finally:
-            await bot.close()
-            if schema:
-                await drop_schema(schema)
+        if backend == "postgresql" and not os.environ.get(PG_ENV):
+            raise SystemExit(f"--backend postgresql needs {PG_ENV}, like "
+                             "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+        async with scratch_database(backend, workdir) as db:
+            bot = Potluck(Settings(), db=db)
+            try:
+                await bot.load_cogs()
+                await bot.start(migrate=True, schedule=False)
+                await bot.identity.resolve(actor("organizer", Level.ORGANIZER))
+                new_people = [f"new{i:04d}" for i in range(PEOPLE)]
+                cold = await burst(bot, "Burst, people seen for the first time", new_people)
+                warm = await burst(bot, "Burst, people the bot already knows", new_people)
+                latencies, seq_problems = await sequential(bot, new_people)
+            finally:
+                await bot.close()
         bare = bare_sqlite(workdir / "bare.db")
 
     ok = True

@@ -9,12 +9,58 @@ dispatcher, checks, storage and outbox, and records what people would see.
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import Potluck
 from bot.core.delivery import Delivery
 from bot.core.messages import Message
 from bot.core.types import Actor, ChannelRef, Level
+from storage.db import Database
+
+PG_ENV = "POTLUCK_TEST_DATABASE_URL"
+
+
+@asynccontextmanager
+async def scratch_database(backend: str, workdir: Path) -> AsyncIterator[Database]:
+    """An empty database for one test or benchmark run: a SQLite file in `workdir`, or a
+    schema of its own in the PostgreSQL database named by POTLUCK_TEST_DATABASE_URL,
+    dropped afterwards. Migrations are the caller's (`await db.upgrade()`)."""
+    if backend == "sqlite":
+        db = Database(f"sqlite+aiosqlite:///{workdir}/potluck-scratch.db")
+        try:
+            yield db
+        finally:
+            await db.dispose()
+        return
+    url = os.environ.get(PG_ENV)
+    if not url:
+        raise RuntimeError(f"PostgreSQL needs {PG_ENV}, like "
+                           "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    schema = f"scratch_{uuid.uuid4().hex[:12]}"
+    await _admin(url, f'CREATE SCHEMA "{schema}"')
+    db = Database(url, schema=schema)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+        await _admin(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+async def _admin(url: str, sql: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
 
 
 @dataclass

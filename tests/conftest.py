@@ -4,21 +4,17 @@ clock, the real bot with its cogs, and the in-process conversation harness."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import Potluck
 from bot.config import Settings
 from bot.core.clock import ManualClock
-from bot.testing import Conversation
+from bot.testing import PG_ENV, Conversation, scratch_database
 from storage.db import Database
-
-PG_ENV = "POTLUCK_TEST_DATABASE_URL"
 
 
 @pytest.fixture(autouse=True)
@@ -38,35 +34,11 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-async def _fresh_database(backend: str, tmp_path: object) -> tuple[Database, str | None]:
-    if backend == "sqlite":
-        return Database(f"sqlite+aiosqlite:///{tmp_path}/potluck-test.db"), None
-    url = os.environ[PG_ENV]
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(url)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    await admin.dispose()
-    return Database(url, schema=schema), schema
-
-
-async def _drop_schema(schema: str) -> None:
-    admin = create_async_engine(os.environ[PG_ENV])
-    async with admin.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    await admin.dispose()
-
-
 @pytest.fixture
-async def database(backend: str, tmp_path: object) -> AsyncIterator[Database]:
-    db, schema = await _fresh_database(backend, tmp_path)
-    try:
+async def database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
+    async with scratch_database(backend, tmp_path) as db:
         await db.upgrade()
         yield db
-    finally:
-        await db.dispose()
-        if schema:
-            await _drop_schema(schema)
 
 
 @pytest.fixture

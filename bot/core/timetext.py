@@ -16,7 +16,7 @@ _UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
 
 _TIME_OF_DAY = re.compile(
     r"\d\s*(am|pm|a\.m\.|p\.m\.)|\d:\d\d|\b(noon|midday|midnight|morning|afternoon|evening"
-    r"|tonight|now)\b|\bin\s+\d+(\.\d+)?\s*(m|min|mins|minutes?|h|hrs?|hours?)\b",
+    r"|tonight|now)\b|\bin\s+\d+(\.\d+)?\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b",
     re.I,
 )
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

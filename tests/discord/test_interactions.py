@@ -99,7 +99,7 @@ async def test_buttons_work_and_replace_the_message_they_are_on(world: DiscordWo
         "privacy-forget", "privacy-keep"]
     press = await world.press(card, "Keep my data", as_=SAM)
     answer = await press.response()
-    assert answer.json["type"] == 7  # UPDATE_MESSAGE: the clicked message is replaced
+    assert answer.json["type"] == 7, answer.json  # UPDATE_MESSAGE: the clicked message is replaced
     assert "Nothing was deleted." in embed_text(answer.json)
     assert answer.json["data"]["components"] == []
 
@@ -126,7 +126,7 @@ async def test_old_buttons_still_work_after_a_restart(
     press = await fake_discord.send_interaction(fake_discord.button_interaction(
         button_id(card, "Yes, delete"), user_id=SAM, message=card))
     answer = await press.response()
-    assert answer.json["type"] == 7
+    assert answer.json["type"] == 7, answer.json
     assert "everything Potluck stored about you here is deleted" in embed_text(answer.json)
 
 
