@@ -131,14 +131,21 @@ def event_card(view: EventView, occurrence: datetime | None, tally: Tally,
     title = f"{icon} {view.title}" + (" (cancelled)" if view.cancelled else "")
     text: list[Segment] = list(header or [])
     if view.cancelled:
-        text.append(Bold(text="This event is cancelled."))
+        text.append(Bold(text="Cancelled"))
+        if view.rrule:
+            text.append(" — all dates of this series are cancelled.")
+        else:
+            text += [" — was planned for ", Time(at=view.starts_at, style="full"), "."]
         if view.cancel_reason:
             text.append(f" Reason: {view.cancel_reason}")
-        text.append("\n")
-    if occurrence is not None:
+    elif occurrence is not None:
         text += when_text(occurrence)
+    elif view.rrule:
+        text += ["No more dates. The series began ", Time(at=view.starts_at, style="full"),
+                 "."]
     else:
-        text += ["No upcoming dates. It was first held ", Time(at=view.starts_at, style="full")]
+        text += ["This event is over. It was held ", Time(at=view.starts_at, style="full"),
+                 "."]
     if view.description:
         text += ["\n", view.description]
     fields: list[Field] = []
@@ -158,7 +165,7 @@ def event_card(view: EventView, occurrence: datetime | None, tally: Tally,
             fields.append(Field(name="RSVP by", value=[Time(at=deadline, style="full")]))
     if view.rrule:
         dates: list[Segment] = [describe(view.rrule) or view.rrule]
-        if upcoming:
+        if upcoming and not view.cancelled:
             dates.append(". Next dates:")
             for at in upcoming:
                 dates += ["\n• ", Time(at=at, style="full")]
@@ -232,21 +239,56 @@ def demoted_message(view: EventView, occurrence: datetime, position: int) -> Mes
     )
 
 
-def cancelled_message(view: EventView, occurrence: datetime | None) -> Message:
+def _date_list(moments: list[datetime]) -> list[Segment]:
+    out: list[Segment] = []
+    for i, at in enumerate(moments):
+        out += [", " if i else "", Time(at=at, style="full")]
+    return out
+
+
+def cancelled_message(view: EventView, answered: list[datetime]) -> Message:
+    """To someone who answered: a one-off event names its date; a series says every date is
+    off, listing the ones this person had answered for."""
     text: list[Segment] = [Bold(text=view.title)]
-    if occurrence is not None:
-        text += [" (", Time(at=occurrence, style="full"), ")"]
-    text.append(" is cancelled.")
+    if view.rrule is None:
+        text += [" (", *_date_list(answered[:1] or [view.starts_at]), ") is cancelled."]
+    else:
+        text.append(": all dates of this series are cancelled")
+        if answered:
+            text += [", including the ", "one" if len(answered) == 1 else "ones",
+                     " you answered: ", *_date_list(answered)]
+        text.append(".")
     if view.cancel_reason:
         text += ["\nReason: ", view.cancel_reason]
     return Message(title=f"Cancelled: {view.title}", text=rich(*text), accent="danger")
 
 
-def moved_message(view: EventView, occurrence: datetime) -> Message:
+def moved_message(view: EventView, moves: list[tuple[datetime, datetime]]) -> Message:
+    """To someone who answered for dates that moved: each of their dates, old and new."""
+    text: list[Segment] = [Bold(text=view.title)]
+    if len(moves) == 1:
+        text += [" now starts ", *when_text(moves[0][1]), ", instead of ",
+                 Time(at=moves[0][0], style="full"), "."]
+    else:
+        text.append(" moved. Your dates are now:")
+        for old, new in moves:
+            text += ["\n• ", Time(at=new, style="full"), " (was ", Time(at=old, style="full"),
+                     ")"]
+    text.append("\nYour answers still stand; your reminders follow the new times."
+                if len(moves) > 1 else
+                " Your answer still stands; your reminders follow the new time.")
+    return Message(title=f"New time: {view.title}", text=rich(*text), accent="warning")
+
+
+def dropped_message(view: EventView, dates: list[datetime]) -> Message:
+    """To someone whose answered dates an edit removed from the series."""
+    one = len(dates) == 1
     return Message(
-        title=f"New time: {view.title}",
-        text=rich(Bold(text=view.title), " now starts ", *when_text(occurrence),
-                  ". Your answer still stands; your reminders follow the new time."),
+        title=f"Date removed: {view.title}",
+        text=rich("The organizer changed ", Bold(text=view.title), ", and ", *_date_list(dates),
+                  " is no longer one of its dates" if one else " are no longer among its dates",
+                  ", so your answer for ", "it" if one else "them", " was removed. See the new "
+                  "dates with ", Code(text=f"/event show id:{view.code}"), "."),
         accent="warning",
     )
 

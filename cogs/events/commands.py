@@ -38,7 +38,7 @@ def shows_refusals(func: F) -> F:
 EVENT_ID = Option("id", "The event's short id (or its title).", required=True,
                   autocomplete="events")
 DATE = Option("date", "Which date of a repeating event (default: the next one).",
-              kind=OptionKind.DATETIME)
+              kind=OptionKind.DATE)
 
 
 def event_fields(required: bool) -> list[Option]:
@@ -152,8 +152,10 @@ class EventsCog(Cog):
         for item in items:
             view = item.view
             value: list[Segment | None]
-            if view.cancelled:
-                value = ["Cancelled", " — was ", Time(at=view.starts_at, style="full")]
+            if view.cancelled and view.rrule:
+                value = ["Cancelled — all dates of this series are cancelled."]
+            elif view.cancelled:
+                value = ["Cancelled — was planned for ", Time(at=view.starts_at, style="full")]
             elif item.occurrence is None:
                 value = ["No upcoming dates."]
             elif item.past:

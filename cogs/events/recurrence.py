@@ -131,24 +131,21 @@ def first_on_or_after(rule: str, start: datetime, zone: str) -> datetime | None:
     return to_utc(local, zone) if local is not None else None
 
 
-def occurrences(rule: str | None, start: datetime, zone: str, *, after: datetime,
-                inclusive: bool = False) -> Iterator[datetime]:
-    """Occurrence starts (UTC) of a series, in order, from `after` on."""
+def occurrences(rule: str | None, start: datetime, zone: str, *,
+                after: datetime) -> Iterator[datetime]:
+    """Occurrence starts (UTC) of a series, in order, strictly after `after`."""
     if rule is None:
-        if start > after or (inclusive and start == after):
+        if start > after:
             yield start
         return
-    local_start = local_naive(start, zone)
-    series = _cached_rule(rule, local_start)
+    series = _cached_rule(rule, local_naive(start, zone))
     cursor = local_naive(after, zone)
-    first = True
     while True:
-        local = series.after(cursor, inc=inclusive and first)
-        first = False
+        local = series.after(cursor)
         if local is None:
             return
         at = to_utc(local, zone)
-        if at > after or (inclusive and at == after):
+        if at > after:
             yield at
         cursor = local
 
@@ -172,6 +169,8 @@ def last_started(rule: str | None, start: datetime, zone: str, *, now: datetime)
 
 
 def is_occurrence(rule: str | None, start: datetime, zone: str, at: datetime) -> bool:
+    """Whether `at` (UTC) is one of the event's dates: answers kept for any other moment
+    belong to a date an edit removed."""
     if rule is None:
         return at == start
     local = local_naive(at, zone)

@@ -19,6 +19,7 @@ from bot.core.clock import Clock
 from bot.core.delivery import Destination
 from bot.outbox import Outbox
 from cogs.events.cards import EventView, channel_reminder, reminder_message
+from cogs.events.recurrence import is_occurrence
 from storage.repositories import events as repo
 
 REMINDERS_SETTING = "event_reminders"  # person setting; False turns reminders off
@@ -109,7 +110,8 @@ class ReminderSchedule:
 
     async def rebuild(self, session: AsyncSession, view: EventView, community_zone: str) -> None:
         """After an edit: withdraw every pending reminder of the event and write them again
-        from the current answers (already-sent ones keep their keys and are not repeated)."""
+        from the current answers (already-sent ones keep their keys and are not repeated).
+        Answers kept for a moment that is no longer one of the event's dates get none."""
         await self.withdraw_event(session, view.id)
         if view.cancelled:
             return
@@ -117,6 +119,8 @@ class ReminderSchedule:
         rows = await repo.rsvps(session, view.id, statuses=repo.ATTENDING, since=now)
         by_occurrence: dict[datetime, list[Recipient]] = {}
         for rsvp, person in rows:
+            if not is_occurrence(view.rrule, view.starts_at, view.timezone, rsvp.occurrence):
+                continue
             by_occurrence.setdefault(rsvp.occurrence, []).append(recipient(person, community_zone))
         for occurrence, people in by_occurrence.items():
             if view.reminders_in == "channel":

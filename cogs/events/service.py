@@ -14,7 +14,7 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from cogs.events.cards import (
     EventView,
     cancelled_message,
     demoted_message,
+    dropped_message,
     event_card,
     followup_message,
     moved_message,
@@ -55,6 +56,7 @@ from storage.repositories.events import ATTENDING, Tally
 Answer = Literal["yes", "maybe", "no"]
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to read aloud
 COMMUNITY_SETTINGS = "events"
+NOTIFIED = ("going", "maybe", "waitlist")  # answers whose people hear of moves and cancels
 
 
 class Refused(UserError):
@@ -216,6 +218,12 @@ class EventService:
             hint=f"Ask {who}an organizer or a moderator of this community.",
         )
 
+    def _next_dates(self, view: EventView, now: datetime, count: int = 3) -> list[datetime]:
+        """The next `count` dates (a one-off event has at most one): one expansion of the
+        repeat rule that callers pass along instead of expanding it again."""
+        return recurrence.next_occurrences(view.rrule, view.starts_at, view.timezone,
+                                           after=now, count=count)
+
     def next_occurrence(self, view: EventView, now: datetime) -> datetime | None:
         found = recurrence.next_occurrences(view.rrule, view.starts_at, view.timezone,
                                             after=now, count=1)
@@ -264,7 +272,7 @@ class EventService:
         await self.identity.update_community_settings(community_id, **{COMMUNITY_SETTINGS: current})
         return current
 
-    def _apply(self, row: EventRow, draft: Draft, *, now: datetime, creating: bool) -> None:
+    def _apply(self, row: EventRow, draft: Draft, *, now: datetime) -> None:
         """Validate the draft against the row's current values and write it onto the row."""
         zone = ZoneInfo(row.timezone)
         if draft.title is not None:
@@ -317,11 +325,12 @@ class EventService:
         if draft.duration is not None:
             row.duration_minutes = max(1, int(draft.duration.total_seconds() // 60))
         if draft.ends is not None:
-            end = parse_when(draft.ends, now=row.starts_at, zone=zone)
+            end = _end_time(draft.ends, row.starts_at, zone)
             if end <= row.starts_at:
                 raise BadOption("The end is before the start.",
                                 hint='Give an end after the start, like ends:"9pm", '
-                                     'or a length like duration:"2h".')
+                                     'or a length like duration:"2h". For an end after '
+                                     'midnight, give the day too, like ends:"saturday 1am".')
             row.duration_minutes = int((end - row.starts_at).total_seconds() // 60)
         if row.duration_minutes > 60 * 24 * 14:
             raise BadOption("An event can last at most 14 days.", hint='Like duration:"3h".')
@@ -365,13 +374,14 @@ class EventService:
                 reminders_in=defaults["reminders_in"], status="scheduled", sequence=0,
                 created_at=now, updated_at=now,
             )
-            self._apply(row, draft, now=now, creating=True)
+            self._apply(row, draft, now=now)
             row.code = await self._new_code(session, community.id)
             session.add(row)
             await session.flush()
             view = EventView.of(row)
-            occurrence = self.next_occurrence(view, now)
-            card = event_card(view, occurrence, Tally(), self.upcoming(view, now))
+            dates = self._next_dates(view, now)
+            card = event_card(view, dates[0] if dates else None, Tally(),
+                              dates if view.rrule else [])
             await self.outbox.enqueue(
                 session, platform=platform, destination=Destination.channel(channel_id),
                 message=card, community_id=community.id, kind="announcement",
@@ -394,38 +404,77 @@ class EventService:
             if before.cancelled:
                 raise UserError(f"“{before.title}” is cancelled, so it cannot be edited.",
                                 hint="Create a new event with /event create instead.")
-            self._apply(row, draft, now=now, creating=False)
+            self._apply(row, draft, now=now)
             row.sequence += 1
             row.updated_at = now
             await session.flush()
             after = EventView.of(row)
             moved = before.starts_at != after.starts_at or before.rrule != after.rrule
+            moves: dict[datetime, datetime] = {}
             if moved:
-                await self._move_rsvps(session, before, after, now)
+                moves, dropped = await self._plan_moves(session, before, after, now)
+                await self._drop_dates(session, after, dropped, community, now)
+                await repo.move_occurrences(session, after.id, moves)
             for occurrence in await repo.booked_occurrences(session, after.id, now):
                 await self._fit_capacity(session, after, occurrence, community)
             await self.reminders.rebuild(session, after, community.timezone)
-            if moved:
-                nxt = self.next_occurrence(after, now)
-                if nxt is not None:
-                    await self._tell(session, after, nxt,
-                                     statuses=("going", "maybe", "waitlist"),
-                                     message=moved_message(after, nxt), tag="moved",
-                                     community=community, since=now)
+            if moves:
+                await self._tell_moved(session, after, moves, community, now)
             card = await self._card_edit(session, after, now)
         self.outbox.kick()
         return after, changed, card
 
-    async def _move_rsvps(self, session: AsyncSession, before: EventView, after: EventView,
-                          now: datetime) -> None:
-        """Answers follow the event: the k-th upcoming date keeps the k-th date's RSVPs."""
+    async def _plan_moves(self, session: AsyncSession, before: EventView, after: EventView,
+                          now: datetime) -> tuple[dict[datetime, datetime], list[datetime]]:
+        """Answers follow the event: the k-th upcoming date of the old schedule becomes the
+        k-th upcoming date of the new one, so answering only the 3rd date still means the 3rd.
+        Booked dates with no counterpart (a series made shorter or turned into a one-off, or
+        a moment that was never a date) are returned as dropped."""
         booked = await repo.booked_occurrences(session, before.id, now)
         if not booked:
+            return {}, []
+        index: dict[datetime, int] = {}
+        for k, at in enumerate(recurrence.occurrences(before.rrule, before.starts_at,
+                                                      before.timezone, after=now)):
+            if at > booked[-1]:
+                break
+            index[at] = k
+        new = self._next_dates(after, now, count=max(index.values(), default=-1) + 1)
+        moves: dict[datetime, datetime] = {}
+        dropped: list[datetime] = []
+        for old in booked:
+            k = index.get(old, len(new))
+            if k >= len(new):
+                dropped.append(old)
+            elif new[k] != old:
+                moves[old] = new[k]
+        return moves, dropped
+
+    async def _drop_dates(self, session: AsyncSession, view: EventView, dropped: list[datetime],
+                          community: Community, now: datetime) -> None:
+        """Remove the answers for dates that no longer exist, telling those who had answered
+        yes, maybe or were waiting (their reminders go with the rebuild that follows)."""
+        if not dropped:
             return
-        new = recurrence.next_occurrences(after.rrule, after.starts_at, after.timezone,
-                                          after=now, count=len(booked))
-        moves = {old: target for old, target in zip(booked, new, strict=False) if old != target}
-        await repo.move_occurrences(session, before.id, moves)
+        gone = set(dropped)
+        rows = [(r, p) for r, p in await repo.rsvps(session, view.id, statuses=NOTIFIED,
+                                                    since=now) if r.occurrence in gone]
+        for person, answers in _by_person(rows):
+            await self._dm(session, view, person, community, tag="dropped",
+                           message=dropped_message(view, [r.occurrence for r in answers]))
+        await repo.drop_occurrences(session, view.id, dropped)
+
+    async def _tell_moved(self, session: AsyncSession, view: EventView,
+                          moves: dict[datetime, datetime], community: Community,
+                          now: datetime) -> None:
+        """Everyone with an answer on a date that moved hears their own new dates."""
+        was = {new: old for old, new in moves.items()}
+        rows = [(r, p) for r, p in await repo.rsvps(session, view.id, statuses=NOTIFIED,
+                                                    since=now) if r.occurrence in was]
+        for person, answers in _by_person(rows):
+            pairs = [(was[r.occurrence], r.occurrence) for r in answers]
+            await self._dm(session, view, person, community, tag="moved",
+                           message=moved_message(view, pairs))
 
     async def cancel(self, community: Community, person: Person, ref: str,
                      reason: str | None) -> tuple[EventView, int]:
@@ -443,40 +492,36 @@ class EventService:
             await session.flush()
             view = EventView.of(row)
             await self.reminders.withdraw_event(session, view.id)
-            told = await self._tell(session, view, None, statuses=("going", "maybe", "waitlist"),
-                                    message=None, tag="cancelled", community=community, since=now)
+            told = _by_person(await repo.rsvps(session, view.id, statuses=NOTIFIED, since=now))
+            for who, answers in told:
+                await self._dm(session, view, who, community, tag="cancelled",
+                               message=cancelled_message(view, [r.occurrence for r in answers]))
             await self._card_edit(session, view, now)
         self.outbox.kick()
-        return view, told
+        return view, len(told)
 
-    async def _tell(self, session: AsyncSession, view: EventView, occurrence: datetime | None,
-                    *, statuses: tuple[str, ...], message: Message | None, tag: str,
-                    community: Community, since: datetime) -> int:
-        """A direct message to everyone with one of `statuses`, once per person."""
-        rows = await repo.rsvps(session, view.id, occurrence=occurrence, statuses=statuses,
-                                since=since)
-        seen: set[int] = set()
-        for rsvp, person in rows:
-            if person.id in seen:
-                continue
-            seen.add(person.id)
-            body = message or cancelled_message(view, rsvp.occurrence)
-            await self.outbox.enqueue(
-                session, platform=view.platform, destination=Destination.person(person.external_id),
-                message=body, community_id=view.community_id, kind=f"event-{tag}",
-                dedupe_key=f"event:{view.id}:{tag}:{view.sequence}:{person.id}",
-                fallback_channel_id=view.channel_id,
-                timezone=person.timezone or community.timezone,
-            )
-        return len(seen)
+    async def _dm(self, session: AsyncSession, view: EventView, person: PersonRow,
+                  community: Community, *, tag: str, message: Message) -> None:
+        """One notice per person per change of the event (its sequence), never twice."""
+        await self.outbox.enqueue(
+            session, platform=view.platform, destination=Destination.person(person.external_id),
+            message=message, community_id=view.community_id, kind=f"event-{tag}",
+            dedupe_key=f"event:{view.id}:{tag}:{view.sequence}:{person.id}",
+            fallback_channel_id=view.channel_id,
+            timezone=person.timezone or community.timezone,
+        )
 
     async def _card_edit(self, session: AsyncSession, view: EventView, now: datetime,
-                         tally: Tally | None = None) -> Message:
-        """Refresh the public card; pending edits coalesce, so a burst of RSVPs is one edit."""
-        occurrence = None if view.cancelled else self.next_occurrence(view, now)
+                         tally: Tally | None = None,
+                         dates: list[datetime] | None = None) -> Message:
+        """Refresh the public card; pending edits coalesce, so a burst of RSVPs is one edit.
+        `dates` are the next dates when the caller has them already."""
+        if dates is None:
+            dates = self._next_dates(view, now)
+        occurrence = None if view.cancelled or not dates else dates[0]
         if occurrence is not None and tally is None:
             tally = await repo.tally(session, view.id, occurrence)
-        card = event_card(view, occurrence, tally or Tally(), self.upcoming(view, now))
+        card = event_card(view, occurrence, tally or Tally(), dates if view.rrule else [])
         await self.outbox.enqueue(
             session, platform=view.platform, destination=Destination.channel(view.channel_id),
             message=card, community_id=view.community_id, kind="card-edit",
@@ -496,7 +541,8 @@ class EventService:
             if view.cancelled:
                 raise Refused(Bold(text=view.title), " is cancelled, so answers are closed.",
                               hint="Type /event list to see what else is coming up.")
-            occurrence = self._target(view, now, on, reader_zone)
+            dates = self._next_dates(view, now)
+            occurrence = self._target(view, now, on, reader_zone, dates)
             settings, mine, tally = await repo.answer_state(session, person.id, view.id,
                                                             occurrence)
             old = mine.status if mine is not None else None
@@ -542,23 +588,23 @@ class EventService:
             elif new == "waitlist":
                 await session.flush()
                 result.position = await repo.waitlist_position(session, view.id, occurrence, seq)
-            if occurrence == self.next_occurrence(view, now):
-                await self._card_edit(session, view, now, tally)
+            if dates and occurrence == dates[0]:
+                await self._card_edit(session, view, now, tally, dates)
             result.promoted = [p.display_name for p in promoted]
             result.reminders = new in ATTENDING and me.reminders_on and bool(view.reminder_minutes)
         self.outbox.kick()
         return result
 
     def _target(self, view: EventView, now: datetime, on: datetime | None,
-                zone: ZoneInfo) -> datetime:
-        """Which occurrence an answer is for: the next one, or the one on the given day."""
+                zone: ZoneInfo, dates: list[datetime]) -> datetime:
+        """Which occurrence an answer is for: the next one, or the one on the given day.
+        `dates` are the next dates, already expanded by the caller."""
         if on is not None and view.rrule is not None:
             occurrence = self._occurrence_on(view, on, zone, now)
         elif view.rrule is not None:
-            nxt = self.next_occurrence(view, now)
-            if nxt is None:
+            if not dates:
                 raise Refused(Bold(text=view.title), " has no more dates, so answers are closed.")
-            occurrence = nxt
+            occurrence = dates[0]
         else:
             occurrence = view.starts_at
         if occurrence <= now:
@@ -591,6 +637,14 @@ class EventService:
                          f"guest{'s' if old_guests != 1 else ''}. "
                          f"Try guests:{max(0, free - 1)}.")
             return "going"
+        if party > view.capacity:
+            # A party that could never be seated is refused, not left waiting forever.
+            most = view.capacity - 1
+            raise UserError(
+                f"“{view.title}” has {view.capacity} spot{'s' if view.capacity != 1 else ''} "
+                f"in all, so a party of {party} can never fit: you can bring at most {most} "
+                f"guest{'s' if most != 1 else ''}.",
+                hint=f"Try guests:{most}, or ask the organizer for more spots.")
         if old == "waitlist":
             return "waitlist"  # _promote seats the party as soon as it fits, in order
         free = view.capacity - tally.going_seats
@@ -635,10 +689,17 @@ class EventService:
     async def _fit_capacity(self, session: AsyncSession, view: EventView, occurrence: datetime,
                             community: Community) -> None:
         """After a capacity change: the latest yeses go back to the waitlist (and are told),
-        or waitlisted parties move up into new seats."""
+        or waitlisted parties move up into new seats.
+
+        People moved back had a seat, so they go to the FRONT of the waitlist, ahead of those
+        already waiting, keeping their own arrival order among themselves: when a spot opens
+        again it is theirs first. (The waitlist is served in `seq` order; theirs is set just
+        below the lowest waiting one.)"""
         tally = await repo.tally(session, view.id, occurrence)
         demoted: list[tuple[RsvpRow, PersonRow]] = []
         if view.capacity is not None and tally.going_seats > view.capacity:
+            waiting = await repo.rsvps(session, view.id, occurrence=occurrence,
+                                       statuses=("waitlist",))
             going = await repo.rsvps(session, view.id, occurrence=occurrence,
                                      statuses=("going",), latest_first=True)
             for rsvp, person in going:
@@ -647,6 +708,11 @@ class EventService:
                 rsvp.status = "waitlist"
                 tally.move("going", rsvp.guests, "waitlist", rsvp.guests)
                 demoted.append((rsvp, person))
+            if waiting:
+                front = waiting[0][0].seq
+                ordered = sorted((r for r, _ in demoted), key=lambda r: (r.seq, r.id))
+                for i, rsvp in enumerate(ordered):
+                    rsvp.seq = front - len(ordered) + i
             await session.flush()
             await self.reminders.remove(session, view, occurrence, [p.id for _, p in demoted])
         await self._promote(session, view, occurrence, tally, community)
@@ -670,48 +736,56 @@ class EventService:
         now = self.clock.now()
         async with self.db.sessions() as session:
             view = EventView.of(await self._find(session, community.id, ref))
-            occurrence = None if view.cancelled else self.next_occurrence(view, now)
+            dates = self._next_dates(view, now)
+            occurrence = None if view.cancelled or not dates else dates[0]
             tally = (await repo.tally(session, view.id, occurrence)
                      if occurrence is not None else Tally())
-        return event_card(view, occurrence, tally, self.upcoming(view, now))
+        return event_card(view, occurrence, tally, dates if view.rrule else [])
 
     async def list_events(self, community: Community, when: str) -> list[Listed]:
+        """Up to 25 events: upcoming soonest first, past most recent first; "all" shows the
+        upcoming ones, then the most recent past ones."""
         now = self.clock.now()
         async with self.db.sessions() as session:
-            rows = await repo.community_events(
-                session, community.id,
-                ending_after=now - timedelta(days=14) if when == "upcoming" else None,
-                starting_before=now if when == "past" else None)
-            listed: list[Listed] = []
+            rows: list[EventRow] = []
+            if when in ("upcoming", "all"):
+                rows += await repo.community_events(session, community.id,
+                                                    ending_after=now - timedelta(days=14))
+            if when in ("past", "all"):
+                rows += await repo.community_events(session, community.id,
+                                                    starting_before=now, newest_first=True)
+            ahead: list[Listed] = []
+            behind: list[Listed] = []
+            seen: set[int] = set()
             for row in rows:
+                if row.id in seen:
+                    continue
+                seen.add(row.id)
                 view = EventView.of(row)
                 nxt = self.next_occurrence(view, now)
                 ended = view.ends(view.starts_at) <= now if view.rrule is None else nxt is None
                 if when == "upcoming" and (view.cancelled or nxt is None):
                     continue
-                if when == "past":
+                if when == "past" or (nxt is None and not view.cancelled):
                     last = recurrence.last_started(view.rrule, view.starts_at, view.timezone,
                                                    now=now)
-                    if last is None or (view.rrule is None and not ended):
+                    if when == "past" and (last is None or (view.rrule is None and not ended)):
                         continue
-                    listed.append(Listed(view, last, Tally(), past=True))
-                    continue
-                if nxt is None and not view.cancelled:
-                    last = recurrence.last_started(view.rrule, view.starts_at, view.timezone,
-                                                   now=now)
-                    listed.append(Listed(view, last, Tally(), past=True))
-                    continue
-                listed.append(Listed(view, nxt if not view.cancelled else None, Tally()))
+                    behind.append(Listed(view, last, Tally(), past=True))
+                elif view.cancelled:
+                    item = Listed(view, None, Tally())
+                    (ahead if view.starts_at > now else behind).append(item)
+                else:
+                    ahead.append(Listed(view, nxt, Tally()))
+            ahead.sort(key=lambda i: i.occurrence or i.view.starts_at)
+            behind.sort(key=lambda i: i.occurrence or i.view.starts_at, reverse=True)
+            listed = (ahead + behind)[:25]
             counts = await repo.tallies(
                 session, [(item.view.id, item.occurrence) for item in listed if item.occurrence])
         for item in listed:
             if item.occurrence is not None:
                 item.tally = counts.get((item.view.id, item.occurrence), Tally())
-        if when == "past":
-            listed.sort(key=lambda i: i.occurrence or i.view.starts_at, reverse=True)
-        else:
-            listed.sort(key=lambda i: i.occurrence or i.view.starts_at)
-        return listed[:25]
+        return listed
 
     async def suggest(self, community: Community, partial: str) -> list[tuple[str, str]]:
         """Upcoming events for autocomplete: (label, short id)."""
@@ -775,7 +849,8 @@ class EventService:
                          "checked_in_utc", "answered_utc"])
         for a in people:
             writer.writerow([
-                _csv_safe(a.name), a.external_id, a.status, a.guests, a.position or "",
+                _csv_safe(a.name), _csv_safe(a.external_id), a.status, a.guests,
+                a.position or "",
                 a.checked_in_at.isoformat(timespec="minutes") if a.checked_in_at else "",
                 a.answered_at.isoformat(timespec="minutes"),
             ])
@@ -916,13 +991,16 @@ class EventService:
 
     async def forget_person(self, community_id: int, person_id: int) -> None:
         """Delete their RSVPs (freeing their seats for the waitlist) and unlink them from the
-        events they created; those events stay, since others are coming to them."""
+        events they created; those events stay, since others are coming to them. Cards and
+        pending channel reminders are rewritten so they no longer show or mention them."""
         now = self.clock.now()
+        async with self.db.sessions() as session:
+            key = await repo.community_key(session, community_id)
+        community = await self.identity.community(*key)
         async with self.db.transaction() as session:
             answers = await repo.person_rsvps(session, person_id)
-            community = await self.identity_community(session, community_id)
-            affected = {(e.id, r.occurrence) for r, e in answers
-                        if r.status == "going" and r.occurrence > now and e.status == "scheduled"}
+            affected = sorted({(e.id, r.occurrence) for r, e in answers
+                               if r.occurrence > now and e.status == "scheduled"})
             for rsvp, event in answers:
                 view = EventView.of(event)
                 await self.reminders.remove(session, view, rsvp.occurrence, [person_id])
@@ -935,12 +1013,41 @@ class EventService:
                 view = EventView.of(locked)
                 tally = await repo.tally(session, event_id, occurrence)
                 await self._promote(session, view, occurrence, tally, community)
-                if occurrence == self.next_occurrence(view, now):
-                    await self._card_edit(session, view, now, tally)
+                await session.flush()
+                await self.reminders.refresh_channel(session, view, occurrence)
+                dates = self._next_dates(view, now)
+                if dates and occurrence == dates[0]:
+                    await self._card_edit(session, view, now, tally, dates)
         self.outbox.kick()
 
-    async def identity_community(self, session: AsyncSession, community_id: int) -> Community:
-        return await repo.community(session, community_id, self.identity.default_timezone)
+
+def _by_person(rows: list[tuple[RsvpRow, PersonRow]]) -> list[tuple[PersonRow,
+                                                                    list[RsvpRow]]]:
+    """Answers grouped by person (first-seen order), each person's in date order."""
+    grouped: dict[int, tuple[PersonRow, list[RsvpRow]]] = {}
+    for rsvp, person in rows:
+        grouped.setdefault(person.id, (person, []))[1].append(rsvp)
+    return [(person, sorted(answers, key=lambda r: r.occurrence))
+            for person, answers in grouped.values()]
+
+
+_TIME_ONLY = re.compile(
+    r"(?:at\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|noon|midday|midnight)",
+    re.IGNORECASE)
+
+
+def _end_time(text: str, start: datetime, zone: ZoneInfo) -> datetime:
+    """`ends:` as a moment. A bare time of day ("9pm") is on the start's own local date, so
+    an end before the start is caught rather than read as the next day; "midnight" is the
+    end of that day. Anything with a day in it is read as typed, from the start."""
+    end = parse_when(text, now=start, zone=zone)
+    if not _TIME_ONLY.fullmatch(" ".join(text.strip().split())):
+        return end
+    local_end = end.astimezone(zone).time()
+    day = start.astimezone(zone).date()
+    if local_end == time(0):
+        day += timedelta(days=1)
+    return datetime.combine(day, local_end, tzinfo=zone).astimezone(UTC)
 
 
 def _dates(moments: list[datetime]) -> list[Segment]:
@@ -953,6 +1060,7 @@ def _dates(moments: list[datetime]) -> list[Segment]:
 
 
 def _csv_safe(text: str) -> str:
-    """Keep spreadsheet apps from running a name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """Keep spreadsheet apps from running a name as a formula (OWASP CSV injection: a
+    leading tab or carriage return counts too)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

@@ -15,14 +15,13 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    or_,
     select,
     true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.types import Community, Platform
+from bot.core.types import Platform
 from storage.models import (
     CommunityRow,
     EventFeedRow,
@@ -65,6 +64,18 @@ class Tally:
             self.waitlist_parties += sign
             self.waitlist_seats += sign * (1 + guests)
 
+    def record(self, status: str, parties: int, guests: int, max_seq: int = 0) -> None:
+        """Set the counts of one status from SQL aggregates: `parties` answers bringing
+        `guests` guests in all (one place reads counts, so seats are computed alike)."""
+        seats = parties + int(guests or 0)
+        if status == "going":
+            self.going_parties, self.going_seats = parties, seats
+        elif status == "maybe":
+            self.maybe = parties
+        elif status == "waitlist":
+            self.waitlist_parties, self.waitlist_seats = parties, seats
+        self.max_seq = max(self.max_seq, int(max_seq or 0))
+
 
 # -- events ------------------------------------------------------------------------------------
 
@@ -74,13 +85,6 @@ async def code_taken(session: AsyncSession, community_id: int, code: str) -> boo
         select(EventRow.id).where(EventRow.community_id == community_id, EventRow.code == code)
     )
     return found is not None
-
-
-async def add_event(session: AsyncSession, **values: Any) -> EventRow:
-    row = EventRow(**values)
-    session.add(row)
-    await session.flush()
-    return row
 
 
 _EVENT_BY_CODE_LOCKED = (
@@ -133,25 +137,34 @@ async def events_titled(session: AsyncSession, community_id: int, text: str,
 async def community_events(session: AsyncSession, community_id: int, *,
                            ending_after: datetime | None = None,
                            starting_before: datetime | None = None,
+                           newest_first: bool = False,
                            limit: int = 200) -> list[EventRow]:
-    """Events of a community; repeating series always match the time filters (the caller
-    expands them)."""
-    query = select(EventRow).where(EventRow.community_id == community_id)
+    """Events of a community: every repeating series that matches (their dates span the whole
+    range, so the caller expands them), then up to `limit` one-off events, soonest first or,
+    for past lists, most recent first; the limit applies after that ordering."""
+    series = select(EventRow).where(EventRow.community_id == community_id,
+                                    EventRow.rrule.is_not(None))
+    single = select(EventRow).where(EventRow.community_id == community_id,
+                                    EventRow.rrule.is_(None))
     if ending_after is not None:
-        query = query.where(or_(EventRow.rrule.is_not(None), EventRow.starts_at >= ending_after))
+        single = single.where(EventRow.starts_at >= ending_after)
     if starting_before is not None:
-        query = query.where(EventRow.starts_at < starting_before)
-    rows = await session.scalars(query.order_by(EventRow.starts_at).limit(limit))
-    return list(rows)
+        series = series.where(EventRow.starts_at < starting_before)
+        single = single.where(EventRow.starts_at < starting_before)
+    order = EventRow.starts_at.desc() if newest_first else EventRow.starts_at
+    found = list(await session.scalars(series.order_by(order, EventRow.id).limit(limit)))
+    found += await session.scalars(single.order_by(order, EventRow.id).limit(limit))
+    return found
 
 
-async def community(session: AsyncSession, community_id: int, default_timezone: str) -> Community:
-    row = await session.get(CommunityRow, community_id)
+async def community_key(session: AsyncSession, community_id: int) -> tuple[Platform, str]:
+    """A community's (platform, external id), to look it up through the identity store."""
+    row = (await session.execute(
+        select(CommunityRow.platform, CommunityRow.external_id)
+        .where(CommunityRow.id == community_id))).one_or_none()
     if row is None:
         raise LookupError(f"community {community_id} does not exist")
-    return Community(id=row.id, platform=cast(Platform, row.platform),
-                     external_id=row.external_id, name=row.name,
-                     timezone=row.timezone or default_timezone)
+    return cast(Platform, row.platform), row.external_id
 
 
 async def person_by_external(session: AsyncSession, community_id: int,
@@ -216,30 +229,26 @@ async def answer_state(session: AsyncSession, person_id: int, event_id: int,
                                                  "o": occurrence})).one()
     mine = None if row.id is None else Answer(row.id, row.status, row.guests, row.seq,
                                               row.checked_in_at)
-    tally = Tally(going_parties=row.going_parties,
-                  going_seats=row.going_parties + int(row.going_guests), maybe=row.maybe,
-                  waitlist_parties=row.waitlist_parties,
-                  waitlist_seats=row.waitlist_parties + int(row.waitlist_guests),
-                  max_seq=int(row.max_seq))
+    tally = Tally()
+    tally.record("going", row.going_parties, row.going_guests, row.max_seq)
+    tally.record("maybe", row.maybe, 0)
+    tally.record("waitlist", row.waitlist_parties, row.waitlist_guests)
     return dict(row.settings or {}), mine, tally
+
+
+def _counts() -> Any:
+    """Answers grouped by date and status: the one query behind `tally` and `tallies`."""
+    return (select(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status, func.count(),
+                   func.coalesce(func.sum(RsvpRow.guests), 0), func.max(RsvpRow.seq))
+            .group_by(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status))
 
 
 async def tally(session: AsyncSession, event_id: int, occurrence: datetime) -> Tally:
     rows = await session.execute(
-        select(RsvpRow.status, func.count(), func.coalesce(func.sum(RsvpRow.guests), 0),
-               func.max(RsvpRow.seq))
-        .where(RsvpRow.event_id == event_id, RsvpRow.occurrence == occurrence)
-        .group_by(RsvpRow.status)
-    )
+        _counts().where(RsvpRow.event_id == event_id, RsvpRow.occurrence == occurrence))
     result = Tally()
-    for status, count, guests, max_seq in rows.all():
-        if status == "going":
-            result.going_parties, result.going_seats = count, count + int(guests)
-        elif status == "maybe":
-            result.maybe = count
-        elif status == "waitlist":
-            result.waitlist_parties, result.waitlist_seats = count, count + int(guests)
-        result.max_seq = max(result.max_seq, int(max_seq or 0))
+    for _, _, status, count, guests, max_seq in rows.all():
+        result.record(status, count, guests, max_seq)
     return result
 
 
@@ -250,22 +259,10 @@ async def tallies(session: AsyncSession, pairs: Sequence[tuple[int, datetime]]) 
     if not pairs:
         return out
     wanted = set(pairs)
-    rows = await session.execute(
-        select(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status, func.count(),
-               func.coalesce(func.sum(RsvpRow.guests), 0))
-        .where(RsvpRow.event_id.in_({e for e, _ in pairs}))
-        .group_by(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status)
-    )
-    for event_id, occ, status, count, guests in rows.all():
-        if (event_id, occ) not in wanted:
-            continue
-        t = out.setdefault((event_id, occ), Tally())
-        if status == "going":
-            t.going_parties, t.going_seats = count, count + int(guests)
-        elif status == "maybe":
-            t.maybe = count
-        elif status == "waitlist":
-            t.waitlist_parties, t.waitlist_seats = count, count + int(guests)
+    rows = await session.execute(_counts().where(RsvpRow.event_id.in_({e for e, _ in pairs})))
+    for event_id, occ, status, count, guests, max_seq in rows.all():
+        if (event_id, occ) in wanted:
+            out.setdefault((event_id, occ), Tally()).record(status, count, guests, max_seq)
     return out
 
 
@@ -339,6 +336,14 @@ async def move_occurrences(session: AsyncSession, event_id: int,
     for row in rows:
         row.occurrence = targets[row.id]
     await session.flush()
+
+
+async def drop_occurrences(session: AsyncSession, event_id: int,
+                           occurrences: Sequence[datetime]) -> None:
+    """Delete the answers for dates an edit removed from the event."""
+    if occurrences:
+        await session.execute(delete(RsvpRow).where(RsvpRow.event_id == event_id,
+                                                    RsvpRow.occurrence.in_(list(occurrences))))
 
 
 async def person_rsvps(session: AsyncSession, person_id: int) -> list[tuple[RsvpRow, EventRow]]:

@@ -49,3 +49,19 @@ def test_acting_as_someone_else_and_pressing_buttons(tmp_path: Path) -> None:
     assert "[1] Yes, delete everything" in out and "Nothing was deleted." in out
     assert "There is no button 9. There are buttons 1 to 2." in out
     assert "Commands start with /" in out
+
+
+def test_db_upgrade_creates_the_tables(tmp_path: Path) -> None:
+    import sqlite3
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+             "POTLUCK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/fresh.db"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "database is up to date" in result.stdout
+    tables = {row[0] for row in sqlite3.connect(tmp_path / "fresh.db").execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"communities", "people", "outbox", "events", "alembic_version"} <= tables

@@ -3,7 +3,12 @@ half-written."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import timedelta
+
 import pytest
+from icalendar import Calendar
 
 from bot.core.messages import Mention
 from bot.testing import Conversation
@@ -19,6 +24,8 @@ CREATE = '/event create title:"Winter party" when:"next friday 6pm"'
          "next friday 6pm"),
         ('/event create title:"Party" when:"yesterday 6pm"', "in the past", "Give a future date"),
         (CREATE + ' ends:"2026-11-27 17:00"', "end is before the start", 'ends:"9pm"'),
+        # A bare time ends on the start's own day: 5pm is before a 6pm start, not Saturday.
+        (CREATE + ' ends:"5pm"', "end is before the start", 'ends:"saturday 1am"'),
         (CREATE + ' deadline:"next saturday noon"', "after the event starts", "close before"),
         (CREATE + " capacity:0", "between 1 and 100000", ""),
         (CREATE + " capacity:100001", "between 1 and 100000", ""),
@@ -87,3 +94,31 @@ async def test_text_that_tries_to_ping_is_shown_but_never_pings(chat: Conversati
         segments = [*message.text, *(s for f in message.fields for s in f.value),
                     *message.footer]
         assert not any(isinstance(s, Mention) for s in segments)
+
+
+async def test_ends_as_a_time_of_day_is_on_the_start_day(chat: Conversation) -> None:
+    code = await create(chat, CREATE + ' ends:"9pm"')
+
+    async def length() -> timedelta:
+        body = (await chat.say(f"/event ics id:{code}", as_="ana")).files[0].content
+        (event,) = Calendar.from_ical(body).walk("VEVENT")
+        return event["dtend"].dt - event["dtstart"].dt  # type: ignore[no-any-return]
+
+    assert await length() == timedelta(hours=3)
+    await chat.say(f"/event edit id:{code} ends:midnight", as_="ana")
+    assert await length() == timedelta(hours=6)  # midnight closes the start's day
+    refused = await chat.say(f'/event edit id:{code} ends:"5pm"', as_="ana")
+    assert "end is before the start" in said(refused)
+    assert await length() == timedelta(hours=6)  # unchanged
+
+
+async def test_attendee_csv_names_never_run_as_formulas(chat: Conversation) -> None:
+    code = await create(chat, CREATE)
+    names = ["=HYPERLINK(1)", "\t=1+1", "\r=2+2", "+3", "-4", "@SUM(1)", "plain"]
+    for name in names:
+        await chat.say(f"/rsvp {code} yes", as_=name)
+    content = (await chat.say(f"/event attendees id:{code}", as_="ana")).files[0].content
+    rows = list(csv.DictReader(io.StringIO(content.decode(), newline="")))
+    shown = {row["name"] for row in rows}
+    assert shown == {"'" + n for n in names[:-1]} | {"plain"}
+    assert all(row["user_id"][:1] not in "=+-@\t\r" for row in rows)

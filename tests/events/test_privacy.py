@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+from bot.core.clock import ManualClock
+from bot.core.messages import Mention
 from bot.testing import Conversation
 from tests.events.conftest import create, said
 
@@ -27,3 +30,16 @@ async def test_export_and_forget(chat: Conversation) -> None:
     assert "1 of 1 spots" in said(card) and "organized by" not in said(card)
     assert not json.loads((await chat.say("/privacy export", as_="sam")).files[0].content).get(
         "events", {}).get("rsvps")
+
+
+async def test_forgetting_someone_removes_them_from_pending_channel_reminders(
+        chat: Conversation, clock: ManualClock) -> None:
+    code = await create(chat, '/event create title:"Book club" when:"next friday 6pm" '
+                              "remind_in:channel reminders:2h")
+    await chat.say(f"/rsvp {code} yes", as_="sam")
+    await chat.say(f"/rsvp {code} maybe", as_="lee")
+    confirm = await chat.say("/privacy forget", as_="sam")
+    await chat.press(confirm, "Yes", as_="sam")
+    clock.set(datetime(2026, 11, 27, 16, 0, tzinfo=UTC))
+    (reminder,) = [d for d in await chat.deliver() if d.kind == "reminder"]
+    assert [s.user_id for s in reminder.message.text if isinstance(s, Mention)] == ["lee"]

@@ -3,16 +3,17 @@ daylight-saving changes; each date has its own RSVPs."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.clock import ManualClock
 from bot.core.errors import BadOption
-from bot.core.messages import Time
+from bot.core.messages import Message, Time
 from bot.testing import Conversation
 from cogs.events.recurrence import describe, next_occurrences, parse_repeat
-from tests.events.conftest import create, said
+from tests.events.conftest import create, event_id, said
 
 
 @pytest.mark.parametrize(
@@ -86,3 +87,77 @@ async def test_moving_a_series_keeps_answers_with_the_next_dates(chat: Conversat
     attendees = await chat.say(f"/event attendees id:{code}", as_="ana")
     assert "• sam" in said(attendees)
     assert attendees.text[0].at.weekday() == 2  # type: ignore[union-attr]  # a Wednesday
+
+
+STORY = '/event create title:"Story time" when:"next tuesday 10am" repeat:weekly'
+
+
+def times(segments: list) -> list[datetime]:  # type: ignore[type-arg]
+    return [s.at for s in segments if isinstance(s, Time)]
+
+
+def next_dates(card: Message) -> list[datetime]:
+    return [t for f in card.fields if f.name == "Repeats" for t in times(f.value)]
+
+
+async def test_moving_a_series_tells_everyone_their_own_new_dates(chat: Conversation) -> None:
+    card = await chat.say(STORY, as_="ana")
+    code = event_id(card)
+    old = next_dates(card)
+    await chat.say(f"/rsvp {code} yes", as_="sam")
+    await chat.say(f'/rsvp event:{code} answer:yes date:"{old[1]:%Y-%m-%d}"', as_="lee")
+    await chat.say(f"/rsvp {code} maybe", as_="kim")
+    await chat.say(f'/rsvp event:{code} answer:yes date:"{old[2]:%Y-%m-%d}"', as_="kim")
+    moved = await chat.say(f'/event edit id:{code} when:"next wednesday 11am"', as_="ana")
+    new = next_dates(moved)
+    assert [d.weekday() for d in new] == [2, 2, 2] and new[0] > old[0]
+    await chat.deliver()
+    for who, index in (("sam", [0]), ("lee", [1]), ("kim", [0, 2])):
+        (notice,) = chat.to(who)
+        assert "New time: Story time" in said(notice.message)
+        shown = times(notice.message.text)
+        assert all(new[i] in shown and old[i] in shown for i in index), who
+        assert not set(shown) & {new[i] for i in range(3) if i not in index}, who
+    # Each answer followed its own date: lee still goes on the 2nd one.
+    second = await chat.say(f'/event attendees id:{code} date:"{new[1]:%Y-%m-%d}"', as_="ana")
+    assert "• lee" in said(second) and "sam" not in said(second)
+
+
+async def test_answers_for_dates_a_series_no_longer_has_are_removed_and_told(
+        chat: Conversation, clock: ManualClock) -> None:
+    card = await chat.say(STORY, as_="ana")
+    code = event_id(card)
+    first, _, third = next_dates(card)
+    await chat.say(f"/rsvp {code} yes", as_="sam")
+    await chat.say(f'/rsvp event:{code} answer:yes date:"{third:%Y-%m-%d}"', as_="lee")
+    shorter = await chat.say(f'/event edit id:{code} repeat:"FREQ=WEEKLY;COUNT=2"', as_="ana")
+    assert shorter.accent == "success"
+    await chat.deliver()
+    (notice,) = chat.to("lee")
+    assert "Date removed: Story time" in said(notice.message)
+    assert times(notice.message.text) == [third] and "was removed" in said(notice.message)
+    assert not chat.to("sam")  # sam's date still exists
+    gone = await chat.say(f'/event attendees id:{code} date:"{third:%Y-%m-%d}"', as_="ana")
+    assert "no date on that day" in said(gone)
+    # lee gets no reminder for the date that is gone; sam still gets his.
+    clock.set(first + timedelta(minutes=-30))
+    assert {d.destination.id for d in await chat.deliver() if d.kind == "reminder"} == {"sam"}
+    clock.set(third + timedelta(minutes=-30))
+    assert not [d for d in await chat.deliver() if d.kind == "reminder"]
+    assert len(chat.to("lee")) == 1
+
+
+async def test_a_cancelled_series_says_all_its_dates_are_off(chat: Conversation) -> None:
+    card = await chat.say(STORY, as_="ana")
+    code = event_id(card)
+    first, second, _ = next_dates(card)
+    await chat.say(f"/rsvp {code} yes", as_="sam")
+    await chat.say(f'/rsvp event:{code} answer:maybe date:"{second:%Y-%m-%d}"', as_="sam")
+    await chat.say(f"/event cancel id:{code}", as_="ana")
+    shown = await chat.say(f"/event show id:{code}", as_="sam")
+    assert "Cancelled — all dates of this series are cancelled." in said(shown)
+    assert "Next dates" not in said(shown) and not times(shown.text)
+    await chat.deliver()
+    (notice,) = chat.to("sam")
+    assert "all dates of this series are cancelled" in said(notice.message)
+    assert times(notice.message.text) == [first, second]  # the ones sam answered

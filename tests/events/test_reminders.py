@@ -88,11 +88,16 @@ async def test_changing_an_answer_or_turning_reminders_off_withdraws_them(
     again = await chat.say(f"/rsvp {code} yes", as_="lee")
     assert "Your reminders are off" in said(again)
     await chat.say(f"/rsvp {code} yes", as_="kim")
-    clock.set(datetime(2026, 11, 27, 17, 30, tzinfo=UTC))
+    clock.set(datetime(2026, 11, 26, 18, 30, tzinfo=UTC))  # the 24-hour reminders are due
     sent = await chat.deliver()
-    assert [d.destination.id for d in sent if d.kind == "reminder"] == ["kim", "kim"]
+    assert [d.destination.id for d in sent if d.kind == "reminder"] == ["kim"]
+    # Turned back on: the reminders still ahead (1 hour before) are scheduled again.
     on = await chat.say("/event reminders on", as_="lee")
-    assert "reminders are on" in said(on)
+    assert "reminders are on" in said(on) and "Scheduled for 1 upcoming event" in said(on)
+    clock.set(datetime(2026, 11, 27, 17, 0, tzinfo=UTC))
+    sent = await chat.deliver()
+    assert sorted(d.destination.id for d in sent if d.kind == "reminder") == ["kim", "lee"]
+    assert len(reminders_to(chat.sent, "lee")) == 1
 
 
 async def test_a_moved_event_reschedules_its_reminders(chat: Conversation,

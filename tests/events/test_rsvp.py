@@ -12,7 +12,7 @@ from bot.core.clock import ManualClock
 from bot.core.messages import Time
 from bot.core.types import Level
 from bot.testing import Conversation
-from storage.models import RsvpRow
+from storage.models import EventRow, RsvpRow
 from tests.events.conftest import create, said
 
 PARTY = '/event create title:"Winter party" when:"next friday 6pm" capacity:3'
@@ -241,3 +241,73 @@ async def test_event_list_shows_upcoming_past_and_all(chat: Conversation,
     assert "Held" in said(past) and "Went: 1" in said(past)
     everything = said(await chat.say("/event list when:all", as_="sam"))
     assert "Book swap" in everything and "Winter party" in everything
+
+
+async def test_a_party_bigger_than_the_event_is_refused_not_waitlisted(
+        chat: Conversation) -> None:
+    code = await create(chat, PARTY.replace("capacity:3", "capacity:2"))
+    big = await chat.say(f"/rsvp event:{code} answer:yes guests:5", as_="sam")
+    assert big.accent == "danger" and "waitlist" not in said(big)
+    assert "has 2 spots in all" in said(big) and "at most 1 guest" in said(big)
+    assert "guests:1" in said(big)  # what to type instead
+    assert "You're going" in said(await chat.say(f"/rsvp event:{code} answer:yes guests:1",
+                                                 as_="sam"))
+    # Someone already waiting cannot grow their party past the size of the event either.
+    await chat.say(f"/rsvp {code} yes", as_="lee")
+    assert "waitlist" in said(await chat.say(f"/rsvp {code} yes", as_="lee"))
+    grown = await chat.say(f"/rsvp event:{code} answer:yes guests:2", as_="lee")
+    assert grown.accent == "danger" and "at most 1 guest" in said(grown)
+
+
+async def test_a_cancelled_event_card_says_when_it_was_planned(chat: Conversation) -> None:
+    code = await create(chat, PARTY)
+    await chat.say(f'/event cancel id:{code} reason:"Snow storm"', as_="ana")
+    card = await chat.say(f"/event show id:{code}", as_="sam")
+    text = said(card)
+    assert "Cancelled — was planned for" in text and "Snow storm" in text
+    assert "No upcoming dates" not in text and "first held" not in text
+    assert [s.at.day for s in card.text if isinstance(s, Time)] == [27]  # type: ignore[union-attr]
+    listed = said(await chat.say("/event list when:all", as_="sam"))
+    assert "Winter party" in listed and "Cancelled — was planned for" in listed
+
+
+async def test_people_moved_back_by_a_lower_capacity_go_to_the_front_of_the_waitlist(
+        chat: Conversation) -> None:
+    code = await create(chat, PARTY.replace("capacity:3", "capacity:4"))
+    await chat.say(f"/rsvp event:{code} answer:yes guests:1", as_="ada")
+    await chat.say(f"/rsvp event:{code} answer:yes guests:2", as_="cy")  # a party of 3 waits
+    for who in ("di", "bo"):  # parties of one fit, and pass cy
+        assert "You're going" in said(await chat.say(f"/rsvp {code} yes", as_=who))
+    await chat.say(f"/event edit id:{code} capacity:3", as_="ana")
+    await chat.deliver()
+    # bo, the latest yes, loses the seat, but had one, so waits ahead of cy (who came first).
+    assert "waitlist at position 1" in said(chat.to("bo")[-1].message)
+    listed = said(await chat.say(f"/event attendees id:{code}", as_="ana"))
+    assert "1. bo" in listed and "2. cy +2 guests" in listed
+    assert "still on the waitlist for Winter party at position 2" in said(
+        await chat.say(f"/rsvp event:{code} answer:yes guests:2", as_="cy"))
+    await chat.say(f"/rsvp {code} no", as_="di")
+    await chat.deliver()
+    assert "A spot opened up" in said(chat.to("bo")[-1].message)
+    assert not chat.to("cy")
+
+
+async def test_event_lists_keep_the_newest_events_when_there_are_hundreds(
+        bot: Potluck, chat: Conversation, clock: ManualClock) -> None:
+    code = await create(chat, '/event create title:"Newest" when:"next friday 6pm"')
+    async with bot.db.transaction() as session:
+        row = (await session.scalars(select(EventRow).where(EventRow.code == code))).one()
+        now = clock.now()
+        for i in range(230):  # more than one query's worth of past events
+            session.add(EventRow(
+                community_id=row.community_id, code=f"old{i:03d}", platform=row.platform,
+                channel_id=row.channel_id, title=f"Old {i:03d}", kind="meetup",
+                timezone="UTC", starts_at=now - timedelta(days=i + 1), duration_minutes=60,
+                reminder_minutes=[], reminders_in="dm", status="scheduled", sequence=0,
+                created_at=now, updated_at=now))
+    past = await chat.say("/event list when:past", as_="sam")
+    names = [f.name.split(" (")[0][2:] for f in past.fields]
+    assert names == [f"Old {i:03d}" for i in range(25)]  # most recent first
+    everything = await chat.say("/event list when:all", as_="sam")
+    names = [f.name.split(" (")[0][2:] for f in everything.fields]
+    assert names[:3] == ["Newest", "Old 000", "Old 001"]  # upcoming, then most recent past
