@@ -35,8 +35,13 @@ def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> 
     return {
         name: convert(spec.option(name), value, inv, spec)  # type: ignore[arg-type]
         for name, value in raw.items()
-        if value is not None
+        if not _left_empty(value)
     }
+
+
+def _left_empty(value: Any) -> bool:
+    """An optional field left blank in a form counts as not given."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:

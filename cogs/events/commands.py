@@ -12,7 +12,19 @@ from aiohttp import web
 from bot.app import Potluck
 from bot.core.commands import Cog, Option, OptionKind, action, command, suggestions
 from bot.core.errors import BadOption
-from bot.core.messages import Attachment, Bold, Code, Field, Link, Message, Segment, Time, rich
+from bot.core.messages import (
+    Attachment,
+    Bold,
+    Code,
+    Field,
+    Form,
+    FormField,
+    Link,
+    Message,
+    Segment,
+    Time,
+    rich,
+)
 from bot.core.types import Invocation, Level
 from cogs.events.calendar import ics_filename
 from cogs.events.cards import KIND_ICON, KINDS, reminders_text, seats_text, when_text
@@ -105,6 +117,22 @@ class EventsCog(Cog):
                                  ".\n"]
         return card.model_copy(update={"text": rich(*header, *card.text), "ephemeral": True,
                                        "accent": "success"})
+
+    @command("event plan", "Plan an event by filling in a form.", examples=["/event plan"])
+    async def plan(self, inv: Invocation) -> Message:
+        return Message(
+            text=["Fill in the form to create the event."],
+            form=Form(title="Plan an event", command="event create", fields=[
+                FormField(option="title", label="Title", required=True, max_length=100,
+                          placeholder="Winter party"),
+                FormField(option="when", label="When", required=True,
+                          placeholder="next friday 6pm"),
+                FormField(option="where", label="Where", placeholder="Main library, room 2"),
+                FormField(option="capacity", label="Spots (guests included)", placeholder="30"),
+                FormField(option="description", label="Details", long=True, max_length=2000),
+            ]),
+            ephemeral=True,
+        )
 
     @command(
         "event edit", "Change an event (organizer). Only the options you give change.",

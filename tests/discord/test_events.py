@@ -221,3 +221,28 @@ async def test_event_commands_are_synced_with_their_options(world: DiscordWorld)
     allowed = await world.run("/event settings", {"reminders": "1h"}, as_=SAM,
                               permissions=discord.Permissions(manage_guild=True).value)
     assert "moderator" not in embed_text(allowed.json).lower()
+
+
+async def test_event_plan_opens_a_dialog_that_creates_the_event(
+        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    bot = await start(start_potluck)
+    handle = await fake_discord.send_interaction(fake_discord.slash_interaction(
+        "event", {}, subcommand="plan", user_id=OLU))
+    dialog = await handle.response()
+    assert dialog.json["type"] == 9
+    assert dialog.json["data"]["custom_id"] == "form:event create"
+    inputs = [c for row in dialog.json["data"]["components"]
+              for c in row.get("components", [row]) if "custom_id" in c]
+    assert [i["custom_id"] for i in inputs] == ["title", "when", "where", "capacity",
+                                                "description"]
+
+    submit = await fake_discord.send_interaction(fake_discord.modal_submit_interaction(
+        "form:event create", {"title": "Zine swap", "when": "tomorrow 18:00", "where": "",
+                              "capacity": "12", "description": ""}, user_id=OLU))
+    answer = await submit.response()
+    assert "Created!" in embed_text(answer.json), embed_text(answer.json)
+    since = len(fake_discord.requests)
+    await bot.outbox.pump()
+    posted = await fake_discord.wait_for_request("POST", CHANNEL_MESSAGES, since=since)
+    assert "Zine swap" in posted.response["embeds"][0]["title"]
+    assert field(dict(posted.response), "Going").startswith("0 of 12")

@@ -131,3 +131,31 @@ async def test_an_event_title_never_pings_the_channel(slack: SlackDriver, bot: P
     header = card.json_param("blocks")[0]
     assert header["text"]["type"] == "plain_text"  # shown literally, never parsed
     assert header["text"]["text"].endswith("<!channel> party @here")
+
+
+async def test_event_plan_opens_a_modal_whose_submission_creates_the_event(
+    slack: SlackDriver, bot: Potluck
+) -> None:
+    fake = slack.fake
+    body = fake.slash_command_body("/event", "plan", user_id=ANA, channel_id=GENERAL,
+                                   trigger_id="333.444.plan")
+    assert await slack.post(body) == 200
+    opened = await fake.wait_for_call("views.open")
+    view = opened.json_param("view")
+    assert view["callback_id"] == "potluck-form:event create"
+    assert [b["block_id"] for b in view["blocks"]] == ["title", "when", "where", "capacity",
+                                                        "description"]
+
+    mark = len(fake.requests)
+    submit = fake.view_submission_body(
+        view["callback_id"], {"title": "Zine swap", "when": "next friday 6pm", "where": "",
+                              "capacity": "12", "description": ""},
+        user_id=ANA, private_metadata=view["private_metadata"])
+    assert await slack.post(submit) == 200
+    created = await fake.wait_for(lambda c: c.method == "chat.postEphemeral", since=mark)
+    assert "Created!" in shown(created)
+    mark = len(fake.requests)
+    await bot.outbox.pump()
+    card = await fake.wait_for(lambda c: c.method == "chat.postMessage", since=mark)
+    assert card.params["channel"] == GENERAL
+    assert going(card) == "0 of 12 spots"
