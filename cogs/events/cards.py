@@ -239,6 +239,20 @@ def demoted_message(view: EventView, occurrence: datetime, position: int) -> Mes
     )
 
 
+def party_too_big_message(view: EventView, occurrence: datetime, party: int) -> Message:
+    spots = view.capacity or 0
+    return Message(
+        title=f"Your party no longer fits: {view.title}",
+        text=rich("The organizer lowered the number of spots for ", Bold(text=view.title), " (",
+                  Time(at=occurrence, style="full"), f") to {spots} in all, so your party of "
+                  f"{party} can no longer move up from the waitlist. To come with fewer "
+                  "guests, answer again: ",
+                  Code(text=f"/rsvp event:{view.code} answer:yes guests:{max(spots - 1, 0)}"),
+                  "."),
+        accent="warning",
+    )
+
+
 def _date_list(moments: list[datetime]) -> list[Segment]:
     out: list[Segment] = []
     for i, at in enumerate(moments):

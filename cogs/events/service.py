@@ -38,6 +38,7 @@ from cogs.events.cards import (
     event_card,
     followup_message,
     moved_message,
+    party_too_big_message,
     promoted_message,
 )
 from cogs.events.reminders import (
@@ -717,6 +718,7 @@ class EventService:
             await self.reminders.remove(session, view, occurrence, [p.id for _, p in demoted])
         await self._promote(session, view, occurrence, tally, community)
         await session.flush()
+        await self._tell_parties_that_cannot_fit(session, view, occurrence, community)
         for rsvp, person in demoted:
             if rsvp.status != "waitlist":
                 continue
@@ -728,6 +730,29 @@ class EventService:
                 community_id=view.community_id, kind="event-demoted",
                 fallback_channel_id=view.channel_id,
                 timezone=person.timezone or community.timezone,
+            )
+
+    async def _tell_parties_that_cannot_fit(self, session: AsyncSession, view: EventView,
+                                            occurrence: datetime, community: Community) -> None:
+        """Waiting parties larger than the new capacity could never move up: say so once
+        per capacity, with the answer that would let them fit."""
+        if view.capacity is None:
+            return
+        waiting = await repo.rsvps(session, view.id, occurrence=occurrence,
+                                   statuses=("waitlist",))
+        for rsvp, person in waiting:
+            if 1 + rsvp.guests <= view.capacity:
+                continue
+            await self.outbox.enqueue(
+                session, platform=view.platform,
+                destination=Destination.person(person.external_id),
+                message=party_too_big_message(view, occurrence, 1 + rsvp.guests),
+                community_id=view.community_id, kind="event-party-too-big",
+                fallback_channel_id=view.channel_id,
+                timezone=person.timezone or community.timezone,
+                # Not under "event:{id}:", which reminder rebuilds withdraw.
+                dedupe_key=f"too-big:{view.id}:{int(occurrence.timestamp())}:{person.id}:"
+                           f"{view.capacity}",
             )
 
     # -- reading -------------------------------------------------------------------------------

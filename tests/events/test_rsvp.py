@@ -311,3 +311,18 @@ async def test_event_lists_keep_the_newest_events_when_there_are_hundreds(
     everything = await chat.say("/event list when:all", as_="sam")
     names = [f.name.split(" (")[0][2:] for f in everything.fields]
     assert names[:3] == ["Newest", "Old 000", "Old 001"]  # upcoming, then most recent past
+
+
+async def test_a_waiting_party_too_big_for_a_lowered_capacity_is_told_once(
+        chat: Conversation) -> None:
+    code = await create(chat, PARTY.replace("capacity:3", "capacity:4"))
+    await chat.say(f"/rsvp event:{code} answer:yes guests:1", as_="ada")
+    await chat.say(f"/rsvp event:{code} answer:yes guests:2", as_="cy")  # a party of 3 waits
+    await chat.say(f"/event edit id:{code} capacity:2", as_="ana")
+    await chat.say(f'/event edit id:{code} description:"Bring a dish"', as_="ana")
+    await chat.deliver()
+    told = [d for d in chat.to("cy") if "no longer fits" in (d.message.title or "")]
+    assert len(told) == 1  # once per capacity, not on every edit
+    assert f"/rsvp event:{code} answer:yes guests:1" in said(told[0].message)
+    fits = await chat.say(f"/rsvp event:{code} answer:yes guests:1", as_="cy")
+    assert "waitlist" in said(fits)
