@@ -98,6 +98,13 @@ async def run_console(settings: Settings) -> int:
     console = ConsoleAdapter(bot)
     await bot.load_cogs()
     await bot.start()
+    if settings.web.enabled:
+        # The calendar feed works in the console too; a busy port only costs the feed.
+        try:
+            await bot.web.start([(settings.web.host, settings.web.port)])
+        except OSError as exc:
+            print(f"potluck: the web server (calendar feed) is off: {settings.web.host}:"
+                  f"{settings.web.port}: {exc.strerror or exc}", file=sys.stderr)
     try:
         await console.run()
     finally:

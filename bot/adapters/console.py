@@ -7,6 +7,7 @@ presses the second button of the last message that had buttons.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -156,10 +157,13 @@ class ConsoleAdapter:
         stream = stream or sys.stdin
         if stream.isatty():
             await self._interactive()
-        else:
-            for line in stream:
-                if not await self.handle_line(line):
-                    break
+            return
+        while True:
+            # Read in a thread: the scheduler and the web server keep running meanwhile.
+            line = await asyncio.to_thread(stream.readline)
+            if not line or not await self.handle_line(line):
+                break
+            self.out.file.flush()  # a script's reader sees each answer as it comes
 
     async def _interactive(self) -> None:
         from prompt_toolkit import PromptSession

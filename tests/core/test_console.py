@@ -65,3 +65,41 @@ def test_db_upgrade_creates_the_tables(tmp_path: Path) -> None:
     tables = {row[0] for row in sqlite3.connect(tmp_path / "fresh.db").execute(
         "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"communities", "people", "outbox", "events", "alembic_version"} <= tables
+
+
+def test_the_console_serves_the_calendar_feed_while_it_runs(tmp_path: Path) -> None:
+    import re
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "config.toml"
+    config.write_text(f'[web]\nport = {port}\npublic_url = "http://127.0.0.1:{port}"\n',
+                      encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "--config", str(config), "console"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "COLUMNS": "200",
+             "POTLUCK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/feed.db"},
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write('/event create title:"Zine swap" when:"next friday 6pm"\n'
+                         "/event feed\n")
+        proc.stdin.flush()
+        url = None
+        for line in proc.stdout:  # wait for the answer, line by line
+            found = re.search(rf"http://127\.0\.0\.1:{port}/calendar/\S+\.ics", line)
+            if found:
+                url = found.group(0)
+                break
+        assert url is not None
+        with urllib.request.urlopen(url, timeout=10) as response:
+            body = response.read().decode()
+        assert "BEGIN:VCALENDAR" in body and "SUMMARY:Zine swap" in body
+    finally:
+        proc.communicate("/quit\n", timeout=60)
+    assert proc.returncode == 0
