@@ -184,6 +184,10 @@ async def test_prefix_names_the_commands(fake: FakeSlack, bot: Potluck) -> None:
         assert "Europe/Berlin" in shown(answer)
         answer = await driver.command("/pl-potluck", "pl-timezone show", user=SAM)
         assert "Europe/Berlin" in shown(answer)
+        # What Potluck tells people to type carries the prefix too.
+        helped = shown(await driver.command("/pl-help", "timezone", user=SAM))
+        assert "`/pl-timezone set zone:America/Chicago`" in helped
+        assert "`/timezone set" not in helped
     finally:
         await adapter.drain()
         await adapter.stop()

@@ -32,6 +32,7 @@ from sqlalchemy import delete
 from bot.adapters.slack.people import People, actor_fields
 from bot.adapters.slack.render import (
     FORM_CALLBACK_PREFIX,
+    CommandPrefix,
     command_text,
     custom_id_of,
     form_as_text,
@@ -85,8 +86,9 @@ class SlackAdapter:
             logger=logging.getLogger("potluck.slack.bolt"),
         )
         self.people = People(self.client, self.settings)
-        self.sender = SlackSender(self.client)
         self.prefix = self.settings.command_prefix
+        self.commands = CommandPrefix(self.prefix, bot.registry.top_level_names)
+        self.sender = SlackSender(self.client, self.commands)
         self._socket: Any = None
         self._closed = asyncio.Event()
         self._working: set[asyncio.Task[Any]] = set()
@@ -301,8 +303,10 @@ class SlackAdapter:
                 return
             reply = reply.model_copy(update={
                 "form": None, "ephemeral": True,
-                "text": [*reply.text, "\nFill in: ", Code(text=form_as_text(reply.form))],
+                "text": [*reply.text, "\nFill in: ",
+                         Code(text=self.commands.command(form_as_text(reply.form)))],
             })
+        reply = self.commands.apply(reply)
         if reply.files:
             reply = await self.share_files(reply, actor)
         body = payload(reply, reader_zone(actor.timezone_hint))
@@ -342,6 +346,7 @@ class SlackAdapter:
     async def post(self, reply: Message, actor: Actor) -> None:
         """Answer without a response_url (form submissions): only-to-you replies as an
         ephemeral message, others in the channel; the DM when the channel is closed to us."""
+        reply = self.commands.apply(reply)
         if reply.files:
             reply = await self.share_files(reply, actor)
         body = payload(reply, reader_zone(actor.timezone_hint))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -57,6 +59,34 @@ _FALLBACK_FORMATS = {
 }
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _BUTTON_STYLES = {"primary": "primary", "success": "primary", "danger": "danger"}
+
+
+@dataclass(frozen=True)
+class CommandPrefix:
+    """With `slack.command_prefix`, Slack knows `/pl-event`, not `/event`: rewrite the
+    commands that messages show (Code segments), so what people copy works."""
+
+    prefix: str
+    names: Callable[[], Iterable[str]]
+
+    def command(self, text: str) -> str:
+        head, sep, rest = text.partition(" ")
+        if self.prefix and head.startswith("/") and head[1:] in set(self.names()):
+            return f"/{self.prefix}{head[1:]}{sep}{rest}"
+        return text
+
+    def apply(self, message: Message) -> Message:
+        if not self.prefix:
+            return message
+
+        def fix(text: Text) -> Text:
+            return [Code(text=self.command(s.text)) if isinstance(s, Code) else s for s in text]
+
+        return message.model_copy(update={
+            "text": fix(message.text),
+            "footer": fix(message.footer),
+            "fields": [f.model_copy(update={"value": fix(f.value)}) for f in message.fields],
+        })
 
 
 def escape(text: str) -> str:

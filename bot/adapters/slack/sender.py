@@ -15,7 +15,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack.render import fallback_text, payload, reader_zone
+from bot.adapters.slack.render import CommandPrefix, fallback_text, payload, reader_zone
 from bot.core.delivery import Delivery, RetryLater, Undeliverable
 from bot.core.messages import Attachment, Message
 
@@ -62,8 +62,9 @@ def classify(exc: SlackApiError, what: str) -> Exception:
 
 
 class SlackSender:
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, prefix: CommandPrefix | None = None) -> None:
         self.client = client
+        self.prefix = prefix
         self._dm_channels: dict[str, str] = {}
 
     async def deliver(self, item: Delivery) -> str | None:
@@ -76,7 +77,7 @@ class SlackSender:
 
     async def _deliver(self, item: Delivery) -> str | None:
         zone = reader_zone(item.timezone)
-        message = item.message
+        message = self.prefix.apply(item.message) if self.prefix else item.message
         if item.edit_ref:
             channel, _, ts = item.edit_ref.partition(":")
             await self.client.chat_update(channel=channel, ts=ts, **payload(message, zone))
