@@ -57,16 +57,18 @@ def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
             return False
         raise BadOption(f"`{opt.name}:` must be yes or no, not `{value}`.")
     text = str(value).strip()
-    if opt.kind is OptionKind.DURATION:
-        if isinstance(value, timedelta):
-            return value
-        return parse_duration(text)
-    if opt.kind in (OptionKind.DATETIME, OptionKind.DATE):
-        if isinstance(value, datetime):
-            return value
-        return parse_when(
-            text, now=inv.now, zone=inv.zone, need_time=opt.kind is OptionKind.DATETIME
-        )
+    try:
+        if opt.kind is OptionKind.DURATION:
+            return value if isinstance(value, timedelta) else parse_duration(text)
+        if opt.kind in (OptionKind.DATETIME, OptionKind.DATE):
+            if isinstance(value, datetime):
+                return value
+            return parse_when(
+                text, now=inv.now, zone=inv.zone, need_time=opt.kind is OptionKind.DATETIME
+            )
+    except BadOption as exc:
+        # Say which option, so a form can show the mistake on the right field.
+        raise BadOption(f"`{opt.name}:` {exc.message}", hint=exc.hint) from None
     if opt.kind is OptionKind.PERSON:
         return _person(opt, text)
     if opt.kind is OptionKind.CHANNEL:

@@ -159,3 +159,33 @@ async def test_event_plan_opens_a_modal_whose_submission_creates_the_event(
     card = await fake.wait_for(lambda c: c.method == "chat.postMessage", since=mark)
     assert card.params["channel"] == GENERAL
     assert going(card) == "0 of 12 spots"
+
+
+async def test_a_mistake_in_the_event_modal_is_shown_on_its_field(
+    slack: SlackDriver, bot: Potluck
+) -> None:
+    import json
+
+    fake = slack.fake
+    body = fake.slash_command_body("/event", "plan", user_id=ANA, channel_id=GENERAL,
+                                   trigger_id="555.666.plan")
+    assert await slack.post(body) == 200
+    view = (await fake.wait_for_call("views.open")).json_param("view")
+    mark = len(fake.requests)
+    submit = fake.view_submission_body(
+        view["callback_id"], {"title": "Zine swap", "when": "the blurst of times"},
+        user_id=ANA, private_metadata=view["private_metadata"])
+    status, text = await fake.post_signed(slack.url, submit, slack.secret)
+    assert status == 200
+    assert text, (status, text)
+    answer = json.loads(text)
+    assert answer["response_action"] == "errors"
+    assert "could not understand the date" in answer["errors"]["when"]
+    await slack.adapter.drain()
+    assert not [c for c in fake.requests[mark:] if c.method.startswith("chat.")]
+    async with bot.db.sessions() as session:  # nothing was created
+        from sqlalchemy import func, select
+
+        from storage.models import EventRow
+
+        assert await session.scalar(select(func.count()).select_from(EventRow)) == 0

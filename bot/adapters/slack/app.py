@@ -44,7 +44,7 @@ from bot.adapters.slack.render import (
 from bot.adapters.slack.sender import SlackSender, files_note, upload
 from bot.config import ConfigError
 from bot.core.dispatcher import failure_reply, new_ref
-from bot.core.messages import Code, Message
+from bot.core.messages import Code, Message, plain
 from bot.core.types import Actor, ChannelRef
 from bot.outbox import Pacing
 from storage.models.core import HandledRequest
@@ -58,6 +58,8 @@ log = logging.getLogger("potluck.slack")
 EVENTS_PATH = "/slack/events"
 # The catch-all command: `/potluck event list` runs `/event list`.
 MAIN_COMMAND = "potluck"
+# A form answer this quick can show its mistakes inline (Slack waits 3 s for the ack).
+FORM_INLINE_SECONDS = 2.0
 # How long a handled request is remembered; Slack retries within minutes.
 HANDLED_KEEP = timedelta(days=1)
 
@@ -266,32 +268,47 @@ class SlackAdapter:
 
     async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
                       request: AsyncBoltRequest) -> None:
+        """A submitted modal. A quick mistake (a bad date, a missing title) is shown inline
+        on the field, with the modal still open; anything else closes it and is posted."""
         with self._at_work():
-            await ack()
-            user_id = str((body.get("user") or {}).get("id") or "")
-            channel = ""
-            try:
-                if not await self.first_time(body, request):
+            work = asyncio.create_task(self._run_form(body, view, request))
+            done, _ = await asyncio.wait({work}, timeout=FORM_INLINE_SECONDS)
+            if work in done and not work.exception():
+                outcome = work.result()
+                errors = inline_errors(outcome[0], view) if outcome else None
+                if errors:
+                    await ack(response_action="errors", errors=errors)
                     return
-                meta = _metadata(view)
-                channel = meta.get("channel", "")
-                actor = await self.actor(body, channel_id=channel,
-                                         channel_name=meta.get("channel_name", ""),
-                                         team_domain=meta.get("team_domain", ""))
-                command = str(view.get("callback_id") or "")[len(FORM_CALLBACK_PREFIX):]
-                reply = await self.bot.dispatcher.run_command(actor, command, form_values(view),
-                                                              raw=body)
+            await ack()
+            outcome = await work
+            if outcome is not None:
+                reply, actor = outcome
                 await self.post(reply.model_copy(update={"form": None}), actor)
-            except Exception:
-                log.exception("form %s failed", view.get("callback_id"))
-                if user_id:
-                    fields = actor_fields(body)
-                    fallback = Actor(platform="slack", community_id=fields["team_id"],
-                                     community_name="", user_id=user_id, display_name=user_id,
-                                     channel=ChannelRef(external_id=channel))
-                    ref = new_ref()
-                    log.error("form failure ref %s", ref)
-                    await self.post(failure_reply(ref), fallback)
+
+    async def _run_form(self, body: dict[str, Any], view: dict[str, Any],
+                        request: AsyncBoltRequest) -> tuple[Message, Actor] | None:
+        user_id = str((body.get("user") or {}).get("id") or "")
+        channel = ""
+        try:
+            if not await self.first_time(body, request):
+                return None
+            meta = _metadata(view)
+            channel = meta.get("channel", "")
+            actor = await self.actor(body, channel_id=channel,
+                                     channel_name=meta.get("channel_name", ""),
+                                     team_domain=meta.get("team_domain", ""))
+            command = str(view.get("callback_id") or "")[len(FORM_CALLBACK_PREFIX):]
+            reply = await self.bot.dispatcher.run_command(actor, command, form_values(view),
+                                                          raw=body)
+            return reply, actor
+        except Exception:
+            ref = new_ref()
+            log.exception("form %s failed (ref %s)", view.get("callback_id"), ref)
+            fields = actor_fields(body)
+            fallback = Actor(platform="slack", community_id=fields["team_id"],
+                             community_name="", user_id=user_id, display_name=user_id,
+                             channel=ChannelRef(external_id=channel))
+            return failure_reply(ref), fallback
 
     # -- answering -------------------------------------------------------------------------
 
@@ -372,6 +389,23 @@ class SlackAdapter:
             await respond(response_type="ephemeral", **payload(failure_reply(ref)))
         except Exception:
             log.exception("could not tell the person about ref %s", ref)
+
+
+def inline_errors(reply: Message, view: dict[str, Any]) -> dict[str, str] | None:
+    """A refusal of what was typed, as Slack's inline modal errors: on the field the message
+    names (`when:`), else on the first field."""
+    if reply.accent != "danger" or not reply.ephemeral or reply.buttons or reply.files:
+        return None
+    fields = list(((view.get("state") or {}).get("values") or {}).keys()) or [
+        str(b["block_id"]) for b in view.get("blocks") or [] if b.get("block_id")]
+    if not fields:
+        return None
+    text = plain(reply.text)
+    if "(ref " in text:  # our own failure, not the person's input
+        return None
+    named = re.search(r"`(\w+):`", text)
+    block = named.group(1) if named and named.group(1) in fields else fields[0]
+    return {block: text[:1900]}
 
 
 def _metadata(view: dict[str, Any]) -> dict[str, str]:
