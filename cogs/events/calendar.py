@@ -37,6 +37,9 @@ def _vevent(view: EventView, now: datetime) -> Event:
     ev.add("dtend", start + timedelta(minutes=view.duration_minutes))
     if view.rrule:
         ev.add("rrule", vRecur.from_ical(view.rrule))
+        if view.skipped:
+            # Dates cancelled on their own: calendar apps drop them from the series.
+            ev.add("exdate", [at.astimezone(zone) for at in view.skipped])
     if view.location:
         ev.add("location", view.location)
         if view.location.startswith(("http://", "https://")):

@@ -7,8 +7,9 @@ so an "@everyone" in a title is shown but never pings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.messages import Bold, Button, Code, Field, Link, Mention, Message, Segment, Time, rich
@@ -48,6 +49,7 @@ class EventView:
     sequence: int
     created_at: datetime
     updated_at: datetime
+    skipped: tuple[datetime, ...] = ()  # dates of the series cancelled one at a time, UTC
 
     @classmethod
     def of(cls, row: Any) -> EventView:
@@ -61,6 +63,7 @@ class EventView:
             channel_id=row.channel_id, platform=row.platform, community_id=row.community_id,
             creator_id=row.creator_id, creator_name=row.creator_name, sequence=row.sequence,
             created_at=row.created_at, updated_at=row.updated_at,
+            skipped=tuple(datetime.fromtimestamp(s, UTC) for s in row.skipped_dates or ()),
         )
 
     @property
@@ -125,8 +128,9 @@ def rsvp_buttons(view: EventView) -> list[Button]:
 
 def event_card(view: EventView, occurrence: datetime | None, tally: Tally,
                upcoming: list[datetime], *, header: list[Segment] | None = None,
-               ephemeral: bool = False) -> Message:
-    """The event card: what, when (in the reader's zone), where, who is coming, how to answer."""
+               ephemeral: bool = False, skipped: Sequence[datetime] = ()) -> Message:
+    """The event card: what, when (in the reader's zone), where, who is coming, how to answer.
+    `skipped` are upcoming dates cancelled on their own, listed so nobody turns up for them."""
     icon = KIND_ICON.get(view.kind, "📅")
     title = f"{icon} {view.title}" + (" (cancelled)" if view.cancelled else "")
     text: list[Segment] = list(header or [])
@@ -168,6 +172,10 @@ def event_card(view: EventView, occurrence: datetime | None, tally: Tally,
         if upcoming and not view.cancelled:
             dates.append(". Next dates:")
             for at in upcoming:
+                dates += ["\n• ", Time(at=at, style="full")]
+        if skipped and not view.cancelled:
+            dates.append("\nCancelled dates:")
+            for at in skipped:
                 dates += ["\n• ", Time(at=at, style="full")]
         fields.append(Field(name="Repeats", value=dates, inline=False))
     if view.script:
@@ -275,6 +283,18 @@ def cancelled_message(view: EventView, answered: list[datetime]) -> Message:
     if view.cancel_reason:
         text += ["\nReason: ", view.cancel_reason]
     return Message(title=f"Cancelled: {view.title}", text=rich(*text), accent="danger")
+
+
+def date_cancelled_message(view: EventView, occurrence: datetime,
+                           reason: str | None) -> Message:
+    """To someone who answered for one date of a series that was cancelled on its own."""
+    text: list[Segment] = [Bold(text=view.title), " on ", Time(at=occurrence, style="full"),
+                           " is cancelled, so your answer for it was removed. The other dates "
+                           "of the series go ahead as planned; see them with ",
+                           Code(text=f"/event show id:{view.code}"), "."]
+    if reason:
+        text += ["\nReason: ", reason]
+    return Message(title=f"Date cancelled: {view.title}", text=rich(*text), accent="danger")
 
 
 def moved_message(view: EventView, moves: list[tuple[datetime, datetime]]) -> Message:

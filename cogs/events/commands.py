@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -149,11 +150,27 @@ class EventsCog(Cog):
                                        "accent": "success"})
 
     @command(
-        "event cancel", "Cancel an event (organizer); everyone who answered is told.",
-        options=[EVENT_ID, Option("reason", "Why, in a few words.", max_length=500)],
-        examples=['/event cancel id:k3f9 reason:"The building is closed"'],
+        "event cancel",
+        "Cancel an event, or one date of a repeating one (organizer); everyone who answered "
+        "is told.",
+        options=[EVENT_ID, Option("reason", "Why, in a few words.", max_length=500),
+                 dataclasses.replace(DATE, description="Only this date of a repeating "
+                                     "event; the series goes on (default: all of it).")],
+        examples=['/event cancel id:k3f9 reason:"The building is closed"',
+                  '/event cancel id:k3f9 date:2026-12-08 reason:"Holiday closure"'],
     )
-    async def cancel(self, inv: Invocation, id: str, reason: str | None = None) -> Message:
+    @shows_refusals
+    async def cancel(self, inv: Invocation, id: str, reason: str | None = None,
+                     date: datetime | None = None) -> Message:
+        if date is not None:
+            view, occurrence, told = await self.service.cancel_date(
+                inv.community, inv.person, id, date, reason, zone=inv.zone_name)
+            return Message(
+                text=rich(Bold(text=view.title), " on ", Time(at=occurrence, style="full"),
+                          f" is cancelled; the other dates go ahead. I'm telling {told} "
+                          f"{'person' if told == 1 else 'people'} who answered for it, and "
+                          "the card shows it."),
+                ephemeral=True, accent="success")
         view, told = await self.service.cancel(inv.community, inv.person, id, reason)
         return Message(
             text=rich(Bold(text=view.title), f" is cancelled. I'm telling {told} "

@@ -7,7 +7,7 @@ zone, so "every 2nd Tuesday at 18:00" stays at 18:00 local across daylight-savin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -131,11 +131,12 @@ def first_on_or_after(rule: str, start: datetime, zone: str) -> datetime | None:
     return to_utc(local, zone) if local is not None else None
 
 
-def occurrences(rule: str | None, start: datetime, zone: str, *,
-                after: datetime) -> Iterator[datetime]:
-    """Occurrence starts (UTC) of a series, in order, strictly after `after`."""
+def occurrences(rule: str | None, start: datetime, zone: str, *, after: datetime,
+                skip: Collection[datetime] = ()) -> Iterator[datetime]:
+    """Occurrence starts (UTC) of a series, in order, strictly after `after`; dates in `skip`
+    (cancelled one at a time) are left out."""
     if rule is None:
-        if start > after:
+        if start > after and start not in skip:
             yield start
         return
     series = _cached_rule(rule, local_naive(start, zone))
@@ -145,32 +146,40 @@ def occurrences(rule: str | None, start: datetime, zone: str, *,
         if local is None:
             return
         at = to_utc(local, zone)
-        if at > after:
+        if at > after and at not in skip:
             yield at
         cursor = local
 
 
 def next_occurrences(rule: str | None, start: datetime, zone: str, *, after: datetime,
-                     count: int) -> list[datetime]:
+                     count: int, skip: Collection[datetime] = ()) -> list[datetime]:
     found: list[datetime] = []
-    for at in occurrences(rule, start, zone, after=after):
+    for at in occurrences(rule, start, zone, after=after, skip=skip):
         found.append(at)
         if len(found) >= count:
             break
     return found
 
 
-def last_started(rule: str | None, start: datetime, zone: str, *, now: datetime) -> datetime | None:
-    """The most recent occurrence that has already started, if any."""
+def last_started(rule: str | None, start: datetime, zone: str, *, now: datetime,
+                 skip: Collection[datetime] = ()) -> datetime | None:
+    """The most recent occurrence that has already started, if any (cancelled dates do not
+    count: nothing was held then)."""
     if rule is None:
-        return start if start <= now else None
-    local = _cached_rule(rule, local_naive(start, zone)).before(local_naive(now, zone), inc=True)
+        return start if start <= now and start not in skip else None
+    series = _cached_rule(rule, local_naive(start, zone))
+    local = series.before(local_naive(now, zone), inc=True)
+    while local is not None and to_utc(local, zone) in skip:
+        local = series.before(local)
     return to_utc(local, zone) if local is not None else None
 
 
-def is_occurrence(rule: str | None, start: datetime, zone: str, at: datetime) -> bool:
+def is_occurrence(rule: str | None, start: datetime, zone: str, at: datetime,
+                  skip: Collection[datetime] = ()) -> bool:
     """Whether `at` (UTC) is one of the event's dates: answers kept for any other moment
-    belong to a date an edit removed."""
+    belong to a date an edit removed, or one cancelled on its own."""
+    if at in skip:
+        return False
     if rule is None:
         return at == start
     local = local_naive(at, zone)

@@ -108,6 +108,13 @@ class ReminderSchedule:
         await self.outbox.withdraw(session, dedupe_prefix=occurrence_prefix(event_id),
                                    reason="event changed")
 
+    async def withdraw_occurrence(self, session: AsyncSession, event_id: int,
+                                  occurrence: datetime) -> None:
+        """Drop every pending reminder (direct or in the channel) for one date of a series."""
+        await self.outbox.withdraw(
+            session, dedupe_prefix=f"{occurrence_prefix(event_id)}{int(occurrence.timestamp())}:",
+            reason="date cancelled")
+
     async def rebuild(self, session: AsyncSession, view: EventView, community_zone: str) -> None:
         """After an edit: withdraw every pending reminder of the event and write them again
         from the current answers (already-sent ones keep their keys and are not repeated).
@@ -119,7 +126,8 @@ class ReminderSchedule:
         rows = await repo.rsvps(session, view.id, statuses=repo.ATTENDING, since=now)
         by_occurrence: dict[datetime, list[Recipient]] = {}
         for rsvp, person in rows:
-            if not is_occurrence(view.rrule, view.starts_at, view.timezone, rsvp.occurrence):
+            if not is_occurrence(view.rrule, view.starts_at, view.timezone, rsvp.occurrence,
+                                 skip=view.skipped):
                 continue
             by_occurrence.setdefault(rsvp.occurrence, []).append(recipient(person, community_zone))
         for occurrence, people in by_occurrence.items():

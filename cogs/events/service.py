@@ -33,6 +33,7 @@ from cogs.events.cards import (
     KINDS,
     EventView,
     cancelled_message,
+    date_cancelled_message,
     demoted_message,
     dropped_message,
     event_card,
@@ -223,27 +224,34 @@ class EventService:
         """The next `count` dates (a one-off event has at most one): one expansion of the
         repeat rule that callers pass along instead of expanding it again."""
         return recurrence.next_occurrences(view.rrule, view.starts_at, view.timezone,
-                                           after=now, count=count)
+                                           after=now, count=count, skip=view.skipped)
 
     def next_occurrence(self, view: EventView, now: datetime) -> datetime | None:
         found = recurrence.next_occurrences(view.rrule, view.starts_at, view.timezone,
-                                            after=now, count=1)
+                                            after=now, count=1, skip=view.skipped)
         return found[0] if found else None
 
     def upcoming(self, view: EventView, now: datetime, count: int = 3) -> list[datetime]:
         if view.rrule is None:
             return []
         return recurrence.next_occurrences(view.rrule, view.starts_at, view.timezone,
-                                           after=now, count=count)
+                                           after=now, count=count, skip=view.skipped)
 
     def _occurrence_on(self, view: EventView, day: datetime, zone: ZoneInfo,
                        now: datetime) -> datetime:
         """The occurrence on the reader's calendar day of `day` (or, failing that, on that
-        day where the event happens)."""
+        day where the event happens). A date cancelled on its own is refused as such."""
         for where in (zone, ZoneInfo(view.timezone)):
             wanted = day.astimezone(zone).date()
+            for at in view.skipped:
+                if at > now and at.astimezone(where).date() == wanted:
+                    raise Refused(Bold(text=view.title), " on ", *_dates([at]),
+                                  " is cancelled. Its next dates: ",
+                                  *_dates(self.upcoming(view, now) or [view.starts_at]), ".",
+                                  hint="Pick one of those dates, or leave date: out for the "
+                                       "next one.")
             for at in recurrence.occurrences(view.rrule, view.starts_at, view.timezone,
-                                             after=now):
+                                             after=now, skip=view.skipped):
                 local = at.astimezone(where).date()
                 if local == wanted:
                     return at
@@ -382,7 +390,7 @@ class EventService:
             view = EventView.of(row)
             dates = self._next_dates(view, now)
             card = event_card(view, dates[0] if dates else None, Tally(),
-                              dates if view.rrule else [])
+                              dates if view.rrule else [], skipped=_skipped_ahead(view, now))
             await self.outbox.enqueue(
                 session, platform=platform, destination=Destination.channel(channel_id),
                 message=card, community_id=community.id, kind="announcement",
@@ -411,6 +419,10 @@ class EventService:
             await session.flush()
             after = EventView.of(row)
             moved = before.starts_at != after.starts_at or before.rrule != after.rrule
+            if moved and before.skipped:
+                row.skipped_dates = self._moved_skips(before, after, now)
+                await session.flush()
+                after = EventView.of(row)
             moves: dict[datetime, datetime] = {}
             if moved:
                 moves, dropped = await self._plan_moves(session, before, after, now)
@@ -440,7 +452,9 @@ class EventService:
             if at > booked[-1]:
                 break
             index[at] = k
-        new = self._next_dates(after, now, count=max(index.values(), default=-1) + 1)
+        # Raw dates on both sides (cancelled ones included): they map by position alike.
+        new = recurrence.next_occurrences(after.rrule, after.starts_at, after.timezone,
+                                          after=now, count=max(index.values(), default=-1) + 1)
         moves: dict[datetime, datetime] = {}
         dropped: list[datetime] = []
         for old in booked:
@@ -450,6 +464,27 @@ class EventService:
             elif new[k] != old:
                 moves[old] = new[k]
         return moves, dropped
+
+    def _moved_skips(self, before: EventView, after: EventView, now: datetime) -> list[int]:
+        """Dates cancelled on their own follow an edit as answers do: the k-th upcoming date
+        of the old schedule is the k-th of the new one, so "not in December" stays true when
+        the time changes. Past ones stay; a one-off event has none."""
+        if after.rrule is None:
+            return []
+        ahead = [at for at in before.skipped if at > now]
+        kept = [at for at in before.skipped if at <= now]
+        if ahead:
+            index: dict[datetime, int] = {}
+            for k, at in enumerate(recurrence.occurrences(before.rrule, before.starts_at,
+                                                          before.timezone, after=now)):
+                if at > ahead[-1]:
+                    break
+                index[at] = k
+            new = recurrence.next_occurrences(after.rrule, after.starts_at, after.timezone,
+                                              after=now,
+                                              count=max(index.values(), default=-1) + 1)
+            kept += [new[index[at]] for at in ahead if index.get(at, len(new)) < len(new)]
+        return sorted({int(at.timestamp()) for at in kept})
 
     async def _drop_dates(self, session: AsyncSession, view: EventView, dropped: list[datetime],
                           community: Community, now: datetime) -> None:
@@ -501,6 +536,91 @@ class EventService:
         self.outbox.kick()
         return view, len(told)
 
+    async def cancel_date(self, community: Community, person: Person, ref: str, on: datetime,
+                          reason: str | None, zone: str | None = None) -> tuple[
+                              EventView, datetime, int]:
+        """Cancel one date of a series; the other dates go ahead. Those who answered yes,
+        maybe or were waiting for it are told, and their answers and reminders for it go.
+        Returns (event, the cancelled date, how many were told)."""
+        now = self.clock.now()
+        reader_zone = ZoneInfo(zone or person.timezone or community.timezone)
+        async with self.db.transaction() as session:
+            row = await self._find(session, community.id, ref, lock=True)
+            view = EventView.of(row)
+            self._require_organizer(view, person, "cancel")
+            if view.cancelled:
+                raise UserError(f"“{view.title}” is already cancelled, every date of it.")
+            if view.rrule is None:
+                raise BadOption(f"“{view.title}” does not repeat, so it has no single date to "
+                                "cancel.",
+                                hint=f"Cancel it without date:, like /event cancel "
+                                     f"id:{view.code}")
+            occurrence = self._date_to_cancel(view, on, reader_zone, now)
+            row.skipped_dates = sorted({*(row.skipped_dates or []),
+                                        int(occurrence.timestamp())})
+            row.sequence += 1
+            row.updated_at = now
+            await session.flush()
+            view = EventView.of(row)
+            why = (reason or "").strip()[:500] or None
+            told = await repo.rsvps(session, view.id, occurrence=occurrence, statuses=NOTIFIED)
+            for _, who in told:
+                await self._dm(session, view, who, community, tag="date-cancelled",
+                               message=date_cancelled_message(view, occurrence, why))
+            await self.reminders.withdraw_occurrence(session, view.id, occurrence)
+            await repo.drop_occurrences(session, view.id, [occurrence])
+            await self._card_edit(session, view, now)
+        self.outbox.kick()
+        return view, occurrence, len(told)
+
+    def _date_to_cancel(self, view: EventView, day: datetime, zone: ZoneInfo,
+                        now: datetime) -> datetime:
+        """The series' date on the given day (the reader's calendar day, or failing that the
+        day where the event happens); refused, with nearby dates, if it cannot be cancelled."""
+        pick = "Pick one of those dates, like /event cancel id:{code} date:YYYY-MM-DD"
+        found: datetime | None = None
+        wanted = day.astimezone(zone).date()
+        for where in (zone, ZoneInfo(view.timezone)):
+            for at in recurrence.occurrences(view.rrule, view.starts_at, view.timezone,
+                                             after=view.starts_at - timedelta(seconds=1)):
+                local = at.astimezone(where).date()
+                if local == wanted:
+                    found = at
+                    break
+                if local > wanted:
+                    break
+            if found is not None:
+                break
+        if wanted < now.astimezone(zone).date() or (found is not None and found <= now):
+            when: list[Segment] = [" (", *_dates([found]), ")"] if found is not None else []
+            raise Refused("That date of ", Bold(text=view.title), " is in the past", *when,
+                          ". Its next dates: ",
+                          *_dates(self.upcoming(view, now) or [view.starts_at]), ".",
+                          hint=pick.format(code=view.code))
+        if found is not None and found in view.skipped:
+            raise Refused(Bold(text=view.title), " on ", *_dates([found]),
+                          " is already cancelled.",
+                          hint=f"See the dates still planned with /event show id:{view.code}")
+        if found is None:
+            raise Refused(Bold(text=view.title), " has no date on that day. The nearest: ",
+                          *_dates(self._nearest(view, day, now)), ".",
+                          hint=pick.format(code=view.code))
+        return found
+
+    def _nearest(self, view: EventView, day: datetime, now: datetime,
+                 count: int = 3) -> list[datetime]:
+        """The upcoming dates closest to `day`, in order: what was probably meant."""
+        seen: list[datetime] = []
+        after = 0
+        for at in recurrence.occurrences(view.rrule, view.starts_at, view.timezone,
+                                         after=now, skip=view.skipped):
+            seen.append(at)
+            if at > day:
+                after += 1
+            if after >= count or len(seen) > 5000:
+                break
+        return sorted(sorted(seen, key=lambda at: abs(at - day))[:count])
+
     async def _dm(self, session: AsyncSession, view: EventView, person: PersonRow,
                   community: Community, *, tag: str, message: Message) -> None:
         """One notice per person per change of the event (its sequence), never twice."""
@@ -522,7 +642,8 @@ class EventService:
         occurrence = None if view.cancelled or not dates else dates[0]
         if occurrence is not None and tally is None:
             tally = await repo.tally(session, view.id, occurrence)
-        card = event_card(view, occurrence, tally or Tally(), dates if view.rrule else [])
+        card = event_card(view, occurrence, tally or Tally(), dates if view.rrule else [],
+                          skipped=_skipped_ahead(view, now))
         await self.outbox.enqueue(
             session, platform=view.platform, destination=Destination.channel(view.channel_id),
             message=card, community_id=view.community_id, kind="card-edit",
@@ -765,7 +886,8 @@ class EventService:
             occurrence = None if view.cancelled or not dates else dates[0]
             tally = (await repo.tally(session, view.id, occurrence)
                      if occurrence is not None else Tally())
-        return event_card(view, occurrence, tally, dates if view.rrule else [])
+        return event_card(view, occurrence, tally, dates if view.rrule else [],
+                          skipped=_skipped_ahead(view, now))
 
     async def list_events(self, community: Community, when: str) -> list[Listed]:
         """Up to 25 events: upcoming soonest first, past most recent first; "all" shows the
@@ -793,7 +915,7 @@ class EventService:
                     continue
                 if when == "past" or (nxt is None and not view.cancelled):
                     last = recurrence.last_started(view.rrule, view.starts_at, view.timezone,
-                                                   now=now)
+                                                   now=now, skip=view.skipped)
                     if when == "past" and (last is None or (view.rrule is None and not ended)):
                         continue
                     behind.append(Listed(view, last, Tally(), past=True))
@@ -855,14 +977,16 @@ class EventService:
         if on is not None:
             wanted = on.astimezone(zone).date()
             for at in recurrence.occurrences(view.rrule, view.starts_at, view.timezone,
-                                             after=view.starts_at - timedelta(seconds=1)):
+                                             after=view.starts_at - timedelta(seconds=1),
+                                             skip=view.skipped):
                 if at.astimezone(zone).date() == wanted:
                     return at
                 if at.astimezone(zone).date() > wanted:
                     break
             raise BadOption("That event has no date on that day.",
                             hint="Leave date: out for the current or next date.")
-        last = recurrence.last_started(view.rrule, view.starts_at, view.timezone, now=now)
+        last = recurrence.last_started(view.rrule, view.starts_at, view.timezone, now=now,
+                                       skip=view.skipped)
         if last is not None and view.ends(last) + timedelta(days=1) > now:
             return last
         return self.next_occurrence(view, now) or last or view.starts_at
@@ -1073,6 +1197,11 @@ def _end_time(text: str, start: datetime, zone: ZoneInfo) -> datetime:
     if local_end == time(0):
         day += timedelta(days=1)
     return datetime.combine(day, local_end, tzinfo=zone).astimezone(UTC)
+
+
+def _skipped_ahead(view: EventView, now: datetime) -> list[datetime]:
+    """The cancelled dates still to come, for the card."""
+    return [at for at in view.skipped if at > now]
 
 
 def _dates(moments: list[datetime]) -> list[Segment]:

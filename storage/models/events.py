@@ -45,6 +45,8 @@ class EventRow(Base):
     reminders_in: Mapped[str] = mapped_column(String(16), default="dm")  # "dm" or "channel"
     status: Mapped[str] = mapped_column(String(16), default="scheduled")  # or "cancelled"
     cancel_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Dates of a series cancelled one at a time (epoch seconds, UTC); the series goes on.
+    skipped_dates: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
