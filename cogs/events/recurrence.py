@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -172,6 +172,22 @@ def last_started(rule: str | None, start: datetime, zone: str, *, now: datetime,
     while local is not None and to_utc(local, zone) in skip:
         local = series.before(local)
     return to_utc(local, zone) if local is not None else None
+
+
+def on_day(rule: str | None, start: datetime, zone: str, day: date,
+           where: ZoneInfo) -> datetime | None:
+    """The occurrence (UTC) that falls on calendar `day` as seen in `where`, if any: one
+    lookup, not a walk through every date before it."""
+    first = datetime.combine(day, time.min, tzinfo=where).astimezone(UTC)
+    last = datetime.combine(day + timedelta(days=1), time.min, tzinfo=where).astimezone(UTC)
+    if rule is None:
+        return start if first <= start < last else None
+    series = _cached_rule(rule, local_naive(start, zone))
+    local = series.after(local_naive(first, zone), inc=True)
+    if local is None:
+        return None
+    at = to_utc(local, zone)
+    return at if at < last else None
 
 
 def is_occurrence(rule: str | None, start: datetime, zone: str, at: datetime,

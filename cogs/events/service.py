@@ -14,7 +14,7 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -241,22 +241,19 @@ class EventService:
                        now: datetime) -> datetime:
         """The occurrence on the reader's calendar day of `day` (or, failing that, on that
         day where the event happens). A date cancelled on its own is refused as such."""
+        wanted = day.astimezone(zone).date()
+        _refuse_far_ahead(wanted, now, "date:")
         for where in (zone, ZoneInfo(view.timezone)):
-            wanted = day.astimezone(zone).date()
-            for at in view.skipped:
-                if at > now and at.astimezone(where).date() == wanted:
-                    raise Refused(Bold(text=view.title), " on ", *_dates([at]),
-                                  " is cancelled. Its next dates: ",
-                                  *_dates(self.upcoming(view, now) or [view.starts_at]), ".",
-                                  hint="Pick one of those dates, or leave date: out for the "
-                                       "next one.")
-            for at in recurrence.occurrences(view.rrule, view.starts_at, view.timezone,
-                                             after=now, skip=view.skipped):
-                local = at.astimezone(where).date()
-                if local == wanted:
-                    return at
-                if local > wanted:
-                    break
+            at = recurrence.on_day(view.rrule, view.starts_at, view.timezone, wanted, where)
+            if at is None or at <= now:
+                continue
+            if at in view.skipped:
+                raise Refused(Bold(text=view.title), " on ", *_dates([at]),
+                              " is cancelled. Its next dates: ",
+                              *_dates(self.upcoming(view, now) or [view.starts_at]), ".",
+                              hint="Pick one of those dates, or leave date: out for the "
+                                   "next one.")
+            return at
         raise Refused(Bold(text=view.title), " has no date on that day. Its next dates: ",
                       *_dates(self.upcoming(view, now) or [view.starts_at]), ".",
                       hint="Pick one of those dates, or leave date: out for the next one.")
@@ -580,15 +577,9 @@ class EventService:
         pick = "Pick one of those dates, like /event cancel id:{code} date:YYYY-MM-DD"
         found: datetime | None = None
         wanted = day.astimezone(zone).date()
+        _refuse_far_ahead(wanted, now, "date:")
         for where in (zone, ZoneInfo(view.timezone)):
-            for at in recurrence.occurrences(view.rrule, view.starts_at, view.timezone,
-                                             after=view.starts_at - timedelta(seconds=1)):
-                local = at.astimezone(where).date()
-                if local == wanted:
-                    found = at
-                    break
-                if local > wanted:
-                    break
+            found = recurrence.on_day(view.rrule, view.starts_at, view.timezone, wanted, where)
             if found is not None:
                 break
         if wanted < now.astimezone(zone).date() or (found is not None and found <= now):
@@ -617,7 +608,7 @@ class EventService:
             seen.append(at)
             if at > day:
                 after += 1
-            if after >= count or len(seen) > 5000:
+            if after >= count or len(seen) > _SEARCH_LIMIT:
                 break
         return sorted(sorted(seen, key=lambda at: abs(at - day))[:count])
 
@@ -1197,6 +1188,16 @@ def _end_time(text: str, start: datetime, zone: ZoneInfo) -> datetime:
     if local_end == time(0):
         day += timedelta(days=1)
     return datetime.combine(day, local_end, tzinfo=zone).astimezone(UTC)
+
+
+_SEARCH_LIMIT = 5000  # upcoming dates looked through for the nearest ones
+_YEARS_AHEAD = 10  # how far ahead a single date of a series can be picked
+
+
+def _refuse_far_ahead(wanted: date, now: datetime, option: str) -> None:
+    if (wanted - now.date()).days > 366 * _YEARS_AHEAD:
+        raise BadOption(f"`{option}` is more than {_YEARS_AHEAD} years ahead.",
+                        hint="Pick one of the next dates from /event show.")
 
 
 def _skipped_ahead(view: EventView, now: datetime) -> list[datetime]:

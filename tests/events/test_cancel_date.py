@@ -171,3 +171,14 @@ async def test_existing_events_upgrade_with_no_cancelled_dates(backend: str,
         async with db.engine.connect() as conn:
             stored = (await conn.execute(text("SELECT skipped_dates FROM events"))).scalar_one()
         assert stored in ([], "[]")  # JSON on PostgreSQL, its text on SQLite
+
+
+async def test_a_date_far_in_the_future_is_refused_quickly(chat: Conversation) -> None:
+    code = await create(chat, '/event create title:"Daily standup" when:"tomorrow 9am" '
+                              "repeat:daily")
+    for line in (f'/rsvp event:{code} answer:yes date:"9999-12-31"',
+                 f'/event cancel id:{code} date:"9999-12-31"'):
+        refused = await chat.say(line, as_="ana")
+        assert refused.ephemeral and "more than 10 years ahead" in said(refused)
+    far = await chat.say(f'/rsvp event:{code} answer:yes date:"2035-06-01"', as_="sam")
+    assert "You're going" in said(far) and "2035" in said(far)
