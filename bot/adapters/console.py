@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -71,6 +72,27 @@ def render_text(text: Text, zone: ZoneInfo, now: datetime) -> RichText:
         elif isinstance(seg, Code):
             out.append(f"`{seg.text}`", style="bold cyan")  # backticks survive piping
     return out
+
+
+def _read_lines_in_background(stream: TextIO) -> asyncio.Queue[str]:
+    """Lines of `stream`, read by a daemon thread so the scheduler and the web server keep
+    running while input is awaited, and Ctrl-C never waits for a pipe to close. An empty
+    string marks the end."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def pump() -> None:
+        try:
+            for line in iter(stream.readline, ""):
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+        finally:
+            try:
+                loop.call_soon_threadsafe(lines.put_nowait, "")
+            except RuntimeError:  # the loop is already closed: nobody is waiting
+                pass
+
+    threading.Thread(target=pump, name="console-input", daemon=True).start()
+    return lines
 
 
 class ConsoleAdapter:
@@ -158,9 +180,9 @@ class ConsoleAdapter:
         if stream.isatty():
             await self._interactive()
             return
+        lines = _read_lines_in_background(stream)
         while True:
-            # Read in a thread: the scheduler and the web server keep running meanwhile.
-            line = await asyncio.to_thread(stream.readline)
+            line = await lines.get()
             if not line or not await self.handle_line(line):
                 break
             self.out.file.flush()  # a script's reader sees each answer as it comes

@@ -67,9 +67,14 @@ def parse_when(text: str, *, now: datetime, zone: ZoneInfo, need_time: bool = Tr
         "PREFER_DATES_FROM": "future",
         "RELATIVE_BASE": local_now,
     }
+    out_of_range = BadOption(f"`{text}` is outside the dates I can work with.",
+                             hint=f"Try {DATE_EXAMPLES}.")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = dateparser.parse(cleaned, settings=settings, languages=["en"])  # type: ignore[arg-type]
+        try:
+            parsed = dateparser.parse(cleaned, settings=settings, languages=["en"])  # type: ignore[arg-type]
+        except (OverflowError, ValueError):
+            raise out_of_range from None
     if parsed is None:
         raise BadOption(f"I could not understand the date `{text}`.", hint=f"Try {DATE_EXAMPLES}.")
     if need_time and not _TIME_OF_DAY.search(cleaned):
@@ -88,5 +93,7 @@ def parse_when(text: str, *, now: datetime, zone: ZoneInfo, need_time: bool = Tr
         # "friday 6pm" typed on a Friday morning means tonight, not next week.
         parsed -= timedelta(days=7)
     # Interpret the wall-clock time in the zone (fold=0 picks the first of a repeated hour).
-    local = parsed.replace(tzinfo=zone)
-    return local.astimezone(ZoneInfo("UTC"))
+    try:
+        return parsed.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+    except (OverflowError, ValueError):  # year 1 or 9999 shifted past the calendar's edge
+        raise out_of_range from None

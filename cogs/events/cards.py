@@ -175,8 +175,10 @@ def event_card(view: EventView, occurrence: datetime | None, tally: Tally,
                 dates += ["\n• ", Time(at=at, style="full")]
         if skipped and not view.cancelled:
             dates.append("\nCancelled dates:")
-            for at in skipped:
+            for at in skipped[:SHOWN_SKIPPED]:
                 dates += ["\n• ", Time(at=at, style="full")]
+            if len(skipped) > SHOWN_SKIPPED:  # platforms cap a field's length
+                dates.append(f"\n… and {len(skipped) - SHOWN_SKIPPED} more")
         fields.append(Field(name="Repeats", value=dates, inline=False))
     if view.script:
         fields.append(Field(name="Talking points", value=[view.script], inline=False))
@@ -247,13 +249,16 @@ def demoted_message(view: EventView, occurrence: datetime, position: int) -> Mes
     )
 
 
+SHOWN_SKIPPED = 5  # cancelled dates listed on a card
+
+
 def party_too_big_message(view: EventView, occurrence: datetime, party: int) -> Message:
     spots = view.capacity or 0
     return Message(
         title=f"Your party no longer fits: {view.title}",
         text=rich("The organizer lowered the number of spots for ", Bold(text=view.title), " (",
                   Time(at=occurrence, style="full"), f") to {spots} in all, so your party of "
-                  f"{party} can no longer move up from the waitlist. To come with fewer "
+                  f"{party} no longer fits and waits on the waitlist. To come with fewer "
                   "guests, answer again: ",
                   Code(text=f"/rsvp event:{view.code} answer:yes guests:{max(spots - 1, 0)}"),
                   "."),

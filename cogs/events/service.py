@@ -237,16 +237,25 @@ class EventService:
         return recurrence.next_occurrences(view.rrule, view.starts_at, view.timezone,
                                            after=now, count=count, skip=view.skipped)
 
-    def _occurrence_on(self, view: EventView, day: datetime, zone: ZoneInfo,
-                       now: datetime) -> datetime:
-        """The occurrence on the reader's calendar day of `day` (or, failing that, on that
-        day where the event happens). A date cancelled on its own is refused as such."""
+    @staticmethod
+    def _date_on(view: EventView, day: datetime, zone: ZoneInfo,
+                 now: datetime) -> datetime | None:
+        """The series' date on the reader's calendar day of `day`, or failing that on that
+        day where the event happens; cancelled dates included. One lookup, not a walk."""
         wanted = day.astimezone(zone).date()
         _refuse_far_ahead(wanted, now, "date:")
         for where in (zone, ZoneInfo(view.timezone)):
             at = recurrence.on_day(view.rrule, view.starts_at, view.timezone, wanted, where)
-            if at is None or at <= now:
-                continue
+            if at is not None:
+                return at
+        return None
+
+    def _occurrence_on(self, view: EventView, day: datetime, zone: ZoneInfo,
+                       now: datetime) -> datetime:
+        """The occurrence on the reader's calendar day of `day` (or, failing that, on that
+        day where the event happens). A date cancelled on its own is refused as such."""
+        at = self._date_on(view, day, zone, now)
+        if at is not None:  # a past one is refused by the caller as "already started"
             if at in view.skipped:
                 raise Refused(Bold(text=view.title), " on ", *_dates([at]),
                               " is cancelled. Its next dates: ",
@@ -426,7 +435,8 @@ class EventService:
                 await self._drop_dates(session, after, dropped, community, now)
                 await repo.move_occurrences(session, after.id, moves)
             for occurrence in await repo.booked_occurrences(session, after.id, now):
-                await self._fit_capacity(session, after, occurrence, community)
+                await self._fit_capacity(session, after, occurrence, community,
+                                         lowered=_lowered(before.capacity, after.capacity))
             await self.reminders.rebuild(session, after, community.timezone)
             if moves:
                 await self._tell_moved(session, after, moves, community, now)
@@ -575,13 +585,8 @@ class EventService:
         """The series' date on the given day (the reader's calendar day, or failing that the
         day where the event happens); refused, with nearby dates, if it cannot be cancelled."""
         pick = "Pick one of those dates, like /event cancel id:{code} date:YYYY-MM-DD"
-        found: datetime | None = None
+        found = self._date_on(view, day, zone, now)
         wanted = day.astimezone(zone).date()
-        _refuse_far_ahead(wanted, now, "date:")
-        for where in (zone, ZoneInfo(view.timezone)):
-            found = recurrence.on_day(view.rrule, view.starts_at, view.timezone, wanted, where)
-            if found is not None:
-                break
         if wanted < now.astimezone(zone).date() or (found is not None and found <= now):
             when: list[Segment] = [" (", *_dates([found]), ")"] if found is not None else []
             raise Refused("That date of ", Bold(text=view.title), " is in the past", *when,
@@ -800,7 +805,7 @@ class EventService:
         return [p for _, p in promoted]
 
     async def _fit_capacity(self, session: AsyncSession, view: EventView, occurrence: datetime,
-                            community: Community) -> None:
+                            community: Community, *, lowered: bool = False) -> None:
         """After a capacity change: the latest yeses go back to the waitlist (and are told),
         or waitlisted parties move up into new seats.
 
@@ -830,10 +835,13 @@ class EventService:
             await self.reminders.remove(session, view, occurrence, [p.id for _, p in demoted])
         await self._promote(session, view, occurrence, tally, community)
         await session.flush()
-        await self._tell_parties_that_cannot_fit(session, view, occurrence, community)
+        too_big: set[int] = set()
+        if lowered:
+            too_big = await self._tell_parties_that_cannot_fit(session, view, occurrence,
+                                                               community)
         for rsvp, person in demoted:
-            if rsvp.status != "waitlist":
-                continue
+            if rsvp.status != "waitlist" or person.id in too_big:
+                continue  # moved up again, or already told their party no longer fits
             position = await repo.waitlist_position(session, view.id, occurrence, rsvp.seq)
             await self.outbox.enqueue(
                 session, platform=view.platform,
@@ -845,16 +853,20 @@ class EventService:
             )
 
     async def _tell_parties_that_cannot_fit(self, session: AsyncSession, view: EventView,
-                                            occurrence: datetime, community: Community) -> None:
-        """Waiting parties larger than the new capacity could never move up: say so once
-        per capacity, with the answer that would let them fit."""
+                                            occurrence: datetime,
+                                            community: Community) -> set[int]:
+        """After the capacity went down, waiting parties larger than it could never move up:
+        say so once per capacity, with the answer that would let them fit. Returns the
+        people told."""
+        told: set[int] = set()
         if view.capacity is None:
-            return
+            return told
         waiting = await repo.rsvps(session, view.id, occurrence=occurrence,
                                    statuses=("waitlist",))
         for rsvp, person in waiting:
             if 1 + rsvp.guests <= view.capacity:
                 continue
+            told.add(person.id)
             await self.outbox.enqueue(
                 session, platform=view.platform,
                 destination=Destination.person(person.external_id),
@@ -866,6 +878,7 @@ class EventService:
                 dedupe_key=f"too-big:{view.id}:{int(occurrence.timestamp())}:{person.id}:"
                            f"{view.capacity}",
             )
+        return told
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -966,14 +979,9 @@ class EventService:
         if view.rrule is None:
             return view.starts_at
         if on is not None:
-            wanted = on.astimezone(zone).date()
-            for at in recurrence.occurrences(view.rrule, view.starts_at, view.timezone,
-                                             after=view.starts_at - timedelta(seconds=1),
-                                             skip=view.skipped):
-                if at.astimezone(zone).date() == wanted:
-                    return at
-                if at.astimezone(zone).date() > wanted:
-                    break
+            at = self._date_on(view, on, zone, now)
+            if at is not None and at not in view.skipped:
+                return at
             raise BadOption("That event has no date on that day.",
                             hint="Leave date: out for the current or next date.")
         last = recurrence.last_started(view.rrule, view.starts_at, view.timezone, now=now,
@@ -1192,6 +1200,10 @@ def _end_time(text: str, start: datetime, zone: ZoneInfo) -> datetime:
 
 _SEARCH_LIMIT = 5000  # upcoming dates looked through for the nearest ones
 _YEARS_AHEAD = 10  # how far ahead a single date of a series can be picked
+
+
+def _lowered(before: int | None, after: int | None) -> bool:
+    return after is not None and (before is None or after < before)
 
 
 def _refuse_far_ahead(wanted: date, now: datetime, option: str) -> None:

@@ -43,6 +43,7 @@ def test_times_are_read_in_the_persons_zone(typed: str, local: str) -> None:
         ("the blurst of times", "I could not understand the date"),
         ("monday", "has no time of day"),
         ("blurstday 6pm", "I could not understand the date"),
+        ("9999-12-31 23:30", "outside the dates I can work with"),
     ],
 )
 def test_ambiguous_or_unreadable_dates_are_refused(typed: str, message: str) -> None:

@@ -177,8 +177,20 @@ async def test_a_date_far_in_the_future_is_refused_quickly(chat: Conversation) -
     code = await create(chat, '/event create title:"Daily standup" when:"tomorrow 9am" '
                               "repeat:daily")
     for line in (f'/rsvp event:{code} answer:yes date:"9999-12-31"',
+                 f'/event attendees id:{code} date:"9999-12-31"',
                  f'/event cancel id:{code} date:"9999-12-31"'):
         refused = await chat.say(line, as_="ana")
         assert refused.ephemeral and "more than 10 years ahead" in said(refused)
     far = await chat.say(f'/rsvp event:{code} answer:yes date:"2035-06-01"', as_="sam")
     assert "You're going" in said(far) and "2035" in said(far)
+
+
+async def test_the_card_lists_a_few_cancelled_dates_and_counts_the_rest(
+        chat: Conversation) -> None:
+    code = await create(chat, '/event create title:"Daily standup" when:"tomorrow 9am" '
+                              "repeat:daily")
+    for day in range(1, 9):
+        reply = await chat.say(f'/event cancel id:{code} date:"2026-12-{day:02d}"', as_="ana")
+        assert "is cancelled" in said(reply), said(reply)
+    card = said(await chat.say(f"/event show id:{code}", as_="ana"))
+    assert card.count("2026-12-0") == 5 and "… and 3 more" in card

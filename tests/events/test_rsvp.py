@@ -326,3 +326,16 @@ async def test_a_waiting_party_too_big_for_a_lowered_capacity_is_told_once(
     assert f"/rsvp event:{code} answer:yes guests:1" in said(told[0].message)
     fits = await chat.say(f"/rsvp event:{code} answer:yes guests:1", as_="cy")
     assert "waitlist" in said(fits)
+
+
+async def test_a_party_moved_back_that_no_longer_fits_gets_one_clear_message(
+        chat: Conversation) -> None:
+    code = await create(chat, PARTY.replace("capacity:3", "capacity:4"))
+    await chat.say(f"/rsvp event:{code} answer:yes guests:3", as_="sam")  # going, party of 4
+    await chat.say(f"/event edit id:{code} capacity:2", as_="ana")
+    await chat.deliver()
+    titles = [d.message.title or "" for d in chat.to("sam")]
+    assert len(titles) == 1 and "no longer fits" in titles[0]  # not also "back on the waitlist"
+    await chat.say(f"/event edit id:{code} capacity:3", as_="ana")  # raised: nothing to say
+    await chat.deliver()
+    assert len(chat.to("sam")) == 1

@@ -188,6 +188,8 @@ async def test_prefix_names_the_commands(fake: FakeSlack, bot: Potluck) -> None:
         helped = shown(await driver.command("/pl-help", "timezone", user=SAM))
         assert "`/pl-timezone set zone:America/Chicago`" in helped
         assert "`/timezone set" not in helped
+        refused = shown(await driver.command("/pl-timezone", "frob", user=SAM))
+        assert "Type /pl-help timezone for examples" in refused  # hints in plain text too
     finally:
         await adapter.drain()
         await adapter.stop()

@@ -320,8 +320,7 @@ class SlackAdapter:
                 return
             reply = reply.model_copy(update={
                 "form": None, "ephemeral": True,
-                "text": [*reply.text, "\nFill in: ",
-                         Code(text=self.commands.command(form_as_text(reply.form)))],
+                "text": [*reply.text, "\nFill in: ", Code(text=form_as_text(reply.form))],
             })
         reply = self.commands.apply(reply)
         if reply.files:

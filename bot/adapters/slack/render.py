@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -61,26 +60,41 @@ _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _BUTTON_STYLES = {"primary": "primary", "success": "primary", "danger": "danger"}
 
 
-@dataclass(frozen=True)
 class CommandPrefix:
     """With `slack.command_prefix`, Slack knows `/pl-event`, not `/event`: rewrite the
-    commands that messages show (Code segments), so what people copy works."""
+    commands that messages mention (hints, examples, code), so what people copy works."""
 
-    prefix: str
-    names: Callable[[], Iterable[str]]
+    def __init__(self, prefix: str, names: Callable[[], Iterable[str]]) -> None:
+        self.prefix = prefix
+        self._names = names
+        self._pattern: re.Pattern[str] | None = None
+
+    def _mention(self) -> re.Pattern[str]:
+        if self._pattern is None:  # the commands are known once the cogs are loaded
+            alternatives = "|".join(re.escape(n) for n in sorted(self._names(), key=len,
+                                                                   reverse=True))
+            self._pattern = re.compile(rf"(?<![\w/.:-])/({alternatives})(?![\w-])")
+        return self._pattern
 
     def command(self, text: str) -> str:
-        head, sep, rest = text.partition(" ")
-        if self.prefix and head.startswith("/") and head[1:] in set(self.names()):
-            return f"/{self.prefix}{head[1:]}{sep}{rest}"
-        return text
+        if not self.prefix:
+            return text
+        return self._mention().sub(lambda m: f"/{self.prefix}{m.group(1)}", text)
 
     def apply(self, message: Message) -> Message:
         if not self.prefix:
             return message
 
         def fix(text: Text) -> Text:
-            return [Code(text=self.command(s.text)) if isinstance(s, Code) else s for s in text]
+            out: Text = []
+            for seg in text:
+                if isinstance(seg, str):
+                    out.append(self.command(seg))
+                elif isinstance(seg, Code):
+                    out.append(Code(text=self.command(seg.text)))
+                else:
+                    out.append(seg)
+            return out
 
         return message.model_copy(update={
             "text": fix(message.text),
