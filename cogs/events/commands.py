@@ -167,15 +167,13 @@ class EventsCog(Cog):
                 inv.community, inv.person, id, date, reason, zone=inv.zone_name)
             return Message(
                 text=rich(Bold(text=view.title), " on ", Time(at=occurrence, style="full"),
-                          f" is cancelled; the other dates go ahead. I'm telling {told} "
-                          f"{'person' if told == 1 else 'people'} who answered for it, and "
-                          "the card shows it."),
+                          " is cancelled; the other dates go ahead. ",
+                          _telling(told, "who answered for it"), " The card shows it."),
                 ephemeral=True, accent="success")
         view, told = await self.service.cancel(inv.community, inv.person, id, reason)
         return Message(
-            text=rich(Bold(text=view.title), f" is cancelled. I'm telling {told} "
-                      f"{'person' if told == 1 else 'people'} who answered, and the card "
-                      "shows it."),
+            text=rich(Bold(text=view.title), " is cancelled. ",
+                      _telling(told, "who answered"), " The card shows it."),
             ephemeral=True, accent="success")
 
     # -- reading -------------------------------------------------------------------------------
@@ -460,3 +458,10 @@ def rsvp_reply(result: RsvpResult) -> Message:
     head = "You already said you can't go to " if result.unchanged else "Got it: you can't go to "
     return Message(text=rich(head, title, ", ", *when, ".", moved_up), ephemeral=True)
 
+
+def _telling(count: int, who: str) -> str:
+    if count == 0:
+        return "Nobody had answered yet, so nobody needs telling."
+    if count == 1:
+        return f"I'm telling 1 person {who}."
+    return f"I'm telling {count} people {who}."
