@@ -9,15 +9,16 @@ rather than an absolute number. Bench scripts run from the repo root do
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING, Any
 
 import discord
-import yarl
 from discord import app_commands
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+
+from tests.fakes.discord_server import running_discord_client
 
 if TYPE_CHECKING:
     from tests.fakes.discord_server import FakeDiscord
@@ -36,11 +37,6 @@ async def start_bare_discord_bot(
     routes to it. Returns ``(client, stop)``; ``await stop()`` closes the client and restores
     discord.py's module-level REST/gateway URLs.
     """
-    old_base = discord.http.Route.BASE
-    old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    discord.http.Route.BASE = fake.api_base_url
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
-
     client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
     guild = discord.Object(int(fake.default_guild["id"]))
@@ -49,35 +45,16 @@ async def start_bare_discord_bot(
     async def rsvp(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("ok")
 
-    connect_task: asyncio.Task[None] | None = None
-
-    async def stop() -> None:
-        await client.close()
-        if connect_task is not None:
-            try:
-                await asyncio.wait_for(connect_task, timeout=5)
-            except Exception:  # shutting down; nothing left to report
-                pass
-        discord.http.Route.BASE = old_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
-
+    # The same connect/restore sequence the tests use, kept open until stop().
+    running = AsyncExitStack()
     try:
-        await client.login("bench-token")
-        connect_task = asyncio.create_task(client.connect(reconnect=False))
-        ready = asyncio.create_task(client.wait_until_ready())
-        done, _ = await asyncio.wait(
-            {connect_task, ready}, timeout=ready_timeout, return_when=asyncio.FIRST_COMPLETED
-        )
-        if ready not in done:
-            ready.cancel()
-            if connect_task in done:
-                connect_task.result()
-            raise RuntimeError(f"bare discord bot not ready within {ready_timeout}s")
+        await running.enter_async_context(running_discord_client(
+            fake, client, token="bench-token", ready_timeout=ready_timeout))
         await tree.sync(guild=guild)
     except BaseException:
-        await stop()
+        await running.aclose()
         raise
-    return client, stop
+    return client, running.aclose
 
 
 def bare_bolt_app(fake: FakeSlack) -> AsyncApp:

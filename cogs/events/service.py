@@ -446,51 +446,22 @@ class EventService:
 
     async def _plan_moves(self, session: AsyncSession, before: EventView, after: EventView,
                           now: datetime) -> tuple[dict[datetime, datetime], list[datetime]]:
-        """Answers follow the event: the k-th upcoming date of the old schedule becomes the
-        k-th upcoming date of the new one, so answering only the 3rd date still means the 3rd.
-        Booked dates with no counterpart (a series made shorter or turned into a one-off, or
-        a moment that was never a date) are returned as dropped."""
+        """Answers follow the event (see `_follow_edit`). Booked dates with no counterpart (a
+        series made shorter or turned into a one-off, or a moment that was never a date) are
+        returned as dropped."""
         booked = await repo.booked_occurrences(session, before.id, now)
-        if not booked:
-            return {}, []
-        index: dict[datetime, int] = {}
-        for k, at in enumerate(recurrence.occurrences(before.rrule, before.starts_at,
-                                                      before.timezone, after=now)):
-            if at > booked[-1]:
-                break
-            index[at] = k
-        # Raw dates on both sides (cancelled ones included): they map by position alike.
-        new = recurrence.next_occurrences(after.rrule, after.starts_at, after.timezone,
-                                          after=now, count=max(index.values(), default=-1) + 1)
-        moves: dict[datetime, datetime] = {}
-        dropped: list[datetime] = []
-        for old in booked:
-            k = index.get(old, len(new))
-            if k >= len(new):
-                dropped.append(old)
-            elif new[k] != old:
-                moves[old] = new[k]
-        return moves, dropped
+        mapped = _follow_edit(before, after, now, booked)
+        moves = {old: new for old, new in mapped.items() if new is not None and new != old}
+        return moves, [old for old, new in mapped.items() if new is None]
 
     def _moved_skips(self, before: EventView, after: EventView, now: datetime) -> list[int]:
-        """Dates cancelled on their own follow an edit as answers do: the k-th upcoming date
-        of the old schedule is the k-th of the new one, so "not in December" stays true when
-        the time changes. Past ones stay; a one-off event has none."""
+        """Dates cancelled on their own follow an edit as answers do, so "not in December"
+        stays true when the time changes. Past ones stay; a one-off event has none."""
         if after.rrule is None:
             return []
-        ahead = [at for at in before.skipped if at > now]
         kept = [at for at in before.skipped if at <= now]
-        if ahead:
-            index: dict[datetime, int] = {}
-            for k, at in enumerate(recurrence.occurrences(before.rrule, before.starts_at,
-                                                          before.timezone, after=now)):
-                if at > ahead[-1]:
-                    break
-                index[at] = k
-            new = recurrence.next_occurrences(after.rrule, after.starts_at, after.timezone,
-                                              after=now,
-                                              count=max(index.values(), default=-1) + 1)
-            kept += [new[index[at]] for at in ahead if index.get(at, len(new)) < len(new)]
+        mapped = _follow_edit(before, after, now, sorted(at for at in before.skipped if at > now))
+        kept += [new for new in mapped.values() if new is not None]
         return sorted({int(at.timestamp()) for at in kept})
 
     async def _drop_dates(self, session: AsyncSession, view: EventView, dropped: list[datetime],
@@ -1200,6 +1171,26 @@ def _end_time(text: str, start: datetime, zone: ZoneInfo) -> datetime:
 
 _SEARCH_LIMIT = 5000  # upcoming dates looked through for the nearest ones
 _YEARS_AHEAD = 10  # how far ahead a single date of a series can be picked
+
+
+def _follow_edit(before: EventView, after: EventView, now: datetime,
+                 moments: list[datetime]) -> dict[datetime, datetime | None]:
+    """Where each upcoming date of the old schedule goes in the new one: the k-th upcoming
+    date becomes the k-th, so answering only the 3rd date still means the 3rd. Dates are
+    counted raw on both sides (cancelled ones included) so they map by position alike; a
+    moment with no counterpart maps to None. `moments` must be sorted."""
+    if not moments:
+        return {}
+    index: dict[datetime, int] = {}
+    for k, at in enumerate(recurrence.occurrences(before.rrule, before.starts_at,
+                                                  before.timezone, after=now)):
+        if at > moments[-1]:
+            break
+        index[at] = k
+    new = recurrence.next_occurrences(after.rrule, after.starts_at, after.timezone,
+                                      after=now, count=max(index.values(), default=-1) + 1)
+    return {old: new[index[old]] if index.get(old, len(new)) < len(new) else None
+            for old in moments}
 
 
 def _lowered(before: int | None, after: int | None) -> bool:
