@@ -48,8 +48,9 @@ async def start_bare_discord_bot(
     # The same connect/restore sequence the tests use, kept open until stop().
     running = AsyncExitStack()
     try:
-        await running.enter_async_context(running_discord_client(
-            fake, client, token="bench-token", ready_timeout=ready_timeout))
+        await running.enter_async_context(
+            running_discord_client(fake, client, token="bench-token", ready_timeout=ready_timeout)
+        )
         await tree.sync(guild=guild)
     except BaseException:
         await running.aclose()

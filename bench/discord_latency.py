@@ -48,7 +48,8 @@ Payload = Callable[[FakeDiscord, int], dict[str, Any]]
 
 def guild() -> dict[str, Any]:
     return {
-        "id": DEFAULT_GUILD_ID, "name": "Bench Library",
+        "id": DEFAULT_GUILD_ID,
+        "name": "Bench Library",
         "channels": [{"id": "200000000000000001", "name": "general", "type": 0}],
         "members": [{"user": {"id": uid, "username": f"p{uid[-2:]}"}} for uid in PEOPLE],
     }
@@ -97,14 +98,18 @@ async def bare(count: int, warmup: int) -> list[float]:
         _, stop = await start_bare_discord_bot(fake)
         try:
             return await measure(
-                fake, lambda f, i: f.slash_interaction("rsvp", {}, user_id=PEOPLE[i % 50]),
-                count, warmup)
+                fake,
+                lambda f, i: f.slash_interaction("rsvp", {}, user_id=PEOPLE[i % 50]),
+                count,
+                warmup,
+            )
         finally:
             await stop()
 
 
-async def potluck(count: int, warmup: int,
-                  database_url: str | None) -> list[tuple[str, str, list[float]]]:
+async def potluck(
+    count: int, warmup: int, database_url: str | None
+) -> list[tuple[str, str, list[float]]]:
     """Potluck's front door for /rsvp and for a command with no writes (/timezone show), and
     the same /rsvp through the dispatcher alone: the difference is what the adapter costs."""
     schema = f"bench_{uuid.uuid4().hex[:8]}" if database_url else None
@@ -126,28 +131,44 @@ async def _schema(url: str, statement: str) -> None:
     await engine.dispose()
 
 
-async def _potluck(url: str, schema: str | None, count: int,
-                   warmup: int) -> list[tuple[str, str, list[float]]]:
+async def _potluck(
+    url: str, schema: str | None, count: int, warmup: int
+) -> list[tuple[str, str, list[float]]]:
     async with FakeDiscord(guilds=[guild()]) as fake:
-        settings = Settings.model_validate({
-            "database": {"url": url},
-            "bot": {"cogs": cogs(), "commands_per_minute": 0},
-            "discord": {"token": "bench-token", "api_base_url": fake.api_base_url,
-                        "gateway_url": fake.gateway_url, "guild_ids": [DEFAULT_GUILD_ID]},
-        })
+        settings = Settings.model_validate(
+            {
+                "database": {"url": url},
+                "bot": {"cogs": cogs(), "commands_per_minute": 0},
+                "discord": {
+                    "token": "bench-token",
+                    "api_base_url": fake.api_base_url,
+                    "gateway_url": fake.gateway_url,
+                    "guild_ids": [DEFAULT_GUILD_ID],
+                },
+            }
+        )
         bot = Potluck(settings, db=Database(url, schema=schema) if schema else None)
         await bot.load_cogs()
         await bot.start(schedule=False)
-        adapter = DiscordAdapter(bot, reconnect=False, guild_ready_timeout=0.05,
-                                 ready_timeout=10)
+        adapter = DiscordAdapter(bot, reconnect=False, guild_ready_timeout=0.05, ready_timeout=10)
         await adapter.start()
         try:
             make, label = await prepare(fake, bot)
             results = [("Potluck", label, await measure(fake, make, count, warmup))]
-            results.append(("Potluck", "/timezone show (front door, no writes)",
-                            await measure(fake, show, count, warmup)))
-            results.append(("core only", label.split(" (")[0] + " via the dispatcher, no Discord",
-                            await core_only(fake, bot, make, count, warmup)))
+            results.append(
+                (
+                    "Potluck",
+                    "/timezone show (front door, no writes)",
+                    await measure(fake, show, count, warmup),
+                )
+            )
+            results.append(
+                (
+                    "core only",
+                    label.split(" (")[0] + " via the dispatcher, no Discord",
+                    await core_only(fake, bot, make, count, warmup),
+                )
+            )
             return results
         finally:
             await adapter.stop()
@@ -158,8 +179,9 @@ def show(f: FakeDiscord, i: int) -> dict[str, Any]:
     return f.slash_interaction("timezone", {}, subcommand="show", user_id=PEOPLE[i % 50])
 
 
-async def core_only(fake: FakeDiscord, bot: Potluck, make: Payload, count: int,
-                    warmup: int) -> list[float]:
+async def core_only(
+    fake: FakeDiscord, bot: Potluck, make: Payload, count: int, warmup: int
+) -> list[float]:
     """The same commands straight into the dispatcher, with the actor the adapter would build."""
     out: list[float] = []
     for i in range(warmup + count):
@@ -167,9 +189,14 @@ async def core_only(fake: FakeDiscord, bot: Potluck, make: Payload, count: int,
         path, values, _ = invoked(data)
         spec = bot.registry.commands[path]
         user = PEOPLE[i % 50]
-        actor = Actor(platform="discord", community_id=DEFAULT_GUILD_ID,
-                      community_name="Bench Library", user_id=user, display_name=user,
-                      channel=ChannelRef(external_id="200000000000000001", name="general"))
+        actor = Actor(
+            platform="discord",
+            community_id=DEFAULT_GUILD_ID,
+            community_name="Bench Library",
+            user_id=user,
+            display_name=user,
+            channel=ChannelRef(external_id="200000000000000001", name="general"),
+        )
         start = time.perf_counter()
         await bot.dispatcher.run_command(actor, spec, values)
         if i >= warmup:
@@ -182,27 +209,38 @@ async def prepare(fake: FakeDiscord, bot: Potluck) -> tuple[Payload, str]:
     if ("rsvp",) not in bot.registry.commands:
         return show, "/timezone show (the events cog with /rsvp is not loaded)"
     create = fake.slash_interaction(
-        "event", {"title": "Bench book club", "when": "tomorrow 18:00", "capacity": 1000},
-        subcommand="create", user_id=PEOPLE[0], permissions=str(1 << 33))
+        "event",
+        {"title": "Bench book club", "when": "tomorrow 18:00", "capacity": 1000},
+        subcommand="create",
+        user_id=PEOPLE[0],
+        permissions=str(1 << 33),
+    )
     handle = await fake.send_interaction(create)
     answer = await handle.response(timeout=10)
     card = answer.response["resource"]["message"]
-    going = next(c["custom_id"] for row in card["components"] for c in row["components"]
-                 if c["custom_id"].startswith("rsvp:"))
+    going = next(
+        c["custom_id"]
+        for row in card["components"]
+        for c in row["components"]
+        if c["custom_id"].startswith("rsvp:")
+    )
     code = going.split(":")[1]
     statuses = ("yes", "no")
 
     def make(f: FakeDiscord, i: int) -> dict[str, Any]:
-        return f.slash_interaction("rsvp", {"event": code, "answer": statuses[(i // 50) % 2]},
-                                   user_id=PEOPLE[i % 50])
+        return f.slash_interaction(
+            "rsvp", {"event": code, "answer": statuses[(i // 50) % 2]}, user_id=PEOPLE[i % 50]
+        )
 
     return make, f"/rsvp event:{code} answer:yes|no (50 people, alternating)"
 
 
 def line(name: str, values: list[float]) -> str:
-    return (f"{name:<10} n={len(values)}  p50={statistics.median(values):6.2f} ms  "
-            f"p90={percentile(values, 90):6.2f} ms  p99={percentile(values, 99):6.2f} ms  "
-            f"max={max(values):6.2f} ms")
+    return (
+        f"{name:<10} n={len(values)}  p50={statistics.median(values):6.2f} ms  "
+        f"p90={percentile(values, 90):6.2f} ms  p99={percentile(values, 99):6.2f} ms  "
+        f"max={max(values):6.2f} ms"
+    )
 
 
 async def main() -> int:
@@ -215,16 +253,20 @@ async def main() -> int:
     base = await bare(args.count, args.warmup)
     results = await potluck(args.count, args.warmup, args.database_url)
     store = args.database_url.split(":", 1)[0] if args.database_url else "sqlite (file)"
-    print(f"INTERACTION_CREATE -> callback on loopback, {args.count} interactions each, "
-          f"database {store}")
+    print(
+        f"INTERACTION_CREATE -> callback on loopback, {args.count} interactions each, "
+        f"database {store}"
+    )
     print(line("bare bot", base) + "   /rsvp answers 'ok', no storage")
     for name, label, values in results:
         print(line(name, values) + "   " + label)
     ours = results[0][2]
     p50 = statistics.median(ours) / statistics.median(base)
     p99 = percentile(ours, 99) / percentile(base, 99)
-    print(f"ratio Potluck/bare (first line): p50 {p50:.2f}x  p99 {p99:.2f}x   "
-          "(targets: Potluck p99 < 25 ms, ratio < 3x)")
+    print(
+        f"ratio Potluck/bare (first line): p50 {p50:.2f}x  p99 {p99:.2f}x   "
+        "(targets: Potluck p99 < 25 ms, ratio < 3x)"
+    )
     adapter = statistics.median(ours) - statistics.median(results[2][2])
     print(f"front door's own share of the p50 (Potluck minus core only): {adapter:.2f} ms")
     return 0

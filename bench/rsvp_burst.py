@@ -43,9 +43,15 @@ TARGET_P99_MS = 10.0
 
 
 def actor(name: str, level: Level = Level.MEMBER) -> Actor:
-    return Actor(platform="console", community_id="bench", community_name="Bench chapter",
-                 user_id=name, display_name=name, channel=ChannelRef("general", "general"),
-                 level=level)
+    return Actor(
+        platform="console",
+        community_id="bench",
+        community_name="Bench chapter",
+        user_id=name,
+        display_name=name,
+        channel=ChannelRef("general", "general"),
+        level=level,
+    )
 
 
 def code_of(card: Message) -> str:
@@ -69,7 +75,8 @@ class Burst:
 async def new_event(bot: Potluck, title: str) -> tuple[str, int]:
     reply = await bot.dispatcher.run_line(
         actor("organizer", Level.ORGANIZER),
-        f'/event create title:"{title}" when:"in 3 days" capacity:{CAPACITY}')
+        f'/event create title:"{title}" when:"in 3 days" capacity:{CAPACITY}',
+    )
     code = code_of(reply)
     async with bot.db.sessions() as session:
         from storage.models import EventRow
@@ -84,18 +91,24 @@ async def check(bot: Potluck, event_id: int, replies: list[Message]) -> list[str
     problems: list[str] = []
     texts = [plain(r.text) for r in replies]
     going_replies = sum(1 for t in texts if t.startswith("You're going"))
-    told = sorted(int(m.group(1)) for t in texts
-                  if (m := re.search(r"waitlist at position (\d+)", t)))
+    told = sorted(
+        int(m.group(1)) for t in texts if (m := re.search(r"waitlist at position (\d+)", t))
+    )
     if going_replies != CAPACITY:
         problems.append(f"{going_replies} people were told they are going, not {CAPACITY}")
     if told != list(range(1, PEOPLE - CAPACITY + 1)):
         problems.append("waitlist positions told to people are not exactly 1..900")
     async with bot.db.sessions() as session:
-        rows = (await session.execute(
-            select(RsvpRow.person_id, RsvpRow.status, RsvpRow.seq, RsvpRow.guests)
-            .where(RsvpRow.event_id == event_id).order_by(RsvpRow.seq))).all()
-        people = await session.scalar(select(func.count(func.distinct(RsvpRow.person_id)))
-                                      .where(RsvpRow.event_id == event_id))
+        rows = (
+            await session.execute(
+                select(RsvpRow.person_id, RsvpRow.status, RsvpRow.seq, RsvpRow.guests)
+                .where(RsvpRow.event_id == event_id)
+                .order_by(RsvpRow.seq)
+            )
+        ).all()
+        people = await session.scalar(
+            select(func.count(func.distinct(RsvpRow.person_id))).where(RsvpRow.event_id == event_id)
+        )
     going = [r for r in rows if r.status == "going"]
     waiting = [r for r in rows if r.status == "waitlist"]
     if len(rows) != PEOPLE or people != PEOPLE:
@@ -138,22 +151,28 @@ def bare_sqlite(path: Path) -> float:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, capacity INTEGER)")
-    conn.execute("CREATE TABLE rsvps (id INTEGER PRIMARY KEY, event_id INTEGER, person_id "
-                 "INTEGER, status TEXT, guests INTEGER, seq INTEGER, "
-                 "UNIQUE (event_id, person_id))")
+    conn.execute(
+        "CREATE TABLE rsvps (id INTEGER PRIMARY KEY, event_id INTEGER, person_id "
+        "INTEGER, status TEXT, guests INTEGER, seq INTEGER, "
+        "UNIQUE (event_id, person_id))"
+    )
     conn.execute("INSERT INTO events (id, capacity) VALUES (1, ?)", (CAPACITY,))
     started = time.perf_counter()
     for person in range(PEOPLE):
         conn.execute("BEGIN IMMEDIATE")
         (capacity,) = conn.execute("SELECT capacity FROM events WHERE id = 1").fetchone()
-        conn.execute("SELECT id FROM rsvps WHERE event_id = 1 AND person_id = ?",
-                     (person,)).fetchone()
+        conn.execute(
+            "SELECT id FROM rsvps WHERE event_id = 1 AND person_id = ?", (person,)
+        ).fetchone()
         seats, max_seq = conn.execute(
             "SELECT coalesce(sum(1 + guests) FILTER (WHERE status = 'going'), 0), "
-            "coalesce(max(seq), 0) FROM rsvps WHERE event_id = 1").fetchone()
+            "coalesce(max(seq), 0) FROM rsvps WHERE event_id = 1"
+        ).fetchone()
         status = "going" if seats + 1 <= capacity else "waitlist"
-        conn.execute("INSERT INTO rsvps (event_id, person_id, status, guests, seq) "
-                     "VALUES (1, ?, ?, 0, ?)", (person, status, max_seq + 1))
+        conn.execute(
+            "INSERT INTO rsvps (event_id, person_id, status, guests, seq) VALUES (1, ?, ?, 0, ?)",
+            (person, status, max_seq + 1),
+        )
         conn.execute("COMMIT")
     seconds = time.perf_counter() - started
     conn.close()
@@ -164,8 +183,10 @@ async def run(backend: str) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         if backend == "postgresql" and not os.environ.get(PG_ENV):
-            raise SystemExit(f"--backend postgresql needs {PG_ENV}, like "
-                             "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+            raise SystemExit(
+                f"--backend postgresql needs {PG_ENV}, like "
+                "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+            )
         async with scratch_database(backend, workdir) as db:
             bot = Potluck(Settings(), db=db)
             try:
@@ -184,37 +205,48 @@ async def run(backend: str) -> bool:
     print(f"\n== {backend}: {PEOPLE} RSVPs at one event of capacity {CAPACITY} ==")
     for result in (cold, warm):
         verdict = "OK" if not result.problems else "FAILED: " + "; ".join(result.problems)
-        print(f"{result.label:<42} {result.rate:8.0f} RSVPs/s  ({result.seconds:.2f} s)  "
-              f"100 seats taken, 900 waitlisted 1..900 in arrival order: {verdict}")
+        print(
+            f"{result.label:<42} {result.rate:8.0f} RSVPs/s  ({result.seconds:.2f} s)  "
+            f"100 seats taken, 900 waitlisted 1..900 in arrival order: {verdict}"
+        )
         ok &= not result.problems
     p50 = statistics.median(latencies)
     p99 = statistics.quantiles(latencies, n=100)[98]
     verdict = "OK" if not seq_problems else "FAILED: " + "; ".join(seq_problems)
-    print(f"{'Sequential, full command path':<42} p50 {p50:5.2f} ms   p99 {p99:5.2f} ms   "
-          f"max {max(latencies):5.2f} ms   checks: {verdict}")
+    print(
+        f"{'Sequential, full command path':<42} p50 {p50:5.2f} ms   p99 {p99:5.2f} ms   "
+        f"max {max(latencies):5.2f} ms   checks: {verdict}"
+    )
     ok &= not seq_problems
-    print(f"{'Bare sqlite3 read-check-insert':<42} {bare:8.0f} RSVPs/s  "
-          f"(Potluck burst: {bare / warm.rate:.1f}x slower with known people, "
-          f"{bare / cold.rate:.1f}x with new people)")
+    print(
+        f"{'Bare sqlite3 read-check-insert':<42} {bare:8.0f} RSVPs/s  "
+        f"(Potluck burst: {bare / warm.rate:.1f}x slower with known people, "
+        f"{bare / cold.rate:.1f}x with new people)"
+    )
     if backend == "sqlite":
+
         def verdict_of(met: bool) -> str:
             return "met" if met else "MISSED"
 
-        print(f"Targets (SQLite): burst >= {TARGET_RATE:.0f}/s: "
-              f"{verdict_of(warm.rate >= TARGET_RATE)} with known people, "
-              f"{verdict_of(cold.rate >= TARGET_RATE)} with people seen for the first time; "
-              f"sequential p99 < {TARGET_P99_MS:.0f} ms: {verdict_of(p99 < TARGET_P99_MS)}")
+        print(
+            f"Targets (SQLite): burst >= {TARGET_RATE:.0f}/s: "
+            f"{verdict_of(warm.rate >= TARGET_RATE)} with known people, "
+            f"{verdict_of(cold.rate >= TARGET_RATE)} with people seen for the first time; "
+            f"sequential p99 < {TARGET_P99_MS:.0f} ms: {verdict_of(p99 < TARGET_P99_MS)}"
+        )
     return ok
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append",
-                        help="default: sqlite, plus postgresql when POTLUCK_TEST_DATABASE_URL "
-                             "is set")
+    parser.add_argument(
+        "--backend",
+        choices=["sqlite", "postgresql"],
+        action="append",
+        help="default: sqlite, plus postgresql when POTLUCK_TEST_DATABASE_URL is set",
+    )
     args = parser.parse_args()
-    backends = args.backend or (["sqlite", "postgresql"] if os.environ.get(PG_ENV)
-                                else ["sqlite"])
+    backends = args.backend or (["sqlite", "postgresql"] if os.environ.get(PG_ENV) else ["sqlite"])
     ok = True
     for backend in backends:
         ok &= asyncio.run(run(backend))

@@ -39,8 +39,10 @@ except ImportError:  # run without the shared baselines: an equivalent bare app
     BENCH_BOT_TOKEN = "xoxb-bench"
 
     def bare_bolt_app(fake: FakeSlack) -> AsyncApp:
-        app = AsyncApp(signing_secret=BENCH_SIGNING_SECRET,
-                       client=AsyncWebClient(token=BENCH_BOT_TOKEN, base_url=fake.api_base_url))
+        app = AsyncApp(
+            signing_secret=BENCH_SIGNING_SECRET,
+            client=AsyncWebClient(token=BENCH_BOT_TOKEN, base_url=fake.api_base_url),
+        )
 
         @app.command("/rsvp")
         async def rsvp(ack: Any) -> None:
@@ -51,8 +53,10 @@ except ImportError:  # run without the shared baselines: an equivalent bare app
 
 def bare_responding_app(fake: FakeSlack) -> AsyncApp:
     """A bare bolt app that acks, then answers via response_url: the side-effect floor."""
-    app = AsyncApp(signing_secret=BENCH_SIGNING_SECRET,
-                   client=AsyncWebClient(token=BENCH_BOT_TOKEN, base_url=fake.api_base_url))
+    app = AsyncApp(
+        signing_secret=BENCH_SIGNING_SECRET,
+        client=AsyncWebClient(token=BENCH_BOT_TOKEN, base_url=fake.api_base_url),
+    )
 
     @app.command("/rsvp")
     async def rsvp(ack: Any, respond: Any) -> None:
@@ -76,23 +80,25 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
 Measure = Callable[[int], Awaitable[tuple[float, float | None]]]
 
 
-def sender(fake: FakeSlack, url: str, command: str, text: str, *,
-           side_effect: bool) -> Measure:
+def sender(fake: FakeSlack, url: str, command: str, text: str, *, side_effect: bool) -> Measure:
     async def one(n: int) -> tuple[float, float | None]:
         token = uuid.uuid4().hex
-        body = fake.slash_command_body(command, text, user_id=USERS[n % len(USERS)],
-                                       response_token=token)
+        body = fake.slash_command_body(
+            command, text, user_id=USERS[n % len(USERS)], response_token=token
+        )
         mark = len(fake.requests)
         started = time.perf_counter()
         status, _ = await fake.post_to_app(
-            url, body, fake.signed_request_headers(BENCH_SIGNING_SECRET, body))
+            url, body, fake.signed_request_headers(BENCH_SIGNING_SECRET, body)
+        )
         acked = time.perf_counter() - started
         if status != 200:
             raise RuntimeError(f"HTTP {status} for command {n}")
         if not side_effect:
             return acked, None
-        await fake.wait_for(lambda c: c.method == "response_url" and c.path.endswith(token),
-                            timeout=10, since=mark)
+        await fake.wait_for(
+            lambda c: c.method == "response_url" and c.path.endswith(token), timeout=10, since=mark
+        )
         return acked, time.perf_counter() - started
 
     return one
@@ -117,36 +123,47 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-async def bench_bare(fake: FakeSlack, count: int, warmup: int
-                     ) -> tuple[list[float], list[float]]:
+async def bench_bare(fake: FakeSlack, count: int, warmup: int) -> tuple[list[float], list[float]]:
     runner, port = await serve(bare_bolt_app(fake).web_app(path="/slack/events"))
     try:
-        acks, _ = await run(sender(fake, f"http://127.0.0.1:{port}/slack/events", "/rsvp", "",
-                                   side_effect=False), count, warmup)
+        acks, _ = await run(
+            sender(fake, f"http://127.0.0.1:{port}/slack/events", "/rsvp", "", side_effect=False),
+            count,
+            warmup,
+        )
     finally:
         await runner.cleanup()
     runner, port = await serve(bare_responding_app(fake).web_app(path="/slack/events"))
     try:
-        _, effects = await run(sender(fake, f"http://127.0.0.1:{port}/slack/events", "/rsvp",
-                                      "", side_effect=True), count, warmup)
+        _, effects = await run(
+            sender(fake, f"http://127.0.0.1:{port}/slack/events", "/rsvp", "", side_effect=True),
+            count,
+            warmup,
+        )
     finally:
         await runner.cleanup()
     return acks, effects
 
 
-async def bench_potluck(fake: FakeSlack, count: int, warmup: int, database_url: str | None
-                        ) -> tuple[list[float], list[float]]:
+async def bench_potluck(
+    fake: FakeSlack, count: int, warmup: int, database_url: str | None
+) -> tuple[list[float], list[float]]:
     from bot.adapters.slack import SlackAdapter
     from bot.app import Potluck
     from bot.config import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.model_validate({
-            "database": {"url": database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"},
-            "bot": {"commands_per_minute": 0},
-            "slack": {"bot_token": BENCH_BOT_TOKEN, "signing_secret": BENCH_SIGNING_SECRET,
-                      "api_base_url": fake.api_base_url},
-        })
+        settings = Settings.model_validate(
+            {
+                "database": {"url": database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"},
+                "bot": {"commands_per_minute": 0},
+                "slack": {
+                    "bot_token": BENCH_BOT_TOKEN,
+                    "signing_secret": BENCH_SIGNING_SECRET,
+                    "api_base_url": fake.api_base_url,
+                },
+            }
+        )
         bot = Potluck(settings)
         await bot.load_cogs()
         await bot.start(schedule=False)
@@ -154,8 +171,17 @@ async def bench_potluck(fake: FakeSlack, count: int, warmup: int, database_url: 
         await adapter.start()
         port = (await bot.web.start([("127.0.0.1", 0)]))[0]
         try:
-            return await run(sender(fake, f"http://127.0.0.1:{port}/slack/events",
-                                    "/timezone", "show", side_effect=True), count, warmup)
+            return await run(
+                sender(
+                    fake,
+                    f"http://127.0.0.1:{port}/slack/events",
+                    "/timezone",
+                    "show",
+                    side_effect=True,
+                ),
+                count,
+                warmup,
+            )
         finally:
             await adapter.drain()
             await adapter.stop()
@@ -176,8 +202,10 @@ async def main() -> int:
         ack, effect = await bench_potluck(fake, args.count, args.warmup, args.database_url)
 
     backend = (args.database_url or "sqlite").split(":", 1)[0]
-    print(f"Slack slash command on loopback, {args.count} commands each "
-          f"(after {args.warmup} warm-up), database: {backend}")
+    print(
+        f"Slack slash command on loopback, {args.count} commands each "
+        f"(after {args.warmup} warm-up), database: {backend}"
+    )
     print(f"{'':34}{'p50 ms':>9}{'p99 ms':>9}")
     rows = [
         ("bare bolt: ack", bare_ack),
@@ -187,10 +215,14 @@ async def main() -> int:
     ]
     for label, values in rows:
         print(f"{label:34}{pct(values, 50):9.2f}{pct(values, 99):9.2f}")
-    print(f"ratio Potluck/bare, ack:          p50 {pct(ack, 50) / pct(bare_ack, 50):.2f}x   "
-          f"p99 {pct(ack, 99) / pct(bare_ack, 99):.2f}x")
-    print(f"ratio Potluck/bare, side effect:  p50 {pct(effect, 50) / pct(bare_effect, 50):.2f}x"
-          f"   p99 {pct(effect, 99) / pct(bare_effect, 99):.2f}x")
+    print(
+        f"ratio Potluck/bare, ack:          p50 {pct(ack, 50) / pct(bare_ack, 50):.2f}x   "
+        f"p99 {pct(ack, 99) / pct(bare_ack, 99):.2f}x"
+    )
+    print(
+        f"ratio Potluck/bare, side effect:  p50 {pct(effect, 50) / pct(bare_effect, 50):.2f}x"
+        f"   p99 {pct(effect, 99) / pct(bare_effect, 99):.2f}x"
+    )
     target = pct(ack, 99) < 50
     print(f"target p99 ack < 50 ms: {'met' if target else 'NOT met'}")
     return 0 if target else 1

@@ -103,8 +103,11 @@ async def run_console(settings: Settings) -> int:
         try:
             await bot.web.start([(settings.web.host, settings.web.port)])
         except OSError as exc:
-            print(f"potluck: the web server (calendar feed) is off: {settings.web.host}:"
-                  f"{settings.web.port}: {exc.strerror or exc}", file=sys.stderr)
+            print(
+                f"potluck: the web server (calendar feed) is off: {settings.web.host}:"
+                f"{settings.web.port}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
     try:
         await console.run()
     finally:

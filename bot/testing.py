@@ -42,8 +42,9 @@ async def scratch_database(backend: str, workdir: Path) -> AsyncIterator[Databas
         return
     url = os.environ.get(PG_ENV)
     if not url:
-        raise RuntimeError(f"PostgreSQL needs {PG_ENV}, like "
-                           "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+        raise RuntimeError(
+            f"PostgreSQL needs {PG_ENV}, like postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+        )
     schema = f"scratch_{uuid.uuid4().hex[:12]}"
     await _admin(url, f'CREATE SCHEMA "{schema}"')
     db = Database(url, schema=schema)

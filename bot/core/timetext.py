@@ -67,8 +67,9 @@ def parse_when(text: str, *, now: datetime, zone: ZoneInfo, need_time: bool = Tr
         "PREFER_DATES_FROM": "future",
         "RELATIVE_BASE": local_now,
     }
-    out_of_range = BadOption(f"`{text}` is outside the dates I can work with.",
-                             hint=f"Try {DATE_EXAMPLES}.")
+    out_of_range = BadOption(
+        f"`{text}` is outside the dates I can work with.", hint=f"Try {DATE_EXAMPLES}."
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

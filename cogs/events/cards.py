@@ -54,15 +54,31 @@ class EventView:
     @classmethod
     def of(cls, row: Any) -> EventView:
         return cls(
-            id=row.id, code=row.code, title=row.title, kind=row.kind,
-            description=row.description, location=row.location, script=row.script,
-            starts_at=row.starts_at, duration_minutes=row.duration_minutes,
-            timezone=row.timezone, rrule=row.rrule, capacity=row.capacity,
-            deadline=row.deadline, reminder_minutes=tuple(row.reminder_minutes or ()),
-            reminders_in=row.reminders_in, status=row.status, cancel_reason=row.cancel_reason,
-            channel_id=row.channel_id, platform=row.platform, community_id=row.community_id,
-            creator_id=row.creator_id, creator_name=row.creator_name, sequence=row.sequence,
-            created_at=row.created_at, updated_at=row.updated_at,
+            id=row.id,
+            code=row.code,
+            title=row.title,
+            kind=row.kind,
+            description=row.description,
+            location=row.location,
+            script=row.script,
+            starts_at=row.starts_at,
+            duration_minutes=row.duration_minutes,
+            timezone=row.timezone,
+            rrule=row.rrule,
+            capacity=row.capacity,
+            deadline=row.deadline,
+            reminder_minutes=tuple(row.reminder_minutes or ()),
+            reminders_in=row.reminders_in,
+            status=row.status,
+            cancel_reason=row.cancel_reason,
+            channel_id=row.channel_id,
+            platform=row.platform,
+            community_id=row.community_id,
+            creator_id=row.creator_id,
+            creator_name=row.creator_name,
+            sequence=row.sequence,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
             skipped=tuple(datetime.fromtimestamp(s, UTC) for s in row.skipped_dates or ()),
         )
 
@@ -126,9 +142,16 @@ def rsvp_buttons(view: EventView) -> list[Button]:
     ]
 
 
-def event_card(view: EventView, occurrence: datetime | None, tally: Tally,
-               upcoming: list[datetime], *, header: list[Segment] | None = None,
-               ephemeral: bool = False, skipped: Sequence[datetime] = ()) -> Message:
+def event_card(
+    view: EventView,
+    occurrence: datetime | None,
+    tally: Tally,
+    upcoming: list[datetime],
+    *,
+    header: list[Segment] | None = None,
+    ephemeral: bool = False,
+    skipped: Sequence[datetime] = (),
+) -> Message:
     """The event card: what, when (in the reader's zone), where, who is coming, how to answer.
     `skipped` are upcoming dates cancelled on their own, listed so nobody turns up for them."""
     icon = KIND_ICON.get(view.kind, "📅")
@@ -145,11 +168,9 @@ def event_card(view: EventView, occurrence: datetime | None, tally: Tally,
     elif occurrence is not None:
         text += when_text(occurrence)
     elif view.rrule:
-        text += ["No more dates. The series began ", Time(at=view.starts_at, style="full"),
-                 "."]
+        text += ["No more dates. The series began ", Time(at=view.starts_at, style="full"), "."]
     else:
-        text += ["This event is over. It was held ", Time(at=view.starts_at, style="full"),
-                 "."]
+        text += ["This event is over. It was held ", Time(at=view.starts_at, style="full"), "."]
     if view.description:
         text += ["\n", view.description]
     fields: list[Field] = []
@@ -161,9 +182,16 @@ def event_card(view: EventView, occurrence: datetime | None, tally: Tally,
             fields.append(Field(name="Maybe", value=[str(tally.maybe)]))
         if tally.waitlist_parties:
             people = tally.waitlist_seats
-            fields.append(Field(name="Waitlist", value=[
-                f"{tally.waitlist_parties} {'party' if tally.waitlist_parties == 1 else 'parties'}"
-                f" ({people} {'person' if people == 1 else 'people'})"]))
+            fields.append(
+                Field(
+                    name="Waitlist",
+                    value=[
+                        f"{tally.waitlist_parties} "
+                        f"{'party' if tally.waitlist_parties == 1 else 'parties'}"
+                        f" ({people} {'person' if people == 1 else 'people'})"
+                    ],
+                )
+            )
         deadline = view.deadline_for(occurrence)
         if deadline is not None:
             fields.append(Field(name="RSVP by", value=[Time(at=deadline, style="full")]))
@@ -184,8 +212,10 @@ def event_card(view: EventView, occurrence: datetime | None, tally: Tally,
         fields.append(Field(name="Talking points", value=[view.script], inline=False))
     footer: list[Segment] = ["Event id ", Code(text=view.code)]
     if not view.cancelled and occurrence is not None:
-        footer += [" · answer with the buttons or ",
-                   Code(text=f"/rsvp event:{view.code} answer:yes")]
+        footer += [
+            " · answer with the buttons or ",
+            Code(text=f"/rsvp event:{view.code} answer:yes"),
+        ]
     if view.creator_name:
         footer.append(f" · organized by {view.creator_name}")
     return Message(
@@ -209,8 +239,12 @@ def reminder_message(view: EventView, occurrence: datetime) -> Message:
         title=f"⏰ Reminder: {view.title}",
         text=rich("Starts ", *when_text(occurrence), "."),
         fields=fields,
-        footer=rich("Event ", Code(text=view.code), " · turn reminders off with ",
-                    Code(text="/event reminders off")),
+        footer=rich(
+            "Event ",
+            Code(text=view.code),
+            " · turn reminders off with ",
+            Code(text="/event reminders off"),
+        ),
         accent="info",
     )
 
@@ -230,11 +264,15 @@ def promoted_message(view: EventView, occurrence: datetime, guests: int) -> Mess
     party = f" with {guests} guest{'s' if guests != 1 else ''}" if guests else ""
     return Message(
         title=f"🎟️ A spot opened up: {view.title}",
-        text=rich("Good news: you moved up from the waitlist and you're going", party, ". ",
-                  *when_text(occurrence), "."),
+        text=rich(
+            "Good news: you moved up from the waitlist and you're going",
+            party,
+            ". ",
+            *when_text(occurrence),
+            ".",
+        ),
         footer=rich("Can't make it after all? ", Code(text=f"/rsvp event:{view.code} answer:no")),
-        buttons=[Button(label="Can't go", action="rsvp", value=f"{view.code}:no",
-                        style="danger")],
+        buttons=[Button(label="Can't go", action="rsvp", value=f"{view.code}:no", style="danger")],
         accent="success",
     )
 
@@ -242,9 +280,14 @@ def promoted_message(view: EventView, occurrence: datetime, guests: int) -> Mess
 def demoted_message(view: EventView, occurrence: datetime, position: int) -> Message:
     return Message(
         title=f"Back on the waitlist: {view.title}",
-        text=rich("The organizer lowered the number of spots for ", Bold(text=view.title), " (",
-                  Time(at=occurrence, style="full"), "), so your answer moved back to the "
-                  f"waitlist at position {position}. I'll tell you if a spot opens up."),
+        text=rich(
+            "The organizer lowered the number of spots for ",
+            Bold(text=view.title),
+            " (",
+            Time(at=occurrence, style="full"),
+            "), so your answer moved back to the "
+            f"waitlist at position {position}. I'll tell you if a spot opens up.",
+        ),
         accent="warning",
     )
 
@@ -256,12 +299,17 @@ def party_too_big_message(view: EventView, occurrence: datetime, party: int) -> 
     spots = view.capacity or 0
     return Message(
         title=f"Your party no longer fits: {view.title}",
-        text=rich("The organizer lowered the number of spots for ", Bold(text=view.title), " (",
-                  Time(at=occurrence, style="full"), f") to {spots} in all, so your party of "
-                  f"{party} no longer fits and waits on the waitlist. To come with fewer "
-                  "guests, answer again: ",
-                  Code(text=f"/rsvp event:{view.code} answer:yes guests:{max(spots - 1, 0)}"),
-                  "."),
+        text=rich(
+            "The organizer lowered the number of spots for ",
+            Bold(text=view.title),
+            " (",
+            Time(at=occurrence, style="full"),
+            f") to {spots} in all, so your party of "
+            f"{party} no longer fits and waits on the waitlist. To come with fewer "
+            "guests, answer again: ",
+            Code(text=f"/rsvp event:{view.code} answer:yes guests:{max(spots - 1, 0)}"),
+            ".",
+        ),
         accent="warning",
     )
 
@@ -282,21 +330,29 @@ def cancelled_message(view: EventView, answered: list[datetime]) -> Message:
     else:
         text.append(": all dates of this series are cancelled")
         if answered:
-            text += [", including the ", "one" if len(answered) == 1 else "ones",
-                     " you answered: ", *_date_list(answered)]
+            text += [
+                ", including the ",
+                "one" if len(answered) == 1 else "ones",
+                " you answered: ",
+                *_date_list(answered),
+            ]
         text.append(".")
     if view.cancel_reason:
         text += ["\nReason: ", view.cancel_reason]
     return Message(title=f"Cancelled: {view.title}", text=rich(*text), accent="danger")
 
 
-def date_cancelled_message(view: EventView, occurrence: datetime,
-                           reason: str | None) -> Message:
+def date_cancelled_message(view: EventView, occurrence: datetime, reason: str | None) -> Message:
     """To someone who answered for one date of a series that was cancelled on its own."""
-    text: list[Segment] = [Bold(text=view.title), " on ", Time(at=occurrence, style="full"),
-                           " is cancelled, so your answer for it was removed. The other dates "
-                           "of the series go ahead as planned; see them with ",
-                           Code(text=f"/event show id:{view.code}"), "."]
+    text: list[Segment] = [
+        Bold(text=view.title),
+        " on ",
+        Time(at=occurrence, style="full"),
+        " is cancelled, so your answer for it was removed. The other dates "
+        "of the series go ahead as planned; see them with ",
+        Code(text=f"/event show id:{view.code}"),
+        ".",
+    ]
     if reason:
         text += ["\nReason: ", reason]
     return Message(title=f"Date cancelled: {view.title}", text=rich(*text), accent="danger")
@@ -306,16 +362,22 @@ def moved_message(view: EventView, moves: list[tuple[datetime, datetime]]) -> Me
     """To someone who answered for dates that moved: each of their dates, old and new."""
     text: list[Segment] = [Bold(text=view.title)]
     if len(moves) == 1:
-        text += [" now starts ", *when_text(moves[0][1]), ", instead of ",
-                 Time(at=moves[0][0], style="full"), "."]
+        text += [
+            " now starts ",
+            *when_text(moves[0][1]),
+            ", instead of ",
+            Time(at=moves[0][0], style="full"),
+            ".",
+        ]
     else:
         text.append(" moved. Your dates are now:")
         for old, new in moves:
-            text += ["\n• ", Time(at=new, style="full"), " (was ", Time(at=old, style="full"),
-                     ")"]
-    text.append("\nYour answers still stand; your reminders follow the new times."
-                if len(moves) > 1 else
-                " Your answer still stands; your reminders follow the new time.")
+            text += ["\n• ", Time(at=new, style="full"), " (was ", Time(at=old, style="full"), ")"]
+    text.append(
+        "\nYour answers still stand; your reminders follow the new times."
+        if len(moves) > 1
+        else " Your answer still stands; your reminders follow the new time."
+    )
     return Message(title=f"New time: {view.title}", text=rich(*text), accent="warning")
 
 
@@ -324,10 +386,18 @@ def dropped_message(view: EventView, dates: list[datetime]) -> Message:
     one = len(dates) == 1
     return Message(
         title=f"Date removed: {view.title}",
-        text=rich("The organizer changed ", Bold(text=view.title), ", and ", *_date_list(dates),
-                  " is no longer one of its dates" if one else " are no longer among its dates",
-                  ", so your answer for ", "it" if one else "them", " was removed. See the new "
-                  "dates with ", Code(text=f"/event show id:{view.code}"), "."),
+        text=rich(
+            "The organizer changed ",
+            Bold(text=view.title),
+            ", and ",
+            *_date_list(dates),
+            " is no longer one of its dates" if one else " are no longer among its dates",
+            ", so your answer for ",
+            "it" if one else "them",
+            " was removed. See the new dates with ",
+            Code(text=f"/event show id:{view.code}"),
+            ".",
+        ),
         accent="warning",
     )
 
@@ -335,7 +405,12 @@ def dropped_message(view: EventView, dates: list[datetime]) -> Message:
 def followup_message(view: EventView, link: str, note: str | None) -> Message:
     return Message(
         title=f"Follow-up: {view.title}",
-        text=rich("Thanks for your interest in ", Bold(text=view.title), ". ",
-                  note + "\n" if note else "\n", Link(url=link)),
+        text=rich(
+            "Thanks for your interest in ",
+            Bold(text=view.title),
+            ". ",
+            note + "\n" if note else "\n",
+            Link(url=link),
+        ),
         accent="info",
     )

@@ -48,35 +48,54 @@ def shows_refusals(func: F) -> F:
     return cast(F, wrapper)
 
 
-EVENT_ID = Option("id", "The event's short id (or its title).", required=True,
-                  autocomplete="events")
-DATE = Option("date", "Which date of a repeating event (default: the next one).",
-              kind=OptionKind.DATE)
+EVENT_ID = Option(
+    "id", "The event's short id (or its title).", required=True, autocomplete="events"
+)
+DATE = Option(
+    "date", "Which date of a repeating event (default: the next one).", kind=OptionKind.DATE
+)
 
 
 def event_fields(required: bool) -> list[Option]:
     return [
-        Option("title", "What it is called (up to 100 characters).", required=required,
-               max_length=100),
-        Option("when", 'When it starts, like "next friday 6pm" or "2026-12-04 18:00".',
-               kind=OptionKind.DATETIME, required=required),
-        Option("duration", 'How long, like "2h" or "90m" (default 2 hours).',
-               kind=OptionKind.DURATION),
+        Option(
+            "title", "What it is called (up to 100 characters).", required=required, max_length=100
+        ),
+        Option(
+            "when",
+            'When it starts, like "next friday 6pm" or "2026-12-04 18:00".',
+            kind=OptionKind.DATETIME,
+            required=required,
+        ),
+        Option(
+            "duration", 'How long, like "2h" or "90m" (default 2 hours).', kind=OptionKind.DURATION
+        ),
         Option("ends", 'When it ends, instead of a duration, like "9pm".'),
         Option("where", "A place or a link.", max_length=500),
         Option("description", "Details (up to 2000 characters).", max_length=2000, long=True),
-        Option("capacity", "How many spots, guests included.", kind=OptionKind.INTEGER,
-               min_value=1, max_value=100000),
-        Option("deadline", 'When answers close, like "thursday noon".',
-               kind=OptionKind.DATETIME),
-        Option("repeat", 'weekly, "every 2 weeks", "monthly on the 2nd tuesday", monthly, '
-               "daily, or an RRULE."),
+        Option(
+            "capacity",
+            "How many spots, guests included.",
+            kind=OptionKind.INTEGER,
+            min_value=1,
+            max_value=100000,
+        ),
+        Option("deadline", 'When answers close, like "thursday noon".', kind=OptionKind.DATETIME),
+        Option(
+            "repeat",
+            'weekly, "every 2 weeks", "monthly on the 2nd tuesday", monthly, daily, or an RRULE.',
+        ),
         Option("kind", "meetup, party, conference or advocacy.", choices=KINDS),
-        Option("script", "Talking points, shown on the card and in reminders (advocacy).",
-               max_length=2000, long=True),
+        Option(
+            "script",
+            "Talking points, shown on the card and in reminders (advocacy).",
+            max_length=2000,
+            long=True,
+        ),
         Option("reminders", 'When to remind people, like "1d, 1h", or off.'),
-        Option("remind_in", "Remind by direct message or in the channel.",
-               choices=("dm", "channel")),
+        Option(
+            "remind_in", "Remind by direct message or in the channel.", choices=("dm", "channel")
+        ),
     ]
 
 
@@ -93,93 +112,143 @@ class EventsCog(Cog):
     # -- create / edit / cancel ----------------------------------------------------------------
 
     @command(
-        "event create", "Plan an event; posts its card with RSVP buttons.",
-        options=[*event_fields(required=True),
-                 Option("channel", "Where to post the card (default: here).",
-                        kind=OptionKind.CHANNEL)],
-        examples=['/event create title:"Winter party" when:"next friday 6pm" capacity:30',
-                  '/event create title:"Chapter meetup" when:"2026-12-08 18:00" '
-                  'repeat:"monthly on the 2nd tuesday" where:https://meet.example.org/chapter',
-                  '/event create title:"Budget hearing" when:"dec 10 6pm" kind:advocacy '
-                  'script:"Fund the branch libraries"'],
+        "event create",
+        "Plan an event; posts its card with RSVP buttons.",
+        options=[
+            *event_fields(required=True),
+            Option("channel", "Where to post the card (default: here).", kind=OptionKind.CHANNEL),
+        ],
+        examples=[
+            '/event create title:"Winter party" when:"next friday 6pm" capacity:30',
+            '/event create title:"Chapter meetup" when:"2026-12-08 18:00" '
+            'repeat:"monthly on the 2nd tuesday" where:https://meet.example.org/chapter',
+            '/event create title:"Budget hearing" when:"dec 10 6pm" kind:advocacy '
+            'script:"Fund the branch libraries"',
+        ],
     )
     @shows_refusals
-    async def create(self, inv: Invocation, title: str, when: datetime,
-                     channel: str | None = None, **fields: Any) -> Message:
+    async def create(
+        self, inv: Invocation, title: str, when: datetime, channel: str | None = None, **fields: Any
+    ) -> Message:
         draft = Draft(title=title, when=when, **fields)
         view, card = await self.service.create(
-            inv.community, inv.person, platform=inv.platform,
-            channel_id=channel or inv.channel.external_id, zone=inv.zone_name, draft=draft)
+            inv.community,
+            inv.person,
+            platform=inv.platform,
+            channel_id=channel or inv.channel.external_id,
+            zone=inv.zone_name,
+            draft=draft,
+        )
         here = not channel or channel == inv.channel.external_id
         where = "the channel" if here else f"#{channel}"
-        header: list[Segment] = ["Created! Its id is ", Code(text=view.code),
-                                 f". The card is posted in {where}; people answer with its "
-                                 "buttons or ", Code(text=f"/rsvp event:{view.code} answer:yes"),
-                                 ".\n"]
-        return card.model_copy(update={"text": rich(*header, *card.text), "ephemeral": True,
-                                       "accent": "success"})
+        header: list[Segment] = [
+            "Created! Its id is ",
+            Code(text=view.code),
+            f". The card is posted in {where}; people answer with its buttons or ",
+            Code(text=f"/rsvp event:{view.code} answer:yes"),
+            ".\n",
+        ]
+        return card.model_copy(
+            update={"text": rich(*header, *card.text), "ephemeral": True, "accent": "success"}
+        )
 
     @command("event plan", "Plan an event by filling in a form.", examples=["/event plan"])
     async def plan(self, inv: Invocation) -> Message:
         return Message(
             text=["Fill in the form to create the event."],
-            form=Form(title="Plan an event", command="event create", fields=[
-                FormField(option="title", label="Title", required=True, max_length=100,
-                          placeholder="Winter party"),
-                FormField(option="when", label="When", required=True,
-                          placeholder="next friday 6pm"),
-                FormField(option="where", label="Where", placeholder="Main library, room 2"),
-                FormField(option="capacity", label="Spots (guests included)", placeholder="30"),
-                FormField(option="description", label="Details", long=True, max_length=2000),
-            ]),
+            form=Form(
+                title="Plan an event",
+                command="event create",
+                fields=[
+                    FormField(
+                        option="title",
+                        label="Title",
+                        required=True,
+                        max_length=100,
+                        placeholder="Winter party",
+                    ),
+                    FormField(
+                        option="when", label="When", required=True, placeholder="next friday 6pm"
+                    ),
+                    FormField(option="where", label="Where", placeholder="Main library, room 2"),
+                    FormField(option="capacity", label="Spots (guests included)", placeholder="30"),
+                    FormField(option="description", label="Details", long=True, max_length=2000),
+                ],
+            ),
             ephemeral=True,
         )
 
     @command(
-        "event edit", "Change an event (organizer). Only the options you give change.",
+        "event edit",
+        "Change an event (organizer). Only the options you give change.",
         options=[EVENT_ID, *event_fields(required=False)],
         examples=['/event edit id:k3f9 when:"saturday 7pm"', "/event edit id:k3f9 capacity:40"],
     )
     @shows_refusals
     async def edit(self, inv: Invocation, id: str, **fields: Any) -> Message:
-        _, changed, card = await self.service.edit(inv.community, inv.person, id,
-                                                      Draft(**fields))
-        header: list[Segment] = [f"Updated {', '.join(changed)}. The card and reminders "
-                                 "follow the change.\n"]
-        return card.model_copy(update={"text": rich(*header, *card.text), "ephemeral": True,
-                                       "accent": "success"})
+        _, changed, card = await self.service.edit(inv.community, inv.person, id, Draft(**fields))
+        header: list[Segment] = [
+            f"Updated {', '.join(changed)}. The card and reminders follow the change.\n"
+        ]
+        return card.model_copy(
+            update={"text": rich(*header, *card.text), "ephemeral": True, "accent": "success"}
+        )
 
     @command(
         "event cancel",
         "Cancel an event, or one date of a repeating one (organizer); everyone who answered "
         "is told.",
-        options=[EVENT_ID, Option("reason", "Why, in a few words.", max_length=500),
-                 dataclasses.replace(DATE, description="Only this date of a repeating "
-                                     "event; the series goes on (default: all of it).")],
-        examples=['/event cancel id:k3f9 reason:"The building is closed"',
-                  '/event cancel id:k3f9 date:2026-12-08 reason:"Holiday closure"'],
+        options=[
+            EVENT_ID,
+            Option("reason", "Why, in a few words.", max_length=500),
+            dataclasses.replace(
+                DATE,
+                description="Only this date of a repeating "
+                "event; the series goes on (default: all of it).",
+            ),
+        ],
+        examples=[
+            '/event cancel id:k3f9 reason:"The building is closed"',
+            '/event cancel id:k3f9 date:2026-12-08 reason:"Holiday closure"',
+        ],
     )
     @shows_refusals
-    async def cancel(self, inv: Invocation, id: str, reason: str | None = None,
-                     date: datetime | None = None) -> Message:
+    async def cancel(
+        self, inv: Invocation, id: str, reason: str | None = None, date: datetime | None = None
+    ) -> Message:
         if date is not None:
             view, occurrence, told = await self.service.cancel_date(
-                inv.community, inv.person, id, date, reason, zone=inv.zone_name)
+                inv.community, inv.person, id, date, reason, zone=inv.zone_name
+            )
             return Message(
-                text=rich(Bold(text=view.title), " on ", Time(at=occurrence, style="full"),
-                          " is cancelled; the other dates go ahead. ",
-                          _telling(told, "who answered for it"), " The card shows it."),
-                ephemeral=True, accent="success")
+                text=rich(
+                    Bold(text=view.title),
+                    " on ",
+                    Time(at=occurrence, style="full"),
+                    " is cancelled; the other dates go ahead. ",
+                    _telling(told, "who answered for it"),
+                    " The card shows it.",
+                ),
+                ephemeral=True,
+                accent="success",
+            )
         view, told = await self.service.cancel(inv.community, inv.person, id, reason)
         return Message(
-            text=rich(Bold(text=view.title), " is cancelled. ",
-                      _telling(told, "who answered"), " The card shows it."),
-            ephemeral=True, accent="success")
+            text=rich(
+                Bold(text=view.title),
+                " is cancelled. ",
+                _telling(told, "who answered"),
+                " The card shows it.",
+            ),
+            ephemeral=True,
+            accent="success",
+        )
 
     # -- reading -------------------------------------------------------------------------------
 
     @command(
-        "event list", "Upcoming (or past) events with their ids.",
+        "event list",
+        "Upcoming (or past) events with their ids.",
         options=[Option("when", "upcoming, past or all.", choices=("upcoming", "past", "all"))],
         examples=["/event list", "/event list when:past"],
     )
@@ -187,10 +256,13 @@ class EventsCog(Cog):
         items = await self.service.list_events(inv.community, when)
         if not items:
             return Message(
-                text=rich(f"No {'' if when == 'all' else when + ' '}events yet. Plan one with ",
-                          Code(text='/event create title:"Winter party" when:"next friday 6pm"'),
-                          "."),
-                ephemeral=True)
+                text=rich(
+                    f"No {'' if when == 'all' else when + ' '}events yet. Plan one with ",
+                    Code(text='/event create title:"Winter party" when:"next friday 6pm"'),
+                    ".",
+                ),
+                ephemeral=True,
+            )
         fields: list[Field] = []
         for item in items:
             view = item.view
@@ -202,39 +274,60 @@ class EventsCog(Cog):
             elif item.occurrence is None:
                 value = ["No upcoming dates."]
             elif item.past:
-                value = ["Held ", Time(at=item.occurrence, style="full"), "\nWent: ",
-                         seats_text(view, item.tally)]
+                value = [
+                    "Held ",
+                    Time(at=item.occurrence, style="full"),
+                    "\nWent: ",
+                    seats_text(view, item.tally),
+                ]
             else:
                 value = [*when_text(item.occurrence), "\nGoing: ", seats_text(view, item.tally)]
                 if item.tally.waitlist_parties:
                     value.append(f" · waitlist: {item.tally.waitlist_parties}")
-            fields.append(Field(name=f"{KIND_ICON.get(view.kind, '📅')} {view.title} "
-                                     f"({view.code})", value=rich(*value), inline=False))
+            fields.append(
+                Field(
+                    name=f"{KIND_ICON.get(view.kind, '📅')} {view.title} ({view.code})",
+                    value=rich(*value),
+                    inline=False,
+                )
+            )
         title = {"upcoming": "Upcoming events", "past": "Past events", "all": "All events"}[when]
-        return Message(title=title, fields=fields, ephemeral=True,
-                       footer=rich("Details: ", Code(text="/event show id:<id>")))
+        return Message(
+            title=title,
+            fields=fields,
+            ephemeral=True,
+            footer=rich("Details: ", Code(text="/event show id:<id>")),
+        )
 
-    @command("event show", "Show an event's card.", options=[EVENT_ID],
-             examples=["/event show id:k3f9"])
+    @command(
+        "event show", "Show an event's card.", options=[EVENT_ID], examples=["/event show id:k3f9"]
+    )
     async def show(self, inv: Invocation, id: str) -> Message:
         card = await self.service.show(inv.community, id)
         return card.model_copy(update={"ephemeral": True})
 
     @command(
-        "event attendees", "Who is going, maybe and waiting, with a CSV (organizer).",
-        options=[EVENT_ID, DATE], examples=["/event attendees id:k3f9"],
+        "event attendees",
+        "Who is going, maybe and waiting, with a CSV (organizer).",
+        options=[EVENT_ID, DATE],
+        examples=["/event attendees id:k3f9"],
     )
     async def attendees(self, inv: Invocation, id: str, date: datetime | None = None) -> Message:
         view, occurrence, people = await self.service.attendees(
-            inv.community, inv.person, id, date, inv.zone)
+            inv.community, inv.person, id, date, inv.zone
+        )
         groups: dict[str, list[Attendee]] = {"going": [], "maybe": [], "waitlist": [], "no": []}
         for person in people:
             groups.setdefault(person.status, []).append(person)
         seats = sum(1 + p.guests for p in groups["going"])
         capacity = f" of {view.capacity}" if view.capacity is not None else ""
         spots = "spot" if seats == 1 and view.capacity in (None, 1) else "spots"
-        names = {"going": f"Going ({seats}{capacity} {spots})", "maybe": "Maybe",
-                 "waitlist": "Waitlist", "no": "Can't go"}
+        names = {
+            "going": f"Going ({seats}{capacity} {spots})",
+            "maybe": "Maybe",
+            "waitlist": "Waitlist",
+            "no": "Can't go",
+        }
         fields: list[Field] = []
         for status, members in groups.items():
             if not members:
@@ -255,100 +348,157 @@ class EventsCog(Cog):
         csv_name = ics_filename(view).removesuffix(".ics") + "-attendees.csv"
         return Message(
             title=f"Attendees: {view.title}",
-            text=rich(*when_text(occurrence)) if fields else rich(
-                *when_text(occurrence), "\nNobody has answered yet."),
+            text=rich(*when_text(occurrence))
+            if fields
+            else rich(*when_text(occurrence), "\nNobody has answered yet."),
             fields=fields,
-            files=[Attachment(filename=csv_name, content=self.service.attendees_csv(people),
-                              content_type="text/csv")],
-            ephemeral=True,
-        )
-
-    @command("event ics", "Get an event as a calendar file (.ics).", options=[EVENT_ID],
-             examples=["/event ics id:k3f9"])
-    async def ics(self, inv: Invocation, id: str) -> Message:
-        view, body = await self.service.ics(inv.community, id)
-        return Message(
-            text=rich("Calendar file for ", Bold(text=view.title),
-                      ". Open it to add the event to your calendar."),
-            files=[Attachment(filename=ics_filename(view), content=body,
-                              content_type="text/calendar")],
+            files=[
+                Attachment(
+                    filename=csv_name,
+                    content=self.service.attendees_csv(people),
+                    content_type="text/csv",
+                )
+            ],
             ephemeral=True,
         )
 
     @command(
-        "event feed", "The community's calendar feed address, for calendar apps (moderator).",
-        options=[Option("reset", "Make a new address (the old one stops working).",
-                        kind=OptionKind.BOOLEAN)],
-        level=Level.MODERATOR, examples=["/event feed", "/event feed reset:yes"],
+        "event ics",
+        "Get an event as a calendar file (.ics).",
+        options=[EVENT_ID],
+        examples=["/event ics id:k3f9"],
+    )
+    async def ics(self, inv: Invocation, id: str) -> Message:
+        view, body = await self.service.ics(inv.community, id)
+        return Message(
+            text=rich(
+                "Calendar file for ",
+                Bold(text=view.title),
+                ". Open it to add the event to your calendar.",
+            ),
+            files=[
+                Attachment(filename=ics_filename(view), content=body, content_type="text/calendar")
+            ],
+            ephemeral=True,
+        )
+
+    @command(
+        "event feed",
+        "The community's calendar feed address, for calendar apps (moderator).",
+        options=[
+            Option(
+                "reset", "Make a new address (the old one stops working).", kind=OptionKind.BOOLEAN
+            )
+        ],
+        level=Level.MODERATOR,
+        examples=["/event feed", "/event feed reset:yes"],
     )
     async def feed(self, inv: Invocation, reset: bool = False) -> Message:
         if not self.settings.calendar_feed or not self.bot.settings.web.enabled:
-            return Message(text=rich("The calendar feed is turned off in this bot's settings "
-                                     "([events] calendar_feed and [web] enabled)."),
-                           ephemeral=True, accent="warning")
+            return Message(
+                text=rich(
+                    "The calendar feed is turned off in this bot's settings "
+                    "([events] calendar_feed and [web] enabled)."
+                ),
+                ephemeral=True,
+                accent="warning",
+            )
         secret = await self.service.feed_secret(inv.community.id, reset=reset)
         url = f"{self.bot.settings.web.public_url.rstrip('/')}/calendar/{secret}.ics"
         return Message(
             title="Calendar feed",
             text=rich(
-                "new address: " if reset else "", Link(url=url),
+                "new address: " if reset else "",
+                Link(url=url),
                 "\nSubscribe in Google Calendar (Other calendars → From URL), Outlook (Add "
                 "calendar → Subscribe from web) or Apple Calendar (File → New Calendar "
                 "Subscription). Anyone with the address can see the events, so share it only "
-                "with the community. Make a new one with ", Code(text="/event feed reset:yes"),
-                "."),
-            ephemeral=True)
+                "with the community. Make a new one with ",
+                Code(text="/event feed reset:yes"),
+                ".",
+            ),
+            ephemeral=True,
+        )
 
     @command(
-        "event settings", "Default reminders for new events in this community (moderator).",
-        options=[Option("reminders", 'When to remind, like "1d, 1h", or off.'),
-                 Option("remind_in", "By direct message or in the channel.",
-                        choices=("dm", "channel"))],
-        level=Level.MODERATOR, examples=['/event settings reminders:"2d, 2h" remind_in:dm'],
+        "event settings",
+        "Default reminders for new events in this community (moderator).",
+        options=[
+            Option("reminders", 'When to remind, like "1d, 1h", or off.'),
+            Option("remind_in", "By direct message or in the channel.", choices=("dm", "channel")),
+        ],
+        level=Level.MODERATOR,
+        examples=['/event settings reminders:"2d, 2h" remind_in:dm'],
     )
-    async def settings_(self, inv: Invocation, reminders: str | None = None,
-                        remind_in: str | None = None) -> Message:
+    async def settings_(
+        self, inv: Invocation, reminders: str | None = None, remind_in: str | None = None
+    ) -> Message:
         current = await self.service.set_community_defaults(
-            inv.community.id, reminders=reminders, remind_in=remind_in)
+            inv.community.id, reminders=reminders, remind_in=remind_in
+        )
         how = "by direct message" if current["reminders_in"] == "dm" else "in the event's channel"
         return Message(
-            text=rich("New events remind people who said yes or maybe ",
-                      Bold(text=reminders_text(current["reminder_minutes"])), ", ", how, "."),
-            ephemeral=True, accent="success" if reminders or remind_in else "info")
+            text=rich(
+                "New events remind people who said yes or maybe ",
+                Bold(text=reminders_text(current["reminder_minutes"])),
+                ", ",
+                how,
+                ".",
+            ),
+            ephemeral=True,
+            accent="success" if reminders or remind_in else "info",
+        )
 
     # -- after the event -----------------------------------------------------------------------
 
     @command(
-        "event followup", "Send a recording or slides to everyone who said yes or maybe "
-        "(organizer).",
-        options=[EVENT_ID, Option("link", "The recording or slides address.", required=True),
-                 Option("note", "A short note to go with it.", max_length=1000)],
+        "event followup",
+        "Send a recording or slides to everyone who said yes or maybe (organizer).",
+        options=[
+            EVENT_ID,
+            Option("link", "The recording or slides address.", required=True),
+            Option("note", "A short note to go with it.", max_length=1000),
+        ],
         examples=["/event followup id:k3f9 link:https://example.org/recording"],
     )
-    async def followup(self, inv: Invocation, id: str, link: str,
-                       note: str | None = None) -> Message:
+    async def followup(
+        self, inv: Invocation, id: str, link: str, note: str | None = None
+    ) -> Message:
         view, count = await self.service.followup(inv.community, inv.person, id, link, note)
-        return Message(text=rich("Sending the follow-up for ", Bold(text=view.title),
-                                 f" to {count} {'person' if count == 1 else 'people'}."),
-                       ephemeral=True, accent="success")
+        return Message(
+            text=rich(
+                "Sending the follow-up for ",
+                Bold(text=view.title),
+                f" to {count} {'person' if count == 1 else 'people'}.",
+            ),
+            ephemeral=True,
+            accent="success",
+        )
 
     @command(
-        "event checkin", "Check in at an event: yourself, or someone else (organizer).",
-        options=[EVENT_ID, Option("person", "Who arrived (organizers only).",
-                                  kind=OptionKind.PERSON)],
+        "event checkin",
+        "Check in at an event: yourself, or someone else (organizer).",
+        options=[
+            EVENT_ID,
+            Option("person", "Who arrived (organizers only).", kind=OptionKind.PERSON),
+        ],
         examples=["/event checkin id:k3f9", "/event checkin id:k3f9 person:@sam"],
     )
     @shows_refusals
     async def checkin(self, inv: Invocation, id: str, person: str | None = None) -> Message:
         view, name, there, going, already = await self.service.checkin(
-            inv.community, inv.person, id, person)
+            inv.community, inv.person, id, person
+        )
         head = f"{name} was already checked in" if already else f"Checked in: {name}"
-        return Message(text=rich(head, " at ", Bold(text=view.title),
-                                 f". {there} of {going} going are here."),
-                       ephemeral=True, accent="success")
+        return Message(
+            text=rich(head, " at ", Bold(text=view.title), f". {there} of {going} going are here."),
+            ephemeral=True,
+            accent="success",
+        )
 
     @command(
-        "event reminders", "Turn your event reminders on or off.",
+        "event reminders",
+        "Turn your event reminders on or off.",
         options=[Option("setting", "on or off.", required=True, choices=("on", "off"))],
         examples=["/event reminders off", "/event reminders on"],
     )
@@ -356,36 +506,67 @@ class EventsCog(Cog):
         on = setting == "on"
         count = await self.service.set_reminders(inv.community, inv.person, on)
         if on:
-            text = rich("Event reminders are on.",
-                        f" Scheduled for {count} upcoming event{'s' if count != 1 else ''}."
-                        if count else None)
+            text = rich(
+                "Event reminders are on.",
+                f" Scheduled for {count} upcoming event{'s' if count != 1 else ''}."
+                if count
+                else None,
+            )
         else:
-            text = rich("Event reminders are off; nothing more will be sent"
-                        f"{f' ({count} withdrawn)' if count else ''}. Turn them back on with ",
-                        Code(text="/event reminders on"), ".")
+            text = rich(
+                "Event reminders are off; nothing more will be sent"
+                f"{f' ({count} withdrawn)' if count else ''}. Turn them back on with ",
+                Code(text="/event reminders on"),
+                ".",
+            )
         return Message(text=text, ephemeral=True, accent="success")
 
     # -- RSVP ----------------------------------------------------------------------------------
 
     @command(
-        "rsvp", "Answer an event: yes, maybe or no, with guests.",
+        "rsvp",
+        "Answer an event: yes, maybe or no, with guests.",
         options=[
-            Option("event", "The event's short id (or its title).", required=True,
-                   autocomplete="events"),
+            Option(
+                "event",
+                "The event's short id (or its title).",
+                required=True,
+                autocomplete="events",
+            ),
             Option("answer", "yes, maybe or no.", required=True, choices=("yes", "maybe", "no")),
-            Option("guests", "How many people you bring besides yourself (0-10).",
-                   kind=OptionKind.INTEGER, min_value=0, max_value=10),
+            Option(
+                "guests",
+                "How many people you bring besides yourself (0-10).",
+                kind=OptionKind.INTEGER,
+                min_value=0,
+                max_value=10,
+            ),
             DATE,
         ],
-        examples=["/rsvp event:k3f9 answer:yes", "/rsvp event:k3f9 answer:yes guests:2",
-                  "/rsvp k3f9 maybe"],
+        examples=[
+            "/rsvp event:k3f9 answer:yes",
+            "/rsvp event:k3f9 answer:yes guests:2",
+            "/rsvp k3f9 maybe",
+        ],
     )
     @shows_refusals
-    async def rsvp(self, inv: Invocation, event: str, answer: str, guests: int | None = None,
-                   date: datetime | None = None) -> Message:
-        result = await self.service.rsvp(inv.community, inv.person, event,
-                                         cast(Answer, answer), guests=guests, on=date,
-                                         zone=inv.zone_name)
+    async def rsvp(
+        self,
+        inv: Invocation,
+        event: str,
+        answer: str,
+        guests: int | None = None,
+        date: datetime | None = None,
+    ) -> Message:
+        result = await self.service.rsvp(
+            inv.community,
+            inv.person,
+            event,
+            cast(Answer, answer),
+            guests=guests,
+            on=date,
+            zone=inv.zone_name,
+        )
         return rsvp_reply(result)
 
     @action("rsvp")
@@ -393,10 +574,13 @@ class EventsCog(Cog):
     async def rsvp_button(self, inv: Invocation, value: str) -> Message:
         code, _, answer = value.rpartition(":")
         if answer not in ("yes", "maybe", "no") or not code:
-            raise BadOption("That button no longer works.",
-                            hint="Answer with /rsvp event:<id> answer:yes instead.")
-        result = await self.service.rsvp(inv.community, inv.person, code, cast(Answer, answer),
-                                         zone=inv.zone_name)
+            raise BadOption(
+                "That button no longer works.",
+                hint="Answer with /rsvp event:<id> answer:yes instead.",
+            )
+        result = await self.service.rsvp(
+            inv.community, inv.person, code, cast(Answer, answer), zone=inv.zone_name
+        )
         return rsvp_reply(result)
 
     @suggestions("events")
@@ -417,44 +601,63 @@ class EventsCog(Cog):
     async def calendar_feed(self, request: web.Request) -> web.Response:
         community_id = await self.service.community_for_secret(request.match_info["secret"])
         if community_id is None:
-            raise web.HTTPNotFound(text="No calendar here. Ask a moderator for the address "
-                                        "shown by /event feed.")
+            raise web.HTTPNotFound(
+                text="No calendar here. Ask a moderator for the address shown by /event feed."
+            )
         body = await self.service.feed(community_id)
-        return web.Response(body=body, content_type="text/calendar", charset="utf-8",
-                            headers={"Cache-Control": "max-age=300"})
+        return web.Response(
+            body=body,
+            content_type="text/calendar",
+            charset="utf-8",
+            headers={"Cache-Control": "max-age=300"},
+        )
 
 
 def rsvp_reply(result: RsvpResult) -> Message:
     view, at = result.view, result.occurrence
     title = Bold(text=view.title)
     when: list[Segment] = [Time(at=at, style="full")]
-    party = (f" with {result.guests} guest{'s' if result.guests != 1 else ''}"
-             if result.guests else "")
+    party = (
+        f" with {result.guests} guest{'s' if result.guests != 1 else ''}" if result.guests else ""
+    )
     reminders: list[Segment | None] = []
     if result.status in ("going", "maybe"):
         if result.reminders:
             reminders = [f"\nI'll remind you {reminders_text(view.reminder_minutes)}."]
         elif view.reminder_minutes:
-            reminders = ["\nYour reminders are off (", Code(text="/event reminders on"),
-                         " turns them on)."]
+            reminders = [
+                "\nYour reminders are off (",
+                Code(text="/event reminders on"),
+                " turns them on).",
+            ]
     if result.status == "going":
         head = "You're already going to " if result.unchanged else "You're going to "
-        return Message(text=rich(head, title, party, ", ", *when, ".", *reminders),
-                       ephemeral=True, accent="success")
+        return Message(
+            text=rich(head, title, party, ", ", *when, ".", *reminders),
+            ephemeral=True,
+            accent="success",
+        )
     if result.status == "waitlist":
         if result.unchanged:
-            text = rich("You're still on the waitlist for ", title,
-                        f" at position {result.position}.")
+            text = rich(
+                "You're still on the waitlist for ", title, f" at position {result.position}."
+            )
         else:
-            text = rich(title, f" is full, so you're on the waitlist at position "
-                        f"{result.position}", party, ". I'll tell you as soon as a spot opens "
-                        "up.")
+            text = rich(
+                title,
+                f" is full, so you're on the waitlist at position {result.position}",
+                party,
+                ". I'll tell you as soon as a spot opens up.",
+            )
         return Message(text=text, ephemeral=True, accent="warning")
     if result.status == "maybe":
         head = "You're already a maybe for " if result.unchanged else "Marked you as maybe for "
         return Message(text=rich(head, title, ", ", *when, ".", *reminders), ephemeral=True)
-    moved_up = (f" Your spot went to {', '.join(result.promoted)} from the waitlist."
-                if result.promoted else "")
+    moved_up = (
+        f" Your spot went to {', '.join(result.promoted)} from the waitlist."
+        if result.promoted
+        else ""
+    )
     head = "You already said you can't go to " if result.unchanged else "Got it: you can't go to "
     return Message(text=rich(head, title, ", ", *when, ".", moved_up), ephemeral=True)
 

@@ -16,27 +16,64 @@ from dateutil.rrule import rrule, rrulestr
 
 from bot.core.errors import BadOption
 
-REPEAT_EXAMPLES = ('"weekly", "every 2 weeks", "monthly on the 2nd tuesday", "monthly", '
-                   '"daily", or an RRULE like "FREQ=WEEKLY;BYDAY=TU"')
+REPEAT_EXAMPLES = (
+    '"weekly", "every 2 weeks", "monthly on the 2nd tuesday", "monthly", '
+    '"daily", or an RRULE like "FREQ=WEEKLY;BYDAY=TU"'
+)
 
 _DAYS = {
-    "mo": "MO", "mon": "MO", "monday": "MO", "tu": "TU", "tue": "TU", "tues": "TU",
-    "tuesday": "TU", "we": "WE", "wed": "WE", "wednesday": "WE", "th": "TH", "thu": "TH",
-    "thur": "TH", "thurs": "TH", "thursday": "TH", "fr": "FR", "fri": "FR", "friday": "FR",
-    "sa": "SA", "sat": "SA", "saturday": "SA", "su": "SU", "sun": "SU", "sunday": "SU",
+    "mo": "MO",
+    "mon": "MO",
+    "monday": "MO",
+    "tu": "TU",
+    "tue": "TU",
+    "tues": "TU",
+    "tuesday": "TU",
+    "we": "WE",
+    "wed": "WE",
+    "wednesday": "WE",
+    "th": "TH",
+    "thu": "TH",
+    "thur": "TH",
+    "thurs": "TH",
+    "thursday": "TH",
+    "fr": "FR",
+    "fri": "FR",
+    "friday": "FR",
+    "sa": "SA",
+    "sat": "SA",
+    "saturday": "SA",
+    "su": "SU",
+    "sun": "SU",
+    "sunday": "SU",
 }
 _ORDINALS = {
-    "1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4,
-    "5th": 5, "fifth": 5, "last": -1,
+    "1st": 1,
+    "first": 1,
+    "2nd": 2,
+    "second": 2,
+    "3rd": 3,
+    "third": 3,
+    "4th": 4,
+    "fourth": 4,
+    "5th": 5,
+    "fifth": 5,
+    "last": -1,
 }
 _UNITS = {"day": "DAILY", "week": "WEEKLY", "month": "MONTHLY", "year": "YEARLY"}
 _SIMPLE = {
-    "daily": "FREQ=DAILY", "every day": "FREQ=DAILY",
-    "weekly": "FREQ=WEEKLY", "every week": "FREQ=WEEKLY",
-    "biweekly": "FREQ=WEEKLY;INTERVAL=2", "fortnightly": "FREQ=WEEKLY;INTERVAL=2",
+    "daily": "FREQ=DAILY",
+    "every day": "FREQ=DAILY",
+    "weekly": "FREQ=WEEKLY",
+    "every week": "FREQ=WEEKLY",
+    "biweekly": "FREQ=WEEKLY;INTERVAL=2",
+    "fortnightly": "FREQ=WEEKLY;INTERVAL=2",
     "every other week": "FREQ=WEEKLY;INTERVAL=2",
-    "monthly": "FREQ=MONTHLY", "every month": "FREQ=MONTHLY",
-    "yearly": "FREQ=YEARLY", "annually": "FREQ=YEARLY", "every year": "FREQ=YEARLY",
+    "monthly": "FREQ=MONTHLY",
+    "every month": "FREQ=MONTHLY",
+    "yearly": "FREQ=YEARLY",
+    "annually": "FREQ=YEARLY",
+    "every year": "FREQ=YEARLY",
 }
 _NO_REPEAT = {"no", "none", "never", "off", "once", "-"}
 _ALLOWED_FREQ = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
@@ -51,8 +88,10 @@ def parse_repeat(text: str) -> str | None:
         return _raw_rule(text.strip())
     rule = _SIMPLE.get(cleaned) or _phrase(cleaned)
     if rule is None:
-        raise BadOption(f"I could not understand the repeat rule `{text}`.",
-                        hint=f"Try {REPEAT_EXAMPLES}; or repeat:never.")
+        raise BadOption(
+            f"I could not understand the repeat rule `{text}`.",
+            hint=f"Try {REPEAT_EXAMPLES}; or repeat:never.",
+        )
     return rule
 
 
@@ -97,8 +136,9 @@ def _raw_rule(text: str) -> str:
     try:
         _rule(rule, datetime(2026, 1, 1, 18, 0))
     except (ValueError, TypeError, KeyError) as exc:
-        raise BadOption(f"The RRULE `{text}` is not valid: {exc}.",
-                        hint=f"Try {REPEAT_EXAMPLES}.") from None
+        raise BadOption(
+            f"The RRULE `{text}` is not valid: {exc}.", hint=f"Try {REPEAT_EXAMPLES}."
+        ) from None
     return rule
 
 
@@ -131,8 +171,14 @@ def first_on_or_after(rule: str, start: datetime, zone: str) -> datetime | None:
     return to_utc(local, zone) if local is not None else None
 
 
-def occurrences(rule: str | None, start: datetime, zone: str, *, after: datetime,
-                skip: Collection[datetime] = ()) -> Iterator[datetime]:
+def occurrences(
+    rule: str | None,
+    start: datetime,
+    zone: str,
+    *,
+    after: datetime,
+    skip: Collection[datetime] = (),
+) -> Iterator[datetime]:
     """Occurrence starts (UTC) of a series, in order, strictly after `after`; dates in `skip`
     (cancelled one at a time) are left out."""
     if rule is None:
@@ -151,8 +197,15 @@ def occurrences(rule: str | None, start: datetime, zone: str, *, after: datetime
         cursor = local
 
 
-def next_occurrences(rule: str | None, start: datetime, zone: str, *, after: datetime,
-                     count: int, skip: Collection[datetime] = ()) -> list[datetime]:
+def next_occurrences(
+    rule: str | None,
+    start: datetime,
+    zone: str,
+    *,
+    after: datetime,
+    count: int,
+    skip: Collection[datetime] = (),
+) -> list[datetime]:
     found: list[datetime] = []
     for at in occurrences(rule, start, zone, after=after, skip=skip):
         found.append(at)
@@ -161,8 +214,9 @@ def next_occurrences(rule: str | None, start: datetime, zone: str, *, after: dat
     return found
 
 
-def last_started(rule: str | None, start: datetime, zone: str, *, now: datetime,
-                 skip: Collection[datetime] = ()) -> datetime | None:
+def last_started(
+    rule: str | None, start: datetime, zone: str, *, now: datetime, skip: Collection[datetime] = ()
+) -> datetime | None:
     """The most recent occurrence that has already started, if any (cancelled dates do not
     count: nothing was held then)."""
     if rule is None:
@@ -174,8 +228,9 @@ def last_started(rule: str | None, start: datetime, zone: str, *, now: datetime,
     return to_utc(local, zone) if local is not None else None
 
 
-def on_day(rule: str | None, start: datetime, zone: str, day: date,
-           where: ZoneInfo) -> datetime | None:
+def on_day(
+    rule: str | None, start: datetime, zone: str, day: date, where: ZoneInfo
+) -> datetime | None:
     """The occurrence (UTC) that falls on calendar `day` as seen in `where`, if any: one
     lookup, not a walk through every date before it."""
     first = datetime.combine(day, time.min, tzinfo=where).astimezone(UTC)
@@ -190,8 +245,9 @@ def on_day(rule: str | None, start: datetime, zone: str, day: date,
     return at if at < last else None
 
 
-def is_occurrence(rule: str | None, start: datetime, zone: str, at: datetime,
-                  skip: Collection[datetime] = ()) -> bool:
+def is_occurrence(
+    rule: str | None, start: datetime, zone: str, at: datetime, skip: Collection[datetime] = ()
+) -> bool:
     """Whether `at` (UTC) is one of the event's dates: answers kept for any other moment
     belong to a date an edit removed, or one cancelled on its own."""
     if at in skip:
@@ -214,8 +270,15 @@ def describe(rule: str | None) -> str | None:
     if unit is None:
         return rule
     base = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
-    names = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday",
-             "FR": "Friday", "SA": "Saturday", "SU": "Sunday"}
+    names = {
+        "MO": "Monday",
+        "TU": "Tuesday",
+        "WE": "Wednesday",
+        "TH": "Thursday",
+        "FR": "Friday",
+        "SA": "Saturday",
+        "SU": "Sunday",
+    }
     ords = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last"}
     byday = parts.get("BYDAY")
     extra = set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY"}

@@ -50,8 +50,13 @@ class ReminderSchedule:
         self.outbox = outbox
         self.clock = clock
 
-    async def add(self, session: AsyncSession, view: EventView, occurrence: datetime,
-                  people: Iterable[Recipient]) -> None:
+    async def add(
+        self,
+        session: AsyncSession,
+        view: EventView,
+        occurrence: datetime,
+        people: Iterable[Recipient],
+    ) -> None:
         """Direct-message reminders for people who said yes or maybe."""
         if view.reminders_in != "dm" or view.cancelled:
             return
@@ -65,28 +70,43 @@ class ReminderSchedule:
                 if due <= now:
                     continue  # too late for this one; a later offset may still apply
                 await self.outbox.enqueue(
-                    session, platform=view.platform,
-                    destination=Destination.person(person.external_id), message=message,
-                    community_id=view.community_id, kind="reminder", due_at=due,
+                    session,
+                    platform=view.platform,
+                    destination=Destination.person(person.external_id),
+                    message=message,
+                    community_id=view.community_id,
+                    kind="reminder",
+                    due_at=due,
                     expires_at=occurrence,
                     dedupe_key=reminder_key(view.id, occurrence, minutes, person.person_id),
-                    fallback_channel_id=view.channel_id, timezone=person.zone,
+                    fallback_channel_id=view.channel_id,
+                    timezone=person.zone,
                 )
 
-    async def remove(self, session: AsyncSession, view: EventView, occurrence: datetime,
-                     person_ids: Iterable[int]) -> None:
-        keys = [reminder_key(view.id, occurrence, m, pid)
-                for pid in person_ids for m in view.reminder_minutes]
+    async def remove(
+        self,
+        session: AsyncSession,
+        view: EventView,
+        occurrence: datetime,
+        person_ids: Iterable[int],
+    ) -> None:
+        keys = [
+            reminder_key(view.id, occurrence, m, pid)
+            for pid in person_ids
+            for m in view.reminder_minutes
+        ]
         await repo.drop_outbox_keys(session, keys, reason="answer changed")
 
-    async def refresh_channel(self, session: AsyncSession, view: EventView,
-                              occurrence: datetime) -> None:
+    async def refresh_channel(
+        self, session: AsyncSession, view: EventView, occurrence: datetime
+    ) -> None:
         """Channel mode: one post per offset naming everyone attending; rewritten (coalesced)
         while it is still pending."""
         if view.reminders_in != "channel":
             return
-        attending = await repo.rsvps(session, view.id, occurrence=occurrence,
-                                     statuses=repo.ATTENDING)
+        attending = await repo.rsvps(
+            session, view.id, occurrence=occurrence, statuses=repo.ATTENDING
+        )
         ids = [p.external_id for _, p in attending if wants_reminders(p.settings)]
         now = self.clock.now()
         for minutes in view.reminder_minutes:
@@ -98,22 +118,32 @@ class ReminderSchedule:
             if due <= now:
                 continue
             await self.outbox.enqueue(
-                session, platform=view.platform, destination=Destination.channel(view.channel_id),
-                message=channel_reminder(view, occurrence, ids), community_id=view.community_id,
-                kind="reminder", due_at=due, expires_at=occurrence, dedupe_key=key,
+                session,
+                platform=view.platform,
+                destination=Destination.channel(view.channel_id),
+                message=channel_reminder(view, occurrence, ids),
+                community_id=view.community_id,
+                kind="reminder",
+                due_at=due,
+                expires_at=occurrence,
+                dedupe_key=key,
                 coalesce_key=key,
             )
 
     async def withdraw_event(self, session: AsyncSession, event_id: int) -> None:
-        await self.outbox.withdraw(session, dedupe_prefix=occurrence_prefix(event_id),
-                                   reason="event changed")
+        await self.outbox.withdraw(
+            session, dedupe_prefix=occurrence_prefix(event_id), reason="event changed"
+        )
 
-    async def withdraw_occurrence(self, session: AsyncSession, event_id: int,
-                                  occurrence: datetime) -> None:
+    async def withdraw_occurrence(
+        self, session: AsyncSession, event_id: int, occurrence: datetime
+    ) -> None:
         """Drop every pending reminder (direct or in the channel) for one date of a series."""
         await self.outbox.withdraw(
-            session, dedupe_prefix=f"{occurrence_prefix(event_id)}{int(occurrence.timestamp())}:",
-            reason="date cancelled")
+            session,
+            dedupe_prefix=f"{occurrence_prefix(event_id)}{int(occurrence.timestamp())}:",
+            reason="date cancelled",
+        )
 
     async def rebuild(self, session: AsyncSession, view: EventView, community_zone: str) -> None:
         """After an edit: withdraw every pending reminder of the event and write them again
@@ -126,8 +156,9 @@ class ReminderSchedule:
         rows = await repo.rsvps(session, view.id, statuses=repo.ATTENDING, since=now)
         by_occurrence: dict[datetime, list[Recipient]] = {}
         for rsvp, person in rows:
-            if not is_occurrence(view.rrule, view.starts_at, view.timezone, rsvp.occurrence,
-                                 skip=view.skipped):
+            if not is_occurrence(
+                view.rrule, view.starts_at, view.timezone, rsvp.occurrence, skip=view.skipped
+            ):
                 continue
             by_occurrence.setdefault(rsvp.occurrence, []).append(recipient(person, community_zone))
         for occurrence, people in by_occurrence.items():
@@ -139,6 +170,9 @@ class ReminderSchedule:
 
 def recipient(person: Any, community_zone: str) -> Recipient:
     """A Recipient from a people row."""
-    return Recipient(person_id=person.id, external_id=person.external_id,
-                     zone=person.timezone or community_zone,
-                     reminders_on=wants_reminders(person.settings))
+    return Recipient(
+        person_id=person.id,
+        external_id=person.external_id,
+        zone=person.timezone or community_zone,
+        reminders_on=wants_reminders(person.settings),
+    )

@@ -70,8 +70,11 @@ class Refused(UserError):
         super().__init__(plain(self.text), hint=hint)
 
     def reply(self) -> Message:
-        return Message(text=rich(*self.text, "\n" + self.hint if self.hint else None),
-                       ephemeral=True, accent="danger")
+        return Message(
+            text=rich(*self.text, "\n" + self.hint if self.hint else None),
+            ephemeral=True,
+            accent="danger",
+        )
 
 
 @dataclass(slots=True)
@@ -146,10 +149,13 @@ def parse_reminder_offsets(text: str) -> list[int]:
         except BadOption:
             raise BadOption(
                 f"I could not read the reminder time `{part}`.",
-                hint='Try reminders:"1d, 1h", reminders:"2h" or reminders:off.') from None
+                hint='Try reminders:"1d, 1h", reminders:"2h" or reminders:off.',
+            ) from None
         if not 1 <= value <= 43200:
-            raise BadOption("Reminders can be between 1 minute and 30 days before the start.",
-                            hint='Try reminders:"1d, 1h".')
+            raise BadOption(
+                "Reminders can be between 1 minute and 30 days before the start.",
+                hint='Try reminders:"1d, 1h".',
+            )
         minutes.append(value)
     if len(set(minutes)) > 5:
         raise BadOption("At most 5 reminders per event.", hint='Try reminders:"1d, 1h".')
@@ -157,8 +163,9 @@ def parse_reminder_offsets(text: str) -> list[int]:
 
 
 class EventService:
-    def __init__(self, db: Database, outbox: Outbox, clock: Clock, settings: EventsSettings,
-                 identity: Any) -> None:
+    def __init__(
+        self, db: Database, outbox: Outbox, clock: Clock, settings: EventsSettings, identity: Any
+    ) -> None:
         self.db = db
         self.outbox = outbox
         self.clock = clock
@@ -168,13 +175,16 @@ class EventService:
 
     # -- finding events ------------------------------------------------------------------------
 
-    async def _find(self, session: AsyncSession, community_id: int, ref: str, *,
-                    lock: bool = False) -> EventRow:
+    async def _find(
+        self, session: AsyncSession, community_id: int, ref: str, *, lock: bool = False
+    ) -> EventRow:
         """An event by short id, or by (the start of) its title; never another community's."""
         text = ref.strip().lstrip("#")
         if not text:
-            raise BadOption("Which event? Give its id, like event:k3f9.",
-                            hint="Type /event list to see upcoming events and their ids.")
+            raise BadOption(
+                "Which event? Give its id, like event:k3f9.",
+                hint="Type /event list to see upcoming events and their ids.",
+            )
         if len(text) <= 8 and text.isalnum():
             row = await repo.event_by_code(session, community_id, text.lower(), lock=lock)
             if row is not None:
@@ -184,16 +194,23 @@ class EventService:
         candidates = exact or rows
         if len(candidates) > 1:
             now = self.clock.now()
-            live = [r for r in candidates if r.status == "scheduled"
-                    and (r.rrule is not None or r.starts_at > now)]
+            live = [
+                r
+                for r in candidates
+                if r.status == "scheduled" and (r.rrule is not None or r.starts_at > now)
+            ]
             candidates = live or candidates
         if not candidates:
-            raise NotFound(f"There is no event `{text}` here.",
-                           hint="Type /event list to see upcoming events and their ids.")
+            raise NotFound(
+                f"There is no event `{text}` here.",
+                hint="Type /event list to see upcoming events and their ids.",
+            )
         if len(candidates) > 1:
             names = "; ".join(f"{r.title} ({r.code})" for r in candidates[:5])
-            raise BadOption(f"`{text}` matches several events: {names}.",
-                            hint=f"Use the event id, like event:{candidates[0].code}.")
+            raise BadOption(
+                f"`{text}` matches several events: {names}.",
+                hint=f"Use the event id, like event:{candidates[0].code}.",
+            )
         row = candidates[0]
         if lock:
             locked = await repo.event_by_id(session, row.id, lock=True)
@@ -201,8 +218,7 @@ class EventService:
             row = locked
         return row
 
-    async def _locked_view(self, session: AsyncSession, community_id: int,
-                           ref: str) -> EventView:
+    async def _locked_view(self, session: AsyncSession, community_id: int, ref: str) -> EventView:
         """The event an answer is for, its row locked until the transaction ends."""
         code = ref.strip().lstrip("#").lower()
         if 0 < len(code) <= 8 and code.isalnum():
@@ -223,23 +239,25 @@ class EventService:
     def _next_dates(self, view: EventView, now: datetime, count: int = 3) -> list[datetime]:
         """The next `count` dates (a one-off event has at most one): one expansion of the
         repeat rule that callers pass along instead of expanding it again."""
-        return recurrence.next_occurrences(view.rrule, view.starts_at, view.timezone,
-                                           after=now, count=count, skip=view.skipped)
+        return recurrence.next_occurrences(
+            view.rrule, view.starts_at, view.timezone, after=now, count=count, skip=view.skipped
+        )
 
     def next_occurrence(self, view: EventView, now: datetime) -> datetime | None:
-        found = recurrence.next_occurrences(view.rrule, view.starts_at, view.timezone,
-                                            after=now, count=1, skip=view.skipped)
+        found = recurrence.next_occurrences(
+            view.rrule, view.starts_at, view.timezone, after=now, count=1, skip=view.skipped
+        )
         return found[0] if found else None
 
     def upcoming(self, view: EventView, now: datetime, count: int = 3) -> list[datetime]:
         if view.rrule is None:
             return []
-        return recurrence.next_occurrences(view.rrule, view.starts_at, view.timezone,
-                                           after=now, count=count, skip=view.skipped)
+        return recurrence.next_occurrences(
+            view.rrule, view.starts_at, view.timezone, after=now, count=count, skip=view.skipped
+        )
 
     @staticmethod
-    def _date_on(view: EventView, day: datetime, zone: ZoneInfo,
-                 now: datetime) -> datetime | None:
+    def _date_on(view: EventView, day: datetime, zone: ZoneInfo, now: datetime) -> datetime | None:
         """The series' date on the reader's calendar day of `day`, or failing that on that
         day where the event happens; cancelled dates included. One lookup, not a walk."""
         wanted = day.astimezone(zone).date()
@@ -250,22 +268,31 @@ class EventService:
                 return at
         return None
 
-    def _occurrence_on(self, view: EventView, day: datetime, zone: ZoneInfo,
-                       now: datetime) -> datetime:
+    def _occurrence_on(
+        self, view: EventView, day: datetime, zone: ZoneInfo, now: datetime
+    ) -> datetime:
         """The occurrence on the reader's calendar day of `day` (or, failing that, on that
         day where the event happens). A date cancelled on its own is refused as such."""
         at = self._date_on(view, day, zone, now)
         if at is not None:  # a past one is refused by the caller as "already started"
             if at in view.skipped:
-                raise Refused(Bold(text=view.title), " on ", *_dates([at]),
-                              " is cancelled. Its next dates: ",
-                              *_dates(self.upcoming(view, now) or [view.starts_at]), ".",
-                              hint="Pick one of those dates, or leave date: out for the "
-                                   "next one.")
+                raise Refused(
+                    Bold(text=view.title),
+                    " on ",
+                    *_dates([at]),
+                    " is cancelled. Its next dates: ",
+                    *_dates(self.upcoming(view, now) or [view.starts_at]),
+                    ".",
+                    hint="Pick one of those dates, or leave date: out for the next one.",
+                )
             return at
-        raise Refused(Bold(text=view.title), " has no date on that day. Its next dates: ",
-                      *_dates(self.upcoming(view, now) or [view.starts_at]), ".",
-                      hint="Pick one of those dates, or leave date: out for the next one.")
+        raise Refused(
+            Bold(text=view.title),
+            " has no date on that day. Its next dates: ",
+            *_dates(self.upcoming(view, now) or [view.starts_at]),
+            ".",
+            hint="Pick one of those dates, or leave date: out for the next one.",
+        )
 
     # -- create / edit -------------------------------------------------------------------------
 
@@ -277,8 +304,9 @@ class EventService:
             "reminders_in": stored.get("reminders_in", self.settings.reminders),
         }
 
-    async def set_community_defaults(self, community_id: int, *, reminders: str | None,
-                                     remind_in: str | None) -> dict[str, Any]:
+    async def set_community_defaults(
+        self, community_id: int, *, reminders: str | None, remind_in: str | None
+    ) -> dict[str, Any]:
         current = await self.community_defaults(community_id)
         if reminders is not None:
             current["reminder_minutes"] = parse_reminder_offsets(reminders)
@@ -295,14 +323,18 @@ class EventService:
             if not title:
                 raise BadOption("The title cannot be empty.", hint='Like title:"Winter party".')
             if len(title) > 100:
-                raise BadOption(f"The title is {len(title)} characters long; the limit is 100.",
-                                hint="Shorten it and try again.")
+                raise BadOption(
+                    f"The title is {len(title)} characters long; the limit is 100.",
+                    hint="Shorten it and try again.",
+                )
             row.title = title
         if draft.description is not None:
             if len(draft.description) > 2000:
                 raise BadOption(
                     f"The description is {len(draft.description)} characters long; "
-                    "the limit is 2000.", hint="Shorten it, or put the details behind a link.")
+                    "the limit is 2000.",
+                    hint="Shorten it, or put the details behind a link.",
+                )
             row.description = draft.description.strip() or None
         if draft.where is not None:
             row.location = draft.where.strip() or None
@@ -310,8 +342,9 @@ class EventService:
             row.script = draft.script.strip() or None
         if draft.kind is not None:
             if draft.kind not in KINDS:
-                raise BadOption(f"`kind:` must be one of {', '.join(KINDS)}.",
-                                hint="For example kind:party")
+                raise BadOption(
+                    f"`kind:` must be one of {', '.join(KINDS)}.", hint="For example kind:party"
+                )
             row.kind = draft.kind
         if draft.capacity is not None:
             row.capacity = draft.capacity
@@ -325,42 +358,54 @@ class EventService:
             row.repeat_text = draft.repeat.strip()[:200] if rule else None
         if draft.when is not None:
             if draft.when <= now:
-                raise BadOption("`when:` is in the past.",
-                                hint=f"Give a future date, like {DATE_EXAMPLES}.")
+                raise BadOption(
+                    "`when:` is in the past.", hint=f"Give a future date, like {DATE_EXAMPLES}."
+                )
             row.starts_at = draft.when
         if row.rrule and (draft.when is not None or draft.repeat is not None):
             first = recurrence.first_on_or_after(row.rrule, row.starts_at, row.timezone)
             if first is None:
-                raise BadOption("That repeat rule has no dates after the start.",
-                                hint=f"Try {recurrence.REPEAT_EXAMPLES}.")
+                raise BadOption(
+                    "That repeat rule has no dates after the start.",
+                    hint=f"Try {recurrence.REPEAT_EXAMPLES}.",
+                )
             row.starts_at = first
         if draft.ends is not None and draft.duration is not None:
-            raise BadOption("Give either `ends:` or `duration:`, not both.",
-                            hint='Like duration:"2h" or ends:"9pm".')
+            raise BadOption(
+                "Give either `ends:` or `duration:`, not both.",
+                hint='Like duration:"2h" or ends:"9pm".',
+            )
         if draft.duration is not None:
             row.duration_minutes = max(1, int(draft.duration.total_seconds() // 60))
         if draft.ends is not None:
             end = _end_time(draft.ends, row.starts_at, zone)
             if end <= row.starts_at:
-                raise BadOption("The end is before the start.",
-                                hint='Give an end after the start, like ends:"9pm", '
-                                     'or a length like duration:"2h". For an end after '
-                                     'midnight, give the day too, like ends:"saturday 1am".')
+                raise BadOption(
+                    "The end is before the start.",
+                    hint='Give an end after the start, like ends:"9pm", '
+                    'or a length like duration:"2h". For an end after '
+                    'midnight, give the day too, like ends:"saturday 1am".',
+                )
             row.duration_minutes = int((end - row.starts_at).total_seconds() // 60)
         if row.duration_minutes > 60 * 24 * 14:
             raise BadOption("An event can last at most 14 days.", hint='Like duration:"3h".')
         if draft.deadline is not None:
             if draft.deadline <= now:
-                raise BadOption("`deadline:` is already past.",
-                                hint='Give a future time, like deadline:"thursday noon".')
+                raise BadOption(
+                    "`deadline:` is already past.",
+                    hint='Give a future time, like deadline:"thursday noon".',
+                )
             row.deadline = draft.deadline
         if row.deadline is not None and row.deadline >= row.starts_at:
             if draft.deadline is None and draft.when is not None:
-                raise BadOption("The new start is before the RSVP deadline.",
-                                hint='Move the deadline too, like deadline:"thursday noon".')
-            raise BadOption("`deadline:` is after the event starts.",
-                            hint='RSVPs must close before the start, like '
-                                 'deadline:"thursday noon".')
+                raise BadOption(
+                    "The new start is before the RSVP deadline.",
+                    hint='Move the deadline too, like deadline:"thursday noon".',
+                )
+            raise BadOption(
+                "`deadline:` is after the event starts.",
+                hint='RSVPs must close before the start, like deadline:"thursday noon".',
+            )
 
     async def _new_code(self, session: AsyncSession, community_id: int) -> str:
         for attempt in range(20):
@@ -372,22 +417,41 @@ class EventService:
                 return code
         raise RuntimeError("could not find a free event id")  # pragma: no cover
 
-    async def create(self, community: Community, person: Person, *, platform: str,
-                     channel_id: str, zone: str, draft: Draft) -> tuple[EventView, Message]:
+    async def create(
+        self,
+        community: Community,
+        person: Person,
+        *,
+        platform: str,
+        channel_id: str,
+        zone: str,
+        draft: Draft,
+    ) -> tuple[EventView, Message]:
         now = self.clock.now()
         if draft.title is None or draft.when is None:
-            raise BadOption("An event needs a title and a date.",
-                            hint='Like /event create title:"Winter party" when:"next friday 6pm"')
+            raise BadOption(
+                "An event needs a title and a date.",
+                hint='Like /event create title:"Winter party" when:"next friday 6pm"',
+            )
         defaults = await self.community_defaults(community.id)
         async with self.db.transaction() as session:
             row = EventRow(
-                community_id=community.id, platform=platform, channel_id=channel_id,
-                creator_id=person.id, creator_name=person.display_name, kind="meetup",
-                title="", timezone=zone, starts_at=draft.when,
+                community_id=community.id,
+                platform=platform,
+                channel_id=channel_id,
+                creator_id=person.id,
+                creator_name=person.display_name,
+                kind="meetup",
+                title="",
+                timezone=zone,
+                starts_at=draft.when,
                 duration_minutes=self.settings.default_duration_minutes,
                 reminder_minutes=defaults["reminder_minutes"],
-                reminders_in=defaults["reminders_in"], status="scheduled", sequence=0,
-                created_at=now, updated_at=now,
+                reminders_in=defaults["reminders_in"],
+                status="scheduled",
+                sequence=0,
+                created_at=now,
+                updated_at=now,
             )
             self._apply(row, draft, now=now)
             row.code = await self._new_code(session, community.id)
@@ -395,30 +459,44 @@ class EventService:
             await session.flush()
             view = EventView.of(row)
             dates = self._next_dates(view, now)
-            card = event_card(view, dates[0] if dates else None, Tally(),
-                              dates if view.rrule else [], skipped=_skipped_ahead(view, now))
+            card = event_card(
+                view,
+                dates[0] if dates else None,
+                Tally(),
+                dates if view.rrule else [],
+                skipped=_skipped_ahead(view, now),
+            )
             await self.outbox.enqueue(
-                session, platform=platform, destination=Destination.channel(channel_id),
-                message=card, community_id=community.id, kind="announcement",
+                session,
+                platform=platform,
+                destination=Destination.channel(channel_id),
+                message=card,
+                community_id=community.id,
+                kind="announcement",
                 dedupe_key=card_key(view.id),
             )
         self.outbox.kick()
         return view, card
 
-    async def edit(self, community: Community, person: Person, ref: str,
-                   draft: Draft) -> tuple[EventView, list[str], Message]:
+    async def edit(
+        self, community: Community, person: Person, ref: str, draft: Draft
+    ) -> tuple[EventView, list[str], Message]:
         now = self.clock.now()
         changed = draft.given()
         if not changed:
-            raise BadOption("Nothing to change.",
-                            hint='Give what changes, like /event edit id:k3f9 when:"saturday 7pm"')
+            raise BadOption(
+                "Nothing to change.",
+                hint='Give what changes, like /event edit id:k3f9 when:"saturday 7pm"',
+            )
         async with self.db.transaction() as session:
             row = await self._find(session, community.id, ref, lock=True)
             before = EventView.of(row)
             self._require_organizer(before, person, "edit")
             if before.cancelled:
-                raise UserError(f"“{before.title}” is cancelled, so it cannot be edited.",
-                                hint="Create a new event with /event create instead.")
+                raise UserError(
+                    f"“{before.title}” is cancelled, so it cannot be edited.",
+                    hint="Create a new event with /event create instead.",
+                )
             self._apply(row, draft, now=now)
             row.sequence += 1
             row.updated_at = now
@@ -435,8 +513,13 @@ class EventService:
                 await self._drop_dates(session, after, dropped, community, now)
                 await repo.move_occurrences(session, after.id, moves)
             for occurrence in await repo.booked_occurrences(session, after.id, now):
-                await self._fit_capacity(session, after, occurrence, community,
-                                         lowered=_lowered(before.capacity, after.capacity))
+                await self._fit_capacity(
+                    session,
+                    after,
+                    occurrence,
+                    community,
+                    lowered=_lowered(before.capacity, after.capacity),
+                )
             await self.reminders.rebuild(session, after, community.timezone)
             if moves:
                 await self._tell_moved(session, after, moves, community, now)
@@ -444,8 +527,9 @@ class EventService:
         self.outbox.kick()
         return after, changed, card
 
-    async def _plan_moves(self, session: AsyncSession, before: EventView, after: EventView,
-                          now: datetime) -> tuple[dict[datetime, datetime], list[datetime]]:
+    async def _plan_moves(
+        self, session: AsyncSession, before: EventView, after: EventView, now: datetime
+    ) -> tuple[dict[datetime, datetime], list[datetime]]:
         """Answers follow the event (see `_follow_edit`). Booked dates with no counterpart (a
         series made shorter or turned into a one-off, or a moment that was never a date) are
         returned as dropped."""
@@ -464,34 +548,59 @@ class EventService:
         kept += [new for new in mapped.values() if new is not None]
         return sorted({int(at.timestamp()) for at in kept})
 
-    async def _drop_dates(self, session: AsyncSession, view: EventView, dropped: list[datetime],
-                          community: Community, now: datetime) -> None:
+    async def _drop_dates(
+        self,
+        session: AsyncSession,
+        view: EventView,
+        dropped: list[datetime],
+        community: Community,
+        now: datetime,
+    ) -> None:
         """Remove the answers for dates that no longer exist, telling those who had answered
         yes, maybe or were waiting (their reminders go with the rebuild that follows)."""
         if not dropped:
             return
         gone = set(dropped)
-        rows = [(r, p) for r, p in await repo.rsvps(session, view.id, statuses=NOTIFIED,
-                                                    since=now) if r.occurrence in gone]
+        rows = [
+            (r, p)
+            for r, p in await repo.rsvps(session, view.id, statuses=NOTIFIED, since=now)
+            if r.occurrence in gone
+        ]
         for person, answers in _by_person(rows):
-            await self._dm(session, view, person, community, tag="dropped",
-                           message=dropped_message(view, [r.occurrence for r in answers]))
+            await self._dm(
+                session,
+                view,
+                person,
+                community,
+                tag="dropped",
+                message=dropped_message(view, [r.occurrence for r in answers]),
+            )
         await repo.drop_occurrences(session, view.id, dropped)
 
-    async def _tell_moved(self, session: AsyncSession, view: EventView,
-                          moves: dict[datetime, datetime], community: Community,
-                          now: datetime) -> None:
+    async def _tell_moved(
+        self,
+        session: AsyncSession,
+        view: EventView,
+        moves: dict[datetime, datetime],
+        community: Community,
+        now: datetime,
+    ) -> None:
         """Everyone with an answer on a date that moved hears their own new dates."""
         was = {new: old for old, new in moves.items()}
-        rows = [(r, p) for r, p in await repo.rsvps(session, view.id, statuses=NOTIFIED,
-                                                    since=now) if r.occurrence in was]
+        rows = [
+            (r, p)
+            for r, p in await repo.rsvps(session, view.id, statuses=NOTIFIED, since=now)
+            if r.occurrence in was
+        ]
         for person, answers in _by_person(rows):
             pairs = [(was[r.occurrence], r.occurrence) for r in answers]
-            await self._dm(session, view, person, community, tag="moved",
-                           message=moved_message(view, pairs))
+            await self._dm(
+                session, view, person, community, tag="moved", message=moved_message(view, pairs)
+            )
 
-    async def cancel(self, community: Community, person: Person, ref: str,
-                     reason: str | None) -> tuple[EventView, int]:
+    async def cancel(
+        self, community: Community, person: Person, ref: str, reason: str | None
+    ) -> tuple[EventView, int]:
         now = self.clock.now()
         async with self.db.transaction() as session:
             row = await self._find(session, community.id, ref, lock=True)
@@ -508,15 +617,27 @@ class EventService:
             await self.reminders.withdraw_event(session, view.id)
             told = _by_person(await repo.rsvps(session, view.id, statuses=NOTIFIED, since=now))
             for who, answers in told:
-                await self._dm(session, view, who, community, tag="cancelled",
-                               message=cancelled_message(view, [r.occurrence for r in answers]))
+                await self._dm(
+                    session,
+                    view,
+                    who,
+                    community,
+                    tag="cancelled",
+                    message=cancelled_message(view, [r.occurrence for r in answers]),
+                )
             await self._card_edit(session, view, now)
         self.outbox.kick()
         return view, len(told)
 
-    async def cancel_date(self, community: Community, person: Person, ref: str, on: datetime,
-                          reason: str | None, zone: str | None = None) -> tuple[
-                              EventView, datetime, int]:
+    async def cancel_date(
+        self,
+        community: Community,
+        person: Person,
+        ref: str,
+        on: datetime,
+        reason: str | None,
+        zone: str | None = None,
+    ) -> tuple[EventView, datetime, int]:
         """Cancel one date of a series; the other dates go ahead. Those who answered yes,
         maybe or were waiting for it are told, and their answers and reminders for it go.
         Returns (event, the cancelled date, how many were told)."""
@@ -529,13 +650,12 @@ class EventService:
             if view.cancelled:
                 raise UserError(f"“{view.title}” is already cancelled, every date of it.")
             if view.rrule is None:
-                raise BadOption(f"“{view.title}” does not repeat, so it has no single date to "
-                                "cancel.",
-                                hint=f"Cancel it without date:, like /event cancel "
-                                     f"id:{view.code}")
+                raise BadOption(
+                    f"“{view.title}” does not repeat, so it has no single date to cancel.",
+                    hint=f"Cancel it without date:, like /event cancel id:{view.code}",
+                )
             occurrence = self._date_to_cancel(view, on, reader_zone, now)
-            row.skipped_dates = sorted({*(row.skipped_dates or []),
-                                        int(occurrence.timestamp())})
+            row.skipped_dates = sorted({*(row.skipped_dates or []), int(occurrence.timestamp())})
             row.sequence += 1
             row.updated_at = now
             await session.flush()
@@ -543,16 +663,23 @@ class EventService:
             why = (reason or "").strip()[:500] or None
             told = await repo.rsvps(session, view.id, occurrence=occurrence, statuses=NOTIFIED)
             for _, who in told:
-                await self._dm(session, view, who, community, tag="date-cancelled",
-                               message=date_cancelled_message(view, occurrence, why))
+                await self._dm(
+                    session,
+                    view,
+                    who,
+                    community,
+                    tag="date-cancelled",
+                    message=date_cancelled_message(view, occurrence, why),
+                )
             await self.reminders.withdraw_occurrence(session, view.id, occurrence)
             await repo.drop_occurrences(session, view.id, [occurrence])
             await self._card_edit(session, view, now)
         self.outbox.kick()
         return view, occurrence, len(told)
 
-    def _date_to_cancel(self, view: EventView, day: datetime, zone: ZoneInfo,
-                        now: datetime) -> datetime:
+    def _date_to_cancel(
+        self, view: EventView, day: datetime, zone: ZoneInfo, now: datetime
+    ) -> datetime:
         """The series' date on the given day (the reader's calendar day, or failing that the
         day where the event happens); refused, with nearby dates, if it cannot be cancelled."""
         pick = "Pick one of those dates, like /event cancel id:{code} date:YYYY-MM-DD"
@@ -560,27 +687,43 @@ class EventService:
         wanted = day.astimezone(zone).date()
         if wanted < now.astimezone(zone).date() or (found is not None and found <= now):
             when: list[Segment] = [" (", *_dates([found]), ")"] if found is not None else []
-            raise Refused("That date of ", Bold(text=view.title), " is in the past", *when,
-                          ". Its next dates: ",
-                          *_dates(self.upcoming(view, now) or [view.starts_at]), ".",
-                          hint=pick.format(code=view.code))
+            raise Refused(
+                "That date of ",
+                Bold(text=view.title),
+                " is in the past",
+                *when,
+                ". Its next dates: ",
+                *_dates(self.upcoming(view, now) or [view.starts_at]),
+                ".",
+                hint=pick.format(code=view.code),
+            )
         if found is not None and found in view.skipped:
-            raise Refused(Bold(text=view.title), " on ", *_dates([found]),
-                          " is already cancelled.",
-                          hint=f"See the dates still planned with /event show id:{view.code}")
+            raise Refused(
+                Bold(text=view.title),
+                " on ",
+                *_dates([found]),
+                " is already cancelled.",
+                hint=f"See the dates still planned with /event show id:{view.code}",
+            )
         if found is None:
-            raise Refused(Bold(text=view.title), " has no date on that day. The nearest: ",
-                          *_dates(self._nearest(view, day, now)), ".",
-                          hint=pick.format(code=view.code))
+            raise Refused(
+                Bold(text=view.title),
+                " has no date on that day. The nearest: ",
+                *_dates(self._nearest(view, day, now)),
+                ".",
+                hint=pick.format(code=view.code),
+            )
         return found
 
-    def _nearest(self, view: EventView, day: datetime, now: datetime,
-                 count: int = 3) -> list[datetime]:
+    def _nearest(
+        self, view: EventView, day: datetime, now: datetime, count: int = 3
+    ) -> list[datetime]:
         """The upcoming dates closest to `day`, in order: what was probably meant."""
         seen: list[datetime] = []
         after = 0
-        for at in recurrence.occurrences(view.rrule, view.starts_at, view.timezone,
-                                         after=now, skip=view.skipped):
+        for at in recurrence.occurrences(
+            view.rrule, view.starts_at, view.timezone, after=now, skip=view.skipped
+        ):
             seen.append(at)
             if at > day:
                 after += 1
@@ -588,20 +731,37 @@ class EventService:
                 break
         return sorted(sorted(seen, key=lambda at: abs(at - day))[:count])
 
-    async def _dm(self, session: AsyncSession, view: EventView, person: PersonRow,
-                  community: Community, *, tag: str, message: Message) -> None:
+    async def _dm(
+        self,
+        session: AsyncSession,
+        view: EventView,
+        person: PersonRow,
+        community: Community,
+        *,
+        tag: str,
+        message: Message,
+    ) -> None:
         """One notice per person per change of the event (its sequence), never twice."""
         await self.outbox.enqueue(
-            session, platform=view.platform, destination=Destination.person(person.external_id),
-            message=message, community_id=view.community_id, kind=f"event-{tag}",
+            session,
+            platform=view.platform,
+            destination=Destination.person(person.external_id),
+            message=message,
+            community_id=view.community_id,
+            kind=f"event-{tag}",
             dedupe_key=f"event:{view.id}:{tag}:{view.sequence}:{person.id}",
             fallback_channel_id=view.channel_id,
             timezone=person.timezone or community.timezone,
         )
 
-    async def _card_edit(self, session: AsyncSession, view: EventView, now: datetime,
-                         tally: Tally | None = None,
-                         dates: list[datetime] | None = None) -> Message:
+    async def _card_edit(
+        self,
+        session: AsyncSession,
+        view: EventView,
+        now: datetime,
+        tally: Tally | None = None,
+        dates: list[datetime] | None = None,
+    ) -> Message:
         """Refresh the public card; pending edits coalesce, so a burst of RSVPs is one edit.
         `dates` are the next dates when the caller has them already."""
         if dates is None:
@@ -609,31 +769,51 @@ class EventService:
         occurrence = None if view.cancelled or not dates else dates[0]
         if occurrence is not None and tally is None:
             tally = await repo.tally(session, view.id, occurrence)
-        card = event_card(view, occurrence, tally or Tally(), dates if view.rrule else [],
-                          skipped=_skipped_ahead(view, now))
+        card = event_card(
+            view,
+            occurrence,
+            tally or Tally(),
+            dates if view.rrule else [],
+            skipped=_skipped_ahead(view, now),
+        )
         await self.outbox.enqueue(
-            session, platform=view.platform, destination=Destination.channel(view.channel_id),
-            message=card, community_id=view.community_id, kind="card-edit",
-            edit_of=card_key(view.id), coalesce_key=f"event:{view.id}:card-edit",
+            session,
+            platform=view.platform,
+            destination=Destination.channel(view.channel_id),
+            message=card,
+            community_id=view.community_id,
+            kind="card-edit",
+            edit_of=card_key(view.id),
+            coalesce_key=f"event:{view.id}:card-edit",
         )
         return card
 
     # -- RSVPs ---------------------------------------------------------------------------------
 
-    async def rsvp(self, community: Community, person: Person, ref: str, answer: Answer, *,
-                   guests: int | None = None, on: datetime | None = None,
-                   zone: str | None = None) -> RsvpResult:
+    async def rsvp(
+        self,
+        community: Community,
+        person: Person,
+        ref: str,
+        answer: Answer,
+        *,
+        guests: int | None = None,
+        on: datetime | None = None,
+        zone: str | None = None,
+    ) -> RsvpResult:
         now = self.clock.now()
         reader_zone = ZoneInfo(zone or person.timezone or community.timezone)
         async with self.db.transaction() as session:
             view = await self._locked_view(session, community.id, ref)
             if view.cancelled:
-                raise Refused(Bold(text=view.title), " is cancelled, so answers are closed.",
-                              hint="Type /event list to see what else is coming up.")
+                raise Refused(
+                    Bold(text=view.title),
+                    " is cancelled, so answers are closed.",
+                    hint="Type /event list to see what else is coming up.",
+                )
             dates = self._next_dates(view, now)
             occurrence = self._target(view, now, on, reader_zone, dates)
-            settings, mine, tally = await repo.answer_state(session, person.id, view.id,
-                                                            occurrence)
+            settings, mine, tally = await repo.answer_state(session, person.id, view.id, occurrence)
             old = mine.status if mine is not None else None
             old_guests = mine.guests if mine is not None else 0
             wanted = 0 if answer == "no" else (guests if guests is not None else old_guests)
@@ -643,7 +823,8 @@ class EventService:
                 result.unchanged = True
                 if new == "waitlist" and mine is not None:
                     result.position = await repo.waitlist_position(
-                        session, view.id, occurrence, mine.seq)
+                        session, view.id, occurrence, mine.seq
+                    )
                 result.reminders = new in ATTENDING and wants_reminders(settings)
                 return result
             seq = mine.seq if mine is not None else 0
@@ -652,14 +833,26 @@ class EventService:
                 tally.max_seq = seq
             if mine is None:
                 await repo.add_rsvp(
-                    session, event_id=view.id, occurrence=occurrence, person_id=person.id,
-                    status=new, guests=wanted, seq=seq, answered_at=now)
+                    session,
+                    event_id=view.id,
+                    occurrence=occurrence,
+                    person_id=person.id,
+                    status=new,
+                    guests=wanted,
+                    seq=seq,
+                    answered_at=now,
+                )
             else:
-                await repo.set_rsvp(session, mine.id, status=new, guests=wanted, seq=seq,
-                                    answered_at=now)
+                await repo.set_rsvp(
+                    session, mine.id, status=new, guests=wanted, seq=seq, answered_at=now
+                )
             tally.move(old, old_guests, new, wanted)
-            me = Recipient(person.id, person.external_id,
-                           person.timezone or community.timezone, wants_reminders(settings))
+            me = Recipient(
+                person.id,
+                person.external_id,
+                person.timezone or community.timezone,
+                wants_reminders(settings),
+            )
             if view.reminders_in == "dm":
                 if new in ATTENDING and old not in ATTENDING:
                     await self.reminders.add(session, view, occurrence, [me])
@@ -684,8 +877,14 @@ class EventService:
         self.outbox.kick()
         return result
 
-    def _target(self, view: EventView, now: datetime, on: datetime | None,
-                zone: ZoneInfo, dates: list[datetime]) -> datetime:
+    def _target(
+        self,
+        view: EventView,
+        now: datetime,
+        on: datetime | None,
+        zone: ZoneInfo,
+        dates: list[datetime],
+    ) -> datetime:
         """Which occurrence an answer is for: the next one, or the one on the given day.
         `dates` are the next dates, already expanded by the caller."""
         if on is not None and view.rrule is not None:
@@ -697,17 +896,33 @@ class EventService:
         else:
             occurrence = view.starts_at
         if occurrence <= now:
-            raise Refused(Bold(text=view.title), " already started (", *_dates([occurrence]),
-                          "), so answers are closed.")
+            raise Refused(
+                Bold(text=view.title),
+                " already started (",
+                *_dates([occurrence]),
+                "), so answers are closed.",
+            )
         deadline = view.deadline_for(occurrence)
         if deadline is not None and now >= deadline:
-            raise Refused("Answers for ", Bold(text=view.title), " closed at ",
-                          *_dates([deadline]), ".",
-                          hint="Ask the organizer if you still want to come.")
+            raise Refused(
+                "Answers for ",
+                Bold(text=view.title),
+                " closed at ",
+                *_dates([deadline]),
+                ".",
+                hint="Ask the organizer if you still want to come.",
+            )
         return occurrence
 
-    def _decide(self, view: EventView, tally: Tally, answer: Answer, old: str | None,
-                old_guests: int, guests: int) -> str:
+    def _decide(
+        self,
+        view: EventView,
+        tally: Tally,
+        answer: Answer,
+        old: str | None,
+        old_guests: int,
+        guests: int,
+    ) -> str:
         if answer == "maybe":
             return "maybe"
         if answer == "no":
@@ -723,8 +938,9 @@ class EventService:
                     f"party, so you can bring at most {max(0, free - 1)} "
                     f"guest{'s' if free - 1 != 1 else ''}.",
                     hint=f"You keep your spot with {old_guests} "
-                         f"guest{'s' if old_guests != 1 else ''}. "
-                         f"Try guests:{max(0, free - 1)}.")
+                    f"guest{'s' if old_guests != 1 else ''}. "
+                    f"Try guests:{max(0, free - 1)}.",
+                )
             return "going"
         if party > view.capacity:
             # A party that could never be seated is refused, not left waiting forever.
@@ -733,7 +949,8 @@ class EventService:
                 f"“{view.title}” has {view.capacity} spot{'s' if view.capacity != 1 else ''} "
                 f"in all, so a party of {party} can never fit: you can bring at most {most} "
                 f"guest{'s' if most != 1 else ''}.",
-                hint=f"Try guests:{most}, or ask the organizer for more spots.")
+                hint=f"Try guests:{most}, or ask the organizer for more spots.",
+            )
         if old == "waitlist":
             return "waitlist"  # _promote seats the party as soon as it fits, in order
         free = view.capacity - tally.going_seats
@@ -741,8 +958,14 @@ class EventService:
         # so a party that fits now may take them, as on Meetup.
         return "going" if party <= free else "waitlist"
 
-    async def _promote(self, session: AsyncSession, view: EventView, occurrence: datetime,
-                       tally: Tally, community: Community) -> list[PersonRow]:
+    async def _promote(
+        self,
+        session: AsyncSession,
+        view: EventView,
+        occurrence: datetime,
+        tally: Tally,
+        community: Community,
+    ) -> list[PersonRow]:
         """Seat waitlisted parties in arrival order; a party too big for the free seats waits
         while a smaller one behind it may pass. Each promoted person is told."""
         if tally.waitlist_parties <= 0:
@@ -767,16 +990,27 @@ class EventService:
         for rsvp, person in promoted:
             who = recipient(person, community.timezone)
             await self.outbox.enqueue(
-                session, platform=view.platform, destination=Destination.person(who.external_id),
+                session,
+                platform=view.platform,
+                destination=Destination.person(who.external_id),
                 message=promoted_message(view, occurrence, rsvp.guests),
-                community_id=view.community_id, kind="event-promoted",
-                fallback_channel_id=view.channel_id, timezone=who.zone,
+                community_id=view.community_id,
+                kind="event-promoted",
+                fallback_channel_id=view.channel_id,
+                timezone=who.zone,
             )
             await self.reminders.add(session, view, occurrence, [who])
         return [p for _, p in promoted]
 
-    async def _fit_capacity(self, session: AsyncSession, view: EventView, occurrence: datetime,
-                            community: Community, *, lowered: bool = False) -> None:
+    async def _fit_capacity(
+        self,
+        session: AsyncSession,
+        view: EventView,
+        occurrence: datetime,
+        community: Community,
+        *,
+        lowered: bool = False,
+    ) -> None:
         """After a capacity change: the latest yeses go back to the waitlist (and are told),
         or waitlisted parties move up into new seats.
 
@@ -787,10 +1021,12 @@ class EventService:
         tally = await repo.tally(session, view.id, occurrence)
         demoted: list[tuple[RsvpRow, PersonRow]] = []
         if view.capacity is not None and tally.going_seats > view.capacity:
-            waiting = await repo.rsvps(session, view.id, occurrence=occurrence,
-                                       statuses=("waitlist",))
-            going = await repo.rsvps(session, view.id, occurrence=occurrence,
-                                     statuses=("going",), latest_first=True)
+            waiting = await repo.rsvps(
+                session, view.id, occurrence=occurrence, statuses=("waitlist",)
+            )
+            going = await repo.rsvps(
+                session, view.id, occurrence=occurrence, statuses=("going",), latest_first=True
+            )
             for rsvp, person in going:
                 if tally.going_seats <= view.capacity:
                     break
@@ -808,46 +1044,48 @@ class EventService:
         await session.flush()
         too_big: set[int] = set()
         if lowered:
-            too_big = await self._tell_parties_that_cannot_fit(session, view, occurrence,
-                                                               community)
+            too_big = await self._tell_parties_that_cannot_fit(session, view, occurrence, community)
         for rsvp, person in demoted:
             if rsvp.status != "waitlist" or person.id in too_big:
                 continue  # moved up again, or already told their party no longer fits
             position = await repo.waitlist_position(session, view.id, occurrence, rsvp.seq)
             await self.outbox.enqueue(
-                session, platform=view.platform,
+                session,
+                platform=view.platform,
                 destination=Destination.person(person.external_id),
                 message=demoted_message(view, occurrence, position),
-                community_id=view.community_id, kind="event-demoted",
+                community_id=view.community_id,
+                kind="event-demoted",
                 fallback_channel_id=view.channel_id,
                 timezone=person.timezone or community.timezone,
             )
 
-    async def _tell_parties_that_cannot_fit(self, session: AsyncSession, view: EventView,
-                                            occurrence: datetime,
-                                            community: Community) -> set[int]:
+    async def _tell_parties_that_cannot_fit(
+        self, session: AsyncSession, view: EventView, occurrence: datetime, community: Community
+    ) -> set[int]:
         """After the capacity went down, waiting parties larger than it could never move up:
         say so once per capacity, with the answer that would let them fit. Returns the
         people told."""
         told: set[int] = set()
         if view.capacity is None:
             return told
-        waiting = await repo.rsvps(session, view.id, occurrence=occurrence,
-                                   statuses=("waitlist",))
+        waiting = await repo.rsvps(session, view.id, occurrence=occurrence, statuses=("waitlist",))
         for rsvp, person in waiting:
             if 1 + rsvp.guests <= view.capacity:
                 continue
             told.add(person.id)
             await self.outbox.enqueue(
-                session, platform=view.platform,
+                session,
+                platform=view.platform,
                 destination=Destination.person(person.external_id),
                 message=party_too_big_message(view, occurrence, 1 + rsvp.guests),
-                community_id=view.community_id, kind="event-party-too-big",
+                community_id=view.community_id,
+                kind="event-party-too-big",
                 fallback_channel_id=view.channel_id,
                 timezone=person.timezone or community.timezone,
                 # Not under "event:{id}:", which reminder rebuilds withdraw.
                 dedupe_key=f"too-big:{view.id}:{int(occurrence.timestamp())}:{person.id}:"
-                           f"{view.capacity}",
+                f"{view.capacity}",
             )
         return told
 
@@ -859,10 +1097,14 @@ class EventService:
             view = EventView.of(await self._find(session, community.id, ref))
             dates = self._next_dates(view, now)
             occurrence = None if view.cancelled or not dates else dates[0]
-            tally = (await repo.tally(session, view.id, occurrence)
-                     if occurrence is not None else Tally())
-        return event_card(view, occurrence, tally, dates if view.rrule else [],
-                          skipped=_skipped_ahead(view, now))
+            tally = (
+                await repo.tally(session, view.id, occurrence)
+                if occurrence is not None
+                else Tally()
+            )
+        return event_card(
+            view, occurrence, tally, dates if view.rrule else [], skipped=_skipped_ahead(view, now)
+        )
 
     async def list_events(self, community: Community, when: str) -> list[Listed]:
         """Up to 25 events: upcoming soonest first, past most recent first; "all" shows the
@@ -871,11 +1113,13 @@ class EventService:
         async with self.db.sessions() as session:
             rows: list[EventRow] = []
             if when in ("upcoming", "all"):
-                rows += await repo.community_events(session, community.id,
-                                                    ending_after=now - timedelta(days=14))
+                rows += await repo.community_events(
+                    session, community.id, ending_after=now - timedelta(days=14)
+                )
             if when in ("past", "all"):
-                rows += await repo.community_events(session, community.id,
-                                                    starting_before=now, newest_first=True)
+                rows += await repo.community_events(
+                    session, community.id, starting_before=now, newest_first=True
+                )
             ahead: list[Listed] = []
             behind: list[Listed] = []
             seen: set[int] = set()
@@ -889,8 +1133,9 @@ class EventService:
                 if when == "upcoming" and (view.cancelled or nxt is None):
                     continue
                 if when == "past" or (nxt is None and not view.cancelled):
-                    last = recurrence.last_started(view.rrule, view.starts_at, view.timezone,
-                                                   now=now, skip=view.skipped)
+                    last = recurrence.last_started(
+                        view.rrule, view.starts_at, view.timezone, now=now, skip=view.skipped
+                    )
                     if when == "past" and (last is None or (view.rrule is None and not ended)):
                         continue
                     behind.append(Listed(view, last, Tally(), past=True))
@@ -903,7 +1148,8 @@ class EventService:
             behind.sort(key=lambda i: i.occurrence or i.view.starts_at, reverse=True)
             listed = (ahead + behind)[:25]
             counts = await repo.tallies(
-                session, [(item.view.id, item.occurrence) for item in listed if item.occurrence])
+                session, [(item.view.id, item.occurrence) for item in listed if item.occurrence]
+            )
         for item in listed:
             if item.occurrence is not None:
                 item.tally = counts.get((item.view.id, item.occurrence), Tally())
@@ -920,9 +1166,9 @@ class EventService:
             out.append((f"{view.title} ({view.code})"[:100], view.code))
         return out
 
-    async def attendees(self, community: Community, person: Person, ref: str,
-                        on: datetime | None, zone: ZoneInfo) -> tuple[EventView, datetime,
-                                                                      list[Attendee]]:
+    async def attendees(
+        self, community: Community, person: Person, ref: str, on: datetime | None, zone: ZoneInfo
+    ) -> tuple[EventView, datetime, list[Attendee]]:
         now = self.clock.now()
         async with self.db.sessions() as session:
             view = EventView.of(await self._find(session, community.id, ref))
@@ -936,15 +1182,22 @@ class EventService:
             if rsvp.status == "waitlist":
                 position += 1
                 place = position
-            people.append(Attendee(name=who.display_name or who.external_id,
-                                   external_id=who.external_id, status=rsvp.status,
-                                   guests=rsvp.guests, position=place,
-                                   checked_in_at=rsvp.checked_in_at,
-                                   answered_at=rsvp.answered_at))
+            people.append(
+                Attendee(
+                    name=who.display_name or who.external_id,
+                    external_id=who.external_id,
+                    status=rsvp.status,
+                    guests=rsvp.guests,
+                    position=place,
+                    checked_in_at=rsvp.checked_in_at,
+                    answered_at=rsvp.answered_at,
+                )
+            )
         return view, occurrence, people
 
-    def _reporting_occurrence(self, view: EventView, now: datetime, on: datetime | None,
-                              zone: ZoneInfo) -> datetime:
+    def _reporting_occurrence(
+        self, view: EventView, now: datetime, on: datetime | None, zone: ZoneInfo
+    ) -> datetime:
         """For attendee lists, follow-ups and check-in: the given day, else the occurrence
         under way or just past (within a day of its end), else the next one."""
         if view.rrule is None:
@@ -953,10 +1206,13 @@ class EventService:
             at = self._date_on(view, on, zone, now)
             if at is not None and at not in view.skipped:
                 return at
-            raise BadOption("That event has no date on that day.",
-                            hint="Leave date: out for the current or next date.")
-        last = recurrence.last_started(view.rrule, view.starts_at, view.timezone, now=now,
-                                       skip=view.skipped)
+            raise BadOption(
+                "That event has no date on that day.",
+                hint="Leave date: out for the current or next date.",
+            )
+        last = recurrence.last_started(
+            view.rrule, view.starts_at, view.timezone, now=now, skip=view.skipped
+        )
         if last is not None and view.ends(last) + timedelta(days=1) > now:
             return last
         return self.next_occurrence(view, now) or last or view.starts_at
@@ -964,15 +1220,29 @@ class EventService:
     def attendees_csv(self, people: list[Attendee]) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["name", "user_id", "answer", "guests", "waitlist_position",
-                         "checked_in_utc", "answered_utc"])
+        writer.writerow(
+            [
+                "name",
+                "user_id",
+                "answer",
+                "guests",
+                "waitlist_position",
+                "checked_in_utc",
+                "answered_utc",
+            ]
+        )
         for a in people:
-            writer.writerow([
-                _csv_safe(a.name), _csv_safe(a.external_id), a.status, a.guests,
-                a.position or "",
-                a.checked_in_at.isoformat(timespec="minutes") if a.checked_in_at else "",
-                a.answered_at.isoformat(timespec="minutes"),
-            ])
+            writer.writerow(
+                [
+                    _csv_safe(a.name),
+                    _csv_safe(a.external_id),
+                    a.status,
+                    a.guests,
+                    a.position or "",
+                    a.checked_in_at.isoformat(timespec="minutes") if a.checked_in_at else "",
+                    a.answered_at.isoformat(timespec="minutes"),
+                ]
+            )
         return buffer.getvalue().encode("utf-8")
 
     async def ics(self, community: Community, ref: str) -> tuple[EventView, bytes]:
@@ -984,8 +1254,9 @@ class EventService:
         now = self.clock.now()
         since = now - timedelta(days=self.settings.feed_days_back)
         async with self.db.sessions() as session:
-            rows = await repo.community_events(session, community_id, ending_after=since,
-                                               limit=2000)
+            rows = await repo.community_events(
+                session, community_id, ending_after=since, limit=2000
+            )
         views = [EventView.of(r) for r in rows]
         return calendar_bytes(views, name="Potluck events", now=now)
 
@@ -1003,11 +1274,14 @@ class EventService:
 
     # -- after the event -----------------------------------------------------------------------
 
-    async def followup(self, community: Community, person: Person, ref: str, link: str,
-                       note: str | None) -> tuple[EventView, int]:
+    async def followup(
+        self, community: Community, person: Person, ref: str, link: str, note: str | None
+    ) -> tuple[EventView, int]:
         if not re.match(r"^https?://\S+$", link.strip()):
-            raise BadOption("`link:` must be a web address starting with https://.",
-                            hint="Like link:https://example.org/recording")
+            raise BadOption(
+                "`link:` must be a web address starting with https://.",
+                hint="Like link:https://example.org/recording",
+            )
         now = self.clock.now()
         digest = hashlib.sha1(link.strip().encode()).hexdigest()[:12]
         async with self.db.transaction() as session:
@@ -1018,9 +1292,12 @@ class EventService:
             message = followup_message(view, link.strip(), (note or "").strip() or None)
             for _, who in rows:
                 await self.outbox.enqueue(
-                    session, platform=view.platform,
-                    destination=Destination.person(who.external_id), message=message,
-                    community_id=view.community_id, kind="event-followup",
+                    session,
+                    platform=view.platform,
+                    destination=Destination.person(who.external_id),
+                    message=message,
+                    community_id=view.community_id,
+                    kind="event-followup",
                     dedupe_key=f"event:{view.id}:followup:{digest}:{who.id}",
                     fallback_channel_id=view.channel_id,
                     timezone=who.timezone or community.timezone,
@@ -1028,8 +1305,9 @@ class EventService:
         self.outbox.kick()
         return view, len(rows)
 
-    async def checkin(self, community: Community, person: Person, ref: str,
-                      who_external_id: str | None) -> tuple[EventView, str, int, int, bool]:
+    async def checkin(
+        self, community: Community, person: Person, ref: str, who_external_id: str | None
+    ) -> tuple[EventView, str, int, int, bool]:
         """Mark someone as there. Returns (event, name, checked in, going, already)."""
         now = self.clock.now()
         async with self.db.transaction() as session:
@@ -1039,25 +1317,44 @@ class EventService:
                 self._require_organizer(view, person, "check others in to")
                 target = await repo.person_by_external(session, community.id, who_external_id)
                 if target is None:
-                    raise NotFound(f"I don't know `{who_external_id}` in this community yet.",
-                                   hint="They need to have used Potluck here once.")
+                    raise NotFound(
+                        f"I don't know `{who_external_id}` in this community yet.",
+                        hint="They need to have used Potluck here once.",
+                    )
             else:
                 target = await session.get(PersonRow, person.id)
                 assert target is not None
             occurrence = self._reporting_occurrence(view, now, None, ZoneInfo(view.timezone))
             if now < occurrence - timedelta(hours=2):
-                raise Refused("Check-in for ", Bold(text=view.title), " opens 2 hours before "
-                              "the start (", *_dates([occurrence]), ").")
+                raise Refused(
+                    "Check-in for ",
+                    Bold(text=view.title),
+                    " opens 2 hours before the start (",
+                    *_dates([occurrence]),
+                    ").",
+                )
             if now > view.ends(occurrence) + timedelta(hours=12):
-                raise Refused("Check-in for ", Bold(text=view.title), " closed; it ended ",
-                              *_dates([view.ends(occurrence)]), ".")
+                raise Refused(
+                    "Check-in for ",
+                    Bold(text=view.title),
+                    " closed; it ended ",
+                    *_dates([view.ends(occurrence)]),
+                    ".",
+                )
             _, mine, tally = await repo.answer_state(session, target.id, view.id, occurrence)
             already = mine is not None and mine.checked_in_at is not None
             if mine is None:
                 await repo.add_rsvp(
-                    session, event_id=view.id, occurrence=occurrence, person_id=target.id,
-                    status="going", guests=0, seq=tally.max_seq + 1, answered_at=now,
-                    checked_in_at=now)
+                    session,
+                    event_id=view.id,
+                    occurrence=occurrence,
+                    person_id=target.id,
+                    status="going",
+                    guests=0,
+                    seq=tally.max_seq + 1,
+                    answered_at=now,
+                    checked_in_at=now,
+                )
             elif not already:
                 await repo.set_rsvp(session, mine.id, status="going", checked_in_at=now)
             rows = await repo.rsvps(session, view.id, occurrence=occurrence, statuses=("going",))
@@ -1073,11 +1370,11 @@ class EventService:
         count = 0
         async with self.db.transaction() as session:
             if not on:
-                count = await repo.drop_person_reminders(session, community.id,
-                                                         person.external_id)
+                count = await repo.drop_person_reminders(session, community.id, person.external_id)
             else:
-                me = Recipient(person.id, person.external_id,
-                               person.timezone or community.timezone, True)
+                me = Recipient(
+                    person.id, person.external_id, person.timezone or community.timezone, True
+                )
                 for rsvp, event in await repo.person_upcoming_attending(session, person.id, now):
                     view = EventView.of(event)
                     await self.reminders.add(session, view, rsvp.occurrence, [me])
@@ -1095,16 +1392,27 @@ class EventService:
             created = await repo.events_created_by(session, person_id)
         return {
             "rsvps": [
-                {"event": e.title, "event_id": e.code, "date_utc": r.occurrence.isoformat(),
-                 "answer": r.status, "guests": r.guests,
-                 "checked_in_utc": r.checked_in_at.isoformat() if r.checked_in_at else None,
-                 "answered_utc": r.answered_at.isoformat()}
-                for r, e in answers if e.community_id == community_id
+                {
+                    "event": e.title,
+                    "event_id": e.code,
+                    "date_utc": r.occurrence.isoformat(),
+                    "answer": r.status,
+                    "guests": r.guests,
+                    "checked_in_utc": r.checked_in_at.isoformat() if r.checked_in_at else None,
+                    "answered_utc": r.answered_at.isoformat(),
+                }
+                for r, e in answers
+                if e.community_id == community_id
             ],
             "events_created": [
-                {"event": e.title, "event_id": e.code, "starts_utc": e.starts_at.isoformat(),
-                 "status": e.status}
-                for e in created if e.community_id == community_id
+                {
+                    "event": e.title,
+                    "event_id": e.code,
+                    "starts_utc": e.starts_at.isoformat(),
+                    "status": e.status,
+                }
+                for e in created
+                if e.community_id == community_id
             ],
         }
 
@@ -1118,8 +1426,13 @@ class EventService:
         community = await self.identity.community(*key)
         async with self.db.transaction() as session:
             answers = await repo.person_rsvps(session, person_id)
-            affected = sorted({(e.id, r.occurrence) for r, e in answers
-                               if r.occurrence > now and e.status == "scheduled"})
+            affected = sorted(
+                {
+                    (e.id, r.occurrence)
+                    for r, e in answers
+                    if r.occurrence > now and e.status == "scheduled"
+                }
+            )
             for rsvp, event in answers:
                 view = EventView.of(event)
                 await self.reminders.remove(session, view, rsvp.occurrence, [person_id])
@@ -1140,19 +1453,21 @@ class EventService:
         self.outbox.kick()
 
 
-def _by_person(rows: list[tuple[RsvpRow, PersonRow]]) -> list[tuple[PersonRow,
-                                                                    list[RsvpRow]]]:
+def _by_person(rows: list[tuple[RsvpRow, PersonRow]]) -> list[tuple[PersonRow, list[RsvpRow]]]:
     """Answers grouped by person (first-seen order), each person's in date order."""
     grouped: dict[int, tuple[PersonRow, list[RsvpRow]]] = {}
     for rsvp, person in rows:
         grouped.setdefault(person.id, (person, []))[1].append(rsvp)
-    return [(person, sorted(answers, key=lambda r: r.occurrence))
-            for person, answers in grouped.values()]
+    return [
+        (person, sorted(answers, key=lambda r: r.occurrence))
+        for person, answers in grouped.values()
+    ]
 
 
 _TIME_ONLY = re.compile(
     r"(?:at\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|noon|midday|midnight)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def _end_time(text: str, start: datetime, zone: ZoneInfo) -> datetime:
@@ -1173,8 +1488,9 @@ _SEARCH_LIMIT = 5000  # upcoming dates looked through for the nearest ones
 _YEARS_AHEAD = 10  # how far ahead a single date of a series can be picked
 
 
-def _follow_edit(before: EventView, after: EventView, now: datetime,
-                 moments: list[datetime]) -> dict[datetime, datetime | None]:
+def _follow_edit(
+    before: EventView, after: EventView, now: datetime, moments: list[datetime]
+) -> dict[datetime, datetime | None]:
     """Where each upcoming date of the old schedule goes in the new one: the k-th upcoming
     date becomes the k-th, so answering only the 3rd date still means the 3rd. Dates are
     counted raw on both sides (cancelled ones included) so they map by position alike; a
@@ -1182,15 +1498,22 @@ def _follow_edit(before: EventView, after: EventView, now: datetime,
     if not moments:
         return {}
     index: dict[datetime, int] = {}
-    for k, at in enumerate(recurrence.occurrences(before.rrule, before.starts_at,
-                                                  before.timezone, after=now)):
+    for k, at in enumerate(
+        recurrence.occurrences(before.rrule, before.starts_at, before.timezone, after=now)
+    ):
         if at > moments[-1]:
             break
         index[at] = k
-    new = recurrence.next_occurrences(after.rrule, after.starts_at, after.timezone,
-                                      after=now, count=max(index.values(), default=-1) + 1)
-    return {old: new[index[old]] if index.get(old, len(new)) < len(new) else None
-            for old in moments}
+    new = recurrence.next_occurrences(
+        after.rrule,
+        after.starts_at,
+        after.timezone,
+        after=now,
+        count=max(index.values(), default=-1) + 1,
+    )
+    return {
+        old: new[index[old]] if index.get(old, len(new)) < len(new) else None for old in moments
+    }
 
 
 def _lowered(before: int | None, after: int | None) -> bool:
@@ -1199,8 +1522,10 @@ def _lowered(before: int | None, after: int | None) -> bool:
 
 def _refuse_far_ahead(wanted: date, now: datetime, option: str) -> None:
     if (wanted - now.date()).days > 366 * _YEARS_AHEAD:
-        raise BadOption(f"`{option}` is more than {_YEARS_AHEAD} years ahead.",
-                        hint="Pick one of the next dates from /event show.")
+        raise BadOption(
+            f"`{option}` is more than {_YEARS_AHEAD} years ahead.",
+            hint="Pick one of the next dates from /event show.",
+        )
 
 
 def _skipped_ahead(view: EventView, now: datetime) -> list[datetime]:
@@ -1221,4 +1546,3 @@ def _csv_safe(text: str) -> str:
     """Keep spreadsheet apps from running a name as a formula (OWASP CSV injection: a
     leading tab or carriage return counts too)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-

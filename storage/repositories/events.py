@@ -89,20 +89,21 @@ async def code_taken(session: AsyncSession, community_id: int, code: str) -> boo
 
 _EVENT_BY_CODE_LOCKED = (
     select(EVENTS)
-    .where(EVENTS.c.community_id == bindparam("c"),
-           EVENTS.c.code == bindparam("code"))
+    .where(EVENTS.c.community_id == bindparam("c"), EVENTS.c.code == bindparam("code"))
     .with_for_update()
 )
 
 
 async def event_values_locked(session: AsyncSession, community_id: int, code: str) -> Any:
     """The event's columns as a plain row (no ORM object), its row locked: the RSVP hot path."""
-    return (await session.execute(_EVENT_BY_CODE_LOCKED, {"c": community_id, "code": code})
-            ).one_or_none()
+    return (
+        await session.execute(_EVENT_BY_CODE_LOCKED, {"c": community_id, "code": code})
+    ).one_or_none()
 
 
-async def event_by_code(session: AsyncSession, community_id: int, code: str, *,
-                        lock: bool = False) -> EventRow | None:
+async def event_by_code(
+    session: AsyncSession, community_id: int, code: str, *, lock: bool = False
+) -> EventRow | None:
     """The event with this short id in this community; `lock` holds its row (FOR UPDATE on
     PostgreSQL) so RSVPs to one event are counted one at a time."""
     query = select(EventRow).where(EventRow.community_id == community_id, EventRow.code == code)
@@ -111,8 +112,9 @@ async def event_by_code(session: AsyncSession, community_id: int, code: str, *,
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def event_by_id(session: AsyncSession, event_id: int, *,
-                      lock: bool = False) -> EventRow | None:
+async def event_by_id(
+    session: AsyncSession, event_id: int, *, lock: bool = False
+) -> EventRow | None:
     query = select(EventRow).where(EventRow.id == event_id)
     if lock:
         # Re-read under the lock: an earlier unlocked read in this session may be stale.
@@ -120,32 +122,39 @@ async def event_by_id(session: AsyncSession, event_id: int, *,
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def events_titled(session: AsyncSession, community_id: int, text: str,
-                        limit: int = 10) -> list[EventRow]:
+async def events_titled(
+    session: AsyncSession, community_id: int, text: str, limit: int = 10
+) -> list[EventRow]:
     """Events whose title is or starts with `text` (case-insensitive), newest first."""
     pattern = text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
     rows = await session.scalars(
         select(EventRow)
-        .where(EventRow.community_id == community_id,
-               func.lower(EventRow.title).like(pattern.lower(), escape="\\"))
+        .where(
+            EventRow.community_id == community_id,
+            func.lower(EventRow.title).like(pattern.lower(), escape="\\"),
+        )
         .order_by(EventRow.starts_at.desc())
         .limit(limit)
     )
     return list(rows)
 
 
-async def community_events(session: AsyncSession, community_id: int, *,
-                           ending_after: datetime | None = None,
-                           starting_before: datetime | None = None,
-                           newest_first: bool = False,
-                           limit: int = 200) -> list[EventRow]:
+async def community_events(
+    session: AsyncSession,
+    community_id: int,
+    *,
+    ending_after: datetime | None = None,
+    starting_before: datetime | None = None,
+    newest_first: bool = False,
+    limit: int = 200,
+) -> list[EventRow]:
     """Events of a community: every repeating series that matches (their dates span the whole
     range, so the caller expands them), then up to `limit` one-off events, soonest first or,
     for past lists, most recent first; the limit applies after that ordering."""
-    series = select(EventRow).where(EventRow.community_id == community_id,
-                                    EventRow.rrule.is_not(None))
-    single = select(EventRow).where(EventRow.community_id == community_id,
-                                    EventRow.rrule.is_(None))
+    series = select(EventRow).where(
+        EventRow.community_id == community_id, EventRow.rrule.is_not(None)
+    )
+    single = select(EventRow).where(EventRow.community_id == community_id, EventRow.rrule.is_(None))
     if ending_after is not None:
         single = single.where(EventRow.starts_at >= ending_after)
     if starting_before is not None:
@@ -159,20 +168,28 @@ async def community_events(session: AsyncSession, community_id: int, *,
 
 async def community_key(session: AsyncSession, community_id: int) -> tuple[Platform, str]:
     """A community's (platform, external id), to look it up through the identity store."""
-    row = (await session.execute(
-        select(CommunityRow.platform, CommunityRow.external_id)
-        .where(CommunityRow.id == community_id))).one_or_none()
+    row = (
+        await session.execute(
+            select(CommunityRow.platform, CommunityRow.external_id).where(
+                CommunityRow.id == community_id
+            )
+        )
+    ).one_or_none()
     if row is None:
         raise LookupError(f"community {community_id} does not exist")
     return cast(Platform, row.platform), row.external_id
 
 
-async def person_by_external(session: AsyncSession, community_id: int,
-                             external_id: str) -> PersonRow | None:
-    return (await session.execute(
-        select(PersonRow).where(PersonRow.community_id == community_id,
-                                PersonRow.external_id == external_id)
-    )).scalar_one_or_none()
+async def person_by_external(
+    session: AsyncSession, community_id: int, external_id: str
+) -> PersonRow | None:
+    return (
+        await session.execute(
+            select(PersonRow).where(
+                PersonRow.community_id == community_id, PersonRow.external_id == external_id
+            )
+        )
+    ).scalar_one_or_none()
 
 
 # -- RSVPs -------------------------------------------------------------------------------------
@@ -211,11 +228,23 @@ def _answer_state_query() -> Any:
     mine = RSVPS.alias("mine")
     people = PEOPLE
     return (
-        select(people.c.settings, mine.c.id, mine.c.status, mine.c.guests, mine.c.seq,
-               mine.c.checked_in_at, counts)
-        .select_from(people.outerjoin(mine, (mine.c.person_id == people.c.id)
-                                      & (mine.c.event_id == e) & (mine.c.occurrence == o))
-                     .join(counts, true()))
+        select(
+            people.c.settings,
+            mine.c.id,
+            mine.c.status,
+            mine.c.guests,
+            mine.c.seq,
+            mine.c.checked_in_at,
+            counts,
+        )
+        .select_from(
+            people.outerjoin(
+                mine,
+                (mine.c.person_id == people.c.id)
+                & (mine.c.event_id == e)
+                & (mine.c.occurrence == o),
+            ).join(counts, true())
+        )
         .where(people.c.id == bindparam("p"))
     )
 
@@ -223,12 +252,17 @@ def _answer_state_query() -> Any:
 _ANSWER_STATE = _answer_state_query()
 
 
-async def answer_state(session: AsyncSession, person_id: int, event_id: int,
-                       occurrence: datetime) -> tuple[dict[str, Any], Answer | None, Tally]:
-    row = (await session.execute(_ANSWER_STATE, {"p": person_id, "e": event_id,
-                                                 "o": occurrence})).one()
-    mine = None if row.id is None else Answer(row.id, row.status, row.guests, row.seq,
-                                              row.checked_in_at)
+async def answer_state(
+    session: AsyncSession, person_id: int, event_id: int, occurrence: datetime
+) -> tuple[dict[str, Any], Answer | None, Tally]:
+    row = (
+        await session.execute(_ANSWER_STATE, {"p": person_id, "e": event_id, "o": occurrence})
+    ).one()
+    mine = (
+        None
+        if row.id is None
+        else Answer(row.id, row.status, row.guests, row.seq, row.checked_in_at)
+    )
     tally = Tally()
     tally.record("going", row.going_parties, row.going_guests, row.max_seq)
     tally.record("maybe", row.maybe, 0)
@@ -238,22 +272,29 @@ async def answer_state(session: AsyncSession, person_id: int, event_id: int,
 
 def _counts() -> Any:
     """Answers grouped by date and status: the one query behind `tally` and `tallies`."""
-    return (select(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status, func.count(),
-                   func.coalesce(func.sum(RsvpRow.guests), 0), func.max(RsvpRow.seq))
-            .group_by(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status))
+    return select(
+        RsvpRow.event_id,
+        RsvpRow.occurrence,
+        RsvpRow.status,
+        func.count(),
+        func.coalesce(func.sum(RsvpRow.guests), 0),
+        func.max(RsvpRow.seq),
+    ).group_by(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status)
 
 
 async def tally(session: AsyncSession, event_id: int, occurrence: datetime) -> Tally:
     rows = await session.execute(
-        _counts().where(RsvpRow.event_id == event_id, RsvpRow.occurrence == occurrence))
+        _counts().where(RsvpRow.event_id == event_id, RsvpRow.occurrence == occurrence)
+    )
     result = Tally()
     for _, _, status, count, guests, max_seq in rows.all():
         result.record(status, count, guests, max_seq)
     return result
 
 
-async def tallies(session: AsyncSession, pairs: Sequence[tuple[int, datetime]]) -> dict[
-        tuple[int, datetime], Tally]:
+async def tallies(
+    session: AsyncSession, pairs: Sequence[tuple[int, datetime]]
+) -> dict[tuple[int, datetime], Tally]:
     """Tallies of several (event, occurrence) pairs, for lists."""
     out: dict[tuple[int, datetime], Tally] = {}
     if not pairs:
@@ -267,8 +308,7 @@ async def tallies(session: AsyncSession, pairs: Sequence[tuple[int, datetime]]) 
 
 
 _INSERT_RSVP = insert(RSVPS)
-_UPDATE_RSVP = (update(RSVPS)
-                .where(RSVPS.c.id == bindparam("rsvp_id")))
+_UPDATE_RSVP = update(RSVPS).where(RSVPS.c.id == bindparam("rsvp_id"))
 
 
 async def add_rsvp(session: AsyncSession, **values: Any) -> None:
@@ -277,13 +317,20 @@ async def add_rsvp(session: AsyncSession, **values: Any) -> None:
 
 
 async def set_rsvp(session: AsyncSession, rsvp_id: int, **values: Any) -> None:
-    await session.execute(_UPDATE_RSVP.values(**{k: bindparam(k) for k in values}),
-                          {"rsvp_id": rsvp_id, **values})
+    await session.execute(
+        _UPDATE_RSVP.values(**{k: bindparam(k) for k in values}), {"rsvp_id": rsvp_id, **values}
+    )
 
 
-async def rsvps(session: AsyncSession, event_id: int, *, occurrence: datetime | None = None,
-                statuses: Sequence[str] | None = None, since: datetime | None = None,
-                latest_first: bool = False) -> list[tuple[RsvpRow, PersonRow]]:
+async def rsvps(
+    session: AsyncSession,
+    event_id: int,
+    *,
+    occurrence: datetime | None = None,
+    statuses: Sequence[str] | None = None,
+    since: datetime | None = None,
+    latest_first: bool = False,
+) -> list[tuple[RsvpRow, PersonRow]]:
     """RSVPs with their people, in arrival order (or latest first)."""
     query = (
         select(RsvpRow, PersonRow)
@@ -301,33 +348,43 @@ async def rsvps(session: AsyncSession, event_id: int, *, occurrence: datetime | 
     return [(r, p) for r, p in rows.all()]
 
 
-async def waitlist_position(session: AsyncSession, event_id: int, occurrence: datetime,
-                            seq: int) -> int:
+async def waitlist_position(
+    session: AsyncSession, event_id: int, occurrence: datetime, seq: int
+) -> int:
     ahead = await session.scalar(
-        select(func.count()).where(RsvpRow.event_id == event_id, RsvpRow.occurrence == occurrence,
-                                   RsvpRow.status == "waitlist", RsvpRow.seq < seq)
+        select(func.count()).where(
+            RsvpRow.event_id == event_id,
+            RsvpRow.occurrence == occurrence,
+            RsvpRow.status == "waitlist",
+            RsvpRow.seq < seq,
+        )
     )
     return int(ahead or 0) + 1
 
 
-async def booked_occurrences(session: AsyncSession, event_id: int,
-                             since: datetime) -> list[datetime]:
+async def booked_occurrences(
+    session: AsyncSession, event_id: int, since: datetime
+) -> list[datetime]:
     rows = await session.scalars(
-        select(RsvpRow.occurrence).where(RsvpRow.event_id == event_id, RsvpRow.occurrence > since)
-        .distinct().order_by(RsvpRow.occurrence)
+        select(RsvpRow.occurrence)
+        .where(RsvpRow.event_id == event_id, RsvpRow.occurrence > since)
+        .distinct()
+        .order_by(RsvpRow.occurrence)
     )
     return list(rows)
 
 
-async def move_occurrences(session: AsyncSession, event_id: int,
-                           moves: dict[datetime, datetime]) -> None:
+async def move_occurrences(
+    session: AsyncSession, event_id: int, moves: dict[datetime, datetime]
+) -> None:
     """Re-key RSVPs when an event moves; in two steps so swapped dates never collide."""
     if not moves:
         return
-    rows = list(await session.scalars(
-        select(RsvpRow).where(RsvpRow.event_id == event_id,
-                              RsvpRow.occurrence.in_(list(moves)))
-    ))
+    rows = list(
+        await session.scalars(
+            select(RsvpRow).where(RsvpRow.event_id == event_id, RsvpRow.occurrence.in_(list(moves)))
+        )
+    )
     targets = {row.id: moves[row.occurrence] for row in rows}
     parking = datetime(1900, 1, 1, tzinfo=UTC)
     for row in rows:
@@ -338,28 +395,40 @@ async def move_occurrences(session: AsyncSession, event_id: int,
     await session.flush()
 
 
-async def drop_occurrences(session: AsyncSession, event_id: int,
-                           occurrences: Sequence[datetime]) -> None:
+async def drop_occurrences(
+    session: AsyncSession, event_id: int, occurrences: Sequence[datetime]
+) -> None:
     """Delete the answers for dates an edit removed from the event."""
     if occurrences:
-        await session.execute(delete(RsvpRow).where(RsvpRow.event_id == event_id,
-                                                    RsvpRow.occurrence.in_(list(occurrences))))
+        await session.execute(
+            delete(RsvpRow).where(
+                RsvpRow.event_id == event_id, RsvpRow.occurrence.in_(list(occurrences))
+            )
+        )
 
 
 async def person_rsvps(session: AsyncSession, person_id: int) -> list[tuple[RsvpRow, EventRow]]:
     rows = await session.execute(
-        select(RsvpRow, EventRow).join(EventRow, EventRow.id == RsvpRow.event_id)
-        .where(RsvpRow.person_id == person_id).order_by(RsvpRow.occurrence)
+        select(RsvpRow, EventRow)
+        .join(EventRow, EventRow.id == RsvpRow.event_id)
+        .where(RsvpRow.person_id == person_id)
+        .order_by(RsvpRow.occurrence)
     )
     return [(r, e) for r, e in rows.all()]
 
 
-async def person_upcoming_attending(session: AsyncSession, person_id: int,
-                                    since: datetime) -> list[tuple[RsvpRow, EventRow]]:
+async def person_upcoming_attending(
+    session: AsyncSession, person_id: int, since: datetime
+) -> list[tuple[RsvpRow, EventRow]]:
     rows = await session.execute(
-        select(RsvpRow, EventRow).join(EventRow, EventRow.id == RsvpRow.event_id)
-        .where(RsvpRow.person_id == person_id, RsvpRow.occurrence > since,
-               RsvpRow.status.in_(ATTENDING), EventRow.status == "scheduled")
+        select(RsvpRow, EventRow)
+        .join(EventRow, EventRow.id == RsvpRow.event_id)
+        .where(
+            RsvpRow.person_id == person_id,
+            RsvpRow.occurrence > since,
+            RsvpRow.status.in_(ATTENDING),
+            EventRow.status == "scheduled",
+        )
     )
     return [(r, e) for r, e in rows.all()]
 
@@ -371,7 +440,8 @@ async def events_created_by(session: AsyncSession, person_id: int) -> list[Event
 async def forget_person(session: AsyncSession, person_id: int) -> None:
     await session.execute(delete(RsvpRow).where(RsvpRow.person_id == person_id))
     await session.execute(
-        update(EventRow).where(EventRow.creator_id == person_id)
+        update(EventRow)
+        .where(EventRow.creator_id == person_id)
         .values(creator_id=None, creator_name=None)
     )
 
@@ -379,8 +449,9 @@ async def forget_person(session: AsyncSession, person_id: int) -> None:
 # -- outbox rows the events cog owns -------------------------------------------------------------
 
 
-async def drop_outbox_keys(session: AsyncSession, keys: Sequence[str],
-                           reason: str = "withdrawn") -> int:
+async def drop_outbox_keys(
+    session: AsyncSession, keys: Sequence[str], reason: str = "withdrawn"
+) -> int:
     """Withdraw pending rows by exact dedupe key (reminders of a person who changed their mind),
     releasing the keys so the same reminder can be written again later."""
     if not keys:
@@ -396,9 +467,13 @@ async def drop_outbox_keys(session: AsyncSession, keys: Sequence[str],
 async def drop_person_reminders(session: AsyncSession, community_id: int, external_id: str) -> int:
     result = await session.execute(
         update(OutboxRow)
-        .where(OutboxRow.community_id == community_id, OutboxRow.kind == "reminder",
-               OutboxRow.destination_kind == "person",
-               OutboxRow.destination_id == external_id, OutboxRow.status == "pending")
+        .where(
+            OutboxRow.community_id == community_id,
+            OutboxRow.kind == "reminder",
+            OutboxRow.destination_kind == "person",
+            OutboxRow.destination_id == external_id,
+            OutboxRow.status == "pending",
+        )
         .values(status="dropped", last_error="reminders turned off", dedupe_key=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -56,14 +56,24 @@ def test_db_upgrade_creates_the_tables(tmp_path: Path) -> None:
 
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "db", "upgrade"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
-             "POTLUCK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/fresh.db"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "POTLUCK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/fresh.db",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert "database is up to date" in result.stdout
-    tables = {row[0] for row in sqlite3.connect(tmp_path / "fresh.db").execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {
+        row[0]
+        for row in sqlite3.connect(tmp_path / "fresh.db").execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+    }
     assert {"communities", "people", "outbox", "events", "alembic_version"} <= tables
 
 
@@ -76,19 +86,26 @@ def test_the_console_serves_the_calendar_feed_while_it_runs(tmp_path: Path) -> N
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     config = tmp_path / "config.toml"
-    config.write_text(f'[web]\nport = {port}\npublic_url = "http://127.0.0.1:{port}"\n',
-                      encoding="utf-8")
+    config.write_text(
+        f'[web]\nport = {port}\npublic_url = "http://127.0.0.1:{port}"\n', encoding="utf-8"
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "--config", str(config), "console"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "COLUMNS": "200",
-             "POTLUCK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/feed.db"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "COLUMNS": "200",
+            "POTLUCK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/feed.db",
+        },
     )
     assert proc.stdin is not None and proc.stdout is not None
     try:
-        proc.stdin.write('/event create title:"Zine swap" when:"next friday 6pm"\n'
-                         "/event feed\n")
+        proc.stdin.write('/event create title:"Zine swap" when:"next friday 6pm"\n/event feed\n')
         proc.stdin.flush()
         url = None
         for line in proc.stdout:  # wait for the answer, line by line

@@ -8,8 +8,9 @@ from bot.app import Potluck
 from bot.testing import Conversation
 
 
-async def test_a_burst_of_new_people_each_get_their_own_record(bot: Potluck,
-                                                               chat: Conversation) -> None:
+async def test_a_burst_of_new_people_each_get_their_own_record(
+    bot: Potluck, chat: Conversation
+) -> None:
     names = [f"reader{i}" for i in range(40)]
     resolved = await asyncio.gather(*(bot.identity.resolve(chat.actor(n)) for n in names * 2))
     ids = {person.external_id: person.id for _, person in resolved}
@@ -20,8 +21,9 @@ async def test_a_burst_of_new_people_each_get_their_own_record(bot: Potluck,
     assert again is not None and again.id == ids["reader7"] and again.display_name == "reader7"
 
 
-async def test_being_mentioned_does_not_erase_a_known_name(bot: Potluck,
-                                                           chat: Conversation) -> None:
+async def test_being_mentioned_does_not_erase_a_known_name(
+    bot: Potluck, chat: Conversation
+) -> None:
     community, ana = await bot.identity.resolve(chat.actor("ana"))
     mentioned = await bot.identity.ensure_person(community.id, "ana", "")
     assert mentioned.id == ana.id and mentioned.display_name == "ana"

@@ -34,15 +34,25 @@ class BoardCog(Cog):
         ],
         level=Level.MODERATOR,
     )
-    async def announce(self, inv: Invocation, title: str, kind: str | None = None,
-                       seats: int | None = None, host: str | None = None,
-                       where: str | None = None, loud: bool = False) -> Message:
+    async def announce(
+        self,
+        inv: Invocation,
+        title: str,
+        kind: str | None = None,
+        seats: int | None = None,
+        host: str | None = None,
+        where: str | None = None,
+        loud: bool = False,
+    ) -> Message:
         return Message(
             title=title,
-            text=rich(f"A {kind or 'notice'} with {seats or 'any number of'} seats",
-                      " hosted by " if host else None,
-                      Mention(user_id=host) if host and loud else (host or None),
-                      f" in channel {where}" if where else None, "."),
+            text=rich(
+                f"A {kind or 'notice'} with {seats or 'any number of'} seats",
+                " hosted by " if host else None,
+                Mention(user_id=host) if host and loud else (host or None),
+                f" in channel {where}" if where else None,
+                ".",
+            ),
         )
 
     @command("curate", "Tidy the reading list.", level=Level.ORGANIZER)
@@ -58,19 +68,26 @@ class BoardCog(Cog):
     async def note_open(self, inv: Invocation) -> Message:
         return Message(
             text=["Write your note."],
-            form=Form(title="New note", command="note save", fields=[
-                FormField(option="text", label="Your note", required=True, long=True),
-                FormField(option="topic", label="Topic"),
-            ]),
+            form=Form(
+                title="New note",
+                command="note save",
+                fields=[
+                    FormField(option="text", label="Your note", required=True, long=True),
+                    FormField(option="topic", label="Topic"),
+                ],
+            ),
         )
 
-    @command("note save", "Save a note.", options=[
-        Option("text", "The note.", required=True),
-        Option("topic", "What it is about.", autocomplete="topics"),
-    ])
+    @command(
+        "note save",
+        "Save a note.",
+        options=[
+            Option("text", "The note.", required=True),
+            Option("topic", "What it is about.", autocomplete="topics"),
+        ],
+    )
     async def note_save(self, inv: Invocation, text: str, topic: str | None = None) -> Message:
-        return Message(text=rich("Saved a note", f" about {topic}" if topic else None,
-                                 ": ", text))
+        return Message(text=rich("Saved a note", f" about {topic}" if topic else None, ": ", text))
 
     @suggestions("topics")
     async def topics(self, inv: Invocation, partial: str) -> list[tuple[str, str]]:

@@ -38,19 +38,21 @@ ROLES = {ANA: [MODERATOR_ROLE], OLU: [ORGANIZER_ROLE]}
 
 
 def fake_guilds() -> list[dict[str, Any]]:
-    return [{
-        "id": DEFAULT_GUILD_ID,
-        "name": "Library Chapter",
-        "channels": [{"id": DEFAULT_CHANNEL_ID, "name": "general", "type": 0}],
-        "roles": [
-            {"id": MODERATOR_ROLE, "name": "Moderator", "position": 2},
-            {"id": ORGANIZER_ROLE, "name": "Organizer", "position": 1},
-        ],
-        "members": [
-            {"user": {"id": uid, "username": name}, "roles": ROLES.get(uid, [])}
-            for uid, name in PEOPLE.items()
-        ],
-    }]
+    return [
+        {
+            "id": DEFAULT_GUILD_ID,
+            "name": "Library Chapter",
+            "channels": [{"id": DEFAULT_CHANNEL_ID, "name": "general", "type": 0}],
+            "roles": [
+                {"id": MODERATOR_ROLE, "name": "Moderator", "position": 2},
+                {"id": ORGANIZER_ROLE, "name": "Organizer", "position": 1},
+            ],
+            "members": [
+                {"user": {"id": uid, "username": name}, "roles": ROLES.get(uid, [])}
+                for uid, name in PEOPLE.items()
+            ],
+        }
+    ]
 
 
 def events_cog_ready() -> bool:
@@ -66,16 +68,18 @@ def discord_settings(fake: FakeDiscord, **discord: Any) -> Settings:
     cogs = [*DEFAULT_COGS, "tests.discord.board_cog"]
     if events_cog_ready() and "events" not in cogs:
         cogs.append("events")
-    return Settings.model_validate({
-        "bot": {"cogs": cogs},
-        "discord": {
-            "token": "test-token",
-            "api_base_url": fake.api_base_url,
-            "gateway_url": fake.gateway_url,
-            "guild_ids": [DEFAULT_GUILD_ID],
-            **discord,
-        },
-    })
+    return Settings.model_validate(
+        {
+            "bot": {"cogs": cogs},
+            "discord": {
+                "token": "test-token",
+                "api_base_url": fake.api_base_url,
+                "gateway_url": fake.gateway_url,
+                "guild_ids": [DEFAULT_GUILD_ID],
+                **discord,
+            },
+        }
+    )
 
 
 @dataclass
@@ -87,31 +91,48 @@ class DiscordWorld:
     adapter: DiscordAdapter
     started: list[tuple[Potluck, DiscordAdapter]] = field(default_factory=list)
 
-    async def slash(self, command: str, options: Mapping[str, Any] | None = None, *,
-                    as_: str = SAM, permissions: int | str = 0, dm: bool = False,
-                    channel_id: str | None = None) -> InteractionHandle:
+    async def slash(
+        self,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        as_: str = SAM,
+        permissions: int | str = 0,
+        dm: bool = False,
+        channel_id: str | None = None,
+    ) -> InteractionHandle:
         words = command.lstrip("/").split()
         payload = self.fake.slash_interaction(
-            words[0], dict(options or {}), user_id=as_,
+            words[0],
+            dict(options or {}),
+            user_id=as_,
             subcommand=words[1] if len(words) == 2 else (words[2] if len(words) == 3 else None),
             subcommand_group=words[1] if len(words) == 3 else None,
-            permissions=permissions, dm=dm, channel_id=channel_id,
+            permissions=permissions,
+            dm=dm,
+            channel_id=channel_id,
         )
         return await self.fake.send_interaction(payload)
 
-    async def run(self, command: str, options: Mapping[str, Any] | None = None,
-                  **kwargs: Any) -> RecordedRequest:
+    async def run(
+        self, command: str, options: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> RecordedRequest:
         """A slash command and the callback Discord got for it."""
         handle = await self.slash(command, options, **kwargs)
         return await handle.response()
 
-    async def press(self, message: Mapping[str, Any], label: str, *, as_: str = SAM,
-                    permissions: int | str = 0) -> InteractionHandle:
+    async def press(
+        self, message: Mapping[str, Any], label: str, *, as_: str = SAM, permissions: int | str = 0
+    ) -> InteractionHandle:
         """Click the button labelled `label` (prefix) on a message the bot posted."""
         custom_id = button_id(message, label)
-        payload = self.fake.button_interaction(custom_id, user_id=as_, message=message,
-                                               channel_id=message.get("channel_id"),
-                                               permissions=permissions)
+        payload = self.fake.button_interaction(
+            custom_id,
+            user_id=as_,
+            message=message,
+            channel_id=message.get("channel_id"),
+            permissions=permissions,
+        )
         return await self.fake.send_interaction(payload)
 
 
@@ -167,8 +188,9 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-async def start_potluck(database: Database,
-                        fake_discord: FakeDiscord) -> AsyncIterator[StartPotluck]:
+async def start_potluck(
+    database: Database, fake_discord: FakeDiscord
+) -> AsyncIterator[StartPotluck]:
     """Start a Potluck (over the test's database) with its Discord adapter; more than one
     start is a restart. Everything started is stopped at teardown."""
     running: list[tuple[Potluck, DiscordAdapter]] = []
@@ -177,8 +199,7 @@ async def start_potluck(database: Database,
         bot = Potluck(discord_settings(fake_discord, **discord), db=database)
         await bot.load_cogs()
         await bot.start(migrate=False, schedule=False)
-        adapter = DiscordAdapter(bot, reconnect=False, guild_ready_timeout=0.05,
-                                 ready_timeout=10.0)
+        adapter = DiscordAdapter(bot, reconnect=False, guild_ready_timeout=0.05, ready_timeout=10.0)
         await adapter.start()
         running.append((bot, adapter))
         return bot, adapter

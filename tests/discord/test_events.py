@@ -36,8 +36,9 @@ async def start(start_potluck: StartPotluck) -> Potluck:
 async def create_event(fake: FakeDiscord, bot: Potluck, **options: Any) -> dict[str, Any]:
     """/event create by an organizer; returns the public card the outbox posted."""
     values = {"title": "Book club", "when": "tomorrow 18:00", **options}
-    handle = await fake.send_interaction(fake.slash_interaction(
-        "event", values, subcommand="create", user_id=OLU))
+    handle = await fake.send_interaction(
+        fake.slash_interaction("event", values, subcommand="create", user_id=OLU)
+    )
     answer = await handle.response()
     assert "Created!" in embed_text(answer.json), embed_text(answer.json)
     since = len(fake.requests)
@@ -47,8 +48,11 @@ async def create_event(fake: FakeDiscord, bot: Potluck, **options: Any) -> dict[
 
 
 async def press(fake: FakeDiscord, card: dict[str, Any], label: str, who: str) -> RecordedRequest:
-    handle = await fake.send_interaction(fake.button_interaction(
-        button_id(card, label), user_id=who, message=card, channel_id=card["channel_id"]))
+    handle = await fake.send_interaction(
+        fake.button_interaction(
+            button_id(card, label), user_id=who, message=card, channel_id=card["channel_id"]
+        )
+    )
     return await handle.response()
 
 
@@ -58,12 +62,22 @@ def field(message: dict[str, Any], name: str) -> str:
 
 
 async def test_event_create_shows_the_card_then_posts_it(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot = await start(start_potluck)
-    handle = await fake_discord.send_interaction(fake_discord.slash_interaction(
-        "event", {"title": "Book club", "when": "tomorrow 18:00", "capacity": 10,
-                  "where": "Main branch, room 2"},
-        subcommand="create", user_id=OLU))
+    handle = await fake_discord.send_interaction(
+        fake_discord.slash_interaction(
+            "event",
+            {
+                "title": "Book club",
+                "when": "tomorrow 18:00",
+                "capacity": 10,
+                "where": "Main branch, room 2",
+            },
+            subcommand="create",
+            user_id=OLU,
+        )
+    )
     answer = await handle.response()
     assert answer.json["type"] == 4 and is_ephemeral(answer.json)
     card = callback_message(answer)
@@ -82,11 +96,15 @@ async def test_event_create_shows_the_card_then_posts_it(
     assert not int(posted.json.get("flags") or 0) & 64
     assert posted.json["allowed_mentions"] == NO_PINGS
     assert [c["custom_id"] for c in posted.json["components"][0]["components"]] == [
-        f"rsvp:{code}:yes", f"rsvp:{code}:maybe", f"rsvp:{code}:no"]
+        f"rsvp:{code}:yes",
+        f"rsvp:{code}:maybe",
+        f"rsvp:{code}:no",
+    ]
 
 
 async def test_rsvp_button_updates_the_counts_on_the_card(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot = await start(start_potluck)
     card = await create_event(fake_discord, bot, capacity=10)
     answer = await press(fake_discord, card, "Going", SAM)
@@ -95,28 +113,37 @@ async def test_rsvp_button_updates_the_counts_on_the_card(
 
     since = len(fake_discord.requests)
     await bot.outbox.pump()
-    edit = await fake_discord.wait_for_request("PATCH", rf"{CHANNEL_MESSAGES}/{card['id']}",
-                                               since=since)
+    edit = await fake_discord.wait_for_request(
+        "PATCH", rf"{CHANNEL_MESSAGES}/{card['id']}", since=since
+    )
     assert field(edit.json, "Going") == "1 of 10 spots"
     assert field(fake_discord.messages[card["id"]], "Going") == "1 of 10 spots"
 
 
 async def test_rsvp_slash_command_with_autocomplete(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot = await start(start_potluck)
     card = await create_event(fake_discord, bot)
     code = button_id(card, "Going").split(":")[1]
-    suggest = await fake_discord.send_interaction(fake_discord.autocomplete_interaction(
-        "rsvp", {"event": "book"}, focused="event", user_id=SAM))
+    suggest = await fake_discord.send_interaction(
+        fake_discord.autocomplete_interaction(
+            "rsvp", {"event": "book"}, focused="event", user_id=SAM
+        )
+    )
     choices = (await suggest.response()).json["data"]["choices"]
     assert [c["value"] for c in choices] == [code]
-    answer = await (await fake_discord.send_interaction(fake_discord.slash_interaction(
-        "rsvp", {"event": code, "answer": "maybe"}, user_id=SAM))).response()
+    answer = await (
+        await fake_discord.send_interaction(
+            fake_discord.slash_interaction("rsvp", {"event": code, "answer": "maybe"}, user_id=SAM)
+        )
+    ).response()
     assert "Marked you as maybe for **Book club**" in embed_text(answer.json)
 
 
 async def test_waitlist_promotion_tells_the_promoted_person(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot = await start(start_potluck)
     card = await create_event(fake_discord, bot, capacity=1)
     await press(fake_discord, card, "Going", SAM)
@@ -128,42 +155,56 @@ async def test_waitlist_promotion_tells_the_promoted_person(
     await bot.outbox.pump()
     opened = await fake_discord.wait_for_request("POST", r"/users/@me/channels", since=since)
     assert opened.json == {"recipient_id": int(LEE)}
-    dm = await fake_discord.wait_for_request("POST", rf"/channels/{opened.response['id']}/messages",
-                                             since=since)
+    dm = await fake_discord.wait_for_request(
+        "POST", rf"/channels/{opened.response['id']}/messages", since=since
+    )
     assert dm.json["embeds"][0]["title"] == "🎟️ A spot opened up: Book club"
     assert "you moved up from the waitlist" in embed_text(dm.json)
-    edit = await fake_discord.wait_for_request("PATCH", rf"{CHANNEL_MESSAGES}/{card['id']}",
-                                               since=since)
+    edit = await fake_discord.wait_for_request(
+        "PATCH", rf"{CHANNEL_MESSAGES}/{card['id']}", since=since
+    )
     assert field(edit.json, "Going").startswith("1 of 1 spots")
 
 
 async def test_promotion_with_closed_dms_mentions_the_person_once_in_the_channel(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot = await start(start_potluck)
     card = await create_event(fake_discord, bot, capacity=1)
     await press(fake_discord, card, "Going", SAM)
     await press(fake_discord, card, "Going", KIM)
     await press(fake_discord, card, "Can't go", SAM)
-    fake_discord.fail_next("POST", DM_MESSAGES, 403,
-                           {"message": "Cannot send messages to this user", "code": 50007},
-                           times=100)
+    fake_discord.fail_next(
+        "POST",
+        DM_MESSAGES,
+        403,
+        {"message": "Cannot send messages to this user", "code": 50007},
+        times=100,
+    )
     since = len(fake_discord.requests)
     await bot.outbox.pump()
     await bot.outbox.pump()
-    posts = [r for r in fake_discord.requests[since:]
-             if r.method == "POST" and r.path == f"/channels/{DEFAULT_CHANNEL_ID}/messages"]
+    posts = [
+        r
+        for r in fake_discord.requests[since:]
+        if r.method == "POST" and r.path == f"/channels/{DEFAULT_CHANNEL_ID}/messages"
+    ]
     assert len(posts) == 1
     assert posts[0].json["content"] == f"<@{KIM}>"
     assert posts[0].json["allowed_mentions"] == {"parse": [], "users": [int(KIM)]}
     assert "A spot opened up: Book club" in embed_text(posts[0].json)
-    dms = [r for r in fake_discord.requests[since:]
-           if r.method == "POST" and re.fullmatch(DM_MESSAGES, r.path)]
+    dms = [
+        r
+        for r in fake_discord.requests[since:]
+        if r.method == "POST" and re.fullmatch(DM_MESSAGES, r.path)
+    ]
     assert len(dms) == 1
 
 
 async def test_bad_date_is_a_private_error(world: DiscordWorld) -> None:
-    req = await world.run("/event create", {"title": "Book club", "when": "the day after never"},
-                          as_=OLU)
+    req = await world.run(
+        "/event create", {"title": "Book club", "when": "the day after never"}, as_=OLU
+    )
     assert req.json["type"] == 4 and is_ephemeral(req.json)
     assert req.json["data"]["embeds"][0]["color"] == 0xED4245
     assert "could not understand the date" in embed_text(req.json)
@@ -171,7 +212,8 @@ async def test_bad_date_is_a_private_error(world: DiscordWorld) -> None:
 
 
 async def test_everyone_in_an_event_title_is_shown_not_pinged(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot = await start(start_potluck)
     card = await create_event(fake_discord, bot, title="@everyone free pizza @here")
     posted = fake_discord.calls("POST", CHANNEL_MESSAGES)[0]
@@ -181,7 +223,8 @@ async def test_everyone_in_an_event_title_is_shown_not_pinged(
 
 
 async def test_event_card_buttons_work_after_a_restart(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     first_bot, first = await start_potluck(seconds_per_destination=0)
     card = await create_event(fake_discord, first_bot, capacity=5)
     await first.stop()
@@ -192,8 +235,9 @@ async def test_event_card_buttons_work_after_a_restart(
     assert "You're going to **Book club**" in embed_text(answer.json)
     since = len(fake_discord.requests)
     await second_bot.outbox.pump()
-    edit = await fake_discord.wait_for_request("PATCH", rf"{CHANNEL_MESSAGES}/{card['id']}",
-                                               since=since)
+    edit = await fake_discord.wait_for_request(
+        "PATCH", rf"{CHANNEL_MESSAGES}/{card['id']}", since=since
+    )
     assert field(edit.json, "Going") == "1 of 5 spots"
 
 
@@ -207,7 +251,11 @@ async def test_event_commands_are_synced_with_their_options(world: DiscordWorld)
     assert create["capacity"]["type"] == 4 and create["capacity"]["min_value"] == 1
     assert create["channel"]["type"] == 7
     assert [c["value"] for c in create["kind"]["choices"]] == [
-        "meetup", "party", "conference", "advocacy"]
+        "meetup",
+        "party",
+        "conference",
+        "advocacy",
+    ]
     show = {o["name"]: o for o in event["show"]["options"]}
     assert show["id"]["autocomplete"] is True
     rsvp = {o["name"]: o for o in synced["rsvp"]["options"]}
@@ -218,27 +266,46 @@ async def test_event_commands_are_synced_with_their_options(world: DiscordWorld)
     assert synced["event"]["default_member_permissions"] is None
     refused = await world.run("/event settings", {"reminders": "1h"}, as_=SAM)
     assert is_ephemeral(refused.json) and "moderator" in embed_text(refused.json).lower()
-    allowed = await world.run("/event settings", {"reminders": "1h"}, as_=SAM,
-                              permissions=discord.Permissions(manage_guild=True).value)
+    allowed = await world.run(
+        "/event settings",
+        {"reminders": "1h"},
+        as_=SAM,
+        permissions=discord.Permissions(manage_guild=True).value,
+    )
     assert "moderator" not in embed_text(allowed.json).lower()
 
 
 async def test_event_plan_opens_a_dialog_that_creates_the_event(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot = await start(start_potluck)
-    handle = await fake_discord.send_interaction(fake_discord.slash_interaction(
-        "event", {}, subcommand="plan", user_id=OLU))
+    handle = await fake_discord.send_interaction(
+        fake_discord.slash_interaction("event", {}, subcommand="plan", user_id=OLU)
+    )
     dialog = await handle.response()
     assert dialog.json["type"] == 9
     assert dialog.json["data"]["custom_id"] == "form:event create"
-    inputs = [c for row in dialog.json["data"]["components"]
-              for c in row.get("components", [row]) if "custom_id" in c]
-    assert [i["custom_id"] for i in inputs] == ["title", "when", "where", "capacity",
-                                                "description"]
+    inputs = [
+        c
+        for row in dialog.json["data"]["components"]
+        for c in row.get("components", [row])
+        if "custom_id" in c
+    ]
+    assert [i["custom_id"] for i in inputs] == ["title", "when", "where", "capacity", "description"]
 
-    submit = await fake_discord.send_interaction(fake_discord.modal_submit_interaction(
-        "form:event create", {"title": "Zine swap", "when": "tomorrow 18:00", "where": "",
-                              "capacity": "12", "description": ""}, user_id=OLU))
+    submit = await fake_discord.send_interaction(
+        fake_discord.modal_submit_interaction(
+            "form:event create",
+            {
+                "title": "Zine swap",
+                "when": "tomorrow 18:00",
+                "where": "",
+                "capacity": "12",
+                "description": "",
+            },
+            user_id=OLU,
+        )
+    )
     answer = await submit.response()
     assert "Created!" in embed_text(answer.json), embed_text(answer.json)
     since = len(fake_discord.requests)

@@ -32,8 +32,12 @@ async def test_commands_synced_to_the_guild_with_types_and_permissions(world: Di
     assert set(subs) == {"set", "show", "community"}
     assert all(o["type"] == 1 for o in subs.values())
     assert subs["set"]["options"] == [
-        {"type": 3, "name": "zone", "description": "An IANA zone, like Europe/Berlin.",
-         "required": True}
+        {
+            "type": 3,
+            "name": "zone",
+            "description": "An IANA zone, like Europe/Berlin.",
+            "required": True,
+        }
     ]
     # /timezone set is for everyone, so the group is visible to everyone; /timezone community
     # is still checked when it runs.
@@ -41,15 +45,25 @@ async def test_commands_synced_to_the_guild_with_types_and_permissions(world: Di
 
     announce = {o["name"]: o for o in synced["announce"]["options"]}
     assert synced["announce"]["default_member_permissions"] == str(
-        discord.Permissions(manage_guild=True).value)
+        discord.Permissions(manage_guild=True).value
+    )
     assert synced["curate"]["default_member_permissions"] == str(
-        discord.Permissions(manage_events=True).value)
+        discord.Permissions(manage_events=True).value
+    )
     assert synced["announce"]["options"][0]["name"] == "title"  # required options first
     assert announce["title"]["type"] == 3 and announce["title"]["max_length"] == 100
-    assert announce["kind"]["choices"] == [{"name": "talk", "value": "talk"},
-                                           {"name": "party", "value": "party"}]
-    assert announce["seats"] == {"type": 4, "name": "seats", "description": "How many seats.",
-                                 "required": False, "min_value": 1, "max_value": 5}
+    assert announce["kind"]["choices"] == [
+        {"name": "talk", "value": "talk"},
+        {"name": "party", "value": "party"},
+    ]
+    assert announce["seats"] == {
+        "type": 4,
+        "name": "seats",
+        "description": "How many seats.",
+        "required": False,
+        "min_value": 1,
+        "max_value": 5,
+    }
     assert announce["host"]["type"] == 6
     assert announce["where"]["type"] == 7
     assert announce["loud"]["type"] == 5
@@ -62,18 +76,22 @@ async def test_commands_synced_to_the_guild_with_types_and_permissions(world: Di
 async def test_invite_url_asks_for_exactly_what_the_bot_uses() -> None:
     url = invite_url("123456789012345678")
     perms = bot_permissions()
-    assert url == ("https://discord.com/oauth2/authorize?client_id=123456789012345678"
-                   f"&scope=bot+applications.commands&permissions={perms.value}")
+    assert url == (
+        "https://discord.com/oauth2/authorize?client_id=123456789012345678"
+        f"&scope=bot+applications.commands&permissions={perms.value}"
+    )
     # View Channel, Send Messages, Embed Links, Attach Files; nothing else.
     assert perms.value == (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) == 52224
 
 
 async def test_configured_shards_each_identify_and_answer(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     _, adapter = await start_potluck(shard_count=2)
     await fake_discord.wait_until_identified(count=2)
     assert sorted(tuple(i["shard"]) for i in fake_discord.identifies) == [(0, 2), (1, 2)]
     assert isinstance(adapter.client, discord.AutoShardedClient)
     handle = await fake_discord.send_interaction(
-        fake_discord.slash_interaction("timezone", {}, subcommand="show", user_id=SAM))
+        fake_discord.slash_interaction("timezone", {}, subcommand="show", user_id=SAM)
+    )
     assert (await handle.response()).json["type"] == 4

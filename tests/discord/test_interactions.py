@@ -55,22 +55,25 @@ async def test_moderator_command_refused_for_a_member(world: DiscordWorld) -> No
     by_role = await world.run("/timezone community", {"zone": "America/Chicago"}, as_=ANA)
     assert not is_ephemeral(by_role.json)
     assert "America/Chicago" in embed_text(by_role.json)
-    by_permission = await world.run("/timezone community", {"zone": "Asia/Tokyo"}, as_=SAM,
-                                    permissions=MANAGE_GUILD)
+    by_permission = await world.run(
+        "/timezone community", {"zone": "Asia/Tokyo"}, as_=SAM, permissions=MANAGE_GUILD
+    )
     assert "Asia/Tokyo" in embed_text(by_permission.json)
 
 
 async def test_organizer_level_from_role_name_or_manage_events(world: DiscordWorld) -> None:
     assert "Curated" in embed_text((await world.run("/curate", as_=OLU)).json)
-    assert "Curated" in embed_text((await world.run("/curate", as_=SAM,
-                                                    permissions=MANAGE_EVENTS)).json)
+    assert "Curated" in embed_text(
+        (await world.run("/curate", as_=SAM, permissions=MANAGE_EVENTS)).json
+    )
     refused = await world.run("/curate", as_=SAM)
     assert is_ephemeral(refused.json) and "Curated" not in embed_text(refused.json)
 
 
 async def test_everyone_in_user_text_does_not_ping(world: DiscordWorld) -> None:
-    req = await world.run("/announce", {"title": "@everyone free cake <@&500000000000000001>",
-                                        "host": SAM}, as_=ANA)
+    req = await world.run(
+        "/announce", {"title": "@everyone free cake <@&500000000000000001>", "host": SAM}, as_=ANA
+    )
     body = req.json["data"]
     assert req.json["type"] == 4 and not is_ephemeral(req.json)
     assert body["allowed_mentions"] == NO_PINGS
@@ -80,14 +83,25 @@ async def test_everyone_in_user_text_does_not_ping(world: DiscordWorld) -> None:
 
 
 async def test_the_bot_pings_only_the_person_it_means_to(world: DiscordWorld) -> None:
-    req = await world.run("/announce", {"title": "Talk", "host": SAM, "loud": True,
-                                        "seats": 3, "kind": "talk",
-                                        "where": DEFAULT_CHANNEL_ID}, as_=ANA)
+    req = await world.run(
+        "/announce",
+        {
+            "title": "Talk",
+            "host": SAM,
+            "loud": True,
+            "seats": 3,
+            "kind": "talk",
+            "where": DEFAULT_CHANNEL_ID,
+        },
+        as_=ANA,
+    )
     body = req.json["data"]
     assert body["allowed_mentions"] == {"parse": [], "users": [int(SAM)]}
     assert body["content"] == f"<@{SAM}>"
-    assert f"A talk with 3 seats hosted by <@{SAM}> in channel {DEFAULT_CHANNEL_ID}." in (
-        body["embeds"][0]["description"])
+    assert (
+        f"A talk with 3 seats hosted by <@{SAM}> in channel {DEFAULT_CHANNEL_ID}."
+        in (body["embeds"][0]["description"])
+    )
 
 
 async def test_buttons_work_and_replace_the_message_they_are_on(world: DiscordWorld) -> None:
@@ -96,7 +110,9 @@ async def test_buttons_work_and_replace_the_message_they_are_on(world: DiscordWo
     card = callback_message(req)
     rows = req.json["data"]["components"]
     assert [b["custom_id"].split(":")[0] for b in rows[0]["components"]] == [
-        "privacy-forget", "privacy-keep"]
+        "privacy-forget",
+        "privacy-keep",
+    ]
     press = await world.press(card, "Keep my data", as_=SAM)
     answer = await press.response()
     assert answer.json["type"] == 7, answer.json  # UPDATE_MESSAGE: the clicked message is replaced
@@ -113,18 +129,21 @@ async def test_someone_elses_button_is_refused_privately(world: DiscordWorld) ->
 
 
 async def test_old_buttons_still_work_after_a_restart(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     _, first = await start_potluck()
-    handle = await fake_discord.send_interaction(fake_discord.slash_interaction(
-        "privacy", {}, subcommand="forget", user_id=SAM))
+    handle = await fake_discord.send_interaction(
+        fake_discord.slash_interaction("privacy", {}, subcommand="forget", user_id=SAM)
+    )
     card = callback_message(await handle.response())
     await first.stop()
 
     _, second = await start_potluck()
     assert second is not first
     await fake_discord.wait_until_identified(count=2)
-    press = await fake_discord.send_interaction(fake_discord.button_interaction(
-        button_id(card, "Yes, delete"), user_id=SAM, message=card))
+    press = await fake_discord.send_interaction(
+        fake_discord.button_interaction(button_id(card, "Yes, delete"), user_id=SAM, message=card)
+    )
     answer = await press.response()
     assert answer.json["type"] == 7, answer.json
     assert "everything Potluck stored about you here is deleted" in embed_text(answer.json)
@@ -164,8 +183,11 @@ async def test_form_opens_a_dialog_whose_submit_runs_the_command(world: DiscordW
     inputs = [c for row in modal["components"] for c in row.get("components", [row])]
     assert {i["custom_id"] for i in inputs if "custom_id" in i} >= {"text", "topic"}
 
-    submit = await world.fake.send_interaction(world.fake.modal_submit_interaction(
-        "form:note save", {"text": "Bring *snacks*", "topic": ""}, user_id=SAM))
+    submit = await world.fake.send_interaction(
+        world.fake.modal_submit_interaction(
+            "form:note save", {"text": "Bring *snacks*", "topic": ""}, user_id=SAM
+        )
+    )
     answer = await submit.response()
     assert answer.json["type"] == 4
     assert "Saved a note: Bring \\*snacks\\*" in embed_text(answer.json)
@@ -173,11 +195,19 @@ async def test_form_opens_a_dialog_whose_submit_runs_the_command(world: DiscordW
 
 async def test_autocomplete_offers_the_cogs_suggestions(world: DiscordWorld) -> None:
     payload = world.fake.autocomplete_interaction(
-        "note", {"text": "x", "topic": "C"}, focused="topic", subcommand="save", user_id=SAM)
+        "note", {"text": "x", "topic": "C"}, focused="topic", subcommand="save", user_id=SAM
+    )
     handle = await world.fake.send_interaction(payload)
     answer = await handle.response()
-    assert answer.json == {"type": 8, "data": {"choices": [
-        {"name": "Cataloguing", "value": "cataloguing"}, {"name": "Comics", "value": "comics"}]}}
+    assert answer.json == {
+        "type": 8,
+        "data": {
+            "choices": [
+                {"name": "Cataloguing", "value": "cataloguing"},
+                {"name": "Comics", "value": "comics"},
+            ]
+        },
+    }
 
 
 async def test_commands_work_in_direct_messages(world: DiscordWorld) -> None:

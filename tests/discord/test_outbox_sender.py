@@ -18,11 +18,13 @@ DM_MESSAGES = rf"/channels/(?!{DEFAULT_CHANNEL_ID})\d+/messages"
 CHANNEL_MESSAGES = rf"/channels/{DEFAULT_CHANNEL_ID}/messages"
 
 
-async def enqueue(bot: Potluck, destination: Destination, message: Message,
-                  **kwargs: object) -> None:
+async def enqueue(
+    bot: Potluck, destination: Destination, message: Message, **kwargs: object
+) -> None:
     async with bot.db.transaction() as session:
-        await bot.outbox.enqueue(session, platform="discord", destination=destination,
-                                 message=message, **kwargs)  # type: ignore[arg-type]
+        await bot.outbox.enqueue(
+            session, platform="discord", destination=destination, message=message, **kwargs
+        )  # type: ignore[arg-type]
 
 
 async def rows(bot: Potluck) -> list[OutboxRow]:
@@ -31,12 +33,16 @@ async def rows(bot: Potluck) -> list[OutboxRow]:
 
 
 async def test_direct_message_opens_a_dm_channel_and_pings_nobody(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot, _ = await start_potluck(seconds_per_destination=0)
     starts = bot.clock.now() + timedelta(hours=1)
     for text in ("Book club starts ", "Bring your book "):
-        await enqueue(bot, Destination.person(SAM),
-                      Message(title="Reminder", text=rich(text, Time(at=starts, style="relative"))))
+        await enqueue(
+            bot,
+            Destination.person(SAM),
+            Message(title="Reminder", text=rich(text, Time(at=starts, style="relative"))),
+        )
     assert await bot.outbox.pump() == 2
     opened = fake_discord.calls("POST", r"/users/@me/channels")
     assert [r.json for r in opened] == [{"recipient_id": int(SAM)}]  # opened once, then reused
@@ -50,14 +56,23 @@ async def test_direct_message_opens_a_dm_channel_and_pings_nobody(
 
 
 async def test_closed_dms_fall_back_to_one_channel_mention(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot, _ = await start_potluck()
-    fake_discord.fail_next("POST", DM_MESSAGES, 403,
-                           {"message": "Cannot send messages to this user", "code": 50007},
-                           times=100)
-    await enqueue(bot, Destination.person(KIM),
-                  Message(title="You're in!", text=["A seat opened up for Book club."]),
-                  fallback_channel_id=DEFAULT_CHANNEL_ID, kind="promotion")
+    fake_discord.fail_next(
+        "POST",
+        DM_MESSAGES,
+        403,
+        {"message": "Cannot send messages to this user", "code": 50007},
+        times=100,
+    )
+    await enqueue(
+        bot,
+        Destination.person(KIM),
+        Message(title="You're in!", text=["A seat opened up for Book club."]),
+        fallback_channel_id=DEFAULT_CHANNEL_ID,
+        kind="promotion",
+    )
     await bot.outbox.pump()
     fallback = await fake_discord.wait_for_request("POST", CHANNEL_MESSAGES)
     assert fallback.json["content"] == f"<@{KIM}>"
@@ -71,11 +86,14 @@ async def test_closed_dms_fall_back_to_one_channel_mention(
     assert len(fake_discord.calls("POST", DM_MESSAGES)) == 1
     assert len(fake_discord.calls("POST", CHANNEL_MESSAGES)) == 1
     assert [(r.kind, r.status) for r in await rows(bot)] == [
-        ("promotion", "failed"), ("promotion-fallback", "sent")]
+        ("promotion", "failed"),
+        ("promotion-fallback", "sent"),
+    ]
 
 
 async def test_new_dm_channels_are_paced_per_minute(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot, _ = await start_potluck(new_dms_per_minute=1)
     before = bot.clock.now()
     for person in (SAM, LEE):
@@ -90,13 +108,22 @@ async def test_new_dm_channels_are_paced_per_minute(
 
 
 async def test_channel_post_then_edit_of_the_same_message(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot, _ = await start_potluck(seconds_per_destination=0)
-    await enqueue(bot, Destination.channel(DEFAULT_CHANNEL_ID),
-                  Message(title="Book club", text=["2 going"]), dedupe_key="card:1")
-    await enqueue(bot, Destination.channel(DEFAULT_CHANNEL_ID),
-                  Message(title="Book club", text=["3 going, ", Mention(user_id=SAM)]),
-                  dedupe_key="card:1:v2", edit_of="card:1")
+    await enqueue(
+        bot,
+        Destination.channel(DEFAULT_CHANNEL_ID),
+        Message(title="Book club", text=["2 going"]),
+        dedupe_key="card:1",
+    )
+    await enqueue(
+        bot,
+        Destination.channel(DEFAULT_CHANNEL_ID),
+        Message(title="Book club", text=["3 going, ", Mention(user_id=SAM)]),
+        dedupe_key="card:1:v2",
+        edit_of="card:1",
+    )
     await bot.outbox.pump()
     post = await fake_discord.wait_for_request("POST", CHANNEL_MESSAGES)
     mid = post.response["id"]
@@ -107,11 +134,15 @@ async def test_channel_post_then_edit_of_the_same_message(
 
 
 async def test_long_rate_limit_puts_the_row_back(
-        start_potluck: StartPotluck, fake_discord: FakeDiscord) -> None:
+    start_potluck: StartPotluck, fake_discord: FakeDiscord
+) -> None:
     bot, _ = await start_potluck()
-    fake_discord.fail_next("POST", CHANNEL_MESSAGES, 429,
-                           {"message": "You are being rate limited.", "retry_after": 45.0,
-                            "global": False})
+    fake_discord.fail_next(
+        "POST",
+        CHANNEL_MESSAGES,
+        429,
+        {"message": "You are being rate limited.", "retry_after": 45.0, "global": False},
+    )
     before = bot.clock.now()
     await enqueue(bot, Destination.channel(DEFAULT_CHANNEL_ID), Message(text=["Hello"]))
     await bot.outbox.pump()

@@ -44,8 +44,9 @@ async def reopen(database: Database) -> Database:
     return Database(database.url, schema=schema.strip('"'))
 
 
-async def restart(database: Database, clock: ManualClock, settings: Settings,
-                  **chat_options: object) -> tuple[Potluck, Conversation]:
+async def restart(
+    database: Database, clock: ManualClock, settings: Settings, **chat_options: object
+) -> tuple[Potluck, Conversation]:
     """A fresh bot process over the same database: new caches, new outbox, new scheduler."""
     bot = Potluck(settings, clock=clock, db=await reopen(database))
     await bot.load_cogs()

@@ -20,8 +20,11 @@ CREATE = '/event create title:"Winter party" when:"next friday 6pm"'
 @pytest.mark.parametrize(
     ("line", "problem", "advice"),
     [
-        ('/event create title:"Party" when:"the day after never"', "could not understand the date",
-         "next friday 6pm"),
+        (
+            '/event create title:"Party" when:"the day after never"',
+            "could not understand the date",
+            "next friday 6pm",
+        ),
         ('/event create title:"Party" when:"yesterday 6pm"', "in the past", "Give a future date"),
         (CREATE + ' ends:"2026-11-27 17:00"', "end is before the start", 'ends:"9pm"'),
         # A bare time ends on the start's own day: 5pm is before a 6pm start, not Saturday.
@@ -32,18 +35,25 @@ CREATE = '/event create title:"Winter party" when:"next friday 6pm"'
         (CREATE + " capacity:lots", "whole number", "capacity:1"),
         ("/event create title:" + '"' + "x" * 101 + '" when:friday', "limit is 100", "Shorten"),
         (CREATE + ' description:"' + "y" * 2001 + '"', "limit is 2000", "Shorten"),
-        (CREATE + ' repeat:"every blue moon"', "could not understand the repeat rule",
-         "monthly on the 2nd tuesday"),
+        (
+            CREATE + ' repeat:"every blue moon"',
+            "could not understand the repeat rule",
+            "monthly on the 2nd tuesday",
+        ),
         (CREATE + ' repeat:"FREQ=SECONDLY"', "daily, weekly, monthly or yearly", "FREQ=WEEKLY"),
-        (CREATE + " kind:picnic", "must be one of meetup, party, conference, advocacy",
-         "kind:meetup"),
+        (
+            CREATE + " kind:picnic",
+            "must be one of meetup, party, conference, advocacy",
+            "kind:meetup",
+        ),
         (CREATE + ' duration:"forever"', "could not read the duration", "90m"),
         (CREATE + ' reminders:"soonish"', "could not read the reminder time", "1d, 1h"),
         ("/event create when:friday", "needs `title:`", "Usage"),
     ],
 )
-async def test_create_refuses_bad_input_with_advice(chat: Conversation, line: str, problem: str,
-                                                    advice: str) -> None:
+async def test_create_refuses_bad_input_with_advice(
+    chat: Conversation, line: str, problem: str, advice: str
+) -> None:
     reply = await chat.say(line, as_="ana")
     assert reply.ephemeral and reply.accent == "danger", said(reply)
     assert problem in said(reply)
@@ -67,8 +77,12 @@ async def test_rsvp_refuses_bad_input(chat: Conversation, answer: str, problem: 
 
 
 async def test_unknown_event_ids_say_how_to_find_one(chat: Conversation) -> None:
-    for line in ("/rsvp event:zzzz answer:yes", "/event show id:nope", "/event ics id:zzzz",
-                 "/event cancel id:zzzz"):
+    for line in (
+        "/rsvp event:zzzz answer:yes",
+        "/event show id:nope",
+        "/event ics id:zzzz",
+        "/event cancel id:zzzz",
+    ):
         reply = await chat.say(line, as_="ana")
         assert "There is no event" in said(reply) and "/event list" in said(reply)
 
@@ -82,8 +96,10 @@ async def test_deadline_after_a_moved_start_is_refused(chat: Conversation) -> No
 
 
 async def test_text_that_tries_to_ping_is_shown_but_never_pings(chat: Conversation) -> None:
-    line = ('/event create title:"@everyone party <!here>" when:"next friday 6pm" '
-            'description:"ping <@&123> <!channel> @here" where:"<@U999>"')
+    line = (
+        '/event create title:"@everyone party <!here>" when:"next friday 6pm" '
+        'description:"ping <@&123> <!channel> @here" where:"<@U999>"'
+    )
     reply = await chat.say(line, as_="ana")
     assert reply.accent == "success"
     sent = await chat.deliver()
@@ -91,8 +107,7 @@ async def test_text_that_tries_to_ping_is_shown_but_never_pings(chat: Conversati
         text = said(message)
         assert "@everyone party <!here>" in text and "<@&123> <!channel> @here" in text
         assert message.mentioned_user_ids == []
-        segments = [*message.text, *(s for f in message.fields for s in f.value),
-                    *message.footer]
+        segments = [*message.text, *(s for f in message.fields for s in f.value), *message.footer]
         assert not any(isinstance(s, Mention) for s in segments)
 
 

@@ -22,9 +22,12 @@ def parse(body: bytes) -> Calendar:
 
 async def test_ics_file_of_a_repeating_event(chat: Conversation) -> None:
     chat.zones["ana"] = "America/Chicago"
-    code = await create(chat, '/event create title:"Chapter meetup; monthly" '
-                              'when:"2027-02-09 18:00" repeat:"monthly on the 2nd tuesday" '
-                              'where:https://meet.example.org/c description:"Bring ideas"')
+    code = await create(
+        chat,
+        '/event create title:"Chapter meetup; monthly" '
+        'when:"2027-02-09 18:00" repeat:"monthly on the 2nd tuesday" '
+        'where:https://meet.example.org/c description:"Bring ideas"',
+    )
     reply = await chat.say(f"/event ics id:{code}", as_="sam")
     (file,) = reply.files
     assert file.filename == f"chapter-meetup-monthly-{code}.ics"

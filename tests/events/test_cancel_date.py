@@ -18,8 +18,10 @@ from bot.core.types import Level
 from bot.testing import Conversation, scratch_database
 from tests.events.conftest import create, said
 
-SERIES = ('/event create title:"Chapter meetup" when:"2026-12-08 18:00" '
-          'repeat:"monthly on the 2nd tuesday" reminders:"1d, 1h"')
+SERIES = (
+    '/event create title:"Chapter meetup" when:"2026-12-08 18:00" '
+    'repeat:"monthly on the 2nd tuesday" reminders:"1d, 1h"'
+)
 DEC = datetime(2026, 12, 8, 18, 0, tzinfo=UTC)
 JAN = datetime(2027, 1, 12, 18, 0, tzinfo=UTC)
 FEB = datetime(2027, 2, 9, 18, 0, tzinfo=UTC)
@@ -44,15 +46,17 @@ def next_dates(card: Message) -> list[datetime]:
 
 
 async def test_cancelling_one_date_tells_who_answered_and_the_series_goes_on(
-        chat: Conversation, clock: ManualClock) -> None:
+    chat: Conversation, clock: ManualClock
+) -> None:
     code = await create(chat, SERIES)
     for who, answer in (("sam", "yes"), ("lee", "maybe"), ("raj", "no")):
         await chat.say(f"/rsvp event:{code} answer:{answer}", as_=who)
     await chat.say(f"/rsvp event:{code} answer:yes date:2027-01-12", as_="ida")
     await chat.deliver()
 
-    reply = await chat.say(f'/event cancel id:{code} date:2026-12-08 reason:"Holiday closure"',
-                           as_="ana")
+    reply = await chat.say(
+        f'/event cancel id:{code} date:2026-12-08 reason:"Holiday closure"', as_="ana"
+    )
     assert reply.accent == "success", said(reply)
     assert "the other dates go ahead" in said(reply) and "telling 2 people" in said(reply)
     assert times(reply) == [DEC]
@@ -86,19 +90,22 @@ async def test_cancelling_one_date_tells_who_answered_and_the_series_goes_on(
 
 
 async def test_cancelled_date_is_an_exdate_in_the_ics_and_the_feed(
-        bot: Potluck, chat: Conversation) -> None:
+    bot: Potluck, chat: Conversation
+) -> None:
     chat.zones["ana"] = "America/Chicago"
     chat.levels["mod"] = Level.MODERATOR
     code = await create(chat, SERIES)
-    before = Calendar.from_ical((await chat.say(f"/event ics id:{code}", as_="sam")).files[0]
-                                .content).walk("VEVENT")[0]
+    before = Calendar.from_ical(
+        (await chat.say(f"/event ics id:{code}", as_="sam")).files[0].content
+    ).walk("VEVENT")[0]
     assert "exdate" not in before
     await chat.say(f"/event cancel id:{code} date:2027-01-12", as_="ana")
     chicago = ZoneInfo("America/Chicago")
     jan = datetime(2027, 1, 12, 18, 0, tzinfo=chicago)
 
-    (event,) = Calendar.from_ical((await chat.say(f"/event ics id:{code}", as_="sam")).files[0]
-                                  .content).walk("VEVENT")
+    (event,) = Calendar.from_ical(
+        (await chat.say(f"/event ics id:{code}", as_="sam")).files[0].content
+    ).walk("VEVENT")
     assert [d.dt for d in event["exdate"].dts] == [jan]
     assert event["exdate"].params["TZID"] == "America/Chicago"
     assert str(event["status"]) == "CONFIRMED"  # the series itself is not cancelled
@@ -108,8 +115,10 @@ async def test_cancelled_date_is_an_exdate_in_the_ics_and_the_feed(
     url = next(s.url for s in feed.text if isinstance(s, Link))
     path = url.split("://", 1)[1].split("/", 1)[1]
     (port,) = await bot.web.start([("127.0.0.1", 0)])
-    async with (aiohttp.ClientSession() as http,
-                http.get(f"http://127.0.0.1:{port}/{path}") as response):
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{port}/{path}") as response,
+    ):
         cal = Calendar.from_ical(await response.read())
     (listed,) = cal.walk("VEVENT")
     assert [d.dt for d in listed["exdate"].dts] == [jan]
@@ -152,21 +161,31 @@ async def test_an_edit_keeps_the_cancelled_date_cancelled(chat: Conversation) ->
     assert next_dates(card) == hour  # December, now at 19:00, is still off
 
 
-async def test_existing_events_upgrade_with_no_cancelled_dates(backend: str,
-                                                               tmp_path: Path) -> None:
+async def test_existing_events_upgrade_with_no_cancelled_dates(
+    backend: str, tmp_path: Path
+) -> None:
     async with scratch_database(backend, tmp_path) as db:
         await db.upgrade("0002")
         now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
         async with db.engine.begin() as conn:
-            await conn.execute(text(
-                "INSERT INTO communities (id, platform, external_id, name, settings, created_at)"
-                " VALUES (1, 'console', 'c1', 'Chapter', '{}', :now)"), {"now": now})
-            await conn.execute(text(
-                "INSERT INTO events (id, community_id, code, platform, channel_id, kind, title,"
-                " starts_at, duration_minutes, timezone, rrule, reminder_minutes, reminders_in,"
-                " status, sequence, created_at, updated_at) VALUES (1, 1, 'abcd', 'console',"
-                " 'general', 'meetup', 'Old meetup', :now, 120, 'UTC', 'FREQ=WEEKLY', '[]',"
-                " 'dm', 'scheduled', 0, :now, :now)"), {"now": now})
+            await conn.execute(
+                text(
+                    "INSERT INTO communities"
+                    " (id, platform, external_id, name, settings, created_at)"
+                    " VALUES (1, 'console', 'c1', 'Chapter', '{}', :now)"
+                ),
+                {"now": now},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO events (id, community_id, code, platform, channel_id, kind, title,"
+                    " starts_at, duration_minutes, timezone, rrule, reminder_minutes, reminders_in,"
+                    " status, sequence, created_at, updated_at) VALUES (1, 1, 'abcd', 'console',"
+                    " 'general', 'meetup', 'Old meetup', :now, 120, 'UTC', 'FREQ=WEEKLY', '[]',"
+                    " 'dm', 'scheduled', 0, :now, :now)"
+                ),
+                {"now": now},
+            )
         await db.upgrade()
         async with db.engine.connect() as conn:
             stored = (await conn.execute(text("SELECT skipped_dates FROM events"))).scalar_one()
@@ -174,21 +193,24 @@ async def test_existing_events_upgrade_with_no_cancelled_dates(backend: str,
 
 
 async def test_a_date_far_in_the_future_is_refused_quickly(chat: Conversation) -> None:
-    code = await create(chat, '/event create title:"Daily standup" when:"tomorrow 9am" '
-                              "repeat:daily")
-    for line in (f'/rsvp event:{code} answer:yes date:"9999-12-31"',
-                 f'/event attendees id:{code} date:"9999-12-31"',
-                 f'/event cancel id:{code} date:"9999-12-31"'):
+    code = await create(
+        chat, '/event create title:"Daily standup" when:"tomorrow 9am" repeat:daily'
+    )
+    for line in (
+        f'/rsvp event:{code} answer:yes date:"9999-12-31"',
+        f'/event attendees id:{code} date:"9999-12-31"',
+        f'/event cancel id:{code} date:"9999-12-31"',
+    ):
         refused = await chat.say(line, as_="ana")
         assert refused.ephemeral and "more than 10 years ahead" in said(refused)
     far = await chat.say(f'/rsvp event:{code} answer:yes date:"2035-06-01"', as_="sam")
     assert "You're going" in said(far) and "2035" in said(far)
 
 
-async def test_the_card_lists_a_few_cancelled_dates_and_counts_the_rest(
-        chat: Conversation) -> None:
-    code = await create(chat, '/event create title:"Daily standup" when:"tomorrow 9am" '
-                              "repeat:daily")
+async def test_the_card_lists_a_few_cancelled_dates_and_counts_the_rest(chat: Conversation) -> None:
+    code = await create(
+        chat, '/event create title:"Daily standup" when:"tomorrow 9am" repeat:daily'
+    )
     for day in range(1, 9):
         reply = await chat.say(f'/event cancel id:{code} date:"2026-12-{day:02d}"', as_="ana")
         assert "is cancelled" in said(reply), said(reply)

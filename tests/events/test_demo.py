@@ -16,8 +16,9 @@ DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo.txt"
 async def test_demo_story(bot: Potluck, tmp_path: Path) -> None:
     out = StringIO()
     files = tmp_path / "files"
-    console = ConsoleAdapter(bot, out=Console(file=out, width=120, highlight=False),
-                             files_dir=files)
+    console = ConsoleAdapter(
+        bot, out=Console(file=out, width=120, highlight=False), files_dir=files
+    )
     for line in DEMO.read_text(encoding="utf-8").splitlines():
         assert await console.handle_line(line)
     text = out.getvalue()

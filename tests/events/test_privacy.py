@@ -12,8 +12,9 @@ from tests.events.conftest import create, said
 
 
 async def test_export_and_forget(chat: Conversation) -> None:
-    code = await create(chat, '/event create title:"Winter party" when:"next friday 6pm" '
-                              "capacity:1", as_="sam")
+    code = await create(
+        chat, '/event create title:"Winter party" when:"next friday 6pm" capacity:1', as_="sam"
+    )
     await chat.say(f"/rsvp {code} yes", as_="sam")
     await chat.say(f"/rsvp {code} yes", as_="kim")  # waitlisted
     exported = await chat.say("/privacy export", as_="sam")
@@ -28,14 +29,20 @@ async def test_export_and_forget(chat: Conversation) -> None:
     assert "A spot opened up" in said(chat.to("kim")[-1].message)
     card = await chat.say(f"/event show id:{code}", as_="kim")
     assert "1 of 1 spots" in said(card) and "organized by" not in said(card)
-    assert not json.loads((await chat.say("/privacy export", as_="sam")).files[0].content).get(
-        "events", {}).get("rsvps")
+    assert (
+        not json.loads((await chat.say("/privacy export", as_="sam")).files[0].content)
+        .get("events", {})
+        .get("rsvps")
+    )
 
 
 async def test_forgetting_someone_removes_them_from_pending_channel_reminders(
-        chat: Conversation, clock: ManualClock) -> None:
-    code = await create(chat, '/event create title:"Book club" when:"next friday 6pm" '
-                              "remind_in:channel reminders:2h")
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await create(
+        chat,
+        '/event create title:"Book club" when:"next friday 6pm" remind_in:channel reminders:2h',
+    )
     await chat.say(f"/rsvp {code} yes", as_="sam")
     await chat.say(f"/rsvp {code} maybe", as_="lee")
     confirm = await chat.say("/privacy forget", as_="sam")

@@ -35,8 +35,16 @@ def test_repeat_phrases(typed: str, rule: str | None) -> None:
     assert parse_repeat(typed) == rule
 
 
-@pytest.mark.parametrize("typed", ["every blue moon", "FREQ=HOURLY", "FREQ=WEEKLY;BYDAY=XX",
-                                   "monthly on the 9th tuesday", "every 0 weeks"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "every blue moon",
+        "FREQ=HOURLY",
+        "FREQ=WEEKLY;BYDAY=XX",
+        "monthly on the 9th tuesday",
+        "every 0 weeks",
+    ],
+)
 def test_repeat_nonsense_is_refused_with_examples(typed: str) -> None:
     with pytest.raises(BadOption) as caught:
         parse_repeat(typed)
@@ -46,8 +54,9 @@ def test_repeat_nonsense_is_refused_with_examples(typed: str) -> None:
 def test_dates_keep_their_local_time_across_dst() -> None:
     chicago = "America/Chicago"
     start = datetime(2027, 2, 9, 18, 0, tzinfo=ZoneInfo(chicago)).astimezone(UTC)
-    dates = next_occurrences("FREQ=MONTHLY;BYDAY=2TU", start, chicago,
-                             after=datetime(2026, 11, 23, tzinfo=UTC), count=3)
+    dates = next_occurrences(
+        "FREQ=MONTHLY;BYDAY=2TU", start, chicago, after=datetime(2026, 11, 23, tzinfo=UTC), count=3
+    )
     local = [d.astimezone(ZoneInfo(chicago)) for d in dates]
     assert [(d.month, d.day, d.hour) for d in local] == [(2, 9, 18), (3, 9, 18), (4, 13, 18)]
     assert [d.hour for d in dates] == [0, 0, 23]  # UTC moves when Chicago springs forward
@@ -55,17 +64,25 @@ def test_dates_keep_their_local_time_across_dst() -> None:
 
 
 async def test_series_start_snaps_to_the_first_matching_date_and_each_date_has_its_rsvps(
-        chat: Conversation) -> None:
+    chat: Conversation,
+) -> None:
     chat.zones["ana"] = "America/Chicago"
     # "when" is a Friday; the 2nd Tuesday after it is the first real date.
-    code = await create(chat, '/event create title:"Chapter meetup" when:"2027-02-05 18:00" '
-                              'repeat:"monthly on the 2nd tuesday" capacity:1')
+    code = await create(
+        chat,
+        '/event create title:"Chapter meetup" when:"2027-02-05 18:00" '
+        'repeat:"monthly on the 2nd tuesday" capacity:1',
+    )
     card = await chat.say(f"/event show id:{code}", as_="ana")
-    times = [s.at for f in card.fields if f.name == "Repeats" for s in f.value
-             if isinstance(s, Time)]
+    times = [
+        s.at for f in card.fields if f.name == "Repeats" for s in f.value if isinstance(s, Time)
+    ]
     chicago = ZoneInfo("America/Chicago")
     assert [(t.astimezone(chicago).day, t.astimezone(chicago).hour) for t in times] == [
-        (9, 18), (9, 18), (13, 18)]
+        (9, 18),
+        (9, 18),
+        (13, 18),
+    ]
     assert "every month on the 2nd Tuesday" in said(card)
     await chat.say(f"/rsvp {code} yes", as_="sam")
     full = await chat.say(f"/rsvp {code} yes", as_="lee")
@@ -78,10 +95,11 @@ async def test_series_start_snaps_to_the_first_matching_date_and_each_date_has_i
 
 
 async def test_moving_a_series_keeps_answers_with_the_next_dates(chat: Conversation) -> None:
-    code = await create(chat, '/event create title:"Story time" when:"next tuesday 10am" '
-                              "repeat:weekly")
+    code = await create(
+        chat, '/event create title:"Story time" when:"next tuesday 10am" repeat:weekly'
+    )
     await chat.say(f"/rsvp {code} yes", as_="sam")
-    await chat.say(f"/event edit id:{code} when:\"next wednesday 11am\"", as_="ana")
+    await chat.say(f'/event edit id:{code} when:"next wednesday 11am"', as_="ana")
     await chat.deliver()
     assert "New time" in said(chat.to("sam")[-1].message)
     attendees = await chat.say(f"/event attendees id:{code}", as_="ana")
@@ -124,7 +142,8 @@ async def test_moving_a_series_tells_everyone_their_own_new_dates(chat: Conversa
 
 
 async def test_answers_for_dates_a_series_no_longer_has_are_removed_and_told(
-        chat: Conversation, clock: ManualClock) -> None:
+    chat: Conversation, clock: ManualClock
+) -> None:
     card = await chat.say(STORY, as_="ana")
     code = event_id(card)
     first, _, third = next_dates(card)

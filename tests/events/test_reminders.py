@@ -27,8 +27,8 @@ def reminders_to(sent: list, who: str) -> list:  # type: ignore[type-arg]
 
 
 async def test_reminders_survive_a_restart_and_are_sent_exactly_once(
-        bot: Potluck, chat: Conversation, database: Database, clock: ManualClock,
-        settings: Settings) -> None:
+    bot: Potluck, chat: Conversation, database: Database, clock: ManualClock, settings: Settings
+) -> None:
     chat.zones["lee"] = "Europe/Berlin"
     code = await create(chat, PARTY)
     for who, answer in (("sam", "yes"), ("lee", "maybe"), ("raj", "no")):
@@ -57,15 +57,21 @@ async def test_reminders_survive_a_restart_and_are_sent_exactly_once(
     try:
         assert not [d for d in await chat3.deliver() if d.kind == "reminder"]
         async with third.db.sessions() as session:
-            statuses = sorted((await session.scalars(
-                select(OutboxRow.status).where(OutboxRow.kind == "reminder"))).all())
+            statuses = sorted(
+                (
+                    await session.scalars(
+                        select(OutboxRow.status).where(OutboxRow.kind == "reminder")
+                    )
+                ).all()
+            )
         assert statuses == ["dropped", "dropped", "sent", "sent"]
     finally:
         await third.close()
 
 
 async def test_one_hour_reminder_arrives_on_time_while_running(
-        chat: Conversation, clock: ManualClock) -> None:
+    chat: Conversation, clock: ManualClock
+) -> None:
     code = await create(chat, PARTY)
     await chat.say(f"/rsvp {code} yes", as_="sam")
     clock.set(datetime(2026, 11, 26, 18, 0, tzinfo=UTC))
@@ -78,7 +84,8 @@ async def test_one_hour_reminder_arrives_on_time_while_running(
 
 
 async def test_changing_an_answer_or_turning_reminders_off_withdraws_them(
-        chat: Conversation, clock: ManualClock) -> None:
+    chat: Conversation, clock: ManualClock
+) -> None:
     code = await create(chat, PARTY)
     await chat.say(f"/rsvp {code} yes", as_="sam")
     await chat.say(f"/rsvp {code} no", as_="sam")
@@ -100,8 +107,9 @@ async def test_changing_an_answer_or_turning_reminders_off_withdraws_them(
     assert len(reminders_to(chat.sent, "lee")) == 1
 
 
-async def test_a_moved_event_reschedules_its_reminders(chat: Conversation,
-                                                       clock: ManualClock) -> None:
+async def test_a_moved_event_reschedules_its_reminders(
+    chat: Conversation, clock: ManualClock
+) -> None:
     code = await create(chat, PARTY)
     await chat.say(f"/rsvp {code} yes", as_="sam")
     moved = await chat.say(f'/event edit id:{code} when:"next saturday 6pm"', as_="ana")
@@ -114,8 +122,9 @@ async def test_a_moved_event_reschedules_its_reminders(chat: Conversation,
     assert len(reminders_to(await chat.deliver(), "sam")) == 1
 
 
-async def test_channel_reminders_mention_who_is_coming(chat: Conversation,
-                                                       clock: ManualClock) -> None:
+async def test_channel_reminders_mention_who_is_coming(
+    chat: Conversation, clock: ManualClock
+) -> None:
     code = await create(chat, PARTY + " remind_in:channel reminders:2h")
     await chat.say(f"/rsvp {code} yes", as_="sam")
     await chat.say(f"/rsvp {code} maybe", as_="lee")

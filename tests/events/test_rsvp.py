@@ -19,10 +19,12 @@ PARTY = '/event create title:"Winter party" when:"next friday 6pm" capacity:3'
 
 
 async def test_full_party_waitlists_and_the_first_party_that_fits_moves_up(
-        chat: Conversation) -> None:
+    chat: Conversation,
+) -> None:
     code = await create(chat, PARTY)
-    assert "You're going" in said(await chat.say(f"/rsvp event:{code} answer:yes guests:1",
-                                                 as_="sam"))
+    assert "You're going" in said(
+        await chat.say(f"/rsvp event:{code} answer:yes guests:1", as_="sam")
+    )
     assert "You're going" in said(await chat.say(f"/rsvp {code} yes", as_="lee"))
     raj = await chat.say(f"/rsvp event:{code} answer:yes guests:1", as_="raj")
     assert "on the waitlist at position 1" in said(raj)
@@ -52,7 +54,8 @@ async def test_full_party_waitlists_and_the_first_party_that_fits_moves_up(
 
 
 async def test_a_big_party_waits_for_enough_spots_while_a_smaller_one_passes(
-        chat: Conversation) -> None:
+    chat: Conversation,
+) -> None:
     code = await create(chat, PARTY)
     await chat.say(f"/rsvp {code} yes", as_="ada")
     await chat.say(f"/rsvp event:{code} answer:yes guests:1", as_="bo")
@@ -70,8 +73,9 @@ async def test_a_big_party_waits_for_enough_spots_while_a_smaller_one_passes(
     assert len(chat.to("cy")) == 1
 
 
-async def test_second_click_and_changed_answers_never_duplicate(chat: Conversation,
-                                                                bot: Potluck) -> None:
+async def test_second_click_and_changed_answers_never_duplicate(
+    chat: Conversation, bot: Potluck
+) -> None:
     card = await chat.say(PARTY, as_="ana")
     code = card.footer[1].text  # type: ignore[union-attr]
     first = await chat.press(card, "Going", as_="sam")
@@ -87,8 +91,7 @@ async def test_second_click_and_changed_answers_never_duplicate(chat: Conversati
     await chat.say(f"/rsvp {code} no", as_="lee")
     too_many = await chat.say(f"/rsvp event:{code} answer:yes guests:3", as_="sam")
     assert too_many.accent == "danger"
-    assert "at most 2 guests" in said(too_many) and "keep your spot with 2 guests" in said(
-        too_many)
+    assert "at most 2 guests" in said(too_many) and "keep your spot with 2 guests" in said(too_many)
     async with bot.db.sessions() as session:
         rows = await session.scalar(select(func.count()).select_from(RsvpRow))
     assert rows == 2
@@ -107,7 +110,8 @@ async def test_many_answers_make_one_card_edit(chat: Conversation) -> None:
 
 
 async def test_lowering_capacity_moves_the_latest_yeses_back_and_tells_them(
-        chat: Conversation) -> None:
+    chat: Conversation,
+) -> None:
     code = await create(chat, PARTY.replace("capacity:3", "capacity:4"))
     for who in ("ada", "bo", "cy", "di"):
         await chat.say(f"/rsvp {code} yes", as_=who)
@@ -124,8 +128,9 @@ async def test_lowering_capacity_moves_the_latest_yeses_back_and_tells_them(
     assert len(chat.to("di")) == 1
 
 
-async def test_answers_close_at_the_deadline_and_at_the_start(chat: Conversation,
-                                                              clock: ManualClock) -> None:
+async def test_answers_close_at_the_deadline_and_at_the_start(
+    chat: Conversation, clock: ManualClock
+) -> None:
     code = await create(chat, PARTY + ' deadline:"thursday noon"')
     clock.advance(days=3, hours=1)  # Thursday 13:00 UTC
     late = await chat.say(f"/rsvp {code} yes", as_="sam")
@@ -138,12 +143,10 @@ async def test_answers_close_at_the_deadline_and_at_the_start(chat: Conversation
     assert "already started" in said(started) and started.accent == "danger"
 
 
-async def test_an_event_of_another_community_is_not_found(bot: Potluck,
-                                                          chat: Conversation) -> None:
+async def test_an_event_of_another_community_is_not_found(bot: Potluck, chat: Conversation) -> None:
     code = await create(chat, PARTY)
     elsewhere = Conversation.attach(bot, community_id="other-guild", community_name="Other")
-    for line in (f"/rsvp {code} yes", f"/event show id:{code}",
-                 '/event show id:"Winter party"'):
+    for line in (f"/rsvp {code} yes", f"/event show id:{code}", '/event show id:"Winter party"'):
         reply = await elsewhere.say(line, as_="sam")
         assert reply.ephemeral and "There is no event" in said(reply), said(reply)
         assert "/event list" in said(reply)
@@ -154,9 +157,11 @@ async def test_only_organizers_change_an_event(chat: Conversation) -> None:
     denied = await chat.say(f'/event edit id:{code} title:"Mine now"', as_="sam")
     assert "Only the organizer can edit" in said(denied) and "Ask ana" in said(denied)
     assert "Only the organizer can see the attendees" in said(
-        await chat.say(f"/event attendees id:{code}", as_="sam"))
-    ok = await chat.say(f'/event edit id:{code} title:"Solstice party"', as_="olu",
-                        level=Level.ORGANIZER)
+        await chat.say(f"/event attendees id:{code}", as_="sam")
+    )
+    ok = await chat.say(
+        f'/event edit id:{code} title:"Solstice party"', as_="olu", level=Level.ORGANIZER
+    )
     assert ok.accent == "success" and "Solstice party" in said(ok)
     cancelled = await chat.say(f"/event cancel id:{code}", as_="mo", level=Level.MODERATOR)
     assert "is cancelled" in said(cancelled)
@@ -165,17 +170,25 @@ async def test_only_organizers_change_an_event(chat: Conversation) -> None:
 async def test_titles_work_as_ids_and_ambiguity_is_explained(chat: Conversation) -> None:
     await create(chat, PARTY)
     await create(chat, '/event create title:"Winter reading club" when:"next monday 6pm"')
-    assert "You're going" in said(await chat.say('/rsvp event:"winter party" answer:yes',
-                                                 as_="sam"))
+    assert "You're going" in said(
+        await chat.say('/rsvp event:"winter party" answer:yes', as_="sam")
+    )
     both = await chat.say('/rsvp event:"winter" answer:yes', as_="sam")
     assert "matches several events" in said(both) and "Use the event id" in said(both)
 
 
 async def test_cancel_tells_everyone_who_answered_and_marks_the_card(
-        chat: Conversation, clock: ManualClock) -> None:
+    chat: Conversation, clock: ManualClock
+) -> None:
     code = await create(chat, PARTY)
-    for who, answer in (("sam", "yes"), ("lee", "maybe"), ("raj", "no"), ("kim", "yes"),
-                        ("ida", "yes"), ("jo", "yes guests:2")):
+    for who, answer in (
+        ("sam", "yes"),
+        ("lee", "maybe"),
+        ("raj", "no"),
+        ("kim", "yes"),
+        ("ida", "yes"),
+        ("jo", "yes guests:2"),
+    ):
         await chat.say(f"/rsvp event:{code} answer:{answer}", as_=who)
     await chat.deliver()
     reply = await chat.say(f'/event cancel id:{code} reason:"Snow storm"', as_="ana")
@@ -192,20 +205,22 @@ async def test_cancel_tells_everyone_who_answered_and_marks_the_card(
     assert not [d for d in await chat.deliver() if d.kind == "reminder"]
 
 
-async def test_rsvp_autocomplete_offers_upcoming_events(bot: Potluck,
-                                                        chat: Conversation) -> None:
+async def test_rsvp_autocomplete_offers_upcoming_events(bot: Potluck, chat: Conversation) -> None:
     code = await create(chat, PARTY)
     await create(chat, '/event create title:"Book swap" when:"tomorrow 5pm"')
     offered = await bot.dispatcher.suggest(chat.actor("sam"), "rsvp", "event", "win")
     assert offered == [(f"Winter party ({code})", code)]
     everything = await bot.dispatcher.suggest(chat.actor("sam"), "event show", "id", "")
-    assert [label for label, _ in everything] == [f"Book swap ({everything[0][1]})",
-                                                  f"Winter party ({code})"]  # soonest first
+    assert [label for label, _ in everything] == [
+        f"Book swap ({everything[0][1]})",
+        f"Winter party ({code})",
+    ]  # soonest first
 
 
 async def test_checkin_and_followup(chat: Conversation, clock: ManualClock) -> None:
-    code = await create(chat, '/event create title:"Mini-conference" when:"next friday 6pm" '
-                              "kind:conference")
+    code = await create(
+        chat, '/event create title:"Mini-conference" when:"next friday 6pm" kind:conference'
+    )
     for who, answer in (("sam", "yes"), ("lee", "maybe"), ("raj", "no")):
         await chat.say(f"/rsvp {code} {answer}", as_=who)
     early = await chat.say(f"/event checkin id:{code}", as_="sam")
@@ -213,12 +228,13 @@ async def test_checkin_and_followup(chat: Conversation, clock: ManualClock) -> N
     clock.set(clock.now().replace(day=27, hour=17, minute=30))
     assert "Checked in: sam" in said(await chat.say(f"/event checkin id:{code}", as_="sam"))
     assert "Only the organizer can check others in" in said(
-        await chat.say(f"/event checkin id:{code} person:lee", as_="sam"))
+        await chat.say(f"/event checkin id:{code} person:lee", as_="sam")
+    )
     walk_in = await chat.say(f"/event checkin id:{code} person:raj", as_="ana")
     assert "Checked in: raj" in said(walk_in) and "2 of 2 going are here" in said(walk_in)
     clock.advance(timedelta(days=1))
     await chat.deliver()
-    line = f"/event followup id:{code} link:https://example.org/recording note:\"Slides too\""
+    line = f'/event followup id:{code} link:https://example.org/recording note:"Slides too"'
     assert "to 3 people" in said(await chat.say(line, as_="ana"))  # sam, raj (now going), lee
     await chat.say(line, as_="ana")  # sent twice by mistake: nobody gets it twice
     sent = [d for d in await chat.deliver() if d.kind == "event-followup"]
@@ -228,8 +244,9 @@ async def test_checkin_and_followup(chat: Conversation, clock: ManualClock) -> N
     assert "must be a web address" in said(bad)
 
 
-async def test_event_list_shows_upcoming_past_and_all(chat: Conversation,
-                                                      clock: ManualClock) -> None:
+async def test_event_list_shows_upcoming_past_and_all(
+    chat: Conversation, clock: ManualClock
+) -> None:
     soon = await create(chat, '/event create title:"Book swap" when:"tomorrow 5pm"')
     later = await create(chat, PARTY)
     await chat.say(f"/rsvp {soon} yes", as_="sam")
@@ -243,15 +260,15 @@ async def test_event_list_shows_upcoming_past_and_all(chat: Conversation,
     assert "Book swap" in everything and "Winter party" in everything
 
 
-async def test_a_party_bigger_than_the_event_is_refused_not_waitlisted(
-        chat: Conversation) -> None:
+async def test_a_party_bigger_than_the_event_is_refused_not_waitlisted(chat: Conversation) -> None:
     code = await create(chat, PARTY.replace("capacity:3", "capacity:2"))
     big = await chat.say(f"/rsvp event:{code} answer:yes guests:5", as_="sam")
     assert big.accent == "danger" and "waitlist" not in said(big)
     assert "has 2 spots in all" in said(big) and "at most 1 guest" in said(big)
     assert "guests:1" in said(big)  # what to type instead
-    assert "You're going" in said(await chat.say(f"/rsvp event:{code} answer:yes guests:1",
-                                                 as_="sam"))
+    assert "You're going" in said(
+        await chat.say(f"/rsvp event:{code} answer:yes guests:1", as_="sam")
+    )
     # Someone already waiting cannot grow their party past the size of the event either.
     await chat.say(f"/rsvp {code} yes", as_="lee")
     assert "waitlist" in said(await chat.say(f"/rsvp {code} yes", as_="lee"))
@@ -272,7 +289,8 @@ async def test_a_cancelled_event_card_says_when_it_was_planned(chat: Conversatio
 
 
 async def test_people_moved_back_by_a_lower_capacity_go_to_the_front_of_the_waitlist(
-        chat: Conversation) -> None:
+    chat: Conversation,
+) -> None:
     code = await create(chat, PARTY.replace("capacity:3", "capacity:4"))
     await chat.say(f"/rsvp event:{code} answer:yes guests:1", as_="ada")
     await chat.say(f"/rsvp event:{code} answer:yes guests:2", as_="cy")  # a party of 3 waits
@@ -285,7 +303,8 @@ async def test_people_moved_back_by_a_lower_capacity_go_to_the_front_of_the_wait
     listed = said(await chat.say(f"/event attendees id:{code}", as_="ana"))
     assert "1. bo" in listed and "2. cy +2 guests" in listed
     assert "still on the waitlist for Winter party at position 2" in said(
-        await chat.say(f"/rsvp event:{code} answer:yes guests:2", as_="cy"))
+        await chat.say(f"/rsvp event:{code} answer:yes guests:2", as_="cy")
+    )
     await chat.say(f"/rsvp {code} no", as_="di")
     await chat.deliver()
     assert "A spot opened up" in said(chat.to("bo")[-1].message)
@@ -293,18 +312,32 @@ async def test_people_moved_back_by_a_lower_capacity_go_to_the_front_of_the_wait
 
 
 async def test_event_lists_keep_the_newest_events_when_there_are_hundreds(
-        bot: Potluck, chat: Conversation, clock: ManualClock) -> None:
+    bot: Potluck, chat: Conversation, clock: ManualClock
+) -> None:
     code = await create(chat, '/event create title:"Newest" when:"next friday 6pm"')
     async with bot.db.transaction() as session:
         row = (await session.scalars(select(EventRow).where(EventRow.code == code))).one()
         now = clock.now()
         for i in range(230):  # more than one query's worth of past events
-            session.add(EventRow(
-                community_id=row.community_id, code=f"old{i:03d}", platform=row.platform,
-                channel_id=row.channel_id, title=f"Old {i:03d}", kind="meetup",
-                timezone="UTC", starts_at=now - timedelta(days=i + 1), duration_minutes=60,
-                reminder_minutes=[], reminders_in="dm", status="scheduled", sequence=0,
-                created_at=now, updated_at=now))
+            session.add(
+                EventRow(
+                    community_id=row.community_id,
+                    code=f"old{i:03d}",
+                    platform=row.platform,
+                    channel_id=row.channel_id,
+                    title=f"Old {i:03d}",
+                    kind="meetup",
+                    timezone="UTC",
+                    starts_at=now - timedelta(days=i + 1),
+                    duration_minutes=60,
+                    reminder_minutes=[],
+                    reminders_in="dm",
+                    status="scheduled",
+                    sequence=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
     past = await chat.say("/event list when:past", as_="sam")
     names = [f.name.split(" (")[0][2:] for f in past.fields]
     assert names == [f"Old {i:03d}" for i in range(25)]  # most recent first
@@ -314,7 +347,8 @@ async def test_event_lists_keep_the_newest_events_when_there_are_hundreds(
 
 
 async def test_a_waiting_party_too_big_for_a_lowered_capacity_is_told_once(
-        chat: Conversation) -> None:
+    chat: Conversation,
+) -> None:
     code = await create(chat, PARTY.replace("capacity:3", "capacity:4"))
     await chat.say(f"/rsvp event:{code} answer:yes guests:1", as_="ada")
     await chat.say(f"/rsvp event:{code} answer:yes guests:2", as_="cy")  # a party of 3 waits
@@ -329,7 +363,8 @@ async def test_a_waiting_party_too_big_for_a_lowered_capacity_is_told_once(
 
 
 async def test_a_party_moved_back_that_no_longer_fits_gets_one_clear_message(
-        chat: Conversation) -> None:
+    chat: Conversation,
+) -> None:
     code = await create(chat, PARTY.replace("capacity:3", "capacity:4"))
     await chat.say(f"/rsvp event:{code} answer:yes guests:3", as_="sam")  # going, party of 4
     await chat.say(f"/event edit id:{code} capacity:2", as_="ana")

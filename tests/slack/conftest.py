@@ -29,7 +29,6 @@ ORG_GROUP = "S0RGANIZE1"
 GENERAL = "C0GENERAL1"
 
 
-
 def events_cog_ready() -> bool:
     """The events cog is written alongside this adapter; use it once it loads."""
     try:
@@ -58,16 +57,18 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 
 def slack_settings(fake: FakeSlack, **slack: Any) -> Settings:
-    return Settings.model_validate({
-        "bot": {"cogs": cogs()},
-        "slack": {
-            "bot_token": BOT_TOKEN,
-            "signing_secret": SECRET,
-            "api_base_url": fake.api_base_url,
-            "organizer_usergroup": ORG_GROUP,
-            **slack,
-        },
-    })
+    return Settings.model_validate(
+        {
+            "bot": {"cogs": cogs()},
+            "slack": {
+                "bot_token": BOT_TOKEN,
+                "signing_secret": SECRET,
+                "api_base_url": fake.api_base_url,
+                "organizer_usergroup": ORG_GROUP,
+                **slack,
+            },
+        }
+    )
 
 
 @pytest.fixture
@@ -85,23 +86,43 @@ class SlackDriver:
     secret: str = SECRET
 
     async def post(self, body: bytes, **headers: str) -> int:
-        status, _ = await self.fake.post_signed(self.url, body, self.secret) if not headers \
+        status, _ = (
+            await self.fake.post_signed(self.url, body, self.secret)
+            if not headers
             else await self.fake.post_to_app(
-                self.url, body, self.fake.signed_request_headers(self.secret, body), headers)
+                self.url, body, self.fake.signed_request_headers(self.secret, body), headers
+            )
+        )
         return status
 
-    async def command(self, command: str, text: str = "", *, user: str = ANA,
-                      channel: str = GENERAL, **kwargs: Any) -> RecordedCall:
+    async def command(
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = ANA,
+        channel: str = GENERAL,
+        **kwargs: Any,
+    ) -> RecordedCall:
         """Run a slash command; return the answer posted to its response_url."""
         token = uuid.uuid4().hex
-        body = self.fake.slash_command_body(command, text, user_id=user, channel_id=channel,
-                                            response_token=token, **kwargs)
+        body = self.fake.slash_command_body(
+            command, text, user_id=user, channel_id=channel, response_token=token, **kwargs
+        )
         assert await self.post(body) == 200
         return await self.fake.wait_for(
-            lambda c: c.method == "response_url" and c.path.endswith(token))
+            lambda c: c.method == "response_url" and c.path.endswith(token)
+        )
 
-    async def press(self, answer: RecordedCall, label: str, *, user: str = ANA,
-                    channel: str = GENERAL, message_ts: str = "1700000000.000100") -> RecordedCall:
+    async def press(
+        self,
+        answer: RecordedCall,
+        label: str,
+        *,
+        user: str = ANA,
+        channel: str = GENERAL,
+        message_ts: str = "1700000000.000100",
+    ) -> RecordedCall:
         """Click the button labelled `label` on a message the bot sent."""
         blocks = answer.json_param("blocks") or []
         buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
@@ -109,13 +130,23 @@ class SlackDriver:
         assert matches, f"no button {label!r}; buttons: {[b['text']['text'] for b in buttons]}"
         token = uuid.uuid4().hex
         body = self.fake.block_actions_body(
-            matches[0]["action_id"], matches[0].get("value"), user_id=user, channel_id=channel,
-            message_ts=message_ts, response_token=token,
-            message={"type": "message", "ts": message_ts, "text": answer.params.get("text", ""),
-                     "blocks": blocks})
+            matches[0]["action_id"],
+            matches[0].get("value"),
+            user_id=user,
+            channel_id=channel,
+            message_ts=message_ts,
+            response_token=token,
+            message={
+                "type": "message",
+                "ts": message_ts,
+                "text": answer.params.get("text", ""),
+                "blocks": blocks,
+            },
+        )
         assert await self.post(body) == 200
         return await self.fake.wait_for(
-            lambda c: c.method == "response_url" and c.path.endswith(token))
+            lambda c: c.method == "response_url" and c.path.endswith(token)
+        )
 
 
 @pytest.fixture
@@ -124,8 +155,9 @@ async def slack(bot: Potluck, fake: FakeSlack) -> AsyncIterator[SlackDriver]:
     await adapter.start()
     ports = await bot.web.start([("127.0.0.1", 0)])
     try:
-        yield SlackDriver(fake=fake, adapter=adapter,
-                          url=f"http://127.0.0.1:{ports[0]}/slack/events")
+        yield SlackDriver(
+            fake=fake, adapter=adapter, url=f"http://127.0.0.1:{ports[0]}/slack/events"
+        )
     finally:
         await adapter.drain()
         await adapter.stop()

@@ -108,16 +108,21 @@ async def test_a_bad_or_stale_signature_gets_401_and_nothing_runs(
 
 async def test_a_retried_request_is_not_run_twice(slack: SlackDriver, fake: FakeSlack) -> None:
     token = uuid.uuid4().hex
-    body = fake.slash_command_body("/timezone", "set zone:Europe/Lisbon", user_id=ANA,
-                                   response_token=token)
+    body = fake.slash_command_body(
+        "/timezone", "set zone:Europe/Lisbon", user_id=ANA, response_token=token
+    )
 
     assert await slack.post(body) == 200
     await fake.wait_for(lambda c: c.method == "response_url" and c.path.endswith(token))
     # Slack resends the same request (same trigger id) when it thinks the ack was late.
-    assert await slack.post(body, **{"X-Slack-Retry-Num": "1",
-                                     "X-Slack-Retry-Reason": "timeout"}) == 200
-    assert await slack.post(body, **{"X-Slack-Retry-Num": "2",
-                                     "X-Slack-Retry-Reason": "timeout"}) == 200
+    assert (
+        await slack.post(body, **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "timeout"})
+        == 200
+    )
+    assert (
+        await slack.post(body, **{"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "timeout"})
+        == 200
+    )
     await slack.adapter.drain()
 
     answered = [c for c in fake.calls("response_url") if c.path.endswith(token)]
@@ -142,8 +147,11 @@ async def test_a_retry_handled_by_another_process_is_not_run_again(
     port = (await other.web.start([("127.0.0.1", 0)]))[0]
     try:
         status, _ = await fake.post_to_app(
-            f"http://127.0.0.1:{port}/slack/events", body,
-            fake.signed_request_headers(SECRET, body), {"X-Slack-Retry-Num": "1"})
+            f"http://127.0.0.1:{port}/slack/events",
+            body,
+            fake.signed_request_headers(SECRET, body),
+            {"X-Slack-Retry-Num": "1"},
+        )
         assert status == 200
         await second.drain()
     finally:

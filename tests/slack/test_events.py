@@ -22,8 +22,9 @@ from tests.slack.conftest import (
     shown,
 )
 
-pytestmark = pytest.mark.skipif(not events_cog_ready(),
-                                reason="the events cog (cogs/events) does not load yet")
+pytestmark = pytest.mark.skipif(
+    not events_cog_ready(), reason="the events cog (cogs/events) does not load yet"
+)
 
 
 async def create_event(slack: SlackDriver, bot: Potluck, text: str) -> tuple[str, RecordedCall]:
@@ -43,23 +44,27 @@ def going(call: RecordedCall) -> str:
     return next(f for f in fields if f.startswith("*Going*")).split("\n", 1)[1]
 
 
-async def press_on_card(slack: SlackDriver, card: RecordedCall, label: str, user: str
-                        ) -> RecordedCall:
-    return await slack.press(card, label, user=user, channel=card.params["channel"],
-                             message_ts=card.response["ts"])
+async def press_on_card(
+    slack: SlackDriver, card: RecordedCall, label: str, user: str
+) -> RecordedCall:
+    return await slack.press(
+        card, label, user=user, channel=card.params["channel"], message_ts=card.response["ts"]
+    )
 
 
 async def test_event_create_posts_a_card_with_rsvp_buttons(
     slack: SlackDriver, bot: Potluck
 ) -> None:
     code, card = await create_event(
-        slack, bot, 'title:"Winter party" when:"next friday 6pm" capacity:30 where:"Room 2"')
+        slack, bot, 'title:"Winter party" when:"next friday 6pm" capacity:30 where:"Room 2"'
+    )
 
     assert card.params["channel"] == GENERAL
     blocks = card.json_param("blocks")
-    assert blocks[0] == {"type": "header",
-                         "text": {"type": "plain_text", "text": blocks[0]["text"]["text"],
-                                  "emoji": True}}
+    assert blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": blocks[0]["text"]["text"], "emoji": True},
+    }
     assert "Winter party" in blocks[0]["text"]["text"]
     assert "<!date^" in shown(card)  # each reader sees their own local time
     assert going(card) == "0 of 30 spots"
@@ -71,8 +76,7 @@ async def test_event_create_posts_a_card_with_rsvp_buttons(
 async def test_rsvp_button_updates_the_counts_on_the_card(
     slack: SlackDriver, bot: Potluck, clock: ManualClock
 ) -> None:
-    _, card = await create_event(slack, bot, 'title:"Book swap" when:"next friday 6pm" '
-                                             "capacity:10")
+    _, card = await create_event(slack, bot, 'title:"Book swap" when:"next friday 6pm" capacity:10')
 
     answer = await press_on_card(slack, card, "Going", SAM)
     assert answer.params["response_type"] == "ephemeral"
@@ -89,8 +93,9 @@ async def test_rsvp_button_updates_the_counts_on_the_card(
 async def test_waitlist_promotion_sends_the_promoted_person_a_message(
     slack: SlackDriver, fake: FakeSlack, bot: Potluck, clock: ManualClock
 ) -> None:
-    _, card = await create_event(slack, bot, 'title:"Archive tour" when:"next friday 6pm" '
-                                             "capacity:1")
+    _, card = await create_event(
+        slack, bot, 'title:"Archive tour" when:"next friday 6pm" capacity:1'
+    )
     await press_on_card(slack, card, "Going", SAM)
     waiting = await press_on_card(slack, card, "Going", MOD)
     assert "waitlist at position 1" in shown(waiting)
@@ -100,8 +105,11 @@ async def test_waitlist_promotion_sends_the_promoted_person_a_message(
     clock.advance(seconds=2)
     await bot.outbox.pump()
 
-    dm = await fake.wait_for(lambda c: c.method == "chat.postMessage"
-                             and c.params.get("channel") == fake.dm_channels.get(MOD))
+    dm = await fake.wait_for(
+        lambda c: (
+            c.method == "chat.postMessage" and c.params.get("channel") == fake.dm_channels.get(MOD)
+        )
+    )
     assert "A spot opened up: Archive tour" in shown(dm)
     assert any(c.params["users"] == MOD for c in fake.calls("conversations.open"))
 
@@ -123,8 +131,9 @@ async def test_a_member_cannot_use_a_moderator_event_command(slack: SlackDriver)
 
 async def test_an_event_title_never_pings_the_channel(slack: SlackDriver, bot: Potluck) -> None:
     # What Slack sends when someone types `<!channel> party @here`.
-    _, card = await create_event(slack, bot, 'title:"&lt;!channel&gt; party <!here>" '
-                                             'when:"next friday 6pm"')
+    _, card = await create_event(
+        slack, bot, 'title:"&lt;!channel&gt; party <!here>" when:"next friday 6pm"'
+    )
     parsed = parsed_for_pings(card)
     assert "&lt;!channel&gt; party @here" in parsed  # the fallback text (notifications)
     assert not any(ping in parsed for ping in BROADCASTS)
@@ -137,20 +146,34 @@ async def test_event_plan_opens_a_modal_whose_submission_creates_the_event(
     slack: SlackDriver, bot: Potluck
 ) -> None:
     fake = slack.fake
-    body = fake.slash_command_body("/event", "plan", user_id=ANA, channel_id=GENERAL,
-                                   trigger_id="333.444.plan")
+    body = fake.slash_command_body(
+        "/event", "plan", user_id=ANA, channel_id=GENERAL, trigger_id="333.444.plan"
+    )
     assert await slack.post(body) == 200
     opened = await fake.wait_for_call("views.open")
     view = opened.json_param("view")
     assert view["callback_id"] == "potluck-form:event create"
-    assert [b["block_id"] for b in view["blocks"]] == ["title", "when", "where", "capacity",
-                                                        "description"]
+    assert [b["block_id"] for b in view["blocks"]] == [
+        "title",
+        "when",
+        "where",
+        "capacity",
+        "description",
+    ]
 
     mark = len(fake.requests)
     submit = fake.view_submission_body(
-        view["callback_id"], {"title": "Zine swap", "when": "next friday 6pm", "where": "",
-                              "capacity": "12", "description": ""},
-        user_id=ANA, private_metadata=view["private_metadata"])
+        view["callback_id"],
+        {
+            "title": "Zine swap",
+            "when": "next friday 6pm",
+            "where": "",
+            "capacity": "12",
+            "description": "",
+        },
+        user_id=ANA,
+        private_metadata=view["private_metadata"],
+    )
     assert await slack.post(submit) == 200
     created = await fake.wait_for(lambda c: c.method == "chat.postEphemeral", since=mark)
     assert "Created!" in shown(created)
@@ -167,14 +190,18 @@ async def test_a_mistake_in_the_event_modal_is_shown_on_its_field(
     import json
 
     fake = slack.fake
-    body = fake.slash_command_body("/event", "plan", user_id=ANA, channel_id=GENERAL,
-                                   trigger_id="555.666.plan")
+    body = fake.slash_command_body(
+        "/event", "plan", user_id=ANA, channel_id=GENERAL, trigger_id="555.666.plan"
+    )
     assert await slack.post(body) == 200
     view = (await fake.wait_for_call("views.open")).json_param("view")
     mark = len(fake.requests)
     submit = fake.view_submission_body(
-        view["callback_id"], {"title": "Zine swap", "when": "the blurst of times"},
-        user_id=ANA, private_metadata=view["private_metadata"])
+        view["callback_id"],
+        {"title": "Zine swap", "when": "the blurst of times"},
+        user_id=ANA,
+        private_metadata=view["private_metadata"],
+    )
     status, text = await fake.post_signed(slack.url, submit, slack.secret)
     assert status == 200
     assert text, (status, text)

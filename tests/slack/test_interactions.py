@@ -14,8 +14,9 @@ from tests.slack.conftest import ANA, GENERAL, SAM, SlackDriver, shown
 
 async def test_buttons_carry_their_action_and_replace_the_original(slack: SlackDriver) -> None:
     ask = await slack.command("/privacy", "forget", user=SAM)
-    elements = [e for b in ask.json_param("blocks") if b["type"] == "actions"
-                for e in b["elements"]]
+    elements = [
+        e for b in ask.json_param("blocks") if b["type"] == "actions" for e in b["elements"]
+    ]
     assert len({e["action_id"] for e in elements}) == len(elements) == 2
     assert elements[0]["style"] == "danger"
 
@@ -68,18 +69,30 @@ class FormCog(Cog):
     name = "formtest"
     description = "Forms on Slack."
 
-    @command("suggest", "Suggest a book.", options=[
-        Option("title", "The book"), Option("why", "Why", long=True)])
-    async def suggest(self, inv: Invocation, title: str | None = None,
-                      why: str | None = None) -> Message:
+    @command(
+        "suggest",
+        "Suggest a book.",
+        options=[Option("title", "The book"), Option("why", "Why", long=True)],
+    )
+    async def suggest(
+        self, inv: Invocation, title: str | None = None, why: str | None = None
+    ) -> Message:
         if title is None:
-            return Message(form=Form(title="Suggest a book", command="suggest", fields=[
-                FormField(option="title", label="Title", required=True),
-                FormField(option="why", label="Why this one?", long=True)]))
+            return Message(
+                form=Form(
+                    title="Suggest a book",
+                    command="suggest",
+                    fields=[
+                        FormField(option="title", label="Title", required=True),
+                        FormField(option="why", label="Why this one?", long=True),
+                    ],
+                )
+            )
         return Message(text=rich(f"{inv.person.display_name} suggests {title}: {why or '-'}"))
 
-    @command("suggest-private", "Only you see it.",
-             options=[Option("title", "The book", required=True)])
+    @command(
+        "suggest-private", "Only you see it.", options=[Option("title", "The book", required=True)]
+    )
     async def private(self, inv: Invocation, title: str) -> Message:
         return Message(text=rich(f"Noted {title}"), ephemeral=True)
 
@@ -95,8 +108,9 @@ async def test_a_form_opens_a_modal_and_its_submission_runs_the_command(
     port = (await bot.web.start([("127.0.0.1", 0)]))[0]
     slack = SlackDriver(fake=fake, adapter=adapter, url=f"http://127.0.0.1:{port}/slack/events")
     try:
-        body = fake.slash_command_body("/suggest", "", user_id=ANA, channel_id=GENERAL,
-                                       trigger_id="111.222.abc")
+        body = fake.slash_command_body(
+            "/suggest", "", user_id=ANA, channel_id=GENERAL, trigger_id="111.222.abc"
+        )
         assert await slack.post(body) == 200
         opened = await fake.wait_for_call("views.open")
         assert opened.params["trigger_id"] == "111.222.abc"
@@ -107,8 +121,11 @@ async def test_a_form_opens_a_modal_and_its_submission_runs_the_command(
         assert view["blocks"][1]["optional"] is True
 
         submit = fake.view_submission_body(
-            view["callback_id"], {"title": "Middlemarch <!channel>", "why": "Because"},
-            user_id=ANA, private_metadata=view["private_metadata"])
+            view["callback_id"],
+            {"title": "Middlemarch <!channel>", "why": "Because"},
+            user_id=ANA,
+            private_metadata=view["private_metadata"],
+        )
         assert await slack.post(submit) == 200
         posted = await fake.wait_for_call("chat.postMessage")
         assert posted.params["channel"] == GENERAL
@@ -116,8 +133,11 @@ async def test_a_form_opens_a_modal_and_its_submission_runs_the_command(
 
         # An only-to-you result of a form is an ephemeral message for the submitter.
         submit = fake.view_submission_body(
-            "potluck-form:suggest-private", {"title": "Emma"}, user_id=ANA,
-            private_metadata=view["private_metadata"])
+            "potluck-form:suggest-private",
+            {"title": "Emma"},
+            user_id=ANA,
+            private_metadata=view["private_metadata"],
+        )
         assert await slack.post(submit) == 200
         ephemeral = await fake.wait_for_call("chat.postEphemeral")
         assert ephemeral.params["user"] == ANA

@@ -16,11 +16,13 @@ from tests.fakes.slack_server import FakeSlack
 from tests.slack.conftest import GENERAL, SAM, SlackDriver, shown
 
 
-async def enqueue(bot: Potluck, destination: Destination, message: Message, **kwargs: object
-                  ) -> None:
+async def enqueue(
+    bot: Potluck, destination: Destination, message: Message, **kwargs: object
+) -> None:
     async with bot.db.transaction() as session:
-        await bot.outbox.enqueue(session, platform="slack", destination=destination,
-                                 message=message, **kwargs)  # type: ignore[arg-type]
+        await bot.outbox.enqueue(
+            session, platform="slack", destination=destination, message=message, **kwargs
+        )  # type: ignore[arg-type]
 
 
 async def rows(bot: Potluck) -> list[OutboxRow]:
@@ -61,8 +63,7 @@ async def test_one_message_per_second_per_channel_and_other_channels_are_not_hel
     await enqueue(bot, Destination.channel("C0OTHER001"), Message(text=["other"]))
 
     await bot.outbox.pump()
-    assert [c.params["channel"] for c in fake.calls("chat.postMessage")] == [GENERAL,
-                                                                             "C0OTHER001"]
+    assert [c.params["channel"] for c in fake.calls("chat.postMessage")] == [GENERAL, "C0OTHER001"]
     clock.advance(seconds=1)
     await bot.outbox.pump()
     clock.advance(seconds=1)
@@ -86,16 +87,21 @@ async def test_direct_messages_open_the_dm_and_show_times_in_each_readers_zone(
     sent = fake.calls("chat.postMessage")[-1]
     assert sent.params["channel"] == fake.dm_channels[SAM]
     stamp = int(at.timestamp())
-    assert f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|Fri 04 Dec 2026, 19:00 CET>" \
-        in shown(sent)
+    assert f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|Fri 04 Dec 2026, 19:00 CET>" in shown(
+        sent
+    )
 
 
 async def test_a_dm_that_cannot_be_delivered_falls_back_to_the_channel_once(
     slack: SlackDriver, fake: FakeSlack, bot: Potluck
 ) -> None:
     fake.fail_next("conversations.open", 200, error="cannot_dm_bot")
-    await enqueue(bot, Destination.person(SAM), Message(text=["Your mentor match is ready"]),
-                  fallback_channel_id=GENERAL)
+    await enqueue(
+        bot,
+        Destination.person(SAM),
+        Message(text=["Your mentor match is ready"]),
+        fallback_channel_id=GENERAL,
+    )
 
     await bot.outbox.pump()
     await bot.outbox.pump()
@@ -111,12 +117,12 @@ async def test_a_dm_that_cannot_be_delivered_falls_back_to_the_channel_once(
 async def test_an_edit_updates_the_message_it_refers_to(
     slack: SlackDriver, fake: FakeSlack, bot: Potluck, clock: ManualClock
 ) -> None:
-    await enqueue(bot, Destination.channel(GENERAL), Message(text=["Going: 1"]),
-                  dedupe_key="card:1")
+    await enqueue(
+        bot, Destination.channel(GENERAL), Message(text=["Going: 1"]), dedupe_key="card:1"
+    )
     await bot.outbox.pump()
     original = fake.calls("chat.postMessage")[-1]
-    await enqueue(bot, Destination.channel(GENERAL), Message(text=["Going: 2"]),
-                  edit_of="card:1")
+    await enqueue(bot, Destination.channel(GENERAL), Message(text=["Going: 2"]), edit_of="card:1")
     clock.advance(seconds=1)
     await bot.outbox.pump()
 

@@ -27,9 +27,17 @@ def test_times_show_in_each_readers_local_time() -> None:
 
 
 def test_markup_segments_escape_their_text_too() -> None:
-    text = mrkdwn(rich(Bold(text="<!here> & co"), " ", Code(text="<@U1>"), " ",
-                       Link(url="https://example.org/a?b=1&c=2", label="<!channel>"), " ",
-                       Link(url="javascript:alert(1)", label="click")))
+    text = mrkdwn(
+        rich(
+            Bold(text="<!here> & co"),
+            " ",
+            Code(text="<@U1>"),
+            " ",
+            Link(url="https://example.org/a?b=1&c=2", label="<!channel>"),
+            " ",
+            Link(url="javascript:alert(1)", label="click"),
+        )
+    )
     assert "*&lt;!here&gt; &amp; co*" in text
     assert "`&lt;@U1&gt;`" in text
     assert "<https://example.org/a?b=1&amp;c=2|&lt;!channel&gt;>" in text
@@ -41,9 +49,11 @@ def test_a_card_becomes_header_fields_and_unique_buttons() -> None:
         title="Winter party",
         text=["At the library"],
         fields=[Field(name="Going", value=["3"]), Field(name="Waitlist", value=["1"])],
-        buttons=[Button(label="Going", action="rsvp", value="7:yes", style="success"),
-                 Button(label="Going", action="rsvp", value="7:yes"),
-                 Button(label="Not going", action="rsvp", value="7:no", disabled=True)],
+        buttons=[
+            Button(label="Going", action="rsvp", value="7:yes", style="success"),
+            Button(label="Going", action="rsvp", value="7:yes"),
+            Button(label="Not going", action="rsvp", value="7:no", disabled=True),
+        ],
         footer=["Organized by Ana"],
     )
     out = blocks(message)
@@ -65,16 +75,20 @@ def test_long_text_is_split_into_sections_slack_accepts() -> None:
 
 def test_command_text_keeps_people_and_channels_and_drops_broadcasts() -> None:
     assert command_text("who:<@U123|ana> in:<#C1|general>") == "who:<@U123|ana> in:<#C1|general>"
-    assert command_text("title:&quot;x&quot; <!channel> &lt;b&gt; &amp;") == \
-        'title:&quot;x&quot; @channel <b> &'
+    assert (
+        command_text("title:&quot;x&quot; <!channel> &lt;b&gt; &amp;")
+        == "title:&quot;x&quot; @channel <b> &"
+    )
     assert command_text("where:<https://example.org|example.org>") == "where:example.org"
 
 
 async def test_manifest_lists_every_command_with_the_prefix(bot: Potluck) -> None:
-    settings = Settings.model_validate({
-        "slack": {"command_prefix": "pl-", "organizer_usergroup": "S1"},
-        "web": {"public_url": "https://potluck.example.org/"},
-    })
+    settings = Settings.model_validate(
+        {
+            "slack": {"command_prefix": "pl-", "organizer_usergroup": "S1"},
+            "web": {"public_url": "https://potluck.example.org/"},
+        }
+    )
     manifest = build_manifest(settings, registry_commands(bot.registry))
     json.dumps(manifest)  # serialisable as is
 
@@ -88,8 +102,14 @@ async def test_manifest_lists_every_command_with_the_prefix(bot: Potluck) -> Non
     assert manifest["settings"]["interactivity"] == {"is_enabled": True, "request_url": url}
     assert manifest["settings"]["socket_mode_enabled"] is False
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "commands", "chat:write", "chat:write.public", "im:write", "users:read",
-        "files:write", "usergroups:read"}
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "im:write",
+        "users:read",
+        "files:write",
+        "usergroups:read",
+    }
 
 
 async def test_socket_mode_manifest_has_no_request_urls(bot: Potluck) -> None:

@@ -20,25 +20,39 @@ async def test_socket_mode_round_trip(bot: Potluck, fake: FakeSlack) -> None:
         await fake.wait_until_socket_connected()
 
         token = uuid.uuid4().hex
-        envelope = await fake.socket_send("slash_commands", fake.slash_command_payload(
-            "/timezone", "show", user_id=SAM, response_token=token))
+        envelope = await fake.socket_send(
+            "slash_commands",
+            fake.slash_command_payload("/timezone", "show", user_id=SAM, response_token=token),
+        )
         ack = await fake.wait_for_socket_ack(envelope)
         assert ack["envelope_id"] == envelope
         answer = await fake.wait_for(
-            lambda c: c.method == "response_url" and c.path.endswith(token))
+            lambda c: c.method == "response_url" and c.path.endswith(token)
+        )
         assert "Europe/Berlin" in shown(answer)
 
         # Buttons come as "interactive" envelopes.
         token = uuid.uuid4().hex
-        envelope = await fake.socket_send("slash_commands", fake.slash_command_payload(
-            "/privacy", "forget", user_id=SAM, response_token=token))
+        envelope = await fake.socket_send(
+            "slash_commands",
+            fake.slash_command_payload("/privacy", "forget", user_id=SAM, response_token=token),
+        )
         await fake.wait_for_socket_ack(envelope)
         ask = await fake.wait_for(lambda c: c.method == "response_url" and c.path.endswith(token))
-        keep = next(e for b in ask.json_param("blocks") if b["type"] == "actions"
-                    for e in b["elements"] if e["text"]["text"] == "Keep my data")
+        keep = next(
+            e
+            for b in ask.json_param("blocks")
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["text"]["text"] == "Keep my data"
+        )
         token = uuid.uuid4().hex
-        envelope = await fake.socket_send("interactive", fake.block_actions_payload(
-            keep["action_id"], keep["value"], user_id=SAM, response_token=token))
+        envelope = await fake.socket_send(
+            "interactive",
+            fake.block_actions_payload(
+                keep["action_id"], keep["value"], user_id=SAM, response_token=token
+            ),
+        )
         await fake.wait_for_socket_ack(envelope)
         kept = await fake.wait_for(lambda c: c.method == "response_url" and c.path.endswith(token))
         assert kept.params["replace_original"] is True
@@ -54,8 +68,7 @@ async def test_socket_mode_retries_are_not_run_twice(bot: Potluck, fake: FakeSla
     await adapter.start()
     try:
         token = uuid.uuid4().hex
-        payload = fake.slash_command_payload("/timezone", "show", user_id=SAM,
-                                             response_token=token)
+        payload = fake.slash_command_payload("/timezone", "show", user_id=SAM, response_token=token)
         first = await fake.socket_send("slash_commands", payload)
         await fake.wait_for_socket_ack(first)
         await fake.wait_for(lambda c: c.method == "response_url" and c.path.endswith(token))

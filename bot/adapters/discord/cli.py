@@ -27,11 +27,13 @@ def bot_permissions() -> discord.Permissions:
 
 
 def invite_url(application_id: str | int) -> str:
-    query = urlencode({
-        "client_id": str(application_id),
-        "scope": " ".join(SCOPES),
-        "permissions": str(bot_permissions().value),
-    })
+    query = urlencode(
+        {
+            "client_id": str(application_id),
+            "scope": " ".join(SCOPES),
+            "permissions": str(bot_permissions().value),
+        }
+    )
     return f"https://discord.com/oauth2/authorize?{query}"
 
 
@@ -54,8 +56,11 @@ async def _invite(settings: Settings) -> int:
     app_id = settings.discord.application_id
     if app_id is None:
         if not settings.discord.token:
-            print("potluck discord invite-url: set discord.application_id (or DISCORD_TOKEN, "
-                  "to look it up)", file=sys.stderr)
+            print(
+                "potluck discord invite-url: set discord.application_id (or DISCORD_TOKEN, "
+                "to look it up)",
+                file=sys.stderr,
+            )
             return 2
         endpoints = DiscordEndpoints(settings.discord)
         endpoints.install()
@@ -97,8 +102,11 @@ async def _sync(settings: Settings) -> int:
             await client.close()
         endpoints.restore()
         await bot.db.dispose()
-    where = (f"guild(s) {', '.join(settings.discord.guild_ids)}" if settings.discord.guild_ids
-             else "all guilds (global; Discord may take up to an hour to show them)")
+    where = (
+        f"guild(s) {', '.join(settings.discord.guild_ids)}"
+        if settings.discord.guild_ids
+        else "all guilds (global; Discord may take up to an hour to show them)"
+    )
     names = sorted({str(c.get("name")) for c in synced})
     print(f"synced {len(names)} commands to {where}: /" + ", /".join(names))
     return 0

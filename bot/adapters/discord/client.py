@@ -98,9 +98,14 @@ async def sync_commands(client: discord.Client, bot: Potluck) -> list[dict[str, 
 class DiscordAdapter:
     """What `potluck run` starts when a Discord token is configured."""
 
-    def __init__(self, bot: Potluck, *, reconnect: bool = True,
-                 guild_ready_timeout: float = 2.0,
-                 ready_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        bot: Potluck,
+        *,
+        reconnect: bool = True,
+        guild_ready_timeout: float = 2.0,
+        ready_timeout: float | None = None,
+    ) -> None:
         self.bot = bot
         self.settings = bot.settings.discord
         self.reconnect = reconnect
@@ -123,11 +128,15 @@ class DiscordAdapter:
             await self.client.login(self.settings.token)
             if self.settings.sync_commands_on_start:
                 await sync_commands(self.client, self.bot)
-            self._connection = asyncio.create_task(self.client.connect(reconnect=self.reconnect),
-                                                   name="discord-gateway")
+            self._connection = asyncio.create_task(
+                self.client.connect(reconnect=self.reconnect), name="discord-gateway"
+            )
             ready = asyncio.create_task(self.client.wait_until_ready())
-            done, _ = await asyncio.wait({self._connection, ready}, timeout=self.ready_timeout,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {self._connection, ready},
+                timeout=self.ready_timeout,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
             if ready not in done:
                 ready.cancel()
                 if self._connection in done:
@@ -139,7 +148,8 @@ class DiscordAdapter:
             raise
         # Only now can outbox rows for Discord be sent; deliver what waited meanwhile.
         self.bot.outbox.add_sender(
-            "discord", self.sender,
+            "discord",
+            self.sender,
             Pacing(per_destination_seconds=self.settings.seconds_per_destination),
         )
         self.bot.outbox.kick()

@@ -26,8 +26,11 @@ from bot.core.types import Actor, ChannelRef, Level
 log = logging.getLogger("potluck.discord")
 
 
-def level_of(member: discord.Member | discord.User, permissions: discord.Permissions,
-             settings: DiscordSettings) -> Level:
+def level_of(
+    member: discord.Member | discord.User,
+    permissions: discord.Permissions,
+    settings: DiscordSettings,
+) -> Level:
     """Configured role names first, then Discord's own permissions (Manage Server: moderator,
     Manage Events: organizer)."""
     if permissions.administrator or permissions.manage_guild:
@@ -87,8 +90,9 @@ class InteractionRouter:
             elif kind is InteractionType.autocomplete:
                 await self._autocomplete(interaction)
         except Exception:
-            log.exception("interaction %s (%s) could not be answered", interaction.id,
-                          interaction.type)
+            log.exception(
+                "interaction %s (%s) could not be answered", interaction.id, interaction.type
+            )
 
     # -- kinds -----------------------------------------------------------------------------
 
@@ -98,8 +102,9 @@ class InteractionRouter:
         actor = actor_for(interaction, self.settings)
         await self._answer(
             interaction,
-            lambda: self.dispatcher.run_command(actor, spec or " ".join(path), values,
-                                                raw=interaction),
+            lambda: self.dispatcher.run_command(
+                actor, spec or " ".join(path), values, raw=interaction
+            ),
             component=False,
         )
 
@@ -123,7 +128,7 @@ class InteractionRouter:
         if not custom_id.startswith(FORM_PREFIX):
             await self._answer(interaction, _expired_form, component=False)
             return
-        command = custom_id[len(FORM_PREFIX):]
+        command = custom_id[len(FORM_PREFIX) :]
         await self._answer(
             interaction,
             lambda: self.dispatcher.run_command(actor, command, values, raw=interaction),
@@ -153,8 +158,13 @@ class InteractionRouter:
 
     # -- answering -------------------------------------------------------------------------
 
-    async def _answer(self, interaction: discord.Interaction[Any],
-                      work: Callable[[], Awaitable[Message]], *, component: bool) -> None:
+    async def _answer(
+        self,
+        interaction: discord.Interaction[Any],
+        work: Callable[[], Awaitable[Message]],
+        *,
+        component: bool,
+    ) -> None:
         task = asyncio.ensure_future(work())
         done: set[Any] = set()
         if self.defer_after > 0:
@@ -170,8 +180,9 @@ class InteractionRouter:
         reply = await task
         await self._respond_late(interaction, reply, component=component)
 
-    async def _respond(self, interaction: discord.Interaction[Any], reply: Message, *,
-                       component: bool) -> None:
+    async def _respond(
+        self, interaction: discord.Interaction[Any], reply: Message, *, component: bool
+    ) -> None:
         response = interaction.response
         if reply.form is not None and interaction.type is not InteractionType.modal_submit:
             await response.send_modal(modal_for(reply.form))
@@ -182,15 +193,17 @@ class InteractionRouter:
         else:
             await response.send_message(ephemeral=rendered.ephemeral, **rendered.send_kwargs())
 
-    async def _respond_late(self, interaction: discord.Interaction[Any], reply: Message, *,
-                            component: bool) -> None:
+    async def _respond_late(
+        self, interaction: discord.Interaction[Any], reply: Message, *, component: bool
+    ) -> None:
         rendered = render(reply)
         if component:
             if reply.replace_original:
                 await interaction.edit_original_response(**rendered.edit_kwargs())
             else:
-                await interaction.followup.send(ephemeral=rendered.ephemeral,
-                                                **rendered.send_kwargs())
+                await interaction.followup.send(
+                    ephemeral=rendered.ephemeral, **rendered.send_kwargs()
+                )
             return
         if rendered.ephemeral:
             await interaction.edit_original_response(**rendered.edit_kwargs())
@@ -201,5 +214,8 @@ class InteractionRouter:
 
 
 async def _expired_form() -> Message:
-    return Message(text=["That form no longer works. Please run the command again."],
-                   ephemeral=True, accent="danger")
+    return Message(
+        text=["That form no longer works. Please run the command again."],
+        ephemeral=True,
+        accent="danger",
+    )

@@ -208,9 +208,7 @@ def render(message: Message) -> Rendered:
     content = " ".join(f"<@{i}>" for i in ids if i.isdigit()) or None
     if embed is None and content is None and not message.files:
         content = "\u200b"
-    files = [
-        discord.File(io.BytesIO(a.content), filename=a.filename) for a in message.files[:10]
-    ]
+    files = [discord.File(io.BytesIO(a.content), filename=a.filename) for a in message.files[:10]]
     return Rendered(
         content=content,
         embeds=[embed] if embed is not None else [],

@@ -48,8 +48,9 @@ class DMBudget:
 
 
 class DiscordSender:
-    def __init__(self, client: discord.Client, *, new_dms_per_minute: int,
-                 now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, client: discord.Client, *, new_dms_per_minute: int, now: Callable[[], datetime]
+    ) -> None:
         self.client = client
         self.budget = DMBudget(new_dms_per_minute, now)
         self.dm_channels: dict[str, int] = {}  # user id -> DM channel id
@@ -68,21 +69,25 @@ class DiscordSender:
         except discord.Forbidden as exc:
             if item.destination.kind == "person":
                 self.dm_channels.pop(item.destination.id, None)
-                raise Undeliverable(f"cannot message {item.destination.id} (DMs closed, "
-                                    f"code {exc.code})") from None
-            raise Undeliverable(f"no permission in channel {item.destination.id} "
-                                f"(code {exc.code})") from None
+                raise Undeliverable(
+                    f"cannot message {item.destination.id} (DMs closed, code {exc.code})"
+                ) from None
+            raise Undeliverable(
+                f"no permission in channel {item.destination.id} (code {exc.code})"
+            ) from None
         except discord.NotFound as exc:
-            raise Undeliverable(f"{item.destination.kind} {item.destination.id} is gone "
-                                f"(code {exc.code})") from None
+            raise Undeliverable(
+                f"{item.destination.kind} {item.destination.id} is gone (code {exc.code})"
+            ) from None
         except discord.HTTPException as exc:
             if exc.code == OPENING_DMS_TOO_FAST:
                 raise RetryLater(60.0, "Discord says DMs are opened too fast") from None
             if exc.status == 429:
                 raise RetryLater(_retry_after(exc), "Discord rate limit") from None
             if exc.code in _GONE:
-                raise Undeliverable(f"{item.destination.kind} {item.destination.id}: "
-                                    f"{exc.text}") from None
+                raise Undeliverable(
+                    f"{item.destination.kind} {item.destination.id}: {exc.text}"
+                ) from None
             raise
 
     async def _dm_channel(self, user_id: str) -> int:

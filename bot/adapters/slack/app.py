@@ -78,8 +78,9 @@ class SlackAdapter:
                 "config error: slack.signing_secret: set SLACK_SIGNING_SECRET for HTTP mode "
                 "(or SLACK_APP_TOKEN for Socket Mode)"
             )
-        self.client = client or AsyncWebClient(token=self.settings.bot_token,
-                                               base_url=self.settings.api_base_url)
+        self.client = client or AsyncWebClient(
+            token=self.settings.bot_token, base_url=self.settings.api_base_url
+        )
         # The token lives on the client only: bolt takes it from there.
         self.app = AsyncApp(
             client=self.client,
@@ -130,8 +131,12 @@ class SlackAdapter:
     async def start(self) -> None:
         try:
             who = await self.client.auth_test()
-            log.info("Slack: workspace %s (%s) as %s", who.get("team"), who.get("team_id"),
-                     who.get("user"))
+            log.info(
+                "Slack: workspace %s (%s) as %s",
+                who.get("team"),
+                who.get("team_id"),
+                who.get("user"),
+            )
         except SlackApiError as exc:
             error = exc.response.get("error")
             if error in ("invalid_auth", "not_authed", "token_revoked", "account_inactive"):
@@ -195,8 +200,9 @@ class SlackAdapter:
         key = f"slack:{team}:{stable}"[:200]
         async with self.bot.db.transaction() as session:
             result = await session.execute(
-                insert_ignore(session, HandledRequest).values(key=key,
-                                                              created_at=self.bot.clock.now())
+                insert_ignore(session, HandledRequest).values(
+                    key=key, created_at=self.bot.clock.now()
+                )
             )
             fresh = bool(result.rowcount)  # type: ignore[attr-defined]
         if not fresh:
@@ -207,8 +213,11 @@ class SlackAdapter:
     async def forget_handled(self) -> None:
         cutoff = self.bot.clock.now() - HANDLED_KEEP
         async with self.bot.db.transaction() as session:
-            await session.execute(delete(HandledRequest).where(
-                HandledRequest.key.like("slack:%"), HandledRequest.created_at < cutoff))
+            await session.execute(
+                delete(HandledRequest).where(
+                    HandledRequest.key.like("slack:%"), HandledRequest.created_at < cutoff
+                )
+            )
 
     # -- listeners -------------------------------------------------------------------------
 
@@ -221,33 +230,41 @@ class SlackAdapter:
         """`/pl-event create ...` -> `/event create ...`; `/potluck event list` -> `/event list`."""
         name = command.lstrip("/")
         if self.prefix and name.startswith(self.prefix):
-            name = name[len(self.prefix):]
+            name = name[len(self.prefix) :]
         text = command_text(text).strip()
         if name == MAIN_COMMAND and MAIN_COMMAND not in self.bot.registry.top_level_names():
             first, _, rest = text.partition(" ")
             first = first.lstrip("/")
             if self.prefix and first.startswith(self.prefix):
-                first = first[len(self.prefix):]
+                first = first[len(self.prefix) :]
             return f"/{first or 'help'} {rest}".strip()
         return f"/{name} {text}".strip()
 
-    async def on_command(self, ack: AsyncAck, body: dict[str, Any], request: AsyncBoltRequest,
-                         respond: AsyncRespond) -> None:
+    async def on_command(
+        self, ack: AsyncAck, body: dict[str, Any], request: AsyncBoltRequest, respond: AsyncRespond
+    ) -> None:
         with self._at_work():
             await ack()
             try:
                 if not await self.first_time(body, request):
                     return
                 actor = await self.actor(body)
-                line = self.command_line(str(body.get("command") or ""),
-                                         str(body.get("text") or ""))
+                line = self.command_line(
+                    str(body.get("command") or ""), str(body.get("text") or "")
+                )
                 reply = await self.bot.dispatcher.run_line(actor, line, raw=body)
                 await self.answer(reply, actor, respond, trigger_id=body.get("trigger_id"))
             except Exception:
                 await self._failed(respond, "slash command %s", body.get("command"))
 
-    async def on_action(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                        request: AsyncBoltRequest, respond: AsyncRespond) -> None:
+    async def on_action(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        request: AsyncBoltRequest,
+        respond: AsyncRespond,
+    ) -> None:
         with self._at_work():
             await ack()
             try:
@@ -259,15 +276,16 @@ class SlackAdapter:
                 ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
                 ref = f"{channel}:{ts}" if channel and ts else None
                 custom_id = custom_id_of(str(action.get("action_id") or ""))
-                reply = await self.bot.dispatcher.press(actor, custom_id, message_ref=ref,
-                                                        raw=body)
-                await self.answer(reply, actor, respond, trigger_id=body.get("trigger_id"),
-                                  pressed=True)
+                reply = await self.bot.dispatcher.press(actor, custom_id, message_ref=ref, raw=body)
+                await self.answer(
+                    reply, actor, respond, trigger_id=body.get("trigger_id"), pressed=True
+                )
             except Exception:
                 await self._failed(respond, "button %s", action.get("action_id"))
 
-    async def on_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
-                      request: AsyncBoltRequest) -> None:
+    async def on_form(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], request: AsyncBoltRequest
+    ) -> None:
         """A submitted modal. A quick mistake (a bad date, a missing title) is shown inline
         on the field, with the modal still open; anything else closes it and is posted."""
         with self._at_work():
@@ -285,8 +303,9 @@ class SlackAdapter:
                 reply, actor = outcome
                 await self.post(reply.model_copy(update={"form": None}), actor)
 
-    async def _run_form(self, body: dict[str, Any], view: dict[str, Any],
-                        request: AsyncBoltRequest) -> tuple[Message, Actor] | None:
+    async def _run_form(
+        self, body: dict[str, Any], view: dict[str, Any], request: AsyncBoltRequest
+    ) -> tuple[Message, Actor] | None:
         user_id = str((body.get("user") or {}).get("id") or "")
         channel = ""
         try:
@@ -294,34 +313,53 @@ class SlackAdapter:
                 return None
             meta = _metadata(view)
             channel = meta.get("channel", "")
-            actor = await self.actor(body, channel_id=channel,
-                                     channel_name=meta.get("channel_name", ""),
-                                     team_domain=meta.get("team_domain", ""))
-            command = str(view.get("callback_id") or "")[len(FORM_CALLBACK_PREFIX):]
-            reply = await self.bot.dispatcher.run_command(actor, command, form_values(view),
-                                                          raw=body)
+            actor = await self.actor(
+                body,
+                channel_id=channel,
+                channel_name=meta.get("channel_name", ""),
+                team_domain=meta.get("team_domain", ""),
+            )
+            command = str(view.get("callback_id") or "")[len(FORM_CALLBACK_PREFIX) :]
+            reply = await self.bot.dispatcher.run_command(
+                actor, command, form_values(view), raw=body
+            )
             return reply, actor
         except Exception:
             ref = new_ref()
             log.exception("form %s failed (ref %s)", view.get("callback_id"), ref)
             fields = actor_fields(body)
-            fallback = Actor(platform="slack", community_id=fields["team_id"],
-                             community_name="", user_id=user_id, display_name=user_id,
-                             channel=ChannelRef(external_id=channel))
+            fallback = Actor(
+                platform="slack",
+                community_id=fields["team_id"],
+                community_name="",
+                user_id=user_id,
+                display_name=user_id,
+                channel=ChannelRef(external_id=channel),
+            )
             return failure_reply(ref), fallback
 
     # -- answering -------------------------------------------------------------------------
 
-    async def answer(self, reply: Message, actor: Actor, respond: AsyncRespond, *,
-                     trigger_id: str | None, pressed: bool = False) -> None:
+    async def answer(
+        self,
+        reply: Message,
+        actor: Actor,
+        respond: AsyncRespond,
+        *,
+        trigger_id: str | None,
+        pressed: bool = False,
+    ) -> None:
         """Send a dispatcher reply back where the request came from."""
         if reply.form is not None:
             if trigger_id and await self.open_form(reply, actor, str(trigger_id)):
                 return
-            reply = reply.model_copy(update={
-                "form": None, "ephemeral": True,
-                "text": [*reply.text, "\nFill in: ", Code(text=form_as_text(reply.form))],
-            })
+            reply = reply.model_copy(
+                update={
+                    "form": None,
+                    "ephemeral": True,
+                    "text": [*reply.text, "\nFill in: ", Code(text=form_as_text(reply.form))],
+                }
+            )
         reply = self.commands.apply(reply)
         if reply.files:
             reply = await self.share_files(reply, actor)
@@ -329,16 +367,23 @@ class SlackAdapter:
         if pressed and reply.replace_original:
             await respond(replace_original=True, **body)
             return
-        await respond(response_type="ephemeral" if reply.ephemeral else "in_channel",
-                      replace_original=False, **body)
+        await respond(
+            response_type="ephemeral" if reply.ephemeral else "in_channel",
+            replace_original=False,
+            **body,
+        )
 
     async def open_form(self, reply: Message, actor: Actor, trigger_id: str) -> bool:
         assert reply.form is not None
-        metadata = {"channel": actor.channel.external_id, "channel_name": actor.channel.name,
-                    "team_domain": actor.community_name}
+        metadata = {
+            "channel": actor.channel.external_id,
+            "channel_name": actor.channel.name,
+            "team_domain": actor.community_name,
+        }
         try:
-            await self.client.views_open(trigger_id=trigger_id,
-                                         view=modal(reply.form, metadata=metadata))
+            await self.client.views_open(
+                trigger_id=trigger_id, view=modal(reply.form, metadata=metadata)
+            )
             return True
         except SlackApiError as exc:
             # trigger ids live 3 seconds; a slow request shows the form as text instead
@@ -353,8 +398,11 @@ class SlackAdapter:
                 await upload(self.client, actor.channel.external_id, reply.files)
                 return reply.model_copy(update={"files": []})
             except SlackApiError as exc:
-                log.info("could not share files in %s (%s); sending them by DM",
-                         actor.channel.external_id, exc.response.get("error"))
+                log.info(
+                    "could not share files in %s (%s); sending them by DM",
+                    actor.channel.external_id,
+                    exc.response.get("error"),
+                )
         dm = await self.sender.dm_channel(actor.user_id)
         await upload(self.client, dm, reply.files)
         return files_note(reply)
@@ -370,14 +418,16 @@ class SlackAdapter:
         if channel:
             try:
                 if reply.ephemeral:
-                    await self.client.chat_postEphemeral(channel=channel, user=actor.user_id,
-                                                         **body)
+                    await self.client.chat_postEphemeral(
+                        channel=channel, user=actor.user_id, **body
+                    )
                 else:
                     await self.client.chat_postMessage(channel=channel, **body)
                 return
             except SlackApiError as exc:
-                log.info("could not post in %s (%s); sending a DM", channel,
-                         exc.response.get("error"))
+                log.info(
+                    "could not post in %s (%s); sending a DM", channel, exc.response.get("error")
+                )
         dm = await self.sender.dm_channel(actor.user_id)
         await self.client.chat_postMessage(channel=dm, **body)
 
@@ -396,7 +446,8 @@ def inline_errors(reply: Message, view: dict[str, Any]) -> dict[str, str] | None
     if reply.accent != "danger" or not reply.ephemeral or reply.buttons or reply.files:
         return None
     fields = list(((view.get("state") or {}).get("values") or {}).keys()) or [
-        str(b["block_id"]) for b in view.get("blocks") or [] if b.get("block_id")]
+        str(b["block_id"]) for b in view.get("blocks") or [] if b.get("block_id")
+    ]
     if not fields:
         return None
     text = plain(reply.text)

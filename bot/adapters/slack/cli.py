@@ -15,8 +15,14 @@ from bot.config import Settings
 # posting in public channels without being invited (chat:write.public), conversations.open
 # for DMs (im:write), users.info for time zones and admins (users:read), the file upload
 # API (files:write), and slash commands (commands).
-BOT_SCOPES = ["commands", "chat:write", "chat:write.public", "im:write", "users:read",
-              "files:write"]
+BOT_SCOPES = [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "im:write",
+    "users:read",
+    "files:write",
+]
 USERGROUP_SCOPE = "usergroups:read"  # only when a user group grants levels
 
 DESCRIPTION = "Events, RSVPs, invitations and mentoring for library workers."
@@ -86,8 +92,13 @@ def registry_commands(registry: Any) -> dict[str, tuple[str, str]]:
         owner = specs[0].cog
         description = owner.description if owner is not None and owner.description else name
         found[name] = (description, " | ".join(" ".join(s.path[1:]) for s in specs))
-    found.setdefault("potluck", ("Any Potluck command, like /potluck help or "
-                                 "/potluck event list.", "help | <command> [key:value ...]"))
+    found.setdefault(
+        "potluck",
+        (
+            "Any Potluck command, like /potluck help or /potluck event list.",
+            "help | <command> [key:value ...]",
+        ),
+    )
     return found
 
 

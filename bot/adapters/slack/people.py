@@ -48,8 +48,12 @@ class People:
             user: dict[str, Any] = response.get("user") or {}
             profile = user.get("profile") or {}
             found = Profile(
-                display_name=str(profile.get("display_name") or user.get("real_name")
-                                 or user.get("name") or user_id),
+                display_name=str(
+                    profile.get("display_name")
+                    or user.get("real_name")
+                    or user.get("name")
+                    or user_id
+                ),
                 timezone=user.get("tz") or None,
                 is_admin=bool(user.get("is_admin") or user.get("is_owner")),
             )
@@ -69,8 +73,9 @@ class People:
             response = await self.client.usergroups_users_list(usergroup=group_id)
             members = frozenset(str(u) for u in response.get("users") or [])
         except SlackApiError as exc:
-            log.warning("usergroups.users.list for %s failed: %s", group_id,
-                        exc.response.get("error"))
+            log.warning(
+                "usergroups.users.list for %s failed: %s", group_id, exc.response.get("error")
+            )
         except Exception:
             log.exception("usergroups.users.list for %s failed", group_id)
         self._groups[group_id] = (time.monotonic(), members)
@@ -90,8 +95,16 @@ class People:
             return Level.ORGANIZER
         return Level.MEMBER
 
-    async def actor(self, *, team_id: str, team_domain: str, user_id: str, user_name: str,
-                    channel_id: str, channel_name: str) -> Actor:
+    async def actor(
+        self,
+        *,
+        team_id: str,
+        team_domain: str,
+        user_id: str,
+        user_name: str,
+        channel_id: str,
+        channel_name: str,
+    ) -> Actor:
         profile = await self.profile(user_id)
         is_direct = channel_id.startswith("D") or channel_name == "directmessage"
         return Actor(

@@ -71,8 +71,9 @@ class CommandPrefix:
 
     def _mention(self) -> re.Pattern[str]:
         if self._pattern is None:  # the commands are known once the cogs are loaded
-            alternatives = "|".join(re.escape(n) for n in sorted(self._names(), key=len,
-                                                                   reverse=True))
+            alternatives = "|".join(
+                re.escape(n) for n in sorted(self._names(), key=len, reverse=True)
+            )
             self._pattern = re.compile(rf"(?<![\w/.:-])/({alternatives})(?![\w-])")
         return self._pattern
 
@@ -96,11 +97,13 @@ class CommandPrefix:
                     out.append(seg)
             return out
 
-        return message.model_copy(update={
-            "text": fix(message.text),
-            "footer": fix(message.footer),
-            "fields": [f.model_copy(update={"value": fix(f.value)}) for f in message.fields],
-        })
+        return message.model_copy(
+            update={
+                "text": fix(message.text),
+                "footer": fix(message.footer),
+                "fields": [f.model_copy(update={"value": fix(f.value)}) for f in message.fields],
+            }
+        )
 
 
 def escape(text: str) -> str:
@@ -225,16 +228,35 @@ def blocks(message: Message, zone: ZoneInfo | None = None) -> list[dict[str, Any
             element["style"] = style
         elements.append(element)
     for start in range(0, len(elements), BUTTONS_PER_ACTIONS):
-        out.append({"type": "actions", "block_id": f"potluck-actions-{start // 25}",
-                    "elements": elements[start : start + BUTTONS_PER_ACTIONS]})
+        out.append(
+            {
+                "type": "actions",
+                "block_id": f"potluck-actions-{start // 25}",
+                "elements": elements[start : start + BUTTONS_PER_ACTIONS],
+            }
+        )
     if message.footer:
         footer = mrkdwn(message.footer, zone)
         if footer.strip():
-            out.append({"type": "context",
-                        "elements": [{"type": "mrkdwn", "text": footer[:SECTION_TEXT_MAX]}]})
+            out.append(
+                {
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": footer[:SECTION_TEXT_MAX]}],
+                }
+            )
     if len(out) > MAX_BLOCKS:
-        out = [*out[: MAX_BLOCKS - 1], {"type": "context", "elements": [
-            {"type": "mrkdwn", "text": "(shortened: the full message was too long for Slack)"}]}]
+        out = [
+            *out[: MAX_BLOCKS - 1],
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": "(shortened: the full message was too long for Slack)",
+                    }
+                ],
+            },
+        ]
     return out
 
 
@@ -270,13 +292,15 @@ def modal(form: Form, *, metadata: dict[str, str]) -> dict[str, Any]:
             element["initial_value"] = field.value[:3000]
         if field.max_length:
             element["max_length"] = min(field.max_length, 3000)
-        inputs.append({
-            "type": "input",
-            "block_id": field.option,
-            "optional": not field.required,
-            "label": _plain_text(field.label, 2000),
-            "element": element,
-        })
+        inputs.append(
+            {
+                "type": "input",
+                "block_id": field.option,
+                "optional": not field.required,
+                "label": _plain_text(field.label, 2000),
+                "element": element,
+            }
+        )
     return {
         "type": "modal",
         "callback_id": (FORM_CALLBACK_PREFIX + form.command)[:255],

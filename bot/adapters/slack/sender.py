@@ -22,15 +22,35 @@ from bot.core.messages import Attachment, Message
 log = logging.getLogger("potluck.slack.sender")
 
 # Slack errors that mean "this message can never go there as addressed".
-PERMANENT_ERRORS = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "cannot_dm_bot", "user_not_found",
-    "user_not_visible", "user_disabled", "account_inactive", "messages_tab_disabled",
-    "restricted_action", "restricted_action_read_only_channel",
-    "restricted_action_thread_only_channel", "restricted_action_non_threadable_channel",
-    "msg_too_long", "invalid_blocks", "invalid_blocks_format", "no_text", "too_many_attachments",
-    "message_not_found", "cant_update_message", "edit_window_closed", "is_inactive",
-    "channel_is_archived", "invalid_channel", "ekm_access_denied",
-})
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "cannot_dm_bot",
+        "user_not_found",
+        "user_not_visible",
+        "user_disabled",
+        "account_inactive",
+        "messages_tab_disabled",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "msg_too_long",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "no_text",
+        "too_many_attachments",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "is_inactive",
+        "channel_is_archived",
+        "invalid_channel",
+        "ekm_access_denied",
+    }
+)
 
 
 def retry_after(exc: SlackApiError) -> float | None:
@@ -87,14 +107,19 @@ class SlackSender:
             channel = await self.dm_channel(item.destination.id)
         if message.files and not (message.buttons or message.fields or message.title):
             # One upload carries both the text and the files, so a retry never doubles either.
-            return await upload(self.client, channel, message.files,
-                                comment=fallback_text(message, zone))
+            return await upload(
+                self.client, channel, message.files, comment=fallback_text(message, zone)
+            )
         response = await self.client.chat_postMessage(channel=channel, **payload(message, zone))
         ref = f"{response['channel']}:{response['ts']}"
         if message.files:
             try:
-                await upload(self.client, str(response["channel"]), message.files,
-                             thread_ts=str(response["ts"]))
+                await upload(
+                    self.client,
+                    str(response["channel"]),
+                    message.files,
+                    thread_ts=str(response["ts"]),
+                )
             except Exception:
                 # The message itself is out; resending it would post it twice.
                 log.exception("files of outbox row %s could not be uploaded", item.id)
@@ -113,8 +138,14 @@ class SlackSender:
         return channel
 
 
-async def upload(client: AsyncWebClient, channel: str, files: list[Attachment], *,
-                 comment: str | None = None, thread_ts: str | None = None) -> str:
+async def upload(
+    client: AsyncWebClient,
+    channel: str,
+    files: list[Attachment],
+    *,
+    comment: str | None = None,
+    thread_ts: str | None = None,
+) -> str:
     """files.getUploadURLExternal + upload + files.completeUploadExternal, shared in
     `channel`; returns "channel:file:<id>" (file messages cannot be edited)."""
     kwargs: dict[str, Any] = {}
@@ -124,8 +155,9 @@ async def upload(client: AsyncWebClient, channel: str, files: list[Attachment], 
         kwargs["thread_ts"] = thread_ts
     response = await client.files_upload_v2(
         channel=channel,
-        file_uploads=[{"content": f.content, "filename": f.filename, "title": f.filename}
-                      for f in files],
+        file_uploads=[
+            {"content": f.content, "filename": f.filename, "title": f.filename} for f in files
+        ],
         **kwargs,
     )
     uploaded = response.get("files") or [{}]
@@ -136,7 +168,9 @@ def files_note(message: Message) -> Message:
     """The only-to-you reply that tells where the files went (Slack cannot attach files to
     an ephemeral message, so they go to the person's direct messages)."""
     names = ", ".join(f.filename for f in message.files)
-    return message.model_copy(update={
-        "text": [*message.text, f"\nI sent {names} to you in a direct message."],
-        "files": [],
-    })
+    return message.model_copy(
+        update={
+            "text": [*message.text, f"\nI sent {names} to you in a direct message."],
+            "files": [],
+        }
+    )
