@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.delivery import Delivery, Destination, RetryLater, Sender, Undeliverable
 from bot.core.messages import Mention, Message, rich
+from bot.outbox_keys import KeyScope, OutboxKey, fallback_key
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repositories import outbox as repo
@@ -37,6 +38,10 @@ class Pacing:
 
     per_destination_seconds: float = 0.0  # gap between two messages to the same destination
     backoff_seconds: float = 5.0  # first retry delay after an unexpected error (doubles)
+
+
+def _text(key: OutboxKey | None) -> str | None:
+    return None if key is None else str(key)
 
 
 class Outbox:
@@ -61,7 +66,6 @@ class Outbox:
         self._again = False
         self._closing = False
         self.on_wake: Callable[[datetime], None] | None = None
-        self.on_sent: list[Callable[[OutboxRow, str | None], Awaitable[None]]] = []
 
     def add_sender(self, platform: str, sender: Sender, pacing: Pacing | None = None) -> None:
         self.senders[platform] = sender
@@ -80,15 +84,17 @@ class Outbox:
         kind: str = "message",
         due_at: datetime | None = None,
         expires_at: datetime | None = None,
-        dedupe_key: str | None = None,
-        coalesce_key: str | None = None,
-        edit_of: str | None = None,
+        dedupe_key: OutboxKey | None = None,
+        coalesce_key: OutboxKey | None = None,
+        edit_of: OutboxKey | None = None,
         fallback_channel_id: str | None = None,
         timezone: str | None = None,
     ) -> None:
         """Write a row in the caller's transaction, so it exists exactly when the change that
-        caused it does. `dedupe_key` makes a second enqueue a no-op; `coalesce_key` replaces a
-        still-pending row (the newest card edit wins)."""
+        caused it does. `dedupe_key` makes a second enqueue a no-op (even after the first was
+        sent); `coalesce_key` replaces a still-pending row (the newest card edit wins);
+        `edit_of` names the row whose posted message this one edits. Times are UTC;
+        `due_at` defaults to now, and a row still unsent at `expires_at` is dropped."""
         values: dict[str, object] = dict(
             platform=platform,
             community_id=community_id,
@@ -100,31 +106,50 @@ class Outbox:
             payload=message.model_dump_json(),
             due_at=due_at or self.clock.now(),
             expires_at=expires_at,
-            dedupe_key=dedupe_key,
-            coalesce_key=coalesce_key,
-            edit_of=edit_of,
+            dedupe_key=_text(dedupe_key),
+            coalesce_key=_text(coalesce_key),
+            edit_of=_text(edit_of),
             status="pending",
             attempts=0,
             created_at=self.clock.now(),
         )
         if coalesce_key is not None:
             replaced = await repo.replace_pending(
-                session, coalesce_key, payload=values["payload"], due_at=values["due_at"]
+                session, str(coalesce_key), payload=values["payload"], due_at=values["due_at"]
             )
             if replaced:
                 return
         await repo.insert(session, **values)
 
-    async def withdraw(
-        self,
-        session: AsyncSession,
-        *,
-        dedupe_prefix: str | None = None,
-        coalesce_key: str | None = None,
-        reason: str = "cancelled",
+    async def withdraw(self, session: AsyncSession, *keys: OutboxKey, reason: str) -> int:
+        """Withdraw the pending rows with these exact keys, releasing the keys so the same
+        rows can be written again later. Returns how many were withdrawn."""
+        if not keys:
+            return 0
+        return await repo.drop_pending(session, keys=[str(k) for k in keys], reason=reason)
+
+    async def withdraw_under(self, session: AsyncSession, scope: KeyScope, *, reason: str) -> int:
+        """Withdraw every pending row whose key was built from `scope` (or a narrower one)."""
+        return await repo.drop_pending(session, prefix=scope.prefix, reason=reason)
+
+    async def withdraw_addressed(
+        self, session: AsyncSession, *, community_id: int, person_id: str, kind: str, reason: str
     ) -> int:
+        """Withdraw the pending rows of one `kind` addressed to a person (their platform id),
+        e.g. every reminder when they turn reminders off."""
         return await repo.drop_pending(
-            session, dedupe_prefix=dedupe_prefix, coalesce_key=coalesce_key, reason=reason
+            session, community_id=community_id, person_id=person_id, kind=kind, reason=reason
+        )
+
+    async def forget_person(
+        self, session: AsyncSession, *, community_id: int, person_id: str
+    ) -> int:
+        """Delete every row of the community addressed to the person (their platform id), sent
+        or not, the channel posts made for their undeliverable direct messages, and every row
+        that mentions them. Run it after the cogs have rewritten the rows that name them
+        among others (a channel reminder). Returns how many rows were deleted."""
+        return await repo.delete_about_person(
+            session, community_id, person_id, lambda row_id: str(fallback_key(row_id))
         )
 
     def kick(self) -> None:
@@ -257,11 +282,9 @@ class Outbox:
                 await self._release(row, now + timedelta(seconds=delay), repr(exc))
             return
         self._last_sent[dest_key] = self.clock.now()
-        if await self._settle(
+        await self._settle(
             row, status="sent", sent_ref=ref, sent_at=self.clock.now(), last_error=None
-        ):
-            for hook in self.on_sent:
-                await hook(row, ref)
+        )
 
     async def _fallback(self, row: OutboxRow, item: Delivery) -> None:
         """A direct message that cannot be delivered is posted once in the fallback channel,
@@ -286,7 +309,7 @@ class Outbox:
                 message=message,
                 community_id=row.community_id,
                 kind=f"{row.kind}-fallback",
-                dedupe_key=f"fallback:{row.id}",
+                dedupe_key=fallback_key(row.id),
                 timezone=row.timezone,
             )
         self.kick()

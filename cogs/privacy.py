@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete
-
 from bot.app import Potluck
 from bot.core.commands import Cog, action, command
 from bot.core.errors import UserError
 from bot.core.messages import Attachment, Button, Message, rich
 from bot.core.types import Invocation
-from storage.models import OutboxRow
 
 
 class PrivacyCog(Cog):
@@ -32,6 +29,20 @@ class PrivacyCog(Cog):
             if exported:
                 data[cog.name] = exported
         return data
+
+    async def forget_everything(self, community_id: int, person_id: int, external_id: str) -> None:
+        """In one transaction: every cog forgets the person (see `Cog.forget_person`), then
+        the outbox deletes everything addressed to or mentioning them (sent or not), then the
+        identity store deletes the person. Either all of it happens or none."""
+        async with self.bot.db.transaction() as session:
+            for cog in self.bot.registry.cogs.values():
+                await cog.forget_person(session, community_id, person_id)
+            await session.flush()
+            await self.bot.outbox.forget_person(
+                session, community_id=community_id, person_id=external_id
+            )
+            await self.bot.identity.forget_person(session, person_id)
+        self.bot.outbox.kick()
 
     @command(
         "privacy export",
@@ -83,18 +94,7 @@ class PrivacyCog(Cog):
                 "This button belongs to someone else's request.",
                 hint="Type /privacy forget to delete your own data.",
             )
-        for cog in self.bot.registry.cogs.values():
-            await cog.forget_person(inv.community.id, inv.person.id)
-        async with self.bot.db.transaction() as session:
-            await session.execute(
-                delete(OutboxRow).where(
-                    OutboxRow.community_id == inv.community.id,
-                    OutboxRow.destination_kind == "person",
-                    OutboxRow.destination_id == inv.person.external_id,
-                    OutboxRow.status == "pending",
-                )
-            )
-        await self.bot.identity.forget_person(inv.person.id)
+        await self.forget_everything(inv.community.id, inv.person.id, inv.person.external_id)
         return Message(
             text=["Done: everything Potluck stored about you here is deleted."],
             ephemeral=True,

@@ -168,11 +168,24 @@ class Cog:
     Settings: ClassVar[type[BaseModel] | None] = None
 
     async def export_person(self, community_id: int, person_id: int) -> dict[str, Any]:
-        """Everything this cog stores about a person, as JSON-ready data."""
+        """Everything this cog stores about a person (`person_id`, the people row's id) in
+        one community, as JSON-ready data; {} for nothing. Shown by /privacy export."""
         return {}
 
-    async def forget_person(self, community_id: int, person_id: int) -> None:
-        """Delete everything this cog stores about a person."""
+    async def forget_person(self, session: Any, community_id: int, person_id: int) -> None:
+        """Delete everything this cog stores about a person in one community (/privacy
+        forget). The contract every cog keeps:
+
+        - Work only in `session`: the open SQLAlchemy `AsyncSession` of the one transaction
+          in which every cog, the outbox and the identity store forget the person. Never open
+          another session or transaction (on SQLite it would wait on this one forever), never
+          commit, and do not kick the outbox: the privacy cog does both once all is written.
+        - Delete (or unlink) every row of this cog about the person. Rows that name them
+          among others (a channel reminder listing who is coming) are rewritten without them
+          through the outbox; after the cogs, the outbox deletes every row addressed to or
+          mentioning the person, and the identity store deletes the person.
+        - Raise to refuse: the whole transaction rolls back and nothing is forgotten.
+        """
 
     async def on_ready(self) -> None:
         """Called once the bot is started (schedule jobs here)."""

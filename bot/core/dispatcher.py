@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from bot.core.checks import Check, RateLimiter, require_level
+from bot.core.checks import RateLimiter, require_level
 from bot.core.clock import Clock
 from bot.core.commands import CommandSpec
 from bot.core.errors import BadOption, UserError
@@ -71,7 +71,6 @@ class Dispatcher:
         self.resolver = resolver
         self.clock = clock
         self.limiter = RateLimiter(commands_per_minute)
-        self.checks: list[Check] = []
         self.command_prefix = command_prefix
 
     async def invocation(
@@ -119,8 +118,6 @@ class Dispatcher:
             inv = await self.invocation(actor, command=spec.name, raw=raw)
             require_level(inv, spec.level, f"/{spec.name}")
             self.limiter.check(inv, spec)
-            for check in self.checks:
-                await check(inv, spec)
             values = convert_options(spec, dict(options), inv)
             assert spec.handler is not None
             reply = await spec.handler(inv, **values)

@@ -8,92 +8,14 @@ so an "@everyone" in a title is shown but never pings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from bot.core.messages import Bold, Button, Code, Field, Link, Mention, Message, Segment, Time, rich
 from cogs.events.recurrence import describe
-from storage.repositories.events import Tally
+from cogs.events.views import EventView, Tally
 
 KIND_ICON = {"meetup": "☕", "party": "🎉", "conference": "🎤", "advocacy": "📣"}
 KINDS = ("meetup", "party", "conference", "advocacy")
-
-
-@dataclass(frozen=True, slots=True)
-class EventView:
-    """An event as plain values, detached from the database session."""
-
-    id: int
-    code: str
-    title: str
-    kind: str
-    description: str | None
-    location: str | None
-    script: str | None
-    starts_at: datetime
-    duration_minutes: int
-    timezone: str
-    rrule: str | None
-    capacity: int | None
-    deadline: datetime | None
-    reminder_minutes: tuple[int, ...]
-    reminders_in: str
-    status: str
-    cancel_reason: str | None
-    channel_id: str
-    platform: str
-    community_id: int
-    creator_id: int | None
-    creator_name: str | None
-    sequence: int
-    created_at: datetime
-    updated_at: datetime
-    skipped: tuple[datetime, ...] = ()  # dates of the series cancelled one at a time, UTC
-
-    @classmethod
-    def of(cls, row: Any) -> EventView:
-        return cls(
-            id=row.id,
-            code=row.code,
-            title=row.title,
-            kind=row.kind,
-            description=row.description,
-            location=row.location,
-            script=row.script,
-            starts_at=row.starts_at,
-            duration_minutes=row.duration_minutes,
-            timezone=row.timezone,
-            rrule=row.rrule,
-            capacity=row.capacity,
-            deadline=row.deadline,
-            reminder_minutes=tuple(row.reminder_minutes or ()),
-            reminders_in=row.reminders_in,
-            status=row.status,
-            cancel_reason=row.cancel_reason,
-            channel_id=row.channel_id,
-            platform=row.platform,
-            community_id=row.community_id,
-            creator_id=row.creator_id,
-            creator_name=row.creator_name,
-            sequence=row.sequence,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            skipped=tuple(datetime.fromtimestamp(s, UTC) for s in row.skipped_dates or ()),
-        )
-
-    @property
-    def cancelled(self) -> bool:
-        return self.status == "cancelled"
-
-    def deadline_for(self, occurrence: datetime) -> datetime | None:
-        """The RSVP deadline of one occurrence: a series keeps the same lead time each time."""
-        if self.deadline is None:
-            return None
-        return occurrence - (self.starts_at - self.deadline)
-
-    def ends(self, occurrence: datetime) -> datetime:
-        return occurrence + timedelta(minutes=self.duration_minutes)
 
 
 def minutes_text(minutes: int) -> str:
@@ -314,10 +236,13 @@ def party_too_big_message(view: EventView, occurrence: datetime, party: int) -> 
     )
 
 
-def _date_list(moments: list[datetime]) -> list[Segment]:
+def date_list(moments: Sequence[datetime]) -> list[Segment]:
+    """Dates as full times, separated by commas."""
     out: list[Segment] = []
     for i, at in enumerate(moments):
-        out += [", " if i else "", Time(at=at, style="full")]
+        if i:
+            out.append(", ")
+        out.append(Time(at=at, style="full"))
     return out
 
 
@@ -326,7 +251,7 @@ def cancelled_message(view: EventView, answered: list[datetime]) -> Message:
     off, listing the ones this person had answered for."""
     text: list[Segment] = [Bold(text=view.title)]
     if view.rrule is None:
-        text += [" (", *_date_list(answered[:1] or [view.starts_at]), ") is cancelled."]
+        text += [" (", *date_list(answered[:1] or [view.starts_at]), ") is cancelled."]
     else:
         text.append(": all dates of this series are cancelled")
         if answered:
@@ -334,7 +259,7 @@ def cancelled_message(view: EventView, answered: list[datetime]) -> Message:
                 ", including the ",
                 "one" if len(answered) == 1 else "ones",
                 " you answered: ",
-                *_date_list(answered),
+                *date_list(answered),
             ]
         text.append(".")
     if view.cancel_reason:
@@ -390,7 +315,7 @@ def dropped_message(view: EventView, dates: list[datetime]) -> Message:
             "The organizer changed ",
             Bold(text=view.title),
             ", and ",
-            *_date_list(dates),
+            *date_list(dates),
             " is no longer one of its dates" if one else " are no longer among its dates",
             ", so your answer for ",
             "it" if one else "them",

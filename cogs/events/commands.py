@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Potluck
 from bot.core.commands import Cog, Option, OptionKind, action, command, suggestions
@@ -29,8 +30,16 @@ from bot.core.messages import (
 from bot.core.types import Invocation, Level
 from cogs.events.calendar import ics_filename
 from cogs.events.cards import KIND_ICON, KINDS, reminders_text, seats_text, when_text
-from cogs.events.service import Answer, Attendee, Draft, EventService, Refused, RsvpResult
+from cogs.events.drafts import Draft
+from cogs.events.errors import Refused
+from cogs.events.notices import Notices
+from cogs.events.queries import Attendee, EventQueries, Listing, attendees_csv
+from cogs.events.reminders import ReminderSchedule
+from cogs.events.rsvps import RsvpResult, Rsvps
+from cogs.events.seating import Answer
+from cogs.events.service import EventService
 from cogs.events.settings import EventsSettings
+from cogs.events.waitlist import Waitlist
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Message]])
 
@@ -107,7 +116,16 @@ class EventsCog(Cog):
     def __init__(self, bot: Potluck, settings: EventsSettings) -> None:
         self.bot = bot
         self.settings = settings
-        self.service = EventService(bot.db, bot.outbox, bot.clock, settings, bot.identity)
+        notices = Notices(bot.outbox)
+        reminders = ReminderSchedule(bot.outbox, bot.clock)
+        waitlist = Waitlist(notices, reminders)
+        self.service = EventService(
+            bot.db, bot.outbox, bot.clock, settings, bot.identity, notices, reminders, waitlist
+        )
+        self.rsvps = Rsvps(
+            bot.db, bot.outbox, bot.clock, bot.identity, notices, reminders, waitlist
+        )
+        self.queries = EventQueries(bot.db, bot.clock, settings)
 
     # -- create / edit / cancel ----------------------------------------------------------------
 
@@ -218,7 +236,7 @@ class EventsCog(Cog):
     ) -> Message:
         if date is not None:
             view, occurrence, told = await self.service.cancel_date(
-                inv.community, inv.person, id, date, reason, zone=inv.zone_name
+                inv.community, inv.person, id, date, reason, zone_given=inv.zone_name
             )
             return Message(
                 text=rich(
@@ -253,7 +271,7 @@ class EventsCog(Cog):
         examples=["/event list", "/event list when:past"],
     )
     async def list_(self, inv: Invocation, when: str = "upcoming") -> Message:
-        items = await self.service.list_events(inv.community, when)
+        items = await self.queries.list_events(inv.community, cast(Listing, when))
         if not items:
             return Message(
                 text=rich(
@@ -303,7 +321,7 @@ class EventsCog(Cog):
         "event show", "Show an event's card.", options=[EVENT_ID], examples=["/event show id:k3f9"]
     )
     async def show(self, inv: Invocation, id: str) -> Message:
-        card = await self.service.show(inv.community, id)
+        card = await self.queries.show(inv.community, id)
         return card.model_copy(update={"ephemeral": True})
 
     @command(
@@ -313,7 +331,7 @@ class EventsCog(Cog):
         examples=["/event attendees id:k3f9"],
     )
     async def attendees(self, inv: Invocation, id: str, date: datetime | None = None) -> Message:
-        view, occurrence, people = await self.service.attendees(
+        view, occurrence, people = await self.queries.attendees(
             inv.community, inv.person, id, date, inv.zone
         )
         groups: dict[str, list[Attendee]] = {"going": [], "maybe": [], "waitlist": [], "no": []}
@@ -355,7 +373,7 @@ class EventsCog(Cog):
             files=[
                 Attachment(
                     filename=csv_name,
-                    content=self.service.attendees_csv(people),
+                    content=attendees_csv(people),
                     content_type="text/csv",
                 )
             ],
@@ -369,7 +387,7 @@ class EventsCog(Cog):
         examples=["/event ics id:k3f9"],
     )
     async def ics(self, inv: Invocation, id: str) -> Message:
-        view, body = await self.service.ics(inv.community, id)
+        view, body = await self.queries.ics(inv.community, id)
         return Message(
             text=rich(
                 "Calendar file for ",
@@ -486,12 +504,15 @@ class EventsCog(Cog):
     )
     @shows_refusals
     async def checkin(self, inv: Invocation, id: str, person: str | None = None) -> Message:
-        view, name, there, going, already = await self.service.checkin(
-            inv.community, inv.person, id, person
-        )
-        head = f"{name} was already checked in" if already else f"Checked in: {name}"
+        done = await self.rsvps.checkin(inv.community, inv.person, id, person)
+        head = f"{done.name} was already checked in" if done.already else f"Checked in: {done.name}"
         return Message(
-            text=rich(head, " at ", Bold(text=view.title), f". {there} of {going} going are here."),
+            text=rich(
+                head,
+                " at ",
+                Bold(text=done.view.title),
+                f". {done.there} of {done.going} going are here.",
+            ),
             ephemeral=True,
             accent="success",
         )
@@ -504,7 +525,7 @@ class EventsCog(Cog):
     )
     async def reminders(self, inv: Invocation, setting: str) -> Message:
         on = setting == "on"
-        count = await self.service.set_reminders(inv.community, inv.person, on)
+        count = await self.rsvps.set_reminders(inv.community, inv.person, on)
         if on:
             text = rich(
                 "Event reminders are on.",
@@ -558,14 +579,14 @@ class EventsCog(Cog):
         guests: int | None = None,
         date: datetime | None = None,
     ) -> Message:
-        result = await self.service.rsvp(
+        result = await self.rsvps.rsvp(
             inv.community,
             inv.person,
             event,
             cast(Answer, answer),
             guests=guests,
             on=date,
-            zone=inv.zone_name,
+            zone_given=inv.zone_name,
         )
         return rsvp_reply(result)
 
@@ -578,33 +599,33 @@ class EventsCog(Cog):
                 "That button no longer works.",
                 hint="Answer with /rsvp event:<id> answer:yes instead.",
             )
-        result = await self.service.rsvp(
-            inv.community, inv.person, code, cast(Answer, answer), zone=inv.zone_name
+        result = await self.rsvps.rsvp(
+            inv.community, inv.person, code, cast(Answer, answer), zone_given=inv.zone_name
         )
         return rsvp_reply(result)
 
     @suggestions("events")
     async def upcoming_events(self, inv: Invocation, partial: str) -> list[tuple[str, str]]:
-        return await self.service.suggest(inv.community, partial)
+        return await self.queries.suggest(inv.community, partial)
 
     # -- data hooks ----------------------------------------------------------------------------
 
     async def export_person(self, community_id: int, person_id: int) -> dict[str, Any]:
-        return await self.service.export_person(community_id, person_id)
+        return await self.queries.export_person(community_id, person_id)
 
-    async def forget_person(self, community_id: int, person_id: int) -> None:
+    async def forget_person(self, session: AsyncSession, community_id: int, person_id: int) -> None:
         """Their RSVPs are deleted (a freed seat goes to the waitlist as usual). Events they
         created stay, because other people are coming to them, but no longer name them:
         organizers and moderators keep managing those events."""
-        await self.service.forget_person(community_id, person_id)
+        await self.service.forget_person(session, community_id, person_id)
 
     async def calendar_feed(self, request: web.Request) -> web.Response:
-        community_id = await self.service.community_for_secret(request.match_info["secret"])
+        community_id = await self.queries.community_for_secret(request.match_info["secret"])
         if community_id is None:
             raise web.HTTPNotFound(
                 text="No calendar here. Ask a moderator for the address shown by /event feed."
             )
-        body = await self.service.feed(community_id)
+        body = await self.queries.feed(community_id)
         return web.Response(
             body=body,
             content_type="text/calendar",

@@ -2,8 +2,9 @@
 
 Each row is due `minutes` before its occurrence and expires at the start, so one that fell due
 while the bot was down is still sent at startup if the event has not begun, and dropped
-otherwise. Its dedupe key names the event, the occurrence, the offset and the person, so it is
-never written twice; a moved event has new occurrence starts and therefore new keys.
+otherwise. Its key (`keys.reminder`) names the event, the occurrence, the offset and the
+person, so it is never written twice; a moved event has new occurrence starts and therefore
+new keys.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.delivery import Destination
+from bot.core.zones import ZoneSource, zone_name
 from bot.outbox import Outbox
-from cogs.events.cards import EventView, channel_reminder, reminder_message
+from cogs.events import keys
+from cogs.events.cards import channel_reminder, reminder_message
 from cogs.events.recurrence import is_occurrence
+from cogs.events.views import ATTENDING, EventView
 from storage.repositories import events as repo
 
 REMINDERS_SETTING = "event_reminders"  # person setting; False turns reminders off
+REMINDER_KIND = "reminder"  # the outbox rows' kind
 
 
 def wants_reminders(person_settings: dict[str, Any] | None) -> bool:
@@ -35,14 +40,6 @@ class Recipient:
     external_id: str
     zone: str
     reminders_on: bool
-
-
-def occurrence_prefix(event_id: int) -> str:
-    return f"event:{event_id}:occ:"
-
-
-def reminder_key(event_id: int, occurrence: datetime, minutes: int, who: int | str) -> str:
-    return f"event:{event_id}:occ:{int(occurrence.timestamp())}:remind:{minutes}:{who}"
 
 
 class ReminderSchedule:
@@ -75,10 +72,10 @@ class ReminderSchedule:
                     destination=Destination.person(person.external_id),
                     message=message,
                     community_id=view.community_id,
-                    kind="reminder",
+                    kind=REMINDER_KIND,
                     due_at=due,
                     expires_at=occurrence,
-                    dedupe_key=reminder_key(view.id, occurrence, minutes, person.person_id),
+                    dedupe_key=keys.reminder(view.id, occurrence, minutes, person.person_id),
                     fallback_channel_id=view.channel_id,
                     timezone=person.zone,
                 )
@@ -90,12 +87,15 @@ class ReminderSchedule:
         occurrence: datetime,
         person_ids: Iterable[int],
     ) -> None:
-        keys = [
-            reminder_key(view.id, occurrence, m, pid)
-            for pid in person_ids
-            for m in view.reminder_minutes
-        ]
-        await repo.drop_outbox_keys(session, keys, reason="answer changed")
+        await self.outbox.withdraw(
+            session,
+            *(
+                keys.reminder(view.id, occurrence, m, pid)
+                for pid in person_ids
+                for m in view.reminder_minutes
+            ),
+            reason="answer changed",
+        )
 
     async def refresh_channel(
         self, session: AsyncSession, view: EventView, occurrence: datetime
@@ -104,16 +104,14 @@ class ReminderSchedule:
         while it is still pending."""
         if view.reminders_in != "channel":
             return
-        attending = await repo.rsvps(
-            session, view.id, occurrence=occurrence, statuses=repo.ATTENDING
-        )
+        attending = await repo.rsvps(session, view.id, occurrence=occurrence, statuses=ATTENDING)
         ids = [p.external_id for _, p in attending if wants_reminders(p.settings)]
         now = self.clock.now()
         for minutes in view.reminder_minutes:
-            key = reminder_key(view.id, occurrence, minutes, "channel")
+            key = keys.reminder(view.id, occurrence, minutes, "channel")
             due = occurrence - timedelta(minutes=minutes)
             if not ids or view.cancelled:
-                await repo.drop_outbox_keys(session, [key], reason="nobody attending")
+                await self.outbox.withdraw(session, key, reason="nobody attending")
                 continue
             if due <= now:
                 continue
@@ -123,7 +121,7 @@ class ReminderSchedule:
                 destination=Destination.channel(view.channel_id),
                 message=channel_reminder(view, occurrence, ids),
                 community_id=view.community_id,
-                kind="reminder",
+                kind=REMINDER_KIND,
                 due_at=due,
                 expires_at=occurrence,
                 dedupe_key=key,
@@ -131,21 +129,33 @@ class ReminderSchedule:
             )
 
     async def withdraw_event(self, session: AsyncSession, event_id: int) -> None:
-        await self.outbox.withdraw(
-            session, dedupe_prefix=occurrence_prefix(event_id), reason="event changed"
+        """Drop every pending reminder (direct or in the channel) of every date."""
+        await self.outbox.withdraw_under(
+            session, keys.reminders_of(event_id), reason="event changed"
         )
 
     async def withdraw_occurrence(
         self, session: AsyncSession, event_id: int, occurrence: datetime
     ) -> None:
         """Drop every pending reminder (direct or in the channel) for one date of a series."""
-        await self.outbox.withdraw(
-            session,
-            dedupe_prefix=f"{occurrence_prefix(event_id)}{int(occurrence.timestamp())}:",
-            reason="date cancelled",
+        await self.outbox.withdraw_under(
+            session, keys.reminders_on(event_id, occurrence), reason="date cancelled"
         )
 
-    async def rebuild(self, session: AsyncSession, view: EventView, community_zone: str) -> None:
+    async def withdraw_person(self, session: AsyncSession, community_id: int, person: str) -> int:
+        """Drop every pending direct reminder to a person (their platform id), of any event;
+        returns how many."""
+        return await self.outbox.withdraw_addressed(
+            session,
+            community_id=community_id,
+            person_id=person,
+            kind=REMINDER_KIND,
+            reason="reminders turned off",
+        )
+
+    async def rebuild(
+        self, session: AsyncSession, view: EventView, community_zone: ZoneSource
+    ) -> None:
         """After an edit: withdraw every pending reminder of the event and write them again
         from the current answers (already-sent ones keep their keys and are not repeated).
         Answers kept for a moment that is no longer one of the event's dates get none."""
@@ -153,7 +163,7 @@ class ReminderSchedule:
         if view.cancelled:
             return
         now = self.clock.now()
-        rows = await repo.rsvps(session, view.id, statuses=repo.ATTENDING, since=now)
+        rows = await repo.rsvps(session, view.id, statuses=ATTENDING, since=now)
         by_occurrence: dict[datetime, list[Recipient]] = {}
         for rsvp, person in rows:
             if not is_occurrence(
@@ -168,11 +178,11 @@ class ReminderSchedule:
                 await self.add(session, view, occurrence, people)
 
 
-def recipient(person: Any, community_zone: str) -> Recipient:
-    """A Recipient from a people row."""
+def recipient(person: Any, community_zone: ZoneSource) -> Recipient:
+    """A Recipient from a people row; their zone falls back to the community's."""
     return Recipient(
         person_id=person.id,
         external_id=person.external_id,
-        zone=person.timezone or community_zone,
+        zone=zone_name(person, community_zone),
         reminders_on=wants_reminders(person.settings),
     )

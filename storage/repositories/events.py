@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     BindParameter,
@@ -21,60 +21,27 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.types import Platform
 from storage.models import (
-    CommunityRow,
     EventFeedRow,
     EventRow,
-    OutboxRow,
     PersonRow,
     RsvpRow,
     UTCDateTime,
 )
 
-ATTENDING = ("going", "maybe")
 RSVPS = cast(Table, RsvpRow.__table__)
 EVENTS = cast(Table, EventRow.__table__)
 PEOPLE = cast(Table, PersonRow.__table__)
 
 
-@dataclass(slots=True)
-class Tally:
-    """Counts for one occurrence; seats count guests."""
+class StatusCount(NamedTuple):
+    """One status's answers for one date: how many, how many guests they bring in all, and the
+    latest arrival number among them."""
 
-    going_parties: int = 0
-    going_seats: int = 0
-    maybe: int = 0
-    waitlist_parties: int = 0
-    waitlist_seats: int = 0
-    max_seq: int = 0
-
-    def move(self, old: str | None, old_guests: int, new: str | None, new_guests: int) -> None:
-        """Account for one RSVP changing from (old, guests) to (new, guests)."""
-        self._add(old, old_guests, -1)
-        self._add(new, new_guests, +1)
-
-    def _add(self, status: str | None, guests: int, sign: int) -> None:
-        if status == "going":
-            self.going_parties += sign
-            self.going_seats += sign * (1 + guests)
-        elif status == "maybe":
-            self.maybe += sign
-        elif status == "waitlist":
-            self.waitlist_parties += sign
-            self.waitlist_seats += sign * (1 + guests)
-
-    def record(self, status: str, parties: int, guests: int, max_seq: int = 0) -> None:
-        """Set the counts of one status from SQL aggregates: `parties` answers bringing
-        `guests` guests in all (one place reads counts, so seats are computed alike)."""
-        seats = parties + int(guests or 0)
-        if status == "going":
-            self.going_parties, self.going_seats = parties, seats
-        elif status == "maybe":
-            self.maybe = parties
-        elif status == "waitlist":
-            self.waitlist_parties, self.waitlist_seats = parties, seats
-        self.max_seq = max(self.max_seq, int(max_seq or 0))
+    status: str
+    parties: int
+    guests: int
+    max_seq: int
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -166,20 +133,6 @@ async def community_events(
     return found
 
 
-async def community_key(session: AsyncSession, community_id: int) -> tuple[Platform, str]:
-    """A community's (platform, external id), to look it up through the identity store."""
-    row = (
-        await session.execute(
-            select(CommunityRow.platform, CommunityRow.external_id).where(
-                CommunityRow.id == community_id
-            )
-        )
-    ).one_or_none()
-    if row is None:
-        raise LookupError(f"community {community_id} does not exist")
-    return cast(Platform, row.platform), row.external_id
-
-
 async def person_by_external(
     session: AsyncSession, community_id: int, external_id: str
 ) -> PersonRow | None:
@@ -196,8 +149,8 @@ async def person_by_external(
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
-    """A person's stored RSVP for one occurrence."""
+class StoredRsvp:
+    """A person's stored RSVP for one occurrence (the answer they gave is `status`)."""
 
     id: int
     status: str
@@ -254,24 +207,27 @@ _ANSWER_STATE = _answer_state_query()
 
 async def answer_state(
     session: AsyncSession, person_id: int, event_id: int, occurrence: datetime
-) -> tuple[dict[str, Any], Answer | None, Tally]:
+) -> tuple[dict[str, Any], StoredRsvp | None, list[StatusCount]]:
+    """The person's settings, their RSVP for this date (None if they have not answered) and
+    the date's counts, in one round trip."""
     row = (
         await session.execute(_ANSWER_STATE, {"p": person_id, "e": event_id, "o": occurrence})
     ).one()
     mine = (
         None
         if row.id is None
-        else Answer(row.id, row.status, row.guests, row.seq, row.checked_in_at)
+        else StoredRsvp(row.id, row.status, row.guests, row.seq, row.checked_in_at)
     )
-    tally = Tally()
-    tally.record("going", row.going_parties, row.going_guests, row.max_seq)
-    tally.record("maybe", row.maybe, 0)
-    tally.record("waitlist", row.waitlist_parties, row.waitlist_guests)
-    return dict(row.settings or {}), mine, tally
+    counts = [
+        StatusCount("going", row.going_parties, int(row.going_guests or 0), int(row.max_seq)),
+        StatusCount("maybe", row.maybe, 0, 0),
+        StatusCount("waitlist", row.waitlist_parties, int(row.waitlist_guests or 0), 0),
+    ]
+    return dict(row.settings or {}), mine, counts
 
 
 def _counts() -> Any:
-    """Answers grouped by date and status: the one query behind `tally` and `tallies`."""
+    """Answers grouped by date and status: the one query behind `counts` and `counts_of`."""
     return select(
         RsvpRow.event_id,
         RsvpRow.occurrence,
@@ -282,28 +238,31 @@ def _counts() -> Any:
     ).group_by(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status)
 
 
-async def tally(session: AsyncSession, event_id: int, occurrence: datetime) -> Tally:
+async def counts(session: AsyncSession, event_id: int, occurrence: datetime) -> list[StatusCount]:
+    """Per-status counts of one date of an event."""
     rows = await session.execute(
         _counts().where(RsvpRow.event_id == event_id, RsvpRow.occurrence == occurrence)
     )
-    result = Tally()
-    for _, _, status, count, guests, max_seq in rows.all():
-        result.record(status, count, guests, max_seq)
-    return result
+    return [
+        StatusCount(status, count, int(guests or 0), int(max_seq or 0))
+        for _, _, status, count, guests, max_seq in rows.all()
+    ]
 
 
-async def tallies(
+async def counts_of(
     session: AsyncSession, pairs: Sequence[tuple[int, datetime]]
-) -> dict[tuple[int, datetime], Tally]:
-    """Tallies of several (event, occurrence) pairs, for lists."""
-    out: dict[tuple[int, datetime], Tally] = {}
+) -> dict[tuple[int, datetime], list[StatusCount]]:
+    """Per-status counts of several (event, occurrence) pairs, for lists."""
+    out: dict[tuple[int, datetime], list[StatusCount]] = {}
     if not pairs:
         return out
     wanted = set(pairs)
     rows = await session.execute(_counts().where(RsvpRow.event_id.in_({e for e, _ in pairs})))
     for event_id, occ, status, count, guests, max_seq in rows.all():
         if (event_id, occ) in wanted:
-            out.setdefault((event_id, occ), Tally()).record(status, count, guests, max_seq)
+            out.setdefault((event_id, occ), []).append(
+                StatusCount(status, count, int(guests or 0), int(max_seq or 0))
+            )
     return out
 
 
@@ -417,16 +376,18 @@ async def person_rsvps(session: AsyncSession, person_id: int) -> list[tuple[Rsvp
     return [(r, e) for r, e in rows.all()]
 
 
-async def person_upcoming_attending(
-    session: AsyncSession, person_id: int, since: datetime
+async def person_upcoming(
+    session: AsyncSession, person_id: int, since: datetime, statuses: Sequence[str]
 ) -> list[tuple[RsvpRow, EventRow]]:
+    """The person's answers with one of `statuses` for dates after `since` of events still
+    scheduled."""
     rows = await session.execute(
         select(RsvpRow, EventRow)
         .join(EventRow, EventRow.id == RsvpRow.event_id)
         .where(
             RsvpRow.person_id == person_id,
             RsvpRow.occurrence > since,
-            RsvpRow.status.in_(ATTENDING),
+            RsvpRow.status.in_(list(statuses)),
             EventRow.status == "scheduled",
         )
     )
@@ -444,39 +405,6 @@ async def forget_person(session: AsyncSession, person_id: int) -> None:
         .where(EventRow.creator_id == person_id)
         .values(creator_id=None, creator_name=None)
     )
-
-
-# -- outbox rows the events cog owns -------------------------------------------------------------
-
-
-async def drop_outbox_keys(
-    session: AsyncSession, keys: Sequence[str], reason: str = "withdrawn"
-) -> int:
-    """Withdraw pending rows by exact dedupe key (reminders of a person who changed their mind),
-    releasing the keys so the same reminder can be written again later."""
-    if not keys:
-        return 0
-    result = await session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.dedupe_key.in_(list(keys)), OutboxRow.status == "pending")
-        .values(status="dropped", last_error=reason, dedupe_key=None)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def drop_person_reminders(session: AsyncSession, community_id: int, external_id: str) -> int:
-    result = await session.execute(
-        update(OutboxRow)
-        .where(
-            OutboxRow.community_id == community_id,
-            OutboxRow.kind == "reminder",
-            OutboxRow.destination_kind == "person",
-            OutboxRow.destination_id == external_id,
-            OutboxRow.status == "pending",
-        )
-        .values(status="dropped", last_error="reminders turned off", dedupe_key=None)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 # -- calendar feeds ------------------------------------------------------------------------------

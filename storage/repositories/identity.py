@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Actor, Community, Level, Person, Platform
+from bot.core.zones import known_zone, zone_name
 from storage.db import Database
 from storage.models import CommunityRow, PersonRow
 from storage.models.base import utcnow
@@ -51,7 +52,7 @@ class IdentityStore:
             external_id=actor.user_id,
             display_name=actor.display_name,
             level=actor.level,
-            timezone=cached[2] or actor.timezone_hint,
+            timezone=known_zone(cached[2], actor.timezone_hint),
         )
         return community, person
 
@@ -75,15 +76,18 @@ class IdentityStore:
             ).scalar_one()
             if name and row.name != name:
                 row.name = name
-        community = Community(
+        community = self._community_of(row)
+        self._communities[key] = (time.monotonic(), community)
+        return community
+
+    def _community_of(self, row: CommunityRow) -> Community:
+        return Community(
             id=row.id,
             platform=cast(Platform, row.platform),
             external_id=row.external_id,
             name=row.name,
-            timezone=row.timezone or self.default_timezone,
+            timezone=zone_name(row.timezone, default=self.default_timezone),
         )
-        self._communities[key] = (time.monotonic(), community)
-        return community
 
     async def _person_row(
         self, community_id: int, external_id: str, display_name: str
@@ -236,7 +240,14 @@ class IdentityStore:
                 "first_seen": row.created_at.isoformat(),
             }
 
-    async def forget_person(self, person_id: int) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(delete(PersonRow).where(PersonRow.id == person_id))
+    async def forget_person(self, session: AsyncSession, person_id: int) -> None:
+        """Delete the person in the caller's transaction (the cogs forgot their data first)."""
+        await session.execute(delete(PersonRow).where(PersonRow.id == person_id))
         self._people = {k: v for k, v in self._people.items() if v[1] != person_id}
+
+    async def community_by_id(self, session: AsyncSession, community_id: int) -> Community:
+        """A community by its row id, read in the caller's session; LookupError if none."""
+        row = await session.get(CommunityRow, community_id)
+        if row is None:
+            raise LookupError(f"community {community_id} does not exist")
+        return self._community_of(row)

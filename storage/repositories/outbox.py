@@ -1,11 +1,14 @@
-"""SQL for the outbox: insert, claim atomically, settle."""
+"""SQL for the outbox: insert, claim atomically, settle, withdraw and delete.
+
+Only `bot/outbox.py` calls these: it is the one way rows are changed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxRow
@@ -110,23 +113,87 @@ async def next_due_at(session: AsyncSession, platforms: Sequence[str]) -> dateti
     return min(conv(d, session.get_bind().dialect) for d in candidates)  # type: ignore[type-var]
 
 
+def _like_prefix(prefix: str) -> str:
+    """A LIKE pattern matching text that starts with `prefix` (its wildcards escaped)."""
+    return prefix.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+
+
 async def drop_pending(
     session: AsyncSession,
     *,
-    dedupe_prefix: str | None = None,
-    coalesce_key: str | None = None,
+    keys: Sequence[str] = (),
+    prefix: str | None = None,
+    community_id: int | None = None,
+    person_id: str | None = None,
+    kind: str | None = None,
     reason: str = "cancelled",
 ) -> int:
-    """Withdraw rows not yet sent (e.g. reminders of an event that moved)."""
+    """Withdraw rows not yet sent: those with one of `keys`, or a dedupe key starting with
+    `prefix`, or (with `community_id`, `person_id` and `kind`) that kind addressed to that
+    person. Their keys are released, so a rescheduled row with the same key can be written.
+    Returns how many rows were withdrawn."""
     query = update(OutboxRow).where(OutboxRow.status == "pending")
-    if dedupe_prefix is not None:
+    if keys:
+        query = query.where(OutboxRow.dedupe_key.in_(list(keys)))
+    elif prefix is not None:
+        query = query.where(OutboxRow.dedupe_key.like(_like_prefix(prefix), escape="\\"))
+    elif community_id is not None and person_id is not None and kind is not None:
         query = query.where(
-            OutboxRow.dedupe_key.like(dedupe_prefix.replace("%", r"\%") + "%", escape="\\")
+            OutboxRow.community_id == community_id,
+            OutboxRow.destination_kind == "person",
+            OutboxRow.destination_id == person_id,
+            OutboxRow.kind == kind,
         )
-    if coalesce_key is not None:
-        query = query.where(OutboxRow.coalesce_key == coalesce_key)
-    # The key is released so a rescheduled row with the same key can be written.
+    else:
+        return 0
     result = await session.execute(
         query.values(status="dropped", last_error=reason, dedupe_key=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _mention(person_id: str) -> str:
+    """How a stored message mentions this person: a Mention segment as pydantic writes it,
+    `{"kind":"mention","user_id":"U1",...}`."""
+    return '"kind":"mention","user_id":' + json.dumps(person_id, ensure_ascii=False)
+
+
+async def delete_about_person(
+    session: AsyncSession, community_id: int, person_id: str, fallback_keys: Callable[[int], str]
+) -> int:
+    """Delete every row of the community addressed to this person (sent, pending, failed or
+    dropped), the channel posts made in place of their undeliverable direct messages
+    (`fallback_keys(row_id)` names them), and every row whose message mentions them.
+    Returns how many rows were deleted."""
+    addressed = list(
+        await session.scalars(
+            select(OutboxRow.id).where(
+                OutboxRow.community_id == community_id,
+                OutboxRow.destination_kind == "person",
+                OutboxRow.destination_id == person_id,
+            )
+        )
+    )
+    deleted = 0
+    for start in range(0, len(addressed), 500):
+        chunk = addressed[start : start + 500]
+        result = await session.execute(
+            delete(OutboxRow).where(
+                OutboxRow.id.in_(chunk)
+                | OutboxRow.dedupe_key.in_([fallback_keys(i) for i in chunk])
+            )
+        )
+        deleted += int(result.rowcount)  # type: ignore[attr-defined]
+    needle = _mention(person_id)
+    candidates = await session.execute(
+        select(OutboxRow.id, OutboxRow.payload).where(
+            OutboxRow.community_id == community_id,
+            OutboxRow.payload.like("%" + _like_prefix(needle), escape="\\"),
+        )
+    )
+    # LIKE ignores case on SQLite; keep only exact mentions.
+    mentioning = [row_id for row_id, payload in candidates.all() if needle in payload]
+    if mentioning:
+        result = await session.execute(delete(OutboxRow).where(OutboxRow.id.in_(mentioning)))
+        deleted += int(result.rowcount)  # type: ignore[attr-defined]
+    return deleted

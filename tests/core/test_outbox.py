@@ -12,9 +12,13 @@ from bot.core.clock import ManualClock
 from bot.core.delivery import Delivery, Destination, RetryLater, Undeliverable
 from bot.core.messages import Mention, Message, rich
 from bot.outbox import Outbox, Pacing
+from bot.outbox_keys import KeyScope
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repositories import outbox as repo
+
+EVENT_1 = KeyScope.of("event", 1)
+REMINDER = EVENT_1.key("remind", 60, 7)
 
 
 class Recorder:
@@ -85,10 +89,10 @@ async def test_due_rows_are_sent_once_and_future_rows_wait(
 async def test_a_dedupe_key_is_written_once(database: Database, clock: ManualClock) -> None:
     sender = Recorder()
     outbox = make_outbox(database, clock, sender)
-    await put(outbox, "reminder", dedupe_key="event:1:remind:60:7")
-    await put(outbox, "reminder", dedupe_key="event:1:remind:60:7")
+    await put(outbox, "reminder", dedupe_key=REMINDER)
+    await put(outbox, "reminder", dedupe_key=REMINDER)
     await outbox.pump()
-    await put(outbox, "reminder", dedupe_key="event:1:remind:60:7")  # even after it was sent
+    await put(outbox, "reminder", dedupe_key=REMINDER)  # even after it was sent
     await outbox.pump()
     assert sender.texts() == ["reminder"]
 
@@ -101,15 +105,15 @@ async def test_withdrawn_rows_are_not_sent_and_free_their_key(
     await put(
         outbox,
         "old time",
-        dedupe_key="event:1:remind:60:7",
+        dedupe_key=REMINDER,
         due_at=clock.now() + timedelta(hours=1),
     )
     async with database.transaction() as session:
-        assert await outbox.withdraw(session, dedupe_prefix="event:1:") == 1
+        assert await outbox.withdraw_under(session, EVENT_1, reason="moved") == 1
     await put(
         outbox,
         "new time",
-        dedupe_key="event:1:remind:60:7",
+        dedupe_key=REMINDER,
         due_at=clock.now() + timedelta(hours=2),
     )
     clock.advance(hours=3)
@@ -227,9 +231,11 @@ async def test_edits_wait_for_the_original_and_coalesce(
 ) -> None:
     sender = Recorder()
     outbox = make_outbox(database, clock, sender)
-    await put(outbox, "card v1", dedupe_key="event:1:card")
+    await put(outbox, "card v1", dedupe_key=EVENT_1.key("card"))
     for n in (2, 3, 4):
-        await put(outbox, f"card v{n}", edit_of="event:1:card", coalesce_key="event:1:edit")
+        await put(
+            outbox, f"card v{n}", edit_of=EVENT_1.key("card"), coalesce_key=EVENT_1.key("edit")
+        )
     await outbox.pump()
     clock.advance(seconds=5)
     await outbox.pump()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.app import Potluck
 from bot.core.delivery import Destination
 from bot.core.messages import Mention, Message, Time, rich
+from bot.outbox_keys import KeyScope
 from storage.models import OutboxRow
 from tests.discord.conftest import KIM, LEE, SAM, StartPotluck, embed_text
 from tests.fakes.discord_server import DEFAULT_CHANNEL_ID, FakeDiscord
@@ -16,6 +17,8 @@ from tests.fakes.discord_server import DEFAULT_CHANNEL_ID, FakeDiscord
 # Any channel but the guild's #general: the DM channels the stand-in opens.
 DM_MESSAGES = rf"/channels/(?!{DEFAULT_CHANNEL_ID})\d+/messages"
 CHANNEL_MESSAGES = rf"/channels/{DEFAULT_CHANNEL_ID}/messages"
+
+CARDS = KeyScope.of("card")
 
 
 async def enqueue(
@@ -115,14 +118,14 @@ async def test_channel_post_then_edit_of_the_same_message(
         bot,
         Destination.channel(DEFAULT_CHANNEL_ID),
         Message(title="Book club", text=["2 going"]),
-        dedupe_key="card:1",
+        dedupe_key=CARDS.key(1),
     )
     await enqueue(
         bot,
         Destination.channel(DEFAULT_CHANNEL_ID),
         Message(title="Book club", text=["3 going, ", Mention(user_id=SAM)]),
-        dedupe_key="card:1:v2",
-        edit_of="card:1",
+        dedupe_key=CARDS.key(1, "v2"),
+        edit_of=CARDS.key(1),
     )
     await bot.outbox.pump()
     post = await fake_discord.wait_for_request("POST", CHANNEL_MESSAGES)

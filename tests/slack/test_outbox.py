@@ -11,9 +11,12 @@ from bot.app import Potluck
 from bot.core.clock import ManualClock
 from bot.core.delivery import Destination
 from bot.core.messages import Mention, Message, Time, rich
+from bot.outbox_keys import KeyScope
 from storage.models import OutboxRow
 from tests.fakes.slack_server import FakeSlack
 from tests.slack.conftest import GENERAL, SAM, SlackDriver, shown
+
+CARDS = KeyScope.of("card")
 
 
 async def enqueue(
@@ -118,11 +121,13 @@ async def test_an_edit_updates_the_message_it_refers_to(
     slack: SlackDriver, fake: FakeSlack, bot: Potluck, clock: ManualClock
 ) -> None:
     await enqueue(
-        bot, Destination.channel(GENERAL), Message(text=["Going: 1"]), dedupe_key="card:1"
+        bot, Destination.channel(GENERAL), Message(text=["Going: 1"]), dedupe_key=CARDS.key(1)
     )
     await bot.outbox.pump()
     original = fake.calls("chat.postMessage")[-1]
-    await enqueue(bot, Destination.channel(GENERAL), Message(text=["Going: 2"]), edit_of="card:1")
+    await enqueue(
+        bot, Destination.channel(GENERAL), Message(text=["Going: 2"]), edit_of=CARDS.key(1)
+    )
     clock.advance(seconds=1)
     await bot.outbox.pump()
 

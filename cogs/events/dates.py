@@ -1,0 +1,243 @@
+"""Which date of an event: occurrence lookups over an event's plain values.
+
+A one-off event has one date; a series has the dates of its repeat rule (RFC 5545 RRULE)
+less the ones cancelled on their own (`EventView.skipped`). Every moment is an aware UTC
+datetime; a reader's "day" is read in the zone they gave. Refusals name the dates that would
+work instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core.errors import BadOption
+from bot.core.messages import Bold, Segment
+from cogs.events import recurrence
+from cogs.events.cards import date_list
+from cogs.events.errors import Refused
+from cogs.events.views import EventView
+
+SEARCH_LIMIT = 5000  # upcoming dates looked through for the nearest ones
+YEARS_AHEAD = 10  # how far ahead a single date of a series can be picked
+PICK_ANOTHER = "Pick one of those dates, or leave date: out for the next one."
+
+
+def next_dates(view: EventView, now: datetime, count: int = 3) -> list[datetime]:
+    """The next `count` dates after `now` (a one-off event has at most one): one expansion of
+    the repeat rule that callers pass along instead of expanding it again."""
+    return recurrence.next_occurrences(
+        view.rrule, view.starts_at, view.timezone, after=now, count=count, skip=view.skipped
+    )
+
+
+def next_date(view: EventView, now: datetime) -> datetime | None:
+    found = next_dates(view, now, count=1)
+    return found[0] if found else None
+
+
+def upcoming(view: EventView, now: datetime, count: int = 3) -> list[datetime]:
+    """The next dates of a series; [] for a one-off event."""
+    return [] if view.rrule is None else next_dates(view, now, count)
+
+
+def skipped_ahead(view: EventView, now: datetime) -> list[datetime]:
+    """The cancelled dates still to come, for the card."""
+    return [at for at in view.skipped if at > now]
+
+
+def refuse_far_ahead(wanted: date, now: datetime, option: str) -> None:
+    """BadOption when `wanted` is more than YEARS_AHEAD years after `now` (a far date would
+    make the repeat rule expand for a long time)."""
+    if (wanted - now.date()).days > 366 * YEARS_AHEAD:
+        raise BadOption(
+            f"`{option}` is more than {YEARS_AHEAD} years ahead.",
+            hint="Pick one of the next dates from /event show.",
+        )
+
+
+def date_on(view: EventView, day: datetime, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """The series' date on the reader's calendar day of `day`, or failing that on that day
+    where the event happens; cancelled dates included. One lookup, not a walk."""
+    wanted = day.astimezone(zone).date()
+    refuse_far_ahead(wanted, now, "date:")
+    for where in (zone, ZoneInfo(view.timezone)):
+        at = recurrence.on_day(view.rrule, view.starts_at, view.timezone, wanted, where)
+        if at is not None:
+            return at
+    return None
+
+
+def _next_or_first(view: EventView, now: datetime) -> list[Segment]:
+    return date_list(upcoming(view, now) or [view.starts_at])
+
+
+def occurrence_on(view: EventView, day: datetime, zone: ZoneInfo, now: datetime) -> datetime:
+    """The date on the reader's calendar day of `day` (see `date_on`). Refused when there is
+    none, or when that date was cancelled on its own; a past one is left to the caller."""
+    at = date_on(view, day, zone, now)
+    if at is None:
+        raise Refused(
+            Bold(text=view.title),
+            " has no date on that day. Its next dates: ",
+            *_next_or_first(view, now),
+            ".",
+            hint=PICK_ANOTHER,
+        )
+    if at in view.skipped:
+        raise Refused(
+            Bold(text=view.title),
+            " on ",
+            *date_list([at]),
+            " is cancelled. Its next dates: ",
+            *_next_or_first(view, now),
+            ".",
+            hint=PICK_ANOTHER,
+        )
+    return at
+
+
+def answer_date(
+    view: EventView, now: datetime, on: datetime | None, zone: ZoneInfo, dates: list[datetime]
+) -> datetime:
+    """Which date an RSVP is for: the next one, or the one on the day `on` (read in `zone`).
+    `dates` are the next dates, already expanded by the caller. Refused once the date has
+    started or its RSVP deadline has passed (answers close at the deadline itself)."""
+    if on is not None and view.rrule is not None:
+        occurrence = occurrence_on(view, on, zone, now)
+    elif view.rrule is not None:
+        if not dates:
+            raise Refused(Bold(text=view.title), " has no more dates, so answers are closed.")
+        occurrence = dates[0]
+    else:
+        occurrence = view.starts_at
+    if occurrence <= now:
+        raise Refused(
+            Bold(text=view.title),
+            " already started (",
+            *date_list([occurrence]),
+            "), so answers are closed.",
+        )
+    deadline = view.deadline_for(occurrence)
+    if deadline is not None and now >= deadline:
+        raise Refused(
+            "Answers for ",
+            Bold(text=view.title),
+            " closed at ",
+            *date_list([deadline]),
+            ".",
+            hint="Ask the organizer if you still want to come.",
+        )
+    return occurrence
+
+
+def reporting_date(view: EventView, now: datetime, on: datetime | None, zone: ZoneInfo) -> datetime:
+    """For attendee lists, follow-ups and check-in: the given day, else the date under way or
+    just past (within a day of its end), else the next one."""
+    if view.rrule is None:
+        return view.starts_at
+    if on is not None:
+        at = date_on(view, on, zone, now)
+        if at is not None and at not in view.skipped:
+            return at
+        raise BadOption(
+            "That event has no date on that day.",
+            hint="Leave date: out for the current or next date.",
+        )
+    last = recurrence.last_started(
+        view.rrule, view.starts_at, view.timezone, now=now, skip=view.skipped
+    )
+    if last is not None and view.ends(last) + timedelta(days=1) > now:
+        return last
+    return next_date(view, now) or last or view.starts_at
+
+
+def date_to_cancel(view: EventView, day: datetime, zone: ZoneInfo, now: datetime) -> datetime:
+    """The series' date on the given day (the reader's calendar day, or failing that the
+    day where the event happens); refused, with nearby dates, if it cannot be cancelled."""
+    pick = f"Pick one of those dates, like /event cancel id:{view.code} date:YYYY-MM-DD"
+    found = date_on(view, day, zone, now)
+    wanted = day.astimezone(zone).date()
+    if wanted < now.astimezone(zone).date() or (found is not None and found <= now):
+        when: list[Segment] = [" (", *date_list([found]), ")"] if found is not None else []
+        raise Refused(
+            "That date of ",
+            Bold(text=view.title),
+            " is in the past",
+            *when,
+            ". Its next dates: ",
+            *_next_or_first(view, now),
+            ".",
+            hint=pick,
+        )
+    if found is not None and found in view.skipped:
+        raise Refused(
+            Bold(text=view.title),
+            " on ",
+            *date_list([found]),
+            " is already cancelled.",
+            hint=f"See the dates still planned with /event show id:{view.code}",
+        )
+    if found is None:
+        raise Refused(
+            Bold(text=view.title),
+            " has no date on that day. The nearest: ",
+            *date_list(nearest(view, day, now)),
+            ".",
+            hint=pick,
+        )
+    return found
+
+
+def nearest(view: EventView, day: datetime, now: datetime, count: int = 3) -> list[datetime]:
+    """The upcoming dates closest to `day`, in order: what was probably meant."""
+    seen: list[datetime] = []
+    after = 0
+    for at in recurrence.occurrences(
+        view.rrule, view.starts_at, view.timezone, after=now, skip=view.skipped
+    ):
+        seen.append(at)
+        if at > day:
+            after += 1
+        if after >= count or len(seen) > SEARCH_LIMIT:
+            break
+    return sorted(sorted(seen, key=lambda at: abs(at - day))[:count])
+
+
+def follow_edit(
+    before: EventView, after: EventView, now: datetime, moments: list[datetime]
+) -> dict[datetime, datetime | None]:
+    """Where each upcoming date of the old schedule goes in the new one: the k-th upcoming
+    date becomes the k-th, so answering only the 3rd date still means the 3rd. Dates are
+    counted raw on both sides (cancelled ones included) so they map by position alike; a
+    moment with no counterpart maps to None. `moments` must be sorted."""
+    if not moments:
+        return {}
+    index: dict[datetime, int] = {}
+    for k, at in enumerate(
+        recurrence.occurrences(before.rrule, before.starts_at, before.timezone, after=now)
+    ):
+        if at > moments[-1]:
+            break
+        index[at] = k
+    new = recurrence.next_occurrences(
+        after.rrule,
+        after.starts_at,
+        after.timezone,
+        after=now,
+        count=max(index.values(), default=-1) + 1,
+    )
+    return {
+        old: new[index[old]] if index.get(old, len(new)) < len(new) else None for old in moments
+    }
+
+
+def moved_skips(before: EventView, after: EventView, now: datetime) -> list[int]:
+    """Dates cancelled on their own follow an edit as answers do, so "not in December" stays
+    true when the time changes. Past ones stay; a one-off event has none. UNIX seconds."""
+    if after.rrule is None:
+        return []
+    kept = [at for at in before.skipped if at <= now]
+    mapped = follow_edit(before, after, now, sorted(at for at in before.skipped if at > now))
+    kept += [new for new in mapped.values() if new is not None]
+    return sorted({int(at.timestamp()) for at in kept})

@@ -1,0 +1,212 @@
+"""What someone typed in /event create or /event edit, checked and written onto the event.
+
+Each check refuses bad input with a BadOption that says what to type instead; nothing is
+written unless the whole draft is valid (the caller's transaction rolls back on a refusal).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core.errors import BadOption
+from bot.core.timetext import DATE_EXAMPLES, parse_duration, parse_when
+from cogs.events import recurrence
+from cogs.events.cards import KINDS
+from storage.models import EventRow
+
+TITLE_MAX = 100
+DESCRIPTION_MAX = 2000
+REPEAT_TEXT_MAX = 200
+LONGEST_MINUTES = 60 * 24 * 14  # an event lasts at most 14 days
+REMINDER_MINUTES_MAX = 43200  # 30 days
+REMINDERS_MAX = 5
+
+
+@dataclass(slots=True)
+class Draft:
+    """What someone typed in /event create or /event edit; None means "not given"."""
+
+    title: str | None = None
+    when: datetime | None = None
+    ends: str | None = None
+    duration: timedelta | None = None
+    where: str | None = None
+    description: str | None = None
+    capacity: int | None = None
+    deadline: datetime | None = None
+    repeat: str | None = None
+    kind: str | None = None
+    script: str | None = None
+    reminders: str | None = None
+    remind_in: str | None = None
+
+    def given(self) -> list[str]:
+        """The names of the options given, in declaration order."""
+        return [name for name in self.__slots__ if getattr(self, name) is not None]  # type: ignore[attr-defined]
+
+
+def parse_reminder_offsets(text: str) -> list[int]:
+    """'1d, 1h' -> [1440, 60] (minutes before the start, latest first); 'off' -> [].
+    Raises BadOption for unreadable times, ones outside 1 minute..30 days, or more than 5."""
+    cleaned = text.strip().lower()
+    if cleaned in ("off", "none", "no", "never", "0"):
+        return []
+    minutes: list[int] = []
+    for part in re.split(r"\s*(?:,|\band\b|;)\s*", cleaned):
+        if not part:
+            continue
+        part = part.removesuffix(" before").strip()
+        try:
+            value = int(parse_duration(part).total_seconds() // 60)
+        except BadOption:
+            raise BadOption(
+                f"I could not read the reminder time `{part}`.",
+                hint='Try reminders:"1d, 1h", reminders:"2h" or reminders:off.',
+            ) from None
+        if not 1 <= value <= REMINDER_MINUTES_MAX:
+            raise BadOption(
+                "Reminders can be between 1 minute and 30 days before the start.",
+                hint='Try reminders:"1d, 1h".',
+            )
+        minutes.append(value)
+    if len(set(minutes)) > REMINDERS_MAX:
+        raise BadOption("At most 5 reminders per event.", hint='Try reminders:"1d, 1h".')
+    return sorted(set(minutes), reverse=True)
+
+
+def apply_draft(row: EventRow, draft: Draft, *, now: datetime) -> None:
+    """Check the draft against the row's current values and write it onto the row.
+    Raises BadOption (with what to type instead) for the first problem found."""
+    _apply_texts(row, draft)
+    _apply_settings(row, draft)
+    _apply_schedule(row, draft, now)
+    _apply_length(row, draft)
+    _apply_deadline(row, draft, now)
+
+
+def _apply_texts(row: EventRow, draft: Draft) -> None:
+    if draft.title is not None:
+        title = " ".join(draft.title.split())
+        if not title:
+            raise BadOption("The title cannot be empty.", hint='Like title:"Winter party".')
+        if len(title) > TITLE_MAX:
+            raise BadOption(
+                f"The title is {len(title)} characters long; the limit is {TITLE_MAX}.",
+                hint="Shorten it and try again.",
+            )
+        row.title = title
+    if draft.description is not None:
+        if len(draft.description) > DESCRIPTION_MAX:
+            raise BadOption(
+                f"The description is {len(draft.description)} characters long; "
+                f"the limit is {DESCRIPTION_MAX}.",
+                hint="Shorten it, or put the details behind a link.",
+            )
+        row.description = draft.description.strip() or None
+    if draft.where is not None:
+        row.location = draft.where.strip() or None
+    if draft.script is not None:
+        row.script = draft.script.strip() or None
+
+
+def _apply_settings(row: EventRow, draft: Draft) -> None:
+    if draft.kind is not None:
+        if draft.kind not in KINDS:
+            raise BadOption(
+                f"`kind:` must be one of {', '.join(KINDS)}.", hint="For example kind:party"
+            )
+        row.kind = draft.kind
+    if draft.capacity is not None:
+        row.capacity = draft.capacity
+    if draft.reminders is not None:
+        row.reminder_minutes = parse_reminder_offsets(draft.reminders)
+    if draft.remind_in is not None:
+        row.reminders_in = draft.remind_in
+
+
+def _apply_schedule(row: EventRow, draft: Draft, now: datetime) -> None:
+    """The start and the repeat rule; a series starts on its first date on or after the
+    start given."""
+    if draft.repeat is not None:
+        rule = recurrence.parse_repeat(draft.repeat)
+        row.rrule = rule
+        row.repeat_text = draft.repeat.strip()[:REPEAT_TEXT_MAX] if rule else None
+    if draft.when is not None:
+        if draft.when <= now:
+            raise BadOption(
+                "`when:` is in the past.", hint=f"Give a future date, like {DATE_EXAMPLES}."
+            )
+        row.starts_at = draft.when
+    if row.rrule and (draft.when is not None or draft.repeat is not None):
+        first = recurrence.first_on_or_after(row.rrule, row.starts_at, row.timezone)
+        if first is None:
+            raise BadOption(
+                "That repeat rule has no dates after the start.",
+                hint=f"Try {recurrence.REPEAT_EXAMPLES}.",
+            )
+        row.starts_at = first
+
+
+def _apply_length(row: EventRow, draft: Draft) -> None:
+    if draft.ends is not None and draft.duration is not None:
+        raise BadOption(
+            "Give either `ends:` or `duration:`, not both.",
+            hint='Like duration:"2h" or ends:"9pm".',
+        )
+    if draft.duration is not None:
+        row.duration_minutes = max(1, int(draft.duration.total_seconds() // 60))
+    if draft.ends is not None:
+        end = end_time(draft.ends, row.starts_at, ZoneInfo(row.timezone))
+        if end <= row.starts_at:
+            raise BadOption(
+                "The end is before the start.",
+                hint='Give an end after the start, like ends:"9pm", '
+                'or a length like duration:"2h". For an end after '
+                'midnight, give the day too, like ends:"saturday 1am".',
+            )
+        row.duration_minutes = int((end - row.starts_at).total_seconds() // 60)
+    if row.duration_minutes > LONGEST_MINUTES:
+        raise BadOption("An event can last at most 14 days.", hint='Like duration:"3h".')
+
+
+def _apply_deadline(row: EventRow, draft: Draft, now: datetime) -> None:
+    if draft.deadline is not None:
+        if draft.deadline <= now:
+            raise BadOption(
+                "`deadline:` is already past.",
+                hint='Give a future time, like deadline:"thursday noon".',
+            )
+        row.deadline = draft.deadline
+    if row.deadline is not None and row.deadline >= row.starts_at:
+        if draft.deadline is None and draft.when is not None:
+            raise BadOption(
+                "The new start is before the RSVP deadline.",
+                hint='Move the deadline too, like deadline:"thursday noon".',
+            )
+        raise BadOption(
+            "`deadline:` is after the event starts.",
+            hint='RSVPs must close before the start, like deadline:"thursday noon".',
+        )
+
+
+_TIME_ONLY = re.compile(
+    r"(?:at\s+)?(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?|noon|midday|midnight)",
+    re.IGNORECASE,
+)
+
+
+def end_time(text: str, start: datetime, zone: ZoneInfo) -> datetime:
+    """`ends:` as a moment (UTC). A bare time of day ("9pm") is on the start's own local date,
+    so an end before the start is caught rather than read as the next day; "midnight" is the
+    end of that day. Anything with a day in it is read as typed, from the start."""
+    end = parse_when(text, now=start, zone=zone)
+    if not _TIME_ONLY.fullmatch(" ".join(text.strip().split())):
+        return end
+    local_end = end.astimezone(zone).time()
+    day = start.astimezone(zone).date()
+    if local_end == time(0):
+        day += timedelta(days=1)
+    return datetime.combine(day, local_end, tzinfo=zone).astimezone(UTC)

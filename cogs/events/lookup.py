@@ -1,0 +1,97 @@
+"""Finding an event by what people type (its short id or its title), and who may change it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.errors import BadOption, NotFound, PermissionDenied
+from bot.core.types import Level, Person
+from cogs.events.views import EventView
+from storage.models import EventRow
+from storage.repositories import events as repo
+
+CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to read aloud
+LIST_HINT = "Type /event list to see upcoming events and their ids."
+
+
+def _looks_like_code(text: str) -> bool:
+    return 0 < len(text) <= 8 and text.isalnum()
+
+
+async def find_event(
+    session: AsyncSession, community_id: int, ref: str, now: datetime, *, lock: bool = False
+) -> EventRow:
+    """An event by short id, or by (the start of) its title; never another community's.
+    Several title matches prefer the live ones (scheduled, not over). Raises BadOption for an
+    empty or ambiguous reference and NotFound for none; `lock` holds the row until the
+    transaction ends."""
+    text = ref.strip().lstrip("#")
+    if not text:
+        raise BadOption("Which event? Give its id, like event:k3f9.", hint=LIST_HINT)
+    if _looks_like_code(text):
+        row = await repo.event_by_code(session, community_id, text.lower(), lock=lock)
+        if row is not None:
+            return row
+    rows = await repo.events_titled(session, community_id, text)
+    exact = [r for r in rows if r.title.lower() == text.lower()]
+    candidates = exact or rows
+    if len(candidates) > 1:
+        live = [
+            r
+            for r in candidates
+            if r.status == "scheduled" and (r.rrule is not None or r.starts_at > now)
+        ]
+        candidates = live or candidates
+    if not candidates:
+        raise NotFound(f"There is no event `{text}` here.", hint=LIST_HINT)
+    if len(candidates) > 1:
+        names = "; ".join(f"{r.title} ({r.code})" for r in candidates[:5])
+        raise BadOption(
+            f"`{text}` matches several events: {names}.",
+            hint=f"Use the event id, like event:{candidates[0].code}.",
+        )
+    row = candidates[0]
+    if lock:
+        locked = await repo.event_by_id(session, row.id, lock=True)
+        assert locked is not None
+        row = locked
+    return row
+
+
+async def locked_view(
+    session: AsyncSession, community_id: int, ref: str, now: datetime
+) -> EventView:
+    """The event an answer is for, its row locked until the transaction ends (by short id in
+    one plain query: the RSVP hot path)."""
+    code = ref.strip().lstrip("#").lower()
+    if _looks_like_code(code):
+        values = await repo.event_values_locked(session, community_id, code)
+        if values is not None:
+            return EventView.of(values)
+    return EventView.of(await find_event(session, community_id, ref, now, lock=True))
+
+
+def require_organizer(view: EventView, person: Person, what: str) -> None:
+    """PermissionDenied unless the person created the event or is an organizer (or above)."""
+    if view.creator_id == person.id or person.level >= Level.ORGANIZER:
+        return
+    who = f"{view.creator_name}, " if view.creator_name else ""
+    raise PermissionDenied(
+        f"Only the organizer can {what} “{view.title}”.",
+        hint=f"Ask {who}an organizer or a moderator of this community.",
+    )
+
+
+async def new_code(session: AsyncSession, community_id: int) -> str:
+    """A free short id: 4 characters (6 after 10 collisions), never all digits."""
+    for attempt in range(20):
+        length = 4 if attempt < 10 else 6
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+        if code.isdigit():
+            continue
+        if not await repo.code_taken(session, community_id, code):
+            return code
+    raise RuntimeError("could not find a free event id")  # pragma: no cover

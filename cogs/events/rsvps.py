@@ -1,0 +1,251 @@
+"""Answering events: RSVPs, check-in and each person's reminders, one transaction each.
+
+RSVPs to one event are counted one at a time: the event row is locked (FOR UPDATE on
+PostgreSQL; SQLite serializes writers already), so capacity holds under a burst and the
+waitlist keeps arrival order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.clock import Clock
+from bot.core.errors import NotFound
+from bot.core.messages import Bold
+from bot.core.types import Community, Person
+from bot.core.zones import zone, zone_name
+from bot.outbox import Outbox
+from cogs.events import dates
+from cogs.events.cards import date_list
+from cogs.events.errors import Refused
+from cogs.events.lookup import find_event, locked_view, require_organizer
+from cogs.events.notices import Notices
+from cogs.events.reminders import REMINDERS_SETTING, Recipient, ReminderSchedule, wants_reminders
+from cogs.events.seating import Answer, decide
+from cogs.events.views import ATTENDING, EventView, Tally
+from cogs.events.waitlist import Waitlist
+from storage.db import Database
+from storage.models import PersonRow
+from storage.repositories import events as repo
+from storage.repositories.identity import IdentityStore
+
+CHECKIN_OPENS = timedelta(hours=2)  # before the start
+CHECKIN_CLOSES = timedelta(hours=12)  # after the end
+
+
+@dataclass(slots=True)
+class RsvpResult:
+    """What an answer came to: the status given (going | maybe | waitlist | no)."""
+
+    view: EventView
+    occurrence: datetime
+    status: str
+    guests: int
+    unchanged: bool = False
+    position: int | None = None  # on the waitlist, from 1
+    reminders: bool = False  # reminders will be sent for this answer
+    promoted: list[str] = field(default_factory=list)  # names who got the seat freed
+
+
+@dataclass(slots=True)
+class CheckIn:
+    view: EventView
+    name: str  # who was checked in
+    there: int  # checked in so far
+    going: int  # answered yes
+    already: bool  # they were checked in before
+
+
+class Rsvps:
+    def __init__(
+        self,
+        db: Database,
+        outbox: Outbox,
+        clock: Clock,
+        identity: IdentityStore,
+        notices: Notices,
+        reminders: ReminderSchedule,
+        waitlist: Waitlist,
+    ) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.clock = clock
+        self.identity = identity
+        self.notices = notices
+        self.reminders = reminders
+        self.waitlist = waitlist
+
+    async def rsvp(
+        self,
+        community: Community,
+        person: Person,
+        ref: str,
+        answer: Answer,
+        *,
+        guests: int | None = None,
+        on: datetime | None = None,
+        zone_given: str | None = None,
+    ) -> RsvpResult:
+        """Answer the next date of an event (or the one on the day `on`, read in the zone
+        given, else the person's). Refused when answers are closed; UserError when the party
+        can never fit (see `seating.decide`)."""
+        now = self.clock.now()
+        reader_zone = zone(zone_given, person, community)
+        async with self.db.transaction() as session:
+            view = await locked_view(session, community.id, ref, now)
+            if view.cancelled:
+                raise Refused(
+                    Bold(text=view.title),
+                    " is cancelled, so answers are closed.",
+                    hint="Type /event list to see what else is coming up.",
+                )
+            upcoming = dates.next_dates(view, now)
+            occurrence = dates.answer_date(view, now, on, reader_zone, upcoming)
+            settings, mine, counts = await repo.answer_state(
+                session, person.id, view.id, occurrence
+            )
+            tally = Tally.of(counts)
+            old = mine.status if mine is not None else None
+            old_guests = mine.guests if mine is not None else 0
+            wanted = 0 if answer == "no" else (guests if guests is not None else old_guests)
+            new = decide(view.title, view.capacity, tally, answer, old, old_guests, wanted)
+            result = RsvpResult(view=view, occurrence=occurrence, status=new, guests=wanted)
+            if new == old and wanted == old_guests:
+                result.unchanged = True
+                if new == "waitlist" and mine is not None:
+                    result.position = await repo.waitlist_position(
+                        session, view.id, occurrence, mine.seq
+                    )
+                result.reminders = new in ATTENDING and wants_reminders(settings)
+                return result
+            seq = mine.seq if mine is not None else 0
+            if new in ("going", "waitlist") and old not in ("going", "waitlist"):
+                seq = tally.max_seq + 1  # arrival order: the waitlist is served in this order
+                tally.max_seq = seq
+            if mine is None:
+                await repo.add_rsvp(
+                    session,
+                    event_id=view.id,
+                    occurrence=occurrence,
+                    person_id=person.id,
+                    status=new,
+                    guests=wanted,
+                    seq=seq,
+                    answered_at=now,
+                )
+            else:
+                await repo.set_rsvp(
+                    session, mine.id, status=new, guests=wanted, seq=seq, answered_at=now
+                )
+            tally.move(old, old_guests, new, wanted)
+            me = Recipient(
+                person.id,
+                person.external_id,
+                zone_name(person, community),
+                wants_reminders(settings),
+            )
+            if view.reminders_in == "dm":
+                if new in ATTENDING and old not in ATTENDING:
+                    await self.reminders.add(session, view, occurrence, [me])
+                elif old in ATTENDING and new not in ATTENDING:
+                    await self.reminders.remove(session, view, occurrence, [person.id])
+            promoted = await self.waitlist.promote(session, view, occurrence, tally, community)
+            if view.reminders_in == "channel":
+                await session.flush()
+                await self.reminders.refresh_channel(session, view, occurrence)
+            if any(p.id == person.id for p in promoted):
+                result.status = new = "going"
+            if new == "waitlist" and old != "waitlist":
+                # The newest arrival waits behind everyone already waiting.
+                result.position = tally.waitlist_parties
+            elif new == "waitlist":
+                await session.flush()
+                result.position = await repo.waitlist_position(session, view.id, occurrence, seq)
+            if upcoming and occurrence == upcoming[0]:
+                await self.notices.edit_card(session, view, now, tally, upcoming)
+            result.promoted = [p.display_name for p in promoted]
+            result.reminders = new in ATTENDING and me.reminders_on and bool(view.reminder_minutes)
+        self.outbox.kick()
+        return result
+
+    async def checkin(
+        self, community: Community, person: Person, ref: str, who_external_id: str | None
+    ) -> CheckIn:
+        """Mark someone as there (themselves, or anyone for an organizer), from 2 hours before
+        the start until 12 hours after the end; someone who had not answered is added as
+        going."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            row = await find_event(session, community.id, ref, now, lock=True)
+            view = EventView.of(row)
+            if who_external_id is not None and who_external_id != person.external_id:
+                require_organizer(view, person, "check others in to")
+                target = await repo.person_by_external(session, community.id, who_external_id)
+                if target is None:
+                    raise NotFound(
+                        f"I don't know `{who_external_id}` in this community yet.",
+                        hint="They need to have used Potluck here once.",
+                    )
+            else:
+                target = await session.get(PersonRow, person.id)
+                assert target is not None
+            occurrence = dates.reporting_date(view, now, None, zone(view))
+            if now < occurrence - CHECKIN_OPENS:
+                raise Refused(
+                    "Check-in for ",
+                    Bold(text=view.title),
+                    " opens 2 hours before the start (",
+                    *date_list([occurrence]),
+                    ").",
+                )
+            if now > view.ends(occurrence) + CHECKIN_CLOSES:
+                raise Refused(
+                    "Check-in for ",
+                    Bold(text=view.title),
+                    " closed; it ended ",
+                    *date_list([view.ends(occurrence)]),
+                    ".",
+                )
+            _, mine, counts = await repo.answer_state(session, target.id, view.id, occurrence)
+            already = mine is not None and mine.checked_in_at is not None
+            if mine is None:
+                await repo.add_rsvp(
+                    session,
+                    event_id=view.id,
+                    occurrence=occurrence,
+                    person_id=target.id,
+                    status="going",
+                    guests=0,
+                    seq=Tally.of(counts).max_seq + 1,
+                    answered_at=now,
+                    checked_in_at=now,
+                )
+            elif not already:
+                await repo.set_rsvp(session, mine.id, status="going", checked_in_at=now)
+            rows = await repo.rsvps(session, view.id, occurrence=occurrence, statuses=("going",))
+            there = sum(1 for r, _ in rows if r.checked_in_at is not None)
+        name = target.display_name or target.external_id
+        return CheckIn(view, name, there, len(rows), already)
+
+    async def set_reminders(self, community: Community, person: Person, on: bool) -> int:
+        """Turn someone's reminders on or off; returns how many pending ones were affected."""
+        await self.identity.update_person_settings(person.id, **{REMINDERS_SETTING: on})
+        now = self.clock.now()
+        count = 0
+        async with self.db.transaction() as session:
+            if not on:
+                count = await self.reminders.withdraw_person(
+                    session, community.id, person.external_id
+                )
+            else:
+                me = Recipient(person.id, person.external_id, zone_name(person, community), True)
+                upcoming = await repo.person_upcoming(session, person.id, now, ATTENDING)
+                for rsvp, event in upcoming:
+                    view = EventView.of(event)
+                    await self.reminders.add(session, view, rsvp.occurrence, [me])
+                    if view.reminders_in == "channel":
+                        await self.reminders.refresh_channel(session, view, rsvp.occurrence)
+                    count += 1
+        self.outbox.kick()
+        return count
