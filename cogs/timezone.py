@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 from bot.app import Potluck
 from bot.core.commands import Cog, Option, command
@@ -89,7 +89,7 @@ class TimezoneCog(Cog):
     )
     async def show(self, inv: Invocation) -> Message:
         mine = inv.person.timezone
-        local = inv.now.astimezone(ZoneInfo(inv.zone_name)).strftime("%H:%M")
+        local = inv.now.astimezone(inv.zone).strftime("%H:%M")
         return Message(
             text=rich(
                 "Your time zone: ",

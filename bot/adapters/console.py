@@ -23,6 +23,7 @@ from bot.app import Potluck
 from bot.core.delivery import Delivery
 from bot.core.messages import Bold, Code, Link, Mention, Message, Text, Time
 from bot.core.types import Actor, ChannelRef, Level
+from bot.core.zones import zone
 
 _ACCENTS = {
     "info": "cyan",
@@ -128,7 +129,7 @@ class ConsoleAdapter:
     async def zone_of(self, name: str) -> ZoneInfo:
         _, person = await self.bot.identity.resolve(self.actor(name))
         community = await self.bot.identity.community("console", "console")
-        return ZoneInfo(person.timezone or community.timezone)
+        return zone(person, community)
 
     # -- input -----------------------------------------------------------------------------
 

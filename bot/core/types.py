@@ -12,6 +12,8 @@ from enum import IntEnum
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from bot.core.zones import zone, zone_name
+
 Platform = Literal["console", "discord", "slack"]
 
 
@@ -82,11 +84,12 @@ class Invocation:
 
     @property
     def zone_name(self) -> str:
-        return self.person.timezone or self.community.timezone
+        """The zone this person reads times in: theirs, else the community's."""
+        return zone_name(self.person, self.community)
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.zone_name)
+        return zone(self.person, self.community)
 
     def at_least(self, level: Level) -> bool:
         return self.person.level >= level

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +16,6 @@ from bot.core.messages import (
     Attachment,
     Bold,
     Code,
-    Field,
     Form,
     FormField,
     Link,
@@ -29,83 +26,18 @@ from bot.core.messages import (
 )
 from bot.core.types import Invocation, Level
 from cogs.events.calendar import ics_filename
-from cogs.events.cards import KIND_ICON, KINDS, reminders_text, seats_text, when_text
-from cogs.events.drafts import Draft
-from cogs.events.errors import Refused
+from cogs.events.cards import reminders_text
+from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields
+from cogs.events.errors import shows_refusals
 from cogs.events.notices import Notices
-from cogs.events.queries import Attendee, EventQueries, Listing, attendees_csv
+from cogs.events.queries import EventQueries, Listing
 from cogs.events.reminders import ReminderSchedule
-from cogs.events.rsvps import RsvpResult, Rsvps
+from cogs.events.replies import attendees_reply, listing_reply, rsvp_reply, telling
+from cogs.events.rsvps import Rsvps
 from cogs.events.seating import Answer
 from cogs.events.service import EventService
 from cogs.events.settings import EventsSettings
 from cogs.events.waitlist import Waitlist
-
-F = TypeVar("F", bound=Callable[..., Awaitable[Message]])
-
-
-def shows_refusals(func: F) -> F:
-    """Refusals that mention times are rich text; show them as such."""
-
-    @functools.wraps(func)
-    async def wrapper(*args: Any, **kwargs: Any) -> Message:
-        try:
-            return await func(*args, **kwargs)
-        except Refused as exc:
-            return exc.reply()
-
-    return cast(F, wrapper)
-
-
-EVENT_ID = Option(
-    "id", "The event's short id (or its title).", required=True, autocomplete="events"
-)
-DATE = Option(
-    "date", "Which date of a repeating event (default: the next one).", kind=OptionKind.DATE
-)
-
-
-def event_fields(required: bool) -> list[Option]:
-    return [
-        Option(
-            "title", "What it is called (up to 100 characters).", required=required, max_length=100
-        ),
-        Option(
-            "when",
-            'When it starts, like "next friday 6pm" or "2026-12-04 18:00".',
-            kind=OptionKind.DATETIME,
-            required=required,
-        ),
-        Option(
-            "duration", 'How long, like "2h" or "90m" (default 2 hours).', kind=OptionKind.DURATION
-        ),
-        Option("ends", 'When it ends, instead of a duration, like "9pm".'),
-        Option("where", "A place or a link.", max_length=500),
-        Option("description", "Details (up to 2000 characters).", max_length=2000, long=True),
-        Option(
-            "capacity",
-            "How many spots, guests included.",
-            kind=OptionKind.INTEGER,
-            min_value=1,
-            max_value=100000,
-        ),
-        Option("deadline", 'When answers close, like "thursday noon".', kind=OptionKind.DATETIME),
-        Option(
-            "repeat",
-            'weekly, "every 2 weeks", "monthly on the 2nd tuesday", monthly, daily, or an RRULE.',
-        ),
-        Option("kind", "meetup, party, conference or advocacy.", choices=KINDS),
-        Option(
-            "script",
-            "Talking points, shown on the card and in reminders (advocacy).",
-            max_length=2000,
-            long=True,
-        ),
-        Option("reminders", 'When to remind people, like "1d, 1h", or off.'),
-        Option(
-            "remind_in", "Remind by direct message or in the channel.", choices=("dm", "channel")
-        ),
-    ]
 
 
 class EventsCog(Cog):
@@ -244,7 +176,7 @@ class EventsCog(Cog):
                     " on ",
                     Time(at=occurrence, style="full"),
                     " is cancelled; the other dates go ahead. ",
-                    _telling(told, "who answered for it"),
+                    telling(told, "who answered for it"),
                     " The card shows it.",
                 ),
                 ephemeral=True,
@@ -255,7 +187,7 @@ class EventsCog(Cog):
             text=rich(
                 Bold(text=view.title),
                 " is cancelled. ",
-                _telling(told, "who answered"),
+                telling(told, "who answered"),
                 " The card shows it.",
             ),
             ephemeral=True,
@@ -272,50 +204,7 @@ class EventsCog(Cog):
     )
     async def list_(self, inv: Invocation, when: str = "upcoming") -> Message:
         items = await self.queries.list_events(inv.community, cast(Listing, when))
-        if not items:
-            return Message(
-                text=rich(
-                    f"No {'' if when == 'all' else when + ' '}events yet. Plan one with ",
-                    Code(text='/event create title:"Winter party" when:"next friday 6pm"'),
-                    ".",
-                ),
-                ephemeral=True,
-            )
-        fields: list[Field] = []
-        for item in items:
-            view = item.view
-            value: list[Segment | None]
-            if view.cancelled and view.rrule:
-                value = ["Cancelled — all dates of this series are cancelled."]
-            elif view.cancelled:
-                value = ["Cancelled — was planned for ", Time(at=view.starts_at, style="full")]
-            elif item.occurrence is None:
-                value = ["No upcoming dates."]
-            elif item.past:
-                value = [
-                    "Held ",
-                    Time(at=item.occurrence, style="full"),
-                    "\nWent: ",
-                    seats_text(view, item.tally),
-                ]
-            else:
-                value = [*when_text(item.occurrence), "\nGoing: ", seats_text(view, item.tally)]
-                if item.tally.waitlist_parties:
-                    value.append(f" · waitlist: {item.tally.waitlist_parties}")
-            fields.append(
-                Field(
-                    name=f"{KIND_ICON.get(view.kind, '📅')} {view.title} ({view.code})",
-                    value=rich(*value),
-                    inline=False,
-                )
-            )
-        title = {"upcoming": "Upcoming events", "past": "Past events", "all": "All events"}[when]
-        return Message(
-            title=title,
-            fields=fields,
-            ephemeral=True,
-            footer=rich("Details: ", Code(text="/event show id:<id>")),
-        )
+        return listing_reply(items, cast(Listing, when))
 
     @command(
         "event show", "Show an event's card.", options=[EVENT_ID], examples=["/event show id:k3f9"]
@@ -334,51 +223,7 @@ class EventsCog(Cog):
         view, occurrence, people = await self.queries.attendees(
             inv.community, inv.person, id, date, inv.zone
         )
-        groups: dict[str, list[Attendee]] = {"going": [], "maybe": [], "waitlist": [], "no": []}
-        for person in people:
-            groups.setdefault(person.status, []).append(person)
-        seats = sum(1 + p.guests for p in groups["going"])
-        capacity = f" of {view.capacity}" if view.capacity is not None else ""
-        spots = "spot" if seats == 1 and view.capacity in (None, 1) else "spots"
-        names = {
-            "going": f"Going ({seats}{capacity} {spots})",
-            "maybe": "Maybe",
-            "waitlist": "Waitlist",
-            "no": "Can't go",
-        }
-        fields: list[Field] = []
-        for status, members in groups.items():
-            if not members:
-                continue
-            lines: list[str] = []
-            for p in members[:40]:
-                line = f"{p.position}. " if p.position is not None else "• "
-                line += p.name
-                if p.guests:
-                    line += f" +{p.guests} guest{'s' if p.guests != 1 else ''}"
-                if p.checked_in_at is not None:
-                    line += " ✓ checked in"
-                lines.append(line)
-            if len(members) > 40:
-                lines.append(f"…and {len(members) - 40} more (see the CSV file)")
-            title = names[status] if status == "going" else f"{names[status]} ({len(members)})"
-            fields.append(Field(name=title, value=["\n".join(lines)], inline=False))
-        csv_name = ics_filename(view).removesuffix(".ics") + "-attendees.csv"
-        return Message(
-            title=f"Attendees: {view.title}",
-            text=rich(*when_text(occurrence))
-            if fields
-            else rich(*when_text(occurrence), "\nNobody has answered yet."),
-            fields=fields,
-            files=[
-                Attachment(
-                    filename=csv_name,
-                    content=attendees_csv(people),
-                    content_type="text/csv",
-                )
-            ],
-            ephemeral=True,
-        )
+        return attendees_reply(view, occurrence, people)
 
     @command(
         "event ics",
@@ -632,60 +477,3 @@ class EventsCog(Cog):
             charset="utf-8",
             headers={"Cache-Control": "max-age=300"},
         )
-
-
-def rsvp_reply(result: RsvpResult) -> Message:
-    view, at = result.view, result.occurrence
-    title = Bold(text=view.title)
-    when: list[Segment] = [Time(at=at, style="full")]
-    party = (
-        f" with {result.guests} guest{'s' if result.guests != 1 else ''}" if result.guests else ""
-    )
-    reminders: list[Segment | None] = []
-    if result.status in ("going", "maybe"):
-        if result.reminders:
-            reminders = [f"\nI'll remind you {reminders_text(view.reminder_minutes)}."]
-        elif view.reminder_minutes:
-            reminders = [
-                "\nYour reminders are off (",
-                Code(text="/event reminders on"),
-                " turns them on).",
-            ]
-    if result.status == "going":
-        head = "You're already going to " if result.unchanged else "You're going to "
-        return Message(
-            text=rich(head, title, party, ", ", *when, ".", *reminders),
-            ephemeral=True,
-            accent="success",
-        )
-    if result.status == "waitlist":
-        if result.unchanged:
-            text = rich(
-                "You're still on the waitlist for ", title, f" at position {result.position}."
-            )
-        else:
-            text = rich(
-                title,
-                f" is full, so you're on the waitlist at position {result.position}",
-                party,
-                ". I'll tell you as soon as a spot opens up.",
-            )
-        return Message(text=text, ephemeral=True, accent="warning")
-    if result.status == "maybe":
-        head = "You're already a maybe for " if result.unchanged else "Marked you as maybe for "
-        return Message(text=rich(head, title, ", ", *when, ".", *reminders), ephemeral=True)
-    moved_up = (
-        f" Your spot went to {', '.join(result.promoted)} from the waitlist."
-        if result.promoted
-        else ""
-    )
-    head = "You already said you can't go to " if result.unchanged else "Got it: you can't go to "
-    return Message(text=rich(head, title, ", ", *when, ".", moved_up), ephemeral=True)
-
-
-def _telling(count: int, who: str) -> str:
-    if count == 0:
-        return "Nobody had answered yet, so nobody needs telling."
-    if count == 1:
-        return f"I'm telling 1 person {who}."
-    return f"I'm telling {count} people {who}."

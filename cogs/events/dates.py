@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core import zones
 from bot.core.errors import BadOption
 from bot.core.messages import Bold, Segment
 from cogs.events import recurrence
@@ -61,7 +62,7 @@ def date_on(view: EventView, day: datetime, zone: ZoneInfo, now: datetime) -> da
     where the event happens; cancelled dates included. One lookup, not a walk."""
     wanted = day.astimezone(zone).date()
     refuse_far_ahead(wanted, now, "date:")
-    for where in (zone, ZoneInfo(view.timezone)):
+    for where in (zone, zones.zone(view)):
         at = recurrence.on_day(view.rrule, view.starts_at, view.timezone, wanted, where)
         if at is not None:
             return at

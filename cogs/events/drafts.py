@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.commands import Option, OptionKind
 from bot.core.errors import BadOption
 from bot.core.timetext import DATE_EXAMPLES, parse_duration, parse_when
+from bot.core.zones import zone
 from cogs.events import recurrence
 from cogs.events.cards import KINDS
 from storage.models import EventRow
@@ -23,6 +25,57 @@ REPEAT_TEXT_MAX = 200
 LONGEST_MINUTES = 60 * 24 * 14  # an event lasts at most 14 days
 REMINDER_MINUTES_MAX = 43200  # 30 days
 REMINDERS_MAX = 5
+
+
+EVENT_ID = Option(
+    "id", "The event's short id (or its title).", required=True, autocomplete="events"
+)
+DATE = Option(
+    "date", "Which date of a repeating event (default: the next one).", kind=OptionKind.DATE
+)
+
+
+def event_fields(required: bool) -> list[Option]:
+    return [
+        Option(
+            "title", "What it is called (up to 100 characters).", required=required, max_length=100
+        ),
+        Option(
+            "when",
+            'When it starts, like "next friday 6pm" or "2026-12-04 18:00".',
+            kind=OptionKind.DATETIME,
+            required=required,
+        ),
+        Option(
+            "duration", 'How long, like "2h" or "90m" (default 2 hours).', kind=OptionKind.DURATION
+        ),
+        Option("ends", 'When it ends, instead of a duration, like "9pm".'),
+        Option("where", "A place or a link.", max_length=500),
+        Option("description", "Details (up to 2000 characters).", max_length=2000, long=True),
+        Option(
+            "capacity",
+            "How many spots, guests included.",
+            kind=OptionKind.INTEGER,
+            min_value=1,
+            max_value=100000,
+        ),
+        Option("deadline", 'When answers close, like "thursday noon".', kind=OptionKind.DATETIME),
+        Option(
+            "repeat",
+            'weekly, "every 2 weeks", "monthly on the 2nd tuesday", monthly, daily, or an RRULE.',
+        ),
+        Option("kind", "meetup, party, conference or advocacy.", choices=KINDS),
+        Option(
+            "script",
+            "Talking points, shown on the card and in reminders (advocacy).",
+            max_length=2000,
+            long=True,
+        ),
+        Option("reminders", 'When to remind people, like "1d, 1h", or off.'),
+        Option(
+            "remind_in", "Remind by direct message or in the channel.", choices=("dm", "channel")
+        ),
+    ]
 
 
 @dataclass(slots=True)
@@ -159,7 +212,7 @@ def _apply_length(row: EventRow, draft: Draft) -> None:
     if draft.duration is not None:
         row.duration_minutes = max(1, int(draft.duration.total_seconds() // 60))
     if draft.ends is not None:
-        end = end_time(draft.ends, row.starts_at, ZoneInfo(row.timezone))
+        end = end_time(draft.ends, row.starts_at, zone(row))
         if end <= row.starts_at:
             raise BadOption(
                 "The end is before the start.",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
+
 from bot.core.errors import UserError
 from bot.core.messages import Message, Segment, plain, rich
 
@@ -20,3 +24,19 @@ class Refused(UserError):
             ephemeral=True,
             accent="danger",
         )
+
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Message]])
+
+
+def shows_refusals(func: F) -> F:
+    """Refusals that mention times are rich text; show them as such."""
+
+    @functools.wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Message:
+        try:
+            return await func(*args, **kwargs)
+        except Refused as exc:
+            return exc.reply()
+
+    return cast(F, wrapper)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any, NamedTuple, cast
 
+from cachetools import TTLCache
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ from storage.models.base import utcnow
 from storage.repositories.upsert import insert_ignore, insert_or_update
 
 _TTL = 30.0  # seconds a cached identity is trusted before re-reading (other processes may edit)
+_KEPT = 100_000  # cached people (and communities); least recently used go first past this
 
 
 class _PersonFacts(NamedTuple):
@@ -33,8 +34,9 @@ class IdentityStore:
     def __init__(self, db: Database, default_timezone: str) -> None:
         self.db = db
         self.default_timezone = default_timezone
-        self._communities: dict[tuple[str, str], tuple[float, Community]] = {}
-        self._people: dict[tuple[int, str], tuple[float, int, str | None, str]] = {}
+        self._communities: TTLCache[tuple[str, str], Community] = TTLCache(_KEPT, _TTL)
+        # (community id, platform user id) -> (people row id, their zone, their name)
+        self._people: TTLCache[tuple[int, str], tuple[int, str | None, str]] = TTLCache(_KEPT, _TTL)
         self._waiting: dict[tuple[int, str], tuple[str, asyncio.Future[_PersonFacts]]] = {}
         self._flushing: asyncio.Task[None] | None = None
 
@@ -42,25 +44,25 @@ class IdentityStore:
         community = await self.community(actor.platform, actor.community_id, actor.community_name)
         key = (community.id, actor.user_id)
         cached = self._people.get(key)
-        if cached is None or time.monotonic() - cached[0] > _TTL or cached[3] != actor.display_name:
+        if cached is None or cached[2] != actor.display_name:
             row = await self._person_row(community.id, actor.user_id, actor.display_name)
-            cached = (time.monotonic(), row.id, row.timezone, row.display_name)
+            cached = (row.id, row.timezone, row.display_name)
             self._people[key] = cached
         person = Person(
-            id=cached[1],
+            id=cached[0],
             community_id=community.id,
             external_id=actor.user_id,
             display_name=actor.display_name,
             level=actor.level,
-            timezone=known_zone(cached[2], actor.timezone_hint),
+            timezone=known_zone(cached[1], actor.timezone_hint),
         )
         return community, person
 
     async def community(self, platform: Platform, external_id: str, name: str = "") -> Community:
         key = (platform, external_id)
         cached = self._communities.get(key)
-        if cached is not None and time.monotonic() - cached[0] <= _TTL:
-            return cached[1]
+        if cached is not None:
+            return cached
         async with self.db.transaction() as session:
             await session.execute(
                 insert_ignore(session, CommunityRow).values(
@@ -77,7 +79,7 @@ class IdentityStore:
             if name and row.name != name:
                 row.name = name
         community = self._community_of(row)
-        self._communities[key] = (time.monotonic(), community)
+        self._communities[key] = community
         return community
 
     def _community_of(self, row: CommunityRow) -> Community:
@@ -192,14 +194,15 @@ class IdentityStore:
             await session.execute(
                 update(PersonRow).where(PersonRow.id == person_id).values(timezone=zone)
             )
-        self._people = {k: v for k, v in self._people.items() if v[1] != person_id}
+        self._uncache_person(person_id)
 
     async def set_community_timezone(self, community_id: int, zone: str | None) -> None:
         async with self.db.transaction() as session:
             await session.execute(
                 update(CommunityRow).where(CommunityRow.id == community_id).values(timezone=zone)
             )
-        self._communities = {k: v for k, v in self._communities.items() if v[1].id != community_id}
+        for key in [k for k, c in self._communities.items() if c.id == community_id]:
+            self._communities.pop(key, None)
 
     async def person_settings(self, person_id: int) -> dict[str, Any]:
         async with self.db.sessions() as session:
@@ -243,7 +246,11 @@ class IdentityStore:
     async def forget_person(self, session: AsyncSession, person_id: int) -> None:
         """Delete the person in the caller's transaction (the cogs forgot their data first)."""
         await session.execute(delete(PersonRow).where(PersonRow.id == person_id))
-        self._people = {k: v for k, v in self._people.items() if v[1] != person_id}
+        self._uncache_person(person_id)
+
+    def _uncache_person(self, person_id: int) -> None:
+        for key in [k for k, facts in self._people.items() if facts[0] == person_id]:
+            self._people.pop(key, None)
 
     async def community_by_id(self, session: AsyncSession, community_id: int) -> Community:
         """A community by its row id, read in the caller's session; LookupError if none."""

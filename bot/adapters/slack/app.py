@@ -27,7 +27,6 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import delete
 
 from bot.adapters.slack.people import People, actor_fields
 from bot.adapters.slack.render import (
@@ -47,8 +46,7 @@ from bot.core.dispatcher import failure_reply, new_ref
 from bot.core.messages import Code, Message, plain
 from bot.core.types import Actor, ChannelRef
 from bot.outbox import Pacing
-from storage.models.core import HandledRequest
-from storage.repositories.upsert import insert_ignore
+from storage.repositories import handled
 
 if TYPE_CHECKING:
     from bot.app import Potluck
@@ -62,6 +60,7 @@ MAIN_COMMAND = "potluck"
 FORM_INLINE_SECONDS = 2.0
 # How long a handled request is remembered; Slack retries within minutes.
 HANDLED_KEEP = timedelta(days=1)
+HANDLED_PREFIX = "slack:"
 
 
 class SlackAdapter:
@@ -197,14 +196,9 @@ class SlackAdapter:
             stable = str(trigger)
         else:
             stable = hashlib.sha256(request.raw_body.encode()).hexdigest()[:40]
-        key = f"slack:{team}:{stable}"[:200]
+        key = f"{HANDLED_PREFIX}{team}:{stable}"
         async with self.bot.db.transaction() as session:
-            result = await session.execute(
-                insert_ignore(session, HandledRequest).values(
-                    key=key, created_at=self.bot.clock.now()
-                )
-            )
-            fresh = bool(result.rowcount)  # type: ignore[attr-defined]
+            fresh = await handled.first_time(session, key, self.bot.clock.now())
         if not fresh:
             retry = request.headers.get("x-slack-retry-num")
             log.info("Slack request %s already handled (retry %s): skipped", key, retry)
@@ -213,11 +207,7 @@ class SlackAdapter:
     async def forget_handled(self) -> None:
         cutoff = self.bot.clock.now() - HANDLED_KEEP
         async with self.bot.db.transaction() as session:
-            await session.execute(
-                delete(HandledRequest).where(
-                    HandledRequest.key.like("slack:%"), HandledRequest.created_at < cutoff
-                )
-            )
+            await handled.forget_before(session, HANDLED_PREFIX, cutoff)
 
     # -- listeners -------------------------------------------------------------------------
 

@@ -9,10 +9,10 @@ per cache period, not one per click.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -20,6 +20,10 @@ from bot.config import SlackSettings
 from bot.core.types import Actor, ChannelRef, Level
 
 log = logging.getLogger("potluck.slack.people")
+
+# Cache sizes: least recently used entries go first past these, so memory stays bounded.
+PROFILES_KEPT = 50_000
+GROUPS_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,15 +37,14 @@ class People:
     def __init__(self, client: AsyncWebClient, settings: SlackSettings) -> None:
         self.client = client
         self.settings = settings
-        self.ttl = settings.people_cache_seconds
-        self._profiles: dict[str, tuple[float, Profile | None]] = {}
-        self._groups: dict[str, tuple[float, frozenset[str]]] = {}
+        ttl = settings.people_cache_seconds  # 0 turns the caches off
+        self._profiles: TTLCache[str, Profile | None] = TTLCache(PROFILES_KEPT, ttl)
+        self._groups: TTLCache[str, frozenset[str]] = TTLCache(GROUPS_KEPT, ttl)
 
     async def profile(self, user_id: str) -> Profile | None:
         """`users.info`, cached; None when Slack will not say (missing scope, unknown user)."""
-        cached = self._profiles.get(user_id)
-        if cached is not None and time.monotonic() - cached[0] < self.ttl:
-            return cached[1]
+        if user_id in self._profiles:
+            return self._profiles[user_id]
         found: Profile | None = None
         try:
             response = await self.client.users_info(user=user_id)
@@ -61,13 +64,12 @@ class People:
             log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
         except Exception:
             log.exception("users.info for %s failed", user_id)
-        self._profiles[user_id] = (time.monotonic(), found)
+        self._profiles[user_id] = found
         return found
 
     async def group_members(self, group_id: str) -> frozenset[str]:
-        cached = self._groups.get(group_id)
-        if cached is not None and time.monotonic() - cached[0] < self.ttl:
-            return cached[1]
+        if group_id in self._groups:
+            return self._groups[group_id]
         members: frozenset[str] = frozenset()
         try:
             response = await self.client.usergroups_users_list(usergroup=group_id)
@@ -78,7 +80,7 @@ class People:
             )
         except Exception:
             log.exception("usergroups.users.list for %s failed", group_id)
-        self._groups[group_id] = (time.monotonic(), members)
+        self._groups[group_id] = members
         return members
 
     async def level(self, user_id: str, profile: Profile | None) -> Level:
@@ -117,9 +119,6 @@ class People:
             level=await self.level(user_id, profile),
             timezone_hint=profile.timezone if profile else None,
         )
-
-    def forget(self, user_id: str) -> None:
-        self._profiles.pop(user_id, None)
 
 
 def actor_fields(body: dict[str, Any]) -> dict[str, str]:

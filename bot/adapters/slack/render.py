@@ -27,6 +27,7 @@ from bot.core.messages import (
     Text,
     Time,
 )
+from bot.core.zones import zone
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
 SECTION_TEXT_MAX = 3000
@@ -363,7 +364,6 @@ def _unescape(text: str) -> str:
 
 
 def reader_zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except Exception:
-        return ZoneInfo("UTC")
+    """The zone a reader's fallback times are written in: the one Slack or the outbox row
+    names for them, else UTC (see bot/core/zones.py)."""
+    return zone(name)

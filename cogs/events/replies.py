@@ -1,0 +1,168 @@
+"""The events cog's answers to commands: lists, attendee lists, RSVP confirmations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.messages import Attachment, Bold, Code, Field, Message, Segment, Time, rich
+from cogs.events.calendar import ics_filename
+from cogs.events.cards import KIND_ICON, reminders_text, seats_text, when_text
+from cogs.events.queries import Attendee, Listed, Listing, attendees_csv
+from cogs.events.rsvps import RsvpResult
+from cogs.events.views import EventView
+
+SHOWN_PER_GROUP = 40  # attendees listed per answer; the CSV file has them all
+
+
+def listing_reply(items: list[Listed], when: Listing) -> Message:
+    """/event list: one field per event."""
+    if not items:
+        return Message(
+            text=rich(
+                f"No {'' if when == 'all' else when + ' '}events yet. Plan one with ",
+                Code(text='/event create title:"Winter party" when:"next friday 6pm"'),
+                ".",
+            ),
+            ephemeral=True,
+        )
+    fields: list[Field] = []
+    for item in items:
+        view = item.view
+        value: list[Segment | None]
+        if view.cancelled and view.rrule:
+            value = ["Cancelled — all dates of this series are cancelled."]
+        elif view.cancelled:
+            value = ["Cancelled — was planned for ", Time(at=view.starts_at, style="full")]
+        elif item.occurrence is None:
+            value = ["No upcoming dates."]
+        elif item.past:
+            value = [
+                "Held ",
+                Time(at=item.occurrence, style="full"),
+                "\nWent: ",
+                seats_text(view, item.tally),
+            ]
+        else:
+            value = [*when_text(item.occurrence), "\nGoing: ", seats_text(view, item.tally)]
+            if item.tally.waitlist_parties:
+                value.append(f" · waitlist: {item.tally.waitlist_parties}")
+        fields.append(
+            Field(
+                name=f"{KIND_ICON.get(view.kind, '📅')} {view.title} ({view.code})",
+                value=rich(*value),
+                inline=False,
+            )
+        )
+    title = {"upcoming": "Upcoming events", "past": "Past events", "all": "All events"}[when]
+    return Message(
+        title=title,
+        fields=fields,
+        ephemeral=True,
+        footer=rich("Details: ", Code(text="/event show id:<id>")),
+    )
+
+
+def attendees_reply(view: EventView, occurrence: datetime, people: list[Attendee]) -> Message:
+    """/event attendees: who answered what, grouped, with a CSV of everyone."""
+    groups: dict[str, list[Attendee]] = {"going": [], "maybe": [], "waitlist": [], "no": []}
+    for person in people:
+        groups.setdefault(person.status, []).append(person)
+    seats = sum(1 + p.guests for p in groups["going"])
+    capacity = f" of {view.capacity}" if view.capacity is not None else ""
+    spots = "spot" if seats == 1 and view.capacity in (None, 1) else "spots"
+    names = {
+        "going": f"Going ({seats}{capacity} {spots})",
+        "maybe": "Maybe",
+        "waitlist": "Waitlist",
+        "no": "Can't go",
+    }
+    fields: list[Field] = []
+    for status, members in groups.items():
+        if not members:
+            continue
+        lines: list[str] = []
+        for p in members[:SHOWN_PER_GROUP]:
+            line = f"{p.position}. " if p.position is not None else "• "
+            line += p.name
+            if p.guests:
+                line += f" +{p.guests} guest{'s' if p.guests != 1 else ''}"
+            if p.checked_in_at is not None:
+                line += " ✓ checked in"
+            lines.append(line)
+        if len(members) > SHOWN_PER_GROUP:
+            lines.append(f"…and {len(members) - SHOWN_PER_GROUP} more (see the CSV file)")
+        title = names[status] if status == "going" else f"{names[status]} ({len(members)})"
+        fields.append(Field(name=title, value=["\n".join(lines)], inline=False))
+    csv_name = ics_filename(view).removesuffix(".ics") + "-attendees.csv"
+    return Message(
+        title=f"Attendees: {view.title}",
+        text=rich(*when_text(occurrence))
+        if fields
+        else rich(*when_text(occurrence), "\nNobody has answered yet."),
+        fields=fields,
+        files=[
+            Attachment(
+                filename=csv_name,
+                content=attendees_csv(people),
+                content_type="text/csv",
+            )
+        ],
+        ephemeral=True,
+    )
+
+
+def rsvp_reply(result: RsvpResult) -> Message:
+    view, at = result.view, result.occurrence
+    title = Bold(text=view.title)
+    when: list[Segment] = [Time(at=at, style="full")]
+    party = (
+        f" with {result.guests} guest{'s' if result.guests != 1 else ''}" if result.guests else ""
+    )
+    reminders: list[Segment | None] = []
+    if result.status in ("going", "maybe"):
+        if result.reminders:
+            reminders = [f"\nI'll remind you {reminders_text(view.reminder_minutes)}."]
+        elif view.reminder_minutes:
+            reminders = [
+                "\nYour reminders are off (",
+                Code(text="/event reminders on"),
+                " turns them on).",
+            ]
+    if result.status == "going":
+        head = "You're already going to " if result.unchanged else "You're going to "
+        return Message(
+            text=rich(head, title, party, ", ", *when, ".", *reminders),
+            ephemeral=True,
+            accent="success",
+        )
+    if result.status == "waitlist":
+        if result.unchanged:
+            text = rich(
+                "You're still on the waitlist for ", title, f" at position {result.position}."
+            )
+        else:
+            text = rich(
+                title,
+                f" is full, so you're on the waitlist at position {result.position}",
+                party,
+                ". I'll tell you as soon as a spot opens up.",
+            )
+        return Message(text=text, ephemeral=True, accent="warning")
+    if result.status == "maybe":
+        head = "You're already a maybe for " if result.unchanged else "Marked you as maybe for "
+        return Message(text=rich(head, title, ", ", *when, ".", *reminders), ephemeral=True)
+    moved_up = (
+        f" Your spot went to {', '.join(result.promoted)} from the waitlist."
+        if result.promoted
+        else ""
+    )
+    head = "You already said you can't go to " if result.unchanged else "Got it: you can't go to "
+    return Message(text=rich(head, title, ", ", *when, ".", moved_up), ephemeral=True)
+
+
+def telling(count: int, who: str) -> str:
+    if count == 0:
+        return "Nobody had answered yet, so nobody needs telling."
+    if count == 1:
+        return f"I'm telling 1 person {who}."
+    return f"I'm telling {count} people {who}."
