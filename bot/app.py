@@ -45,7 +45,6 @@ class Potluck:
         self.outbox = Outbox(self.db, self.clock)
         self.scheduler = Scheduler()
         self.web = WebServer()
-        self._started = False
 
     # -- cogs ------------------------------------------------------------------------------
 
@@ -91,7 +90,6 @@ class Potluck:
             )
             self.scheduler.start()
             self.scheduler.at("outbox-wake", self.clock.now(), self.outbox.pump)
-        self._started = True
 
     def _wake_outbox(self, when: datetime) -> None:
         if self.scheduler.running:

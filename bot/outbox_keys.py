@@ -62,9 +62,6 @@ class KeyScope:
         scope `event:1` never matches `event:12:...`)."""
         return SEPARATOR.join(self.parts) + SEPARATOR
 
-    def contains(self, key: OutboxKey) -> bool:
-        return key.parts[: len(self.parts)] == self.parts and len(key.parts) > len(self.parts)
-
 
 @dataclass(frozen=True, slots=True)
 class OutboxKey:

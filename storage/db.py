@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -110,7 +109,3 @@ async def upgrade_url(url: str) -> None:
         await db.upgrade()
     finally:
         await db.dispose()
-
-
-def run_upgrade(url: str) -> None:
-    asyncio.run(upgrade_url(url))

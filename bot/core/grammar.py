@@ -8,7 +8,7 @@ command fill the required options in order, so `/rsvp 4f2a yes` works too.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.core.commands import CommandSpec
 from bot.core.errors import BadOption
@@ -27,12 +27,6 @@ class Token:
         if self.key is None:
             return self.text
         return f"{self.key}:{' ' if self.spaced else ''}{self.text}"
-
-
-@dataclass(slots=True)
-class ParsedLine:
-    words: list[str]
-    tokens: list[Token] = field(default_factory=list)
 
 
 def tokenize(line: str) -> list[Token]:

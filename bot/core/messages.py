@@ -166,12 +166,3 @@ class Message(_Model):
         parts = [self.title or "", plain(self.text)]
         parts += [f"{f.name}: {plain(f.value)}" for f in self.fields]
         return "\n".join(p for p in parts if p)
-
-
-def say(*parts: Segment | None, ephemeral: bool = False, accent: Accent = "info") -> Message:
-    """A short text reply."""
-    return Message(text=rich(*parts), ephemeral=ephemeral, accent=accent)
-
-
-def only_you(*parts: Segment | None, accent: Accent = "info") -> Message:
-    return say(*parts, ephemeral=True, accent=accent)

@@ -78,6 +78,27 @@ class Registry:
         commands = cog.commands()
         actions = cog.actions()
         suggesters = cog.suggesters()
+        self._check_commands(cog, commands)
+        for act in actions:
+            if act.name in self.actions:
+                raise RegistryError(f"duplicate button action '{act.name}' in cog '{cog.name}'")
+        for sug in suggesters:
+            if (cog.name, sug.name) in self.suggesters:
+                raise RegistryError(f"duplicate suggestions '{sug.name}' in cog '{cog.name}'")
+        self.cogs[cog.name] = cog
+        for spec in commands:
+            self.commands[spec.path] = spec
+        for act in actions:
+            self.actions[act.name] = act
+        for sug in suggesters:
+            self.suggesters[(cog.name, sug.name)] = sug
+        if self._loading is not None:
+            self._loading.append(cog)
+        log.debug("loaded cog %s with %d commands", cog.name, len(commands))
+
+    def _check_commands(self, cog: Cog, commands: list[CommandSpec]) -> None:
+        """RegistryError for a handler that does not match its options, a command declared
+        twice, or a command that is also a group ("/event" beside "/event create")."""
         seen: set[tuple[str, ...]] = set()
         for spec in commands:
             try:
@@ -100,22 +121,6 @@ class Registry:
                     raise RegistryError(
                         f"command /{spec.name} clashes with the command group of /{' '.join(other)}"
                     )
-        for act in actions:
-            if act.name in self.actions:
-                raise RegistryError(f"duplicate button action '{act.name}' in cog '{cog.name}'")
-        for sug in suggesters:
-            if (cog.name, sug.name) in self.suggesters:
-                raise RegistryError(f"duplicate suggestions '{sug.name}' in cog '{cog.name}'")
-        self.cogs[cog.name] = cog
-        for spec in commands:
-            self.commands[spec.path] = spec
-        for act in actions:
-            self.actions[act.name] = act
-        for sug in suggesters:
-            self.suggesters[(cog.name, sug.name)] = sug
-        if self._loading is not None:
-            self._loading.append(cog)
-        log.debug("loaded cog %s with %d commands", cog.name, len(commands))
 
     def _remove(self, cog: Cog) -> None:
         self.cogs.pop(cog.name, None)

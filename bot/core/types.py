@@ -90,6 +90,3 @@ class Invocation:
     @property
     def zone(self) -> ZoneInfo:
         return zone(self.person, self.community)
-
-    def at_least(self, level: Level) -> bool:
-        return self.person.level >= level

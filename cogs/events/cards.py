@@ -78,7 +78,28 @@ def event_card(
     `skipped` are upcoming dates cancelled on their own, listed so nobody turns up for them."""
     icon = KIND_ICON.get(view.kind, "📅")
     title = f"{icon} {view.title}" + (" (cancelled)" if view.cancelled else "")
-    text: list[Segment] = list(header or [])
+    fields: list[Field] = []
+    if view.location:
+        fields.append(Field(name="Where", value=[place(view.location)]))
+    if occurrence is not None:
+        fields += _seat_fields(view, occurrence, tally)
+    if view.rrule:
+        fields.append(_repeats_field(view, view.rrule, upcoming, skipped))
+    if view.script:
+        fields.append(Field(name="Talking points", value=[view.script], inline=False))
+    return Message(
+        title=title,
+        text=rich(*(header or []), *_card_text(view, occurrence)),
+        fields=fields,
+        buttons=[] if view.cancelled or occurrence is None else rsvp_buttons(view),
+        footer=rich(*_card_footer(view, occurrence)),
+        accent="muted" if view.cancelled else "info",
+        ephemeral=ephemeral,
+    )
+
+
+def _card_text(view: EventView, occurrence: datetime | None) -> list[Segment]:
+    text: list[Segment] = []
     if view.cancelled:
         text.append(Bold(text="Cancelled"))
         if view.rrule:
@@ -95,43 +116,49 @@ def event_card(
         text += ["This event is over. It was held ", Time(at=view.starts_at, style="full"), "."]
     if view.description:
         text += ["\n", view.description]
-    fields: list[Field] = []
-    if view.location:
-        fields.append(Field(name="Where", value=[place(view.location)]))
-    if occurrence is not None:
-        fields.append(Field(name="Going", value=[seats_text(view, tally)]))
-        if tally.maybe:
-            fields.append(Field(name="Maybe", value=[str(tally.maybe)]))
-        if tally.waitlist_parties:
-            people = tally.waitlist_seats
-            fields.append(
-                Field(
-                    name="Waitlist",
-                    value=[
-                        f"{tally.waitlist_parties} "
-                        f"{'party' if tally.waitlist_parties == 1 else 'parties'}"
-                        f" ({people} {'person' if people == 1 else 'people'})"
-                    ],
-                )
+    return text
+
+
+def _seat_fields(view: EventView, occurrence: datetime, tally: Tally) -> list[Field]:
+    fields = [Field(name="Going", value=[seats_text(view, tally)])]
+    if tally.maybe:
+        fields.append(Field(name="Maybe", value=[str(tally.maybe)]))
+    if tally.waitlist_parties:
+        people = tally.waitlist_seats
+        fields.append(
+            Field(
+                name="Waitlist",
+                value=[
+                    f"{tally.waitlist_parties} "
+                    f"{'party' if tally.waitlist_parties == 1 else 'parties'}"
+                    f" ({people} {'person' if people == 1 else 'people'})"
+                ],
             )
-        deadline = view.deadline_for(occurrence)
-        if deadline is not None:
-            fields.append(Field(name="RSVP by", value=[Time(at=deadline, style="full")]))
-    if view.rrule:
-        dates: list[Segment] = [describe(view.rrule) or view.rrule]
-        if upcoming and not view.cancelled:
-            dates.append(". Next dates:")
-            for at in upcoming:
-                dates += ["\n• ", Time(at=at, style="full")]
-        if skipped and not view.cancelled:
-            dates.append("\nCancelled dates:")
-            for at in skipped[:SHOWN_SKIPPED]:
-                dates += ["\n• ", Time(at=at, style="full")]
-            if len(skipped) > SHOWN_SKIPPED:  # platforms cap a field's length
-                dates.append(f"\n… and {len(skipped) - SHOWN_SKIPPED} more")
-        fields.append(Field(name="Repeats", value=dates, inline=False))
-    if view.script:
-        fields.append(Field(name="Talking points", value=[view.script], inline=False))
+        )
+    deadline = view.deadline_for(occurrence)
+    if deadline is not None:
+        fields.append(Field(name="RSVP by", value=[Time(at=deadline, style="full")]))
+    return fields
+
+
+def _repeats_field(
+    view: EventView, rrule: str, upcoming: list[datetime], skipped: Sequence[datetime]
+) -> Field:
+    dates: list[Segment] = [describe(rrule) or rrule]
+    if upcoming and not view.cancelled:
+        dates.append(". Next dates:")
+        for at in upcoming:
+            dates += ["\n• ", Time(at=at, style="full")]
+    if skipped and not view.cancelled:
+        dates.append("\nCancelled dates:")
+        for at in skipped[:SHOWN_SKIPPED]:
+            dates += ["\n• ", Time(at=at, style="full")]
+        if len(skipped) > SHOWN_SKIPPED:  # platforms cap a field's length
+            dates.append(f"\n… and {len(skipped) - SHOWN_SKIPPED} more")
+    return Field(name="Repeats", value=dates, inline=False)
+
+
+def _card_footer(view: EventView, occurrence: datetime | None) -> list[Segment]:
     footer: list[Segment] = ["Event id ", Code(text=view.code)]
     if not view.cancelled and occurrence is not None:
         footer += [
@@ -140,15 +167,7 @@ def event_card(
         ]
     if view.creator_name:
         footer.append(f" · organized by {view.creator_name}")
-    return Message(
-        title=title,
-        text=rich(*text),
-        fields=fields,
-        buttons=[] if view.cancelled or occurrence is None else rsvp_buttons(view),
-        footer=rich(*footer),
-        accent="muted" if view.cancelled else "info",
-        ephemeral=ephemeral,
-    )
+    return footer
 
 
 def reminder_message(view: EventView, occurrence: datetime) -> Message:

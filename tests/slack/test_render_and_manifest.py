@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from bot.adapters.slack.cli import build_manifest, registry_commands
+from bot.adapters.slack.cli import build_manifest, registry_commands, registry_features
 from bot.adapters.slack.render import (
     blocks,
     command_text,
@@ -89,8 +89,17 @@ async def test_manifest_lists_every_command_with_the_prefix(bot: Potluck) -> Non
             "web": {"public_url": "https://potluck.example.org/"},
         }
     )
-    manifest = build_manifest(settings, registry_commands(bot.registry))
+    manifest = build_manifest(
+        settings, registry_commands(bot.registry), registry_features(bot.registry)
+    )
     json.dumps(manifest)  # serialisable as is
+    about = manifest["display_information"]
+    # It describes what the loaded cogs do, and nothing that is not built.
+    assert "events" in about["description"] and len(about["description"]) <= 140
+    assert "RSVPs" in about["long_description"]
+    assert 174 <= len(about["long_description"]) <= 4000
+    for unbuilt in ("invitation", "mentor"):
+        assert unbuilt not in about["description"] + about["long_description"]
 
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
     expected = {f"/pl-{n}" for n in bot.registry.top_level_names()} | {"/pl-potluck"}

@@ -7,6 +7,7 @@ match what this configuration of the bot answers.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from bot.config import Settings
@@ -25,17 +26,34 @@ BOT_SCOPES = [
 ]
 USERGROUP_SCOPE = "usergroups:read"  # only when a user group grants levels
 
-DESCRIPTION = "Events, RSVPs, invitations and mentoring for library workers."
-LONG_DESCRIPTION = (
-    "Potluck helps a chapter of library workers run its community: create events and take "
-    "RSVPs with a waitlist, get reminders in your own time zone, invite people, and find a "
-    "mentor. Type /potluck help to see what you can do. Potluck only pings people on "
-    "purpose: nothing you type can turn into @channel or @here."
+# The descriptions say only what the loaded cogs do (Slack's limits: 140 characters for the
+# short one, 174 to 4,000 for the long one).
+DESCRIPTION_MAX = 140
+LONG_DESCRIPTION_MAX = 4000
+INTRO = "Potluck helps a chapter of library workers run its community. What it does here:"
+CLOSING = (
+    "Type /potluck help to see every command. Times are shown in your own time zone. "
+    "Potluck only pings people on purpose: nothing you type can turn into @channel or @here."
 )
 
 
-def build_manifest(settings: Settings, commands: dict[str, tuple[str, str]]) -> dict[str, Any]:
-    """`commands` maps each top-level name to (description, usage hint)."""
+def descriptions(features: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """(short, long) app descriptions from the loaded cogs' (name, description) pairs."""
+    names = ", ".join(name for name, _ in features) or "help"
+    short = f"A community bot for library workers: {names}."
+    lines = [f"• {name}: {text}" for name, text in features if text]
+    long = "\n".join([INTRO, *lines, CLOSING])
+    return short[:DESCRIPTION_MAX], long[:LONG_DESCRIPTION_MAX]
+
+
+def build_manifest(
+    settings: Settings,
+    commands: dict[str, tuple[str, str]],
+    features: Sequence[tuple[str, str]] = (),
+) -> dict[str, Any]:
+    """`commands` maps each top-level name to (description, usage hint); `features` are the
+    loaded cogs' (name, description), which the app's descriptions list."""
+    short, long = descriptions(features)
     slack = settings.slack
     socket_mode = bool(slack.app_token)
     url = settings.web.public_url.rstrip("/") + "/slack/events"
@@ -61,8 +79,8 @@ def build_manifest(settings: Settings, commands: dict[str, tuple[str, str]]) -> 
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
             "name": slack.app_name[:35],
-            "description": DESCRIPTION,
-            "long_description": LONG_DESCRIPTION,
+            "description": short,
+            "long_description": long,
             "background_color": "#7a4b2a",
         },
         "features": {
@@ -102,6 +120,11 @@ def registry_commands(registry: Any) -> dict[str, tuple[str, str]]:
     return found
 
 
+def registry_features(registry: Any) -> list[tuple[str, str]]:
+    """(name, description) of every loaded cog, in load order."""
+    return [(cog.name, cog.description) for cog in registry.cogs.values()]
+
+
 async def main(action: str, settings: Settings) -> int:
     if action != "manifest":
         raise SystemExit(f"potluck slack: unknown action {action!r}")
@@ -110,7 +133,9 @@ async def main(action: str, settings: Settings) -> int:
     bot = Potluck(settings)
     try:
         await bot.load_cogs()
-        manifest = build_manifest(settings, registry_commands(bot.registry))
+        manifest = build_manifest(
+            settings, registry_commands(bot.registry), registry_features(bot.registry)
+        )
     finally:
         await bot.db.dispose()
     print(json.dumps(manifest, indent=2, ensure_ascii=False))

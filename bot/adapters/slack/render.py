@@ -188,16 +188,18 @@ def _field_text(field: Field, zone: ZoneInfo) -> str:
     return text if len(text) <= FIELD_TEXT_MAX else text[: FIELD_TEXT_MAX - 1] + "…"
 
 
-def blocks(message: Message, zone: ZoneInfo | None = None) -> list[dict[str, Any]]:
-    """Block Kit for a message: header, sections, fields, buttons, footer."""
-    zone = zone or ZoneInfo("UTC")
+def _sections(text: str) -> list[dict[str, Any]]:
+    """Mrkdwn sections, as many as the text needs."""
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+        for piece in _chunks(text, SECTION_TEXT_MAX)
+        if piece.strip()
+    ]
+
+
+def _field_blocks(fields: list[Field], zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Inline fields side by side (up to 10 per section); the others as their own sections."""
     out: list[dict[str, Any]] = []
-    if message.title:
-        out.append({"type": "header", "text": _plain_text(message.title, HEADER_MAX)})
-    body = mrkdwn(message.text, zone)
-    for piece in _chunks(body, SECTION_TEXT_MAX):
-        if piece.strip():
-            out.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
     inline: list[dict[str, Any]] = []
 
     def flush() -> None:
@@ -205,18 +207,26 @@ def blocks(message: Message, zone: ZoneInfo | None = None) -> list[dict[str, Any
             out.append({"type": "section", "fields": inline[start : start + FIELDS_PER_SECTION]})
         inline.clear()
 
-    for field in message.fields:
+    for field in fields:
         if field.inline:
             inline.append({"type": "mrkdwn", "text": _field_text(field, zone)})
             continue
         flush()
         text = f"*{escape(field.name)}*\n{mrkdwn(field.value, zone)}"
-        for piece in _chunks(text, SECTION_TEXT_MAX):
-            out.append({"type": "section", "text": {"type": "mrkdwn", "text": piece}})
+        out += [
+            {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+            for piece in _chunks(text, SECTION_TEXT_MAX)
+        ]
     flush()
+    return out
+
+
+def _button_blocks(buttons: list[Button]) -> list[dict[str, Any]]:
+    """Actions blocks of up to 25 buttons; disabled buttons are left out (Block Kit has
+    none)."""
     elements: list[dict[str, Any]] = []
-    for index, button in enumerate(message.buttons):
-        if button.disabled:  # Block Kit has no disabled button: leave it out
+    for index, button in enumerate(buttons):
+        if button.disabled:
             continue
         element: dict[str, Any] = {
             "type": "button",
@@ -228,14 +238,28 @@ def blocks(message: Message, zone: ZoneInfo | None = None) -> list[dict[str, Any
         if style:
             element["style"] = style
         elements.append(element)
-    for start in range(0, len(elements), BUTTONS_PER_ACTIONS):
-        out.append(
-            {
-                "type": "actions",
-                "block_id": f"potluck-actions-{start // 25}",
-                "elements": elements[start : start + BUTTONS_PER_ACTIONS],
-            }
-        )
+    return [
+        {
+            "type": "actions",
+            "block_id": f"potluck-actions-{start // 25}",
+            "elements": elements[start : start + BUTTONS_PER_ACTIONS],
+        }
+        for start in range(0, len(elements), BUTTONS_PER_ACTIONS)
+    ]
+
+
+def blocks(message: Message, zone: ZoneInfo | None = None) -> list[dict[str, Any]]:
+    """Block Kit for a message: header, sections, fields, buttons, footer.
+
+    Plain dicts rather than slack_sdk's block models: those raise on an over-long text,
+    while Slack's limits are handled here by cutting and chunking (and tests compare dicts)."""
+    zone = zone or ZoneInfo("UTC")
+    out: list[dict[str, Any]] = []
+    if message.title:
+        out.append({"type": "header", "text": _plain_text(message.title, HEADER_MAX)})
+    out += _sections(mrkdwn(message.text, zone))
+    out += _field_blocks(message.fields, zone)
+    out += _button_blocks(message.buttons)
     if message.footer:
         footer = mrkdwn(message.footer, zone)
         if footer.strip():
