@@ -145,12 +145,11 @@ class Outbox:
         self, session: AsyncSession, *, community_id: int, person_id: str
     ) -> int:
         """Delete every row of the community addressed to the person (their platform id), sent
-        or not, the channel posts made for their undeliverable direct messages, and every row
-        that mentions them. Run it after the cogs have rewritten the rows that name them
-        among others (a channel reminder). Returns how many rows were deleted."""
-        return await repo.delete_about_person(
-            session, community_id, person_id, lambda row_id: str(fallback_key(row_id))
-        )
+        or not, and every row that mentions them (the channel posts made for their
+        undeliverable direct messages among them). Run it after the cogs have rewritten the
+        rows that name them among others (a channel reminder). Returns how many rows were
+        deleted."""
+        return await repo.delete_about_person(session, community_id, person_id)
 
     def kick(self) -> None:
         """Something was enqueued: ask for a delivery pass now."""

@@ -5,7 +5,7 @@ Only `bot/outbox.py` calls these: it is the one way rows are changed."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
@@ -158,32 +158,18 @@ def _mention(person_id: str) -> str:
     return '"kind":"mention","user_id":' + json.dumps(person_id, ensure_ascii=False)
 
 
-async def delete_about_person(
-    session: AsyncSession, community_id: int, person_id: str, fallback_keys: Callable[[int], str]
-) -> int:
+async def delete_about_person(session: AsyncSession, community_id: int, person_id: str) -> int:
     """Delete every row of the community addressed to this person (sent, pending, failed or
-    dropped), the channel posts made in place of their undeliverable direct messages
-    (`fallback_keys(row_id)` names them), and every row whose message mentions them.
-    Returns how many rows were deleted."""
-    addressed = list(
-        await session.scalars(
-            select(OutboxRow.id).where(
-                OutboxRow.community_id == community_id,
-                OutboxRow.destination_kind == "person",
-                OutboxRow.destination_id == person_id,
-            )
+    dropped) and every row whose message mentions them (the channel post made in place of an
+    undeliverable direct message always does). Returns how many rows were deleted."""
+    result = await session.execute(
+        delete(OutboxRow).where(
+            OutboxRow.community_id == community_id,
+            OutboxRow.destination_kind == "person",
+            OutboxRow.destination_id == person_id,
         )
     )
-    deleted = 0
-    for start in range(0, len(addressed), 500):
-        chunk = addressed[start : start + 500]
-        result = await session.execute(
-            delete(OutboxRow).where(
-                OutboxRow.id.in_(chunk)
-                | OutboxRow.dedupe_key.in_([fallback_keys(i) for i in chunk])
-            )
-        )
-        deleted += int(result.rowcount)  # type: ignore[attr-defined]
+    deleted = int(result.rowcount)  # type: ignore[attr-defined]
     needle = _mention(person_id)
     candidates = await session.execute(
         select(OutboxRow.id, OutboxRow.payload).where(

@@ -84,6 +84,15 @@ async def test_withdrawing_a_scope_reaches_exactly_the_keys_built_from_it(
     )
 
 
+async def test_a_scope_ends_at_its_last_part(database: Database, clock: ManualClock) -> None:
+    outbox = make_outbox(database, clock, Recorder())
+    later = clock.now() + timedelta(hours=1)
+    await put(outbox, keys.card(1), later)
+    await put(outbox, keys.card(12), later)
+    async with database.transaction() as session:
+        assert await outbox.withdraw_under(session, keys.event_scope(1), reason="x") == 1
+
+
 async def test_exact_withdrawal_releases_the_key_for_a_new_row(
     database: Database, clock: ManualClock
 ) -> None:
