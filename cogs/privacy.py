@@ -10,6 +10,7 @@ from bot.core.commands import Cog, action, command
 from bot.core.errors import UserError
 from bot.core.messages import Attachment, Button, Message, rich
 from bot.core.types import Invocation
+from storage.repositories import audit
 
 
 class PrivacyCog(Cog):
@@ -28,12 +29,17 @@ class PrivacyCog(Cog):
             exported = await cog.export_person(inv.community.id, inv.person.id)
             if exported:
                 data[cog.name] = exported
+        async with self.bot.db.sessions() as session:
+            logged = await audit.export_person(session, inv.community.id, inv.person.id)
+        if logged:
+            data["audit_log"] = logged
         return data
 
     async def forget_everything(self, community_id: int, person_id: int, external_id: str) -> None:
         """In one transaction: every cog forgets the person (see `Cog.forget_person`), then
-        the outbox deletes everything addressed to or mentioning them (sent or not), then the
-        identity store deletes the person. Either all of it happens or none."""
+        the outbox deletes everything addressed to or mentioning them (sent or not), the audit
+        log keeps its entries but no longer names them, and the identity store deletes the
+        person. Either all of it happens or none."""
         async with self.bot.db.transaction() as session:
             for cog in self.bot.registry.cogs.values():
                 await cog.forget_person(session, community_id, person_id)
@@ -41,6 +47,7 @@ class PrivacyCog(Cog):
             await self.bot.outbox.forget_person(
                 session, community_id=community_id, person_id=external_id
             )
+            await audit.forget_person(session, community_id, person_id)
             await self.bot.identity.forget_person(session, person_id)
         self.bot.outbox.kick()
 

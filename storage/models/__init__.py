@@ -1,10 +1,12 @@
 """All tables. Importing this package registers every model on `Base.metadata`."""
 
+from storage.models.audit import AuditRow
 from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.core import CommunityRow, HandledRequest, OutboxRow, PersonRow
 from storage.models.events import EventFeedRow, EventRow, RsvpRow
 
 __all__ = [
+    "AuditRow",
     "Base",
     "CommunityRow",
     "EventFeedRow",

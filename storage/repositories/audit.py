@@ -1,0 +1,155 @@
+"""SQL for the audit log. Entries are written in the caller's transaction, together with the
+action they record, and never updated except to forget a person."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditRow
+
+FORGOTTEN = "a forgotten person"
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A person named in an entry: the people-row id and the name shown at the time."""
+
+    id: int | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One audit-log entry as readers see it. `at` is UTC."""
+
+    id: int
+    at: datetime
+    kind: str
+    actor: Party | None
+    subject: Party | None
+    reason: str | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    community_id: int,
+    at: datetime,
+    kind: str,
+    actor: Party | None = None,
+    subject: Party | None = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one entry in the caller's transaction. `actor` None means the bot acted on its
+    own; `detail` is JSON-ready data (old and new values, an event code)."""
+    session.add(
+        AuditRow(
+            community_id=community_id,
+            at=at,
+            kind=kind,
+            actor_id=actor.id if actor else None,
+            actor_name=actor.name if actor else None,
+            subject_id=subject.id if subject else None,
+            subject_name=subject.name if subject else None,
+            reason=reason,
+            detail=detail or {},
+        )
+    )
+    await session.flush()
+
+
+async def entries(
+    session: AsyncSession,
+    community_id: int,
+    *,
+    person_id: int | None = None,
+    kinds: Sequence[str] = (),
+    since: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 20,
+) -> list[Entry]:
+    """Entries newest first. `person_id` matches the actor or the subject; `kinds` matches a
+    kind exactly or, for a name ending in ".", every kind under it ("invitation.");
+    `before_id` pages back from an entry already shown."""
+    query = select(AuditRow).where(AuditRow.community_id == community_id)
+    if person_id is not None:
+        query = query.where(or_(AuditRow.actor_id == person_id, AuditRow.subject_id == person_id))
+    if kinds:
+        query = query.where(
+            or_(
+                *(
+                    AuditRow.kind.startswith(k, autoescape=True)
+                    if k.endswith(".")
+                    else AuditRow.kind == k
+                    for k in kinds
+                )
+            )
+        )
+    if since is not None:
+        query = query.where(AuditRow.at >= since)
+    if before_id is not None:
+        query = query.where(AuditRow.id < before_id)
+    rows = await session.scalars(query.order_by(AuditRow.id.desc()).limit(limit))
+    return [_entry(row) for row in rows]
+
+
+async def forget_person(session: AsyncSession, community_id: int, person_id: int) -> None:
+    """Keep what happened, drop who it was: the person's ids and names in every entry become
+    "a forgotten person" (moderators still see that a limit was set, by someone now gone)."""
+    for id_col, name_col in (
+        (AuditRow.actor_id, "actor_name"),
+        (AuditRow.subject_id, "subject_name"),
+    ):
+        await session.execute(
+            update(AuditRow)
+            .where(AuditRow.community_id == community_id, id_col == person_id)
+            .values({id_col.key: None, name_col: FORGOTTEN})
+        )
+
+
+async def export_person(
+    session: AsyncSession, community_id: int, person_id: int
+) -> list[dict[str, Any]]:
+    """Entries naming the person, oldest first, as JSON-ready data."""
+    rows = await session.scalars(
+        select(AuditRow)
+        .where(
+            AuditRow.community_id == community_id,
+            or_(AuditRow.actor_id == person_id, AuditRow.subject_id == person_id),
+        )
+        .order_by(AuditRow.id)
+    )
+    return [
+        {
+            "at": row.at.isoformat(),
+            "kind": row.kind,
+            "by": row.actor_name,
+            "about": row.subject_name,
+            "reason": row.reason,
+            "detail": row.detail,
+        }
+        for row in rows
+    ]
+
+
+def _entry(row: AuditRow) -> Entry:
+    def party(pid: int | None, name: str | None) -> Party | None:
+        return None if pid is None and name is None else Party(pid, name or FORGOTTEN)
+
+    return Entry(
+        id=row.id,
+        at=row.at,
+        kind=row.kind,
+        actor=party(row.actor_id, row.actor_name),
+        subject=party(row.subject_id, row.subject_name),
+        reason=row.reason,
+        detail=dict(row.detail or {}),
+    )
