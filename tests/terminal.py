@@ -112,7 +112,31 @@ class _Screen(pyte.Screen):
         self._answer(data)
 
 
-class Terminal:
+def _pty(columns: int, lines: int) -> tuple[int, int]:
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+    return master, slave
+
+
+class _Display:
+    """What a pyte screen shows, as text."""
+
+    screen: pyte.Screen
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display]
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def cursor_line(self) -> str:
+        """The line the cursor is on: where the prompt and what was typed are."""
+        return self.lines[self.screen.cursor.y]
+
+
+class Terminal(_Display):
     """A program in a pseudo-terminal of `columns` x `lines`, with its screen emulated.
 
     `type()` sends keystrokes (Ctrl-C is "\\x03", Ctrl-D "\\x04", Enter "\\r");
@@ -127,8 +151,7 @@ class Terminal:
         columns: int = 110,
         lines: int = 40,
     ) -> None:
-        self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        self.master, slave = _pty(columns, lines)
         self.screen = _Screen(columns, lines, self._reply)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
@@ -150,13 +173,6 @@ class Terminal:
 
     def type(self, keys: str) -> None:
         os.write(self.master, keys.encode())
-
-    @property
-    def lines(self) -> list[str]:
-        return [line.rstrip() for line in self.screen.display]
-
-    def text(self) -> str:
-        return "\n".join(self.lines)
 
     def _pump(self, timeout: float) -> bool:
         """Feed whatever output arrives within `timeout`; False at the end of output."""
