@@ -48,7 +48,9 @@ def web_addresses(settings: Settings) -> list[Address]:
 async def listen(bot: Potluck, addresses: list[Address]) -> None:
     """Start the web server on `addresses`. Raises StartupError naming the setting and the
     address when one cannot be used: `web.port: cannot listen on 127.0.0.1:8080: address
-    already in use`."""
+    already in use`. No addresses: no web server."""
+    if not addresses:
+        return
     try:
         await bot.web.start([(a.host, a.port) for a in addresses])
     except ListenError as exc:
