@@ -8,7 +8,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from bot.config import CORE_SECTIONS, ConfigError, Settings, validate_cog_settings
+from bot.config import (
+    CORE_SECTIONS,
+    DEFAULT_DATABASE_URL,
+    ConfigError,
+    Settings,
+    validate_cog_settings,
+)
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import Cog
 from bot.core.dispatcher import Dispatcher
@@ -33,7 +39,12 @@ class Potluck:
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        self.db = db or Database(settings.database.url, echo=settings.database.echo)
+        self.db = db or Database(
+            settings.database.url,
+            echo=settings.database.echo,
+            # Only the default data/ is created; a configured folder must exist.
+            create_folder=settings.database.url == DEFAULT_DATABASE_URL,
+        )
         self.registry = Registry()
         self.identity = IdentityStore(self.db, settings.bot.timezone)
         self.dispatcher = Dispatcher(
@@ -76,10 +87,12 @@ class Potluck:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self, *, migrate: bool = True, schedule: bool = True) -> None:
-        """Load cogs, migrate, start the scheduler and deliver what fell due while down."""
+        """Load cogs, migrate, start the scheduler and deliver what fell due while down.
+        Raises DatabaseUnavailable (storage.db) when the database cannot be opened."""
         if not self.registry.cogs:
             await self.load_cogs()
         if migrate:
+            await self.db.check()
             await self.db.upgrade()
         for cog in self.registry.cogs.values():
             await cog.on_ready()

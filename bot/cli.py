@@ -1,4 +1,8 @@
-"""The `potluck` command: run, console, db upgrade, and platform helpers."""
+"""The `potluck` command: run, console, db upgrade, and platform helpers.
+
+A bad environment (a bad setting, a taken port, a refused token, an unusable database, Ctrl-C
+before the bot is up) ends with one line on stderr and exit status 2, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,14 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import Settings, StartupError, load_settings
+from storage.db import DatabaseUnavailable
 
 EXIT_CONFIG = 2
 
@@ -25,54 +33,106 @@ def _config_path(given: str | None) -> Path | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="potluck", description="A community bot for library workers."
+    """`--config` is accepted before or after the subcommand (`potluck -c FILE run` and
+    `potluck run -c FILE`, `potluck db upgrade -c FILE`), as people type it."""
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument(
+        "--config",
+        "-c",
+        # SUPPRESS: a subcommand without the option keeps the value given before it.
+        default=argparse.SUPPRESS,
+        help="path to config.toml (default: ./config.toml if present, or $POTLUCK_CONFIG)",
     )
-    parser.add_argument(
-        "--config", "-c", help="path to config.toml (default: ./config.toml if present)"
+    parser = argparse.ArgumentParser(
+        prog="potluck", description="A community bot for library workers.", parents=[config]
     )
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="start the bot: Discord/Slack when tokens are set, else the console")
-    sub.add_parser("console", help="talk to the bot in this terminal (no account needed)")
-    db = sub.add_parser("db", help="database tasks")
-    db.add_argument("action", choices=["upgrade"])
-    discord = sub.add_parser("discord", help="Discord helpers")
-    discord.add_argument("action", choices=["sync", "invite-url"])
-    slack = sub.add_parser("slack", help="Slack helpers")
-    slack.add_argument("action", choices=["manifest"])
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[config])
+
+    command("run", "start the bot: Discord/Slack when tokens are set, else the console")
+    command("console", "talk to the bot in this terminal (no account needed)")
+    command("db", "database tasks").add_argument("action", choices=["upgrade"])
+    command("discord", "Discord helpers").add_argument("action", choices=["sync", "invite-url"])
+    command("slack", "Slack helpers").add_argument("action", choices=["manifest"])
     return parser
+
+
+@dataclass
+class Progress:
+    """How far the process got: Ctrl-C before `ready` is a failed start, after it a stop."""
+
+    ready: bool = False
+
+    def mark_ready(self) -> None:
+        self.ready = True
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
     try:
-        settings = load_settings(_config_path(args.config))
-    except ConfigError as exc:
-        print(f"potluck: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    logging.basicConfig(
-        level=settings.bot.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+        settings = load_settings(_config_path(getattr(args, "config", None)))
+    except StartupError as exc:
+        return _refuse(str(exc))
+    _configure_logging(
+        settings.bot.log_level,
+        # The console owns the terminal: keep chatter out of the conversation.
+        quiet=command != "run" or not (settings.discord.token or settings.slack.bot_token),
     )
-    if command != "run" or not (settings.discord.token or settings.slack.bot_token):
-        # The console owns the terminal: keep library chatter out of the conversation.
-        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+    progress = Progress()
     try:
-        return asyncio.run(_dispatch(command, args, settings))
-    except ConfigError as exc:
-        print(f"potluck: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    except KeyboardInterrupt:
+        return asyncio.run(_dispatch(command, args, settings, progress))
+    except StartupError as exc:
+        return _refuse(str(exc))
+    except DatabaseUnavailable as exc:
+        return _refuse(f"database.url: {exc}")
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        if progress.ready:
+            return 0  # a stop once the bot was up: everything was closed in order
+        if command in ("run", "console"):
+            return _refuse("stopped while starting (Ctrl-C or a stop signal)")
+        return _refuse(f"{command}: interrupted (Ctrl-C or a stop signal)")
+    except BrokenPipeError:
+        # `potluck slack manifest | head`: the reader left. Point stdout at /dev/null so
+        # the interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
 
-async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
+def _configure_logging(level: str, *, quiet: bool) -> None:
+    """Potluck's own log at `bot.log_level` (WARNING at least when `quiet`); libraries
+    (alembic, APScheduler, discord.py, slack-bolt) only from WARNING up unless the level is
+    DEBUG, so a start that fails ends on its one line instead of a page of chatter."""
+    logging.basicConfig(
+        level=logging.DEBUG if level == "DEBUG" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    own = logging.getLevelName(level)
+    logging.getLogger("potluck").setLevel(max(logging.WARNING, own) if quiet else own)
+
+
+def _refuse(line: str) -> int:
+    """The one line a bad environment gets, and exit status 2."""
+    print(f"potluck: {line}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+async def _dispatch(
+    command: str, args: argparse.Namespace, settings: Settings, progress: Progress
+) -> int:
+    # A stop signal (systemd, docker stop) ends the bot the way Ctrl-C does: cleanly.
+    main_task = asyncio.current_task()
+    if main_task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     if command == "db":
+        from bot.config import DEFAULT_DATABASE_URL
         from storage.db import upgrade_url
 
-        await upgrade_url(settings.database.url)
+        url = settings.database.url
+        await upgrade_url(url, create_folder=url == DEFAULT_DATABASE_URL)
         print("database is up to date")
         return 0
     if command == "discord":
@@ -84,31 +144,31 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
 
         return await slack_cli.main(args.action, settings)
     if command == "console" or not (settings.discord.token or settings.slack.bot_token):
-        return await run_console(settings)
+        return await run_console(settings, progress.mark_ready)
     from bot.runner import run_platforms
 
-    return await run_platforms(settings)
+    return await run_platforms(settings, progress.mark_ready)
 
 
-async def run_console(settings: Settings) -> int:
+async def run_console(settings: Settings, on_ready: Callable[[], None] | None = None) -> int:
+    """The console front door (plus the web server when it can listen) until /quit."""
     from bot.adapters.console import ConsoleAdapter
     from bot.app import Potluck
+    from bot.runner import Address, listen
 
     bot = Potluck(settings)
-    console = ConsoleAdapter(bot)
-    await bot.load_cogs()
-    await bot.start()
-    if settings.web.enabled:
-        # The calendar feed works in the console too; a busy port only costs the feed.
-        try:
-            await bot.web.start([(settings.web.host, settings.web.port)])
-        except OSError as exc:
-            print(
-                f"potluck: the web server (calendar feed) is off: {settings.web.host}:"
-                f"{settings.web.port}: {exc.strerror or exc}",
-                file=sys.stderr,
-            )
     try:
+        console = ConsoleAdapter(bot)
+        await bot.load_cogs()
+        await bot.start()
+        if settings.web.enabled:
+            # The calendar feed works in the console too; a busy port only costs the feed.
+            try:
+                await listen(bot, [Address("web", settings.web.host, settings.web.port)])
+            except StartupError as exc:
+                print(f"potluck: the web server (calendar feed) is off: {exc}", file=sys.stderr)
+        if on_ready is not None:
+            on_ready()
         await console.run()
     finally:
         await bot.close()

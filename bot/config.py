@@ -8,16 +8,59 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_COGS = ["help", "timezone", "privacy", "events"]
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/potluck.db"
 
 
-class ConfigError(Exception):
+class StartupError(Exception):
+    """The environment stops startup (a bad setting, a taken port, a refused token, an
+    unreachable database): one line for the operator, printed as `potluck: <line>` with
+    exit status 2, never a traceback."""
+
+
+class ConfigError(StartupError):
     """One line saying which key is wrong and what is allowed."""
+
+
+def _platform_id(value: Any) -> Any:
+    """Ids pasted from Discord or Slack, as TOML integers or as text: both become text.
+    A float or a bool is refused (a float has already lost digits of a 19-digit id)."""
+    if isinstance(value, bool | float):
+        raise ValueError(f"must be an id, as a whole number or in quotes, not {value!r}")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+PlatformId = Annotated[str, BeforeValidator(_platform_id)]
+"""A Discord snowflake or Slack id; `123` and `"123"` are the same setting."""
+
+
+def _snowflake(value: str) -> str:
+    if not value.isdigit():
+        raise ValueError(f"must be a Discord id (digits only), not {value!r}")
+    return value
+
+
+Snowflake = Annotated[str, BeforeValidator(_platform_id), AfterValidator(_snowflake)]
+"""A Discord id (guild, application): digits, as a TOML integer or text."""
 
 
 class Section(BaseModel):
@@ -25,19 +68,24 @@ class Section(BaseModel):
 
 
 class DatabaseSettings(Section):
-    url: str = "sqlite+aiosqlite:///data/potluck.db"
+    url: str = DEFAULT_DATABASE_URL
     echo: bool = False
 
     @field_validator("url", mode="before")
     @classmethod
     def _url(cls, value: Any) -> str:
+        wrong = ValueError(
+            "must be a text like 'sqlite+aiosqlite:///data/potluck.db' or "
+            f"'postgresql+asyncpg://user@host/db', not {value!r}"
+        )
         if not isinstance(value, str) or not (
             value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
         ):
-            raise ValueError(
-                "must be a text like 'sqlite+aiosqlite:///data/potluck.db' or "
-                f"'postgresql+asyncpg://user@host/db', not {value!r}"
-            )
+            raise wrong
+        try:
+            make_url(value)
+        except (ArgumentError, ValueError):
+            raise wrong from None
         return value
 
 
@@ -64,8 +112,8 @@ class ConsoleSettings(Section):
 
 class DiscordSettings(Section):
     token: str | None = None
-    application_id: str | None = None
-    guild_ids: list[str] = Field(default_factory=list)
+    application_id: Snowflake | None = None
+    guild_ids: list[Snowflake] = Field(default_factory=list)
     api_base_url: str = "https://discord.com/api/v10"
     gateway_url: str = "wss://gateway.discord.gg/"
     shard_count: int | None = Field(default=None, ge=1)
@@ -94,10 +142,10 @@ class SlackSettings(Section):
     host: str | None = None
     port: int | None = Field(default=None, ge=0, le=65535)
     command_prefix: str = ""
-    organizer_ids: list[str] = Field(default_factory=list)
-    moderator_ids: list[str] = Field(default_factory=list)
-    moderator_usergroup: str | None = None
-    organizer_usergroup: str | None = None
+    organizer_ids: list[PlatformId] = Field(default_factory=list)
+    moderator_ids: list[PlatformId] = Field(default_factory=list)
+    moderator_usergroup: PlatformId | None = None
+    organizer_usergroup: PlatformId | None = None
     seconds_per_channel: float = Field(default=1.0, ge=0, le=60)
     # Workspace admins and owners (users.info is_admin/is_owner) count as moderators.
     admins_are_moderators: bool = True
@@ -149,13 +197,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     env = dict(os.environ) if env is None else env
     data: dict[str, Any] = {}
     if path is not None:
-        file = Path(path)
-        if not file.exists():
-            raise ConfigError(f"config error: the file {file} does not exist")
-        try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config error: {file} is not valid TOML: {exc}") from None
+        data = read_toml(Path(path))
     secrets = {
         ("discord", "token"): "DISCORD_TOKEN",
         ("slack", "bot_token"): "SLACK_BOT_TOKEN",
@@ -172,6 +214,25 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         return Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(describe(exc)) from None
+
+
+def read_toml(file: Path) -> dict[str, Any]:
+    """The config file's tables. Raises ConfigError (one line naming the file) when it is
+    missing, a folder, unreadable, not UTF-8 or not TOML."""
+    if not file.exists():
+        raise ConfigError(f"config error: the file {file} does not exist")
+    if file.is_dir():
+        raise ConfigError(f"config error: {file} is a folder, not a config file")
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"config error: cannot read {file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config error: {file} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config error: {file} is not valid TOML: {exc}") from None
 
 
 def describe(exc: ValidationError, prefix: str = "") -> str:

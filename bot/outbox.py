@@ -193,8 +193,10 @@ class Outbox:
                             total += 1
                     if len(rows) < self.batch_size or self._closing:
                         break
-        if not self._closing:
-            await self._schedule_next()
+                # Inside the lock, so close() also waits for this query (a pass must not
+                # outlive the database); a kick meanwhile goes round again.
+                if not self._closing:
+                    await self._schedule_next()
         return total
 
     async def close(self) -> None:

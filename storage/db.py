@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +23,11 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened or reached. The message is one line saying where and
+    why, without the password: "the folder /srv/potluk does not exist"."""
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -32,17 +40,31 @@ def alembic_config(url: str | None = None) -> Config:
 
 class Database:
     """Owns the engine. SQLite gets one connection and IMMEDIATE transactions (writes queue in
-    the process instead of failing with "database is locked"); PostgreSQL gets a pool."""
+    the process instead of failing with "database is locked"); PostgreSQL gets a pool.
 
-    def __init__(self, url: str, *, schema: str | None = None, echo: bool = False) -> None:
+    Nothing is touched on disk or on the network until `check()` or the first query. A SQLite
+    file's folder is created only with `create_folder=True` (the default `data/`): a typo
+    in a configured path must not look like an empty, new database."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        echo: bool = False,
+        create_folder: bool = False,
+    ) -> None:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
+        self.where = parsed.render_as_string(hide_password=True)
+        self.create_folder = create_folder
+        self.path: Path | None = None
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "sqlite":
             database = parsed.database or ""
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            if database and database != ":memory:" and not database.startswith("file:"):
+                self.path = Path(database)
             kwargs.update(
                 poolclass=AsyncAdaptedQueuePool,
                 pool_size=1,
@@ -65,6 +87,57 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.dialect == "sqlite"
+
+    async def check(self) -> None:
+        """Open one connection, creating the SQLite folder if allowed. Raises
+        DatabaseUnavailable with the reason when the file cannot be written (missing or
+        read-only folder, a folder instead of a file, not a SQLite file) or the server cannot
+        be reached (refused, unknown host, no such database or role, no answer)."""
+        if self.path is not None:
+            self._check_sqlite_path(self.path)
+        try:
+            async with self.engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+        except DBAPIError as exc:
+            raise DatabaseUnavailable(self._failure(str(exc.orig or exc))) from None
+        except TimeoutError:
+            raise DatabaseUnavailable(self._failure("no answer in time")) from None
+        except OSError as exc:
+            # "Connection refused", not asyncio's "Connect call failed ('127.0.0.1', 5432)".
+            known = exc.errno is not None and exc.errno > 0 and not isinstance(exc, socket.gaierror)
+            reason = os.strerror(exc.errno) if known and exc.errno else exc.strerror or str(exc)
+            raise DatabaseUnavailable(self._failure(reason)) from None
+
+    def _failure(self, reason: str) -> str:
+        reason = reason.strip().splitlines()[0] if reason.strip() else "unknown error"
+        if self.path is not None:
+            return f"cannot open the SQLite file {self.path}: {reason}"
+        return f"cannot connect to {self.where}: {reason}"
+
+    def _check_sqlite_path(self, path: Path) -> None:
+        folder = path.parent
+        if not folder.exists():
+            if not self.create_folder:
+                raise DatabaseUnavailable(
+                    f"the folder {folder} does not exist (create it, or correct the path)"
+                )
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseUnavailable(
+                    f"cannot create the folder {folder}: {exc.strerror or exc}"
+                ) from None
+        if not folder.is_dir():
+            raise DatabaseUnavailable(f"{folder} is not a folder")
+        if path.is_dir():
+            raise DatabaseUnavailable(
+                f"{path} is a folder; name a file in it, like {path / 'potluck.db'}"
+            )
+        # SQLite writes its journal (-wal, -shm) next to the file, so the folder must be
+        # writable even when the file already exists.
+        for target in (folder, path) if path.exists() else (folder,):
+            if not os.access(target, os.W_OK):
+                raise DatabaseUnavailable(f"cannot write in {target}: {_why_not_writable(target)}")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -103,9 +176,20 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-async def upgrade_url(url: str) -> None:
-    db = Database(url)
+def _why_not_writable(target: Path) -> str:
     try:
+        if os.statvfs(target).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"
+    except OSError:
+        pass
+    return "permission denied"
+
+
+async def upgrade_url(url: str, *, create_folder: bool = False) -> None:
+    """Check the database (DatabaseUnavailable when it cannot be used), then migrate it."""
+    db = Database(url, create_folder=create_folder)
+    try:
+        await db.check()
         await db.upgrade()
     finally:
         await db.dispose()

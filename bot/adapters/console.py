@@ -3,18 +3,27 @@
 Interactive (with history) on a terminal; one command per line when piped, so a story can be
 scripted: `potluck console < examples/demo.txt`. `@sam /rsvp ...` acts as sam; `/press 2`
 presses the second button of the last message that had buttons.
+
+The console is the operator's own terminal: its commands skip the flood guard (a script may
+send hundreds), everything people typed is printed without its terminal escape sequences,
+and a file that cannot be written is reported in the reply instead of ending the console.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import threading
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
+from rich.ansi import AnsiDecoder
 from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text as RichText
@@ -24,6 +33,9 @@ from bot.core.delivery import Delivery
 from bot.core.messages import Bold, Code, Link, Mention, Message, Text, Time
 from bot.core.types import Actor, ChannelRef, Level
 from bot.core.zones import zone
+
+if TYPE_CHECKING:
+    from prompt_toolkit.history import History
 
 _ACCENTS = {
     "info": "cyan",
@@ -46,12 +58,31 @@ def humanize_delta(at: datetime, now: datetime) -> str:
     return "just now"
 
 
-def render_text(text: Text, zone: ZoneInfo, now: datetime) -> RichText:
-    """Plain strings are appended as-is (never parsed as markup), so user text stays text."""
+_KEPT_CONTROLS = frozenset("\n\t")
+
+
+def terminal_safe(text: str) -> str:
+    """Text someone typed, made safe to print on the operator's terminal: escape sequences
+    (ECMA-48 colours, cursor moves, screen clears, window titles) are removed by rich's ANSI
+    decoder, then every other control character but newline and tab (bell, backspace,
+    carriage return, a lone ESC, C1 codes), so no title can repaint the screen or fake a
+    line. Text without control characters comes back unchanged."""
+    if text.isprintable():
+        return text
+    decoder = AnsiDecoder()
+    lines = text.replace("\r\n", "\n").replace("\r", "").split("\n")
+    plain = "\n".join(decoder.decode_line(line).plain for line in lines)
+    return "".join(c for c in plain if c in _KEPT_CONTROLS or unicodedata.category(c) != "Cc")
+
+
+def render_text(text: Text, zone: ZoneInfo, now: datetime, *, code_marks: bool = True) -> RichText:
+    """Plain strings are appended as-is (never parsed as markup, escape sequences removed), so
+    user text stays text. Code keeps its `backticks` when `code_marks` (piped output, where
+    no style shows); on a terminal its style alone marks it."""
     out = RichText()
     for seg in text:
         if isinstance(seg, str):
-            out.append(seg)
+            out.append(terminal_safe(seg))
         elif isinstance(seg, Time):
             local = seg.at.astimezone(zone)
             if seg.style == "relative":
@@ -63,15 +94,16 @@ def render_text(text: Text, zone: ZoneInfo, now: datetime) -> RichText:
             else:
                 out.append(local.strftime("%a %d %b %Y, %H:%M %Z"), style="bold")
         elif isinstance(seg, Mention):
-            out.append(f"@{seg.name or seg.user_id}", style="magenta")
+            out.append(terminal_safe(f"@{seg.name or seg.user_id}"), style="magenta")
         elif isinstance(seg, Link):
-            out.append(seg.label or seg.url, style="underline")
+            out.append(terminal_safe(seg.label or seg.url), style="underline")
             if seg.label:
-                out.append(f" ({seg.url})")
+                out.append(terminal_safe(f" ({seg.url})"))
         elif isinstance(seg, Bold):
-            out.append(seg.text, style="bold")
+            out.append(terminal_safe(seg.text), style="bold")
         elif isinstance(seg, Code):
-            out.append(f"`{seg.text}`", style="bold cyan")  # backticks survive piping
+            code = terminal_safe(seg.text)
+            out.append(f"`{code}`" if code_marks else code, style="bold cyan")
     return out
 
 
@@ -96,6 +128,22 @@ def _read_lines_in_background(stream: TextIO) -> asyncio.Queue[str]:
     return lines
 
 
+@contextmanager
+def _logs_to(stream: TextIO) -> Iterator[None]:
+    """Point the root logger's console handlers at `stream` (prompt_toolkit's patched
+    stderr) for a while, so a warning logged while someone types is printed above the
+    prompt instead of over it."""
+    moved: list[tuple[logging.StreamHandler[TextIO], TextIO]] = []
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.__stderr__:
+            moved.append((handler, handler.setStream(stream) or sys.__stderr__))
+    try:
+        yield
+    finally:
+        for handler, old in moved:
+            handler.setStream(old)
+
+
 class ConsoleAdapter:
     def __init__(
         self, bot: Potluck, *, out: Console | None = None, files_dir: Path | None = None
@@ -106,6 +154,8 @@ class ConsoleAdapter:
         self.files_dir = files_dir or Path("data") / "files"
         self.buttons: list[tuple[str, str | None]] = []  # (custom_id, message ref)
         self._sent = 0
+        # On a terminal prompt_toolkit already shows what was typed: no echo then.
+        self.echo = True
         bot.outbox.add_sender("console", self)
 
     # -- people ----------------------------------------------------------------------------
@@ -124,6 +174,7 @@ class ConsoleAdapter:
             display_name=name,
             channel=ChannelRef(external_id=self.settings.channel, name=self.settings.channel),
             level=level,
+            rate_limited=False,  # the operator's own terminal: no flood guard
         )
 
     async def zone_of(self, name: str) -> ZoneInfo:
@@ -149,7 +200,8 @@ class ConsoleAdapter:
                 RichText("Commands start with /, like /help. Type /quit to leave.", style="yellow")
             )
             return True
-        self.out.print(RichText(f"{name}> {text}", style="dim"))
+        if self.echo:
+            self.out.print(RichText(terminal_safe(f"{name}> {text}"), style="dim"))
         if text.split()[0] == "/press":
             reply = await self._press(name, text)
         else:
@@ -177,8 +229,11 @@ class ConsoleAdapter:
         return await self.bot.dispatcher.press(self.actor(name), custom_id, message_ref=ref)
 
     async def run(self, stream: TextIO | None = None) -> None:
+        """Read commands until /quit or the end of input: with prompt_toolkit when `stream` is
+        a terminal, else one line at a time."""
         stream = stream or sys.stdin
         if stream.isatty():
+            self.echo = False
             await self._interactive()
             return
         lines = _read_lines_in_background(stream)
@@ -189,26 +244,48 @@ class ConsoleAdapter:
             self.out.file.flush()  # a script's reader sees each answer as it comes
 
     async def _interactive(self) -> None:
+        """The prompt. Everything printed meanwhile (a reminder arriving while someone types,
+        a log warning) goes through prompt_toolkit's patch_stdout, which prints it above the
+        prompt and redraws the prompt with the half-typed line. Ctrl-C clears the line, as in
+        a shell; Ctrl-D on an empty line (or /quit) leaves."""
         from prompt_toolkit import PromptSession
-        from prompt_toolkit.history import FileHistory
+        from prompt_toolkit.patch_stdout import patch_stdout
 
-        history = Path("data") / "console_history"
-        history.parent.mkdir(parents=True, exist_ok=True)
-        session: PromptSession[str] = PromptSession(history=FileHistory(str(history)))
+        session: PromptSession[str] = PromptSession(history=self._history())
         self.out.print(
             RichText(
                 "Potluck console. Type /help to start, '@name /command' to act as someone else, "
-                "/quit to leave.",
+                "Ctrl-C to clear the line, /quit or Ctrl-D to leave.",
                 style="bold",
             )
         )
-        while True:
-            try:
-                line = await session.prompt_async(f"{self.settings.user}> ")
-            except (EOFError, KeyboardInterrupt):
-                break
-            if not await self.handle_line(line):
-                break
+        with patch_stdout(raw=True), _logs_to(sys.stderr):
+            while True:
+                try:
+                    line = await session.prompt_async(f"{self.settings.user}> ")
+                except KeyboardInterrupt:
+                    continue
+                except EOFError:
+                    break
+                if not await self.handle_line(line):
+                    break
+
+    def _history(self) -> History:
+        """Command history in data/console_history, or kept in memory (with a note) when that
+        file cannot be written: a read-only folder costs the history, not the console."""
+        from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+        path = Path("data") / "console_history"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            self.out.print(
+                RichText(f"(History is not saved: {path}: {exc.strerror or exc}.)", style="yellow")
+            )
+            return InMemoryHistory()
+        return FileHistory(str(path))
 
     # -- output ----------------------------------------------------------------------------
 
@@ -217,13 +294,15 @@ class ConsoleAdapter:
     ) -> None:
         zone = await self.zone_of(reader)
         now = self.bot.clock.now()
+        marks = not self.out.is_terminal
         body = RichText()
         if message.text:
-            body.append_text(render_text(message.text, zone, now))
+            body.append_text(render_text(message.text, zone, now, code_marks=marks))
         for field in message.fields:
             body.append("\n")
-            body.append(f"{field.name}" + (": " if field.inline else "\n"), style="bold")
-            body.append_text(render_text(field.value, zone, now))
+            name = terminal_safe(field.name)
+            body.append(name + (": " if field.inline else "\n"), style="bold")
+            body.append_text(render_text(field.value, zone, now, code_marks=marks))
         if message.buttons:
             # The newest message with buttons is the one /press refers to.
             self.buttons = []
@@ -231,7 +310,7 @@ class ConsoleAdapter:
             for i, button in enumerate(message.buttons, start=1):
                 self.buttons.append((button.custom_id, ref))
                 style = "dim" if button.disabled else "reverse"
-                body.append(f"[{i}] {button.label}", style=style)
+                body.append(f"[{i}] {terminal_safe(button.label)}", style=style)
                 body.append("  ")
             body.append("(type /press N)", style="dim")
         if message.form is not None:
@@ -239,16 +318,25 @@ class ConsoleAdapter:
             fields = " ".join(f'{f.option}:"…"' for f in message.form.fields)
             body.append(f"Fill in: /{message.form.command} {fields}", style="dim")
         for file in message.files:
-            path = self._save(file.filename, file.content)
-            body.append(f"\n📎 {file.filename} saved to {path}", style="dim")
+            shown = terminal_safe(file.filename)
+            try:
+                path = self._save(file.filename, file.content)
+            except OSError as exc:
+                body.append(
+                    f"\n📎 {shown} could not be saved in {self.files_dir}: "
+                    f"{exc.strerror or exc}. Start the console in a folder you can write to.",
+                    style="yellow",
+                )
+            else:
+                body.append(f"\n📎 {shown} saved to {path}", style="dim")
         if message.footer:
             body.append("\n")
-            body.append_text(render_text(message.footer, zone, now).copy())
-        title = message.title or ""
+            body.append_text(render_text(message.footer, zone, now, code_marks=marks).copy())
+        title = terminal_safe(message.title or "")
         if message.ephemeral:
             title = f"{title}  (only you can see this)" if title else "(only you can see this)"
         if heading:
-            title = f"{heading} {title}".strip()
+            title = f"{terminal_safe(heading)} {title}".strip()
         self.out.print(
             Panel(
                 body,
@@ -259,11 +347,25 @@ class ConsoleAdapter:
         )
 
     def _save(self, filename: str, content: bytes) -> Path:
+        """Write a reply's file into files_dir under a name of its own: `export.json`, then
+        `export-2.json`, ... (an earlier file is never overwritten). Raises OSError."""
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        safe = "".join(c for c in filename if c.isalnum() or c in "._-") or "file"
-        path = self.files_dir / safe
-        path.write_bytes(content)
-        return path
+        typed = terminal_safe(filename)
+        safe = "".join(c for c in typed if c.isalnum() or c in "._-").lstrip(".") or "file"
+        stem, dot, suffix = safe.rpartition(".")
+        if not stem:
+            stem, dot, suffix = safe, "", ""
+        number = 1
+        while True:
+            name = safe if number == 1 else f"{stem}-{number}{dot}{suffix}"
+            path = self.files_dir / name
+            try:
+                with path.open("xb") as out:  # "x": fails instead of overwriting
+                    out.write(content)
+            except FileExistsError:
+                number += 1
+                continue
+            return path
 
     # -- outbox sender ---------------------------------------------------------------------
 

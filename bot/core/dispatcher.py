@@ -117,7 +117,8 @@ class Dispatcher:
             spec = command if isinstance(command, CommandSpec) else self._spec(command)
             inv = await self.invocation(actor, command=spec.name, raw=raw)
             require_level(inv, spec.level, f"/{spec.name}")
-            self.limiter.check(inv, spec)
+            if actor.rate_limited:
+                self.limiter.check(inv, spec)
             values = convert_options(spec, dict(options), inv)
             assert spec.handler is not None
             reply = await spec.handler(inv, **values)
@@ -144,7 +145,8 @@ class Dispatcher:
                 actor, command=f"button:{name}", raw=raw, message_ref=message_ref
             )
             require_level(inv, spec.level, "this button")
-            self.limiter.check(inv)
+            if actor.rate_limited:
+                self.limiter.check(inv)
             reply = await spec.handler(inv, value)
             return reply if reply is not None else Message(text=["Done."], ephemeral=True)
         except UserError as exc:

@@ -48,6 +48,9 @@ class Actor:
     channel: ChannelRef
     level: Level = Level.MEMBER
     timezone_hint: str | None = None  # the platform's idea of the person's zone, if any
+    # False for the operator at their own console: the dispatcher's flood guard and
+    # cooldowns do not apply (a piped script may send hundreds of commands a minute).
+    rate_limited: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,41 @@ async def test_the_example_config_is_valid_with_every_cog_section() -> None:
         assert set(settings.bot.cogs) <= set(bot.registry.cogs)
     finally:
         await bot.db.dispose()
+
+
+ID_SETTINGS = [
+    ("discord", "guild_ids", True),
+    ("discord", "application_id", False),
+    ("slack", "moderator_ids", True),
+    ("slack", "organizer_ids", True),
+    ("slack", "moderator_usergroup", False),
+    ("slack", "organizer_usergroup", False),
+]
+
+
+@pytest.mark.parametrize(("section", "key", "is_list"), ID_SETTINGS)
+@pytest.mark.parametrize("written", ["1234567890123456789", '"1234567890123456789"'])
+def test_every_platform_id_may_be_a_toml_integer_or_text(
+    tmp_path: Path, section: str, key: str, is_list: bool, written: str
+) -> None:
+    path = tmp_path / "config.toml"
+    value = f"[{written}]" if is_list else written
+    path.write_text(f"[{section}]\n{key} = {value}\n", encoding="utf-8")
+    got = getattr(getattr(load_settings(path, env={}), section), key)
+    assert got == (["1234567890123456789"] if is_list else "1234567890123456789")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("guild_ids = [1.234e18]", "discord.guild_ids.0: must be an id, as a whole number"),
+        ("guild_ids = [true]", "discord.guild_ids.0: must be an id, as a whole number"),
+        ('guild_ids = ["my server"]', "discord.guild_ids.0: must be a Discord id (digits only)"),
+        ('application_id = "-5"', "discord.application_id: must be a Discord id (digits only)"),
+    ],
+)
+def test_an_id_that_cannot_be_one_names_the_key(tmp_path: Path, line: str, expected: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[discord]\n{line}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_settings(path, env={})

@@ -188,7 +188,11 @@ class FakeDiscord:
         shard_count: int = 1,
         heartbeat_interval_ms: int = 41250,
         api_version: int = 10,
+        token: str | None = None,
     ) -> None:
+        # With a token, a request authorized with any other (``Authorization: Bot <token>``)
+        # gets Discord's 401, as a mistyped or reset token does.
+        self.token = token
         self.bot_user: dict[str, Any] = {**DEFAULT_BOT_USER, **(bot_user or {})}
         self.application_id: str = str(application_id or self.bot_user["id"])
         self.owner: dict[str, Any] = dict(
@@ -765,6 +769,11 @@ class FakeDiscord:
             rec.status, rec.response = failure.status, failure.body
             await self._record(rec)
             return self._json(failure.status, failure.body, failure.headers)
+        auth = request.headers.get("Authorization")
+        if self.token is not None and auth is not None and auth != f"Bot {self.token}":
+            rec.status, rec.response = 401, {"message": "401: Unauthorized", "code": 0}
+            await self._record(rec)
+            return self._json(401, rec.response)
 
         handler = None
         match = None

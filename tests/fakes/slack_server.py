@@ -140,7 +140,13 @@ class FakeSlack:
         app_id: str = DEFAULT_APP_ID,
         users: Iterable[SlackUser] | Mapping[str, Mapping[str, Any]] = (),
         usergroups: Mapping[str, Iterable[str]] | None = None,
+        bot_token: str | None = None,
+        app_token: str | None = None,
     ) -> None:
+        # With tokens, a call made with any other token gets Slack's ``invalid_auth``
+        # (HTTP 200, ``ok: false``), as a mistyped or revoked token does.
+        self.bot_token = bot_token
+        self.app_token = app_token
         self.team_id = team_id
         self.team_name = team_name
         self.bot_user_id = bot_user_id
@@ -402,10 +408,16 @@ class FakeSlack:
             return web.json_response(call.response)
         if call.token is None:
             call.response = {"ok": False, "error": "not_authed"}
+        elif not self._known_token(call.token):
+            call.response = {"ok": False, "error": "invalid_auth"}
         else:
             call.response = handler(call)
         await self._record(call)
         return web.json_response(call.response)
+
+    def _known_token(self, token: str) -> bool:
+        wanted = self.app_token if token.startswith("xapp-") else self.bot_token
+        return wanted is None or token == wanted
 
     async def _response_url_handler(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import discord
 
-from bot.adapters.discord.client import DiscordEndpoints, build_client, sync_commands
+from bot.adapters.discord.client import DiscordEndpoints, build_client, log_in, sync_commands
 from bot.app import Potluck
 from bot.config import Settings
 
@@ -38,8 +38,14 @@ def invite_url(application_id: str | int) -> str:
 
 
 async def _login(settings: Settings) -> discord.Client:
+    """A logged-in client; StartupError (exit 2) when the token is refused or Discord is
+    out of reach. The caller closes it."""
     client = build_client(settings.discord)
-    await client.login(settings.discord.token or "")
+    try:
+        await log_in(client, settings.discord)
+    except BaseException:
+        await client.http.close()
+        raise
     return client
 
 
@@ -68,12 +74,9 @@ async def _invite(settings: Settings) -> int:
         try:
             client = await _login(settings)
             app_id = str(client.application_id)
-        except discord.LoginFailure:
-            print("potluck discord invite-url: Discord refused the token", file=sys.stderr)
-            return 1
         finally:
             if client is not None:
-                await client.close()
+                await client.http.close()
             endpoints.restore()
     print(invite_url(app_id))
     return 0
@@ -91,15 +94,12 @@ async def _sync(settings: Settings) -> int:
     try:
         client = await _login(settings)
         synced = await sync_commands(client, bot)
-    except discord.LoginFailure:
-        print("potluck discord sync: Discord refused the token", file=sys.stderr)
-        return 1
     except discord.HTTPException as exc:
         print(f"potluck discord sync: Discord said {exc.status}: {exc.text}", file=sys.stderr)
         return 1
     finally:
         if client is not None:
-            await client.close()
+            await client.http.close()
         endpoints.restore()
         await bot.db.dispose()
     where = (

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
@@ -19,7 +20,7 @@ from bot.adapters.discord.commands import command_payloads
 from bot.adapters.discord.interactions import InteractionRouter
 from bot.adapters.discord.sender import DiscordSender
 from bot.app import Potluck
-from bot.config import DiscordSettings
+from bot.config import DiscordSettings, StartupError
 from bot.outbox import Pacing
 
 log = logging.getLogger("potluck.discord")
@@ -35,6 +36,10 @@ def build_client(settings: DiscordSettings, *, guild_ready_timeout: float = 2.0)
     """A plain client, or an auto-sharded one for `shard_count`/`shard_ids` (or when Discord
     recommends shards and `auto_shard` is on)."""
     wanted = intents()
+    # Potluck never joins voice channels: no "PyNaCl is not installed" warning at start.
+    for flag in ("warn_nacl", "warn_dave"):
+        if hasattr(discord.VoiceClient, flag):
+            setattr(discord.VoiceClient, flag, False)
     kwargs: dict[str, Any] = dict(
         intents=wanted,
         member_cache_flags=discord.MemberCacheFlags.from_intents(wanted),
@@ -75,9 +80,33 @@ class DiscordEndpoints:
             self._saved = None
 
 
+REFUSED_TOKEN = "Discord refused the token (401): check DISCORD_TOKEN (or discord.token)"
+
+
+async def log_in(client: discord.Client, settings: DiscordSettings) -> None:
+    """Log `client` in with the configured token (`GET /users/@me`). Raises StartupError when
+    Discord refuses the token (HTTP 401) or cannot be reached at `discord.api_base_url`."""
+    try:
+        await client.login(settings.token or "")
+    except discord.LoginFailure:
+        raise StartupError(REFUSED_TOKEN) from None
+    except discord.HTTPException as exc:
+        raise StartupError(
+            f"Discord answered {exc.status} to the login ({exc.text or 'no details'}); "
+            "try again later"
+        ) from None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise StartupError(
+            f"discord.api_base_url: cannot reach Discord at {settings.api_base_url}: {reason}"
+        ) from None
+
+
 async def sync_commands(client: discord.Client, bot: Potluck) -> list[dict[str, Any]]:
     """Overwrite the application's commands with the registry's: per guild in
-    `discord.guild_ids` (instant), else globally (Discord may take up to an hour)."""
+    `discord.guild_ids` (instant), else globally (Discord may take up to an hour).
+    Raises StartupError naming the guild when Discord refuses it (the bot is not in that
+    server, or the id is wrong)."""
     settings = bot.settings.discord
     app_id = client.application_id
     if app_id is None:
@@ -86,7 +115,16 @@ async def sync_commands(client: discord.Client, bot: Potluck) -> list[dict[str, 
     if settings.guild_ids:
         synced: list[dict[str, Any]] = []
         for guild_id in settings.guild_ids:
-            result = await client.http.bulk_upsert_guild_commands(app_id, int(guild_id), payload)
+            try:
+                result = await client.http.bulk_upsert_guild_commands(
+                    app_id, int(guild_id), payload
+                )
+            except (discord.Forbidden, discord.NotFound) as exc:
+                raise StartupError(
+                    f"discord.guild_ids: Discord refused commands for server {guild_id} "
+                    f"({exc.status}: {exc.text or 'no details'}); invite the bot there "
+                    "(potluck discord invite-url) or remove the id"
+                ) from None
             synced.extend(dict(c) for c in result)
         log.info("synced %d commands to %d guild(s)", len(payload), len(settings.guild_ids))
         return synced
@@ -125,7 +163,7 @@ class DiscordAdapter:
             raise RuntimeError("discord.token (or DISCORD_TOKEN) is not set")
         self.endpoints.install()
         try:
-            await self.client.login(self.settings.token)
+            await log_in(self.client, self.settings)
             if self.settings.sync_commands_on_start:
                 await sync_commands(self.client, self.bot)
             self._connection = asyncio.create_task(
@@ -140,7 +178,10 @@ class DiscordAdapter:
             if ready not in done:
                 ready.cancel()
                 if self._connection in done:
-                    self._connection.result()  # the reason it could not connect
+                    try:
+                        self._connection.result()  # the reason it could not connect
+                    except discord.LoginFailure:  # the gateway refused the token (4004)
+                        raise StartupError(REFUSED_TOKEN) from None
                     raise RuntimeError("the Discord gateway closed before it was ready")
                 raise TimeoutError(f"Discord was not ready within {self.ready_timeout}s")
         except BaseException:
@@ -163,12 +204,19 @@ class DiscordAdapter:
         if self.bot.outbox.senders.get("discord") is self.sender:
             del self.bot.outbox.senders["discord"]
         try:
-            await self.client.close()
+            if self._connection is None:
+                # Never connected: only the HTTP session is open (a sharded client's close()
+                # expects the gateway queue that connect() creates).
+                await self.client.http.close()
+            else:
+                await self.client.close()
             if self._connection is not None:
-                try:
-                    await asyncio.wait_for(self._connection, timeout=10)
-                except Exception as exc:  # shutting down: report, do not raise
+                # asyncio.wait, not wait_for: the connection task ending cancelled (or failed)
+                # is how it stops, not a reason to skip the rest of the shutdown.
+                connection, self._connection = self._connection, None
+                done, _ = await asyncio.wait({connection}, timeout=10)
+                ended = connection in done and not connection.cancelled()
+                if ended and (exc := connection.exception()) is not None:
                     log.debug("Discord connection ended with %r", exc)
-                self._connection = None
         finally:
             self.endpoints.restore()

@@ -19,11 +19,13 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -41,7 +43,7 @@ from bot.adapters.slack.render import (
     reader_zone,
 )
 from bot.adapters.slack.sender import SlackSender, files_note, upload
-from bot.config import ConfigError
+from bot.config import ConfigError, StartupError
 from bot.core.dispatcher import failure_reply, new_ref
 from bot.core.messages import Code, Message, plain
 from bot.core.types import Actor, ChannelRef
@@ -62,6 +64,23 @@ FORM_INLINE_SECONDS = 2.0
 HANDLED_KEEP = timedelta(days=1)
 HANDLED_PREFIX = "slack:"
 
+# Slack's answers to a token it will not take (https://api.slack.com/methods/auth.test).
+REFUSED_TOKEN_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
+)
+
+
+def refused_token_line(what: str, error: str | None, variable: str) -> str:
+    """`Slack refused the token (invalid_auth): check SLACK_BOT_TOKEN (or slack.bot_token)`."""
+    key = "slack." + variable.removeprefix("SLACK_").lower()
+    return f"Slack refused the {what} ({error or 'no reason given'}): check {variable} (or {key})"
+
+
+def _token_on_client(record: logging.LogRecord) -> bool:
+    """Drop bolt's "`token` will be unused" warning: bolt reads SLACK_BOT_TOKEN itself and
+    warns at every start when given a client, though that client carries the same token."""
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
 
 class SlackAdapter:
     """Slack for one workspace: slash commands, buttons, modals, and the outbox sender."""
@@ -81,11 +100,14 @@ class SlackAdapter:
             token=self.settings.bot_token, base_url=self.settings.api_base_url
         )
         # The token lives on the client only: bolt takes it from there.
+        bolt_log = logging.getLogger("potluck.slack.bolt")
+        if _token_on_client not in bolt_log.filters:
+            bolt_log.addFilter(_token_on_client)
         self.app = AsyncApp(
             client=self.client,
             signing_secret=self.settings.signing_secret or "",
             name="potluck",
-            logger=logging.getLogger("potluck.slack.bolt"),
+            logger=bolt_log,
         )
         self.people = People(self.client, self.settings)
         self.prefix = self.settings.command_prefix
@@ -128,28 +150,56 @@ class SlackAdapter:
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Check the bot token (auth.test) and, in Socket Mode, connect with the app token.
+        Raises StartupError when Slack refuses a token or cannot be reached."""
+        who: Any = {}
         try:
             who = await self.client.auth_test()
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            if error in REFUSED_TOKEN_ERRORS:
+                raise StartupError(refused_token_line("token", error, "SLACK_BOT_TOKEN")) from None
+            log.warning("Slack auth.test failed (%s); going on", error)
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise StartupError(self._unreachable(exc)) from None
+        self.bot.scheduler.every("slack-forget-handled", 3600, self.forget_handled)
+        if self.socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            # Ask for the websocket address ourselves: the Socket Mode client would retry a
+            # refused app token forever; the address it gets is the one it then uses.
+            address: str | None = None
+            try:
+                opened = await self.client.apps_connections_open(
+                    app_token=self.settings.app_token or ""
+                )
+                address = opened["url"]
+            except SlackApiError as exc:
+                error = exc.response.get("error")
+                if error in REFUSED_TOKEN_ERRORS or error == "not_allowed_token_type":
+                    raise StartupError(
+                        refused_token_line("app token", error, "SLACK_APP_TOKEN")
+                    ) from None
+                log.warning("Slack apps.connections.open failed (%s); retrying", error)
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                raise StartupError(self._unreachable(exc)) from None
+            self._socket = AsyncSocketModeHandler(self.app, self.settings.app_token)
+            self._socket.client.wss_uri = address
+            await self._socket.connect_async()
+            log.info("Slack: Socket Mode connected")
+        else:
+            log.info("Slack: HTTP mode, requests at %s", EVENTS_PATH)
+        if who:
             log.info(
                 "Slack: workspace %s (%s) as %s",
                 who.get("team"),
                 who.get("team_id"),
                 who.get("user"),
             )
-        except SlackApiError as exc:
-            error = exc.response.get("error")
-            if error in ("invalid_auth", "not_authed", "token_revoked", "account_inactive"):
-                raise ConfigError(f"config error: slack.bot_token: Slack says {error}") from None
-            log.warning("Slack auth.test failed (%s); going on", error)
-        self.bot.scheduler.every("slack-forget-handled", 3600, self.forget_handled)
-        if self.socket_mode:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-            self._socket = AsyncSocketModeHandler(self.app, self.settings.app_token)
-            await self._socket.connect_async()
-            log.info("Slack: Socket Mode connected")
-        else:
-            log.info("Slack: HTTP mode, requests at %s", EVENTS_PATH)
+    def _unreachable(self, exc: BaseException) -> str:
+        reason = str(exc) or type(exc).__name__
+        return f"slack.api_base_url: cannot reach Slack at {self.settings.api_base_url}: {reason}"
 
     async def wait_closed(self) -> None:
         await self._closed.wait()
