@@ -94,7 +94,7 @@ def score_matrix(
             for a in zones
         ],
         dtype=np.int64,
-    )
+    ).reshape(len(zones), len(zones))
     row_zone = np.array([zone_index[p.zone] for p in rows], dtype=np.intp)
     col_zone = np.array([zone_index[p.zone] for p in cols], dtype=np.intp)
     total += hour_points[row_zone[:, None], col_zone[None, :]]
