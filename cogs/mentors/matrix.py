@@ -29,14 +29,14 @@ _MASK64 = (1 << 64) - 1
 
 @dataclass(frozen=True, slots=True)
 class ScoreMatrix:
-    """``points[i, j]`` is the score of ``rows[i]`` with ``cols[j]`` (int64, 0 when blocked);
+    """``points[i, j]`` is the score of ``rows[i]`` with ``cols[j]`` (int32, 0 when blocked);
     ``allowed[i, j]`` says whether the hard rules allow the pair. For mentoring the rows are
     mentors and the columns mentees; for peers both are the same people (symmetric, diagonal
     blocked)."""
 
     rows: tuple[Participant, ...]
     cols: tuple[Participant, ...]
-    points: NDArray[np.int64]
+    points: NDArray[np.int32]
     allowed: NDArray[np.bool_]
 
 
@@ -64,7 +64,7 @@ def score_matrix(
 
     ``mentoring`` is True for rows of mentors and columns of mentees (career-stage fit and the
     shared-topic requirement apply), False for peers (``rows`` and ``cols`` must then be the same
-    people in the same order). Memory: a few int64 matrices of len(rows) x len(cols).
+    people in the same order). Memory: a few int32 matrices of len(rows) x len(cols).
     """
     n_rows, n_cols = len(rows), len(cols)
     if not mentoring and [p.person_id for p in rows] != [p.person_id for p in cols]:
@@ -77,7 +77,7 @@ def score_matrix(
     shared_count = row_topics @ col_topics.T
     points = (row_topics * weights) @ col_topics.T
     points *= rules.topic_points
-    total = points.astype(np.int64)
+    total = points.astype(np.int32)
     del points
     total += rules.baseline_points
 
@@ -93,7 +93,7 @@ def score_matrix(
             ]
             for a in zones
         ],
-        dtype=np.int64,
+        dtype=np.int32,
     ).reshape(len(zones), len(zones))
     row_zone = np.array([zone_index[p.zone] for p in rows], dtype=np.intp)
     col_zone = np.array([zone_index[p.zone] for p in cols], dtype=np.intp)
@@ -103,24 +103,24 @@ def score_matrix(
         o: k
         for k, o in enumerate(sorted({p.organization for p in (*rows, *cols) if p.organization}))
     }
-    row_org = np.array([orgs.get(p.organization or "", -1) for p in rows], dtype=np.int64)
-    col_org = np.array([orgs.get(p.organization or "", -1) for p in cols], dtype=np.int64)
+    row_org = np.array([orgs.get(p.organization or "", -1) for p in rows], dtype=np.int32)
+    col_org = np.array([orgs.get(p.organization or "", -1) for p in cols], dtype=np.int32)
     different = (row_org[:, None] != col_org[None, :]) & (row_org[:, None] >= 0)
     different &= col_org[None, :] >= 0
-    total += different * np.int64(rules.different_organizations_points)
+    total += different * np.int32(rules.different_organizations_points)
     del different
 
     if mentoring:
         row_stage = np.array([p.career_stage.rank if p.career_stage else -9 for p in rows])
         col_stage = np.array([p.career_stage.rank if p.career_stage else -9 for p in cols])
-        step = np.sign(row_stage[:, None] - col_stage[None, :]).astype(np.int64)
+        step = np.sign(row_stage[:, None] - col_stage[None, :]).astype(np.int32)
         step[(row_stage[:, None] < 0) | (col_stage[None, :] < 0)] = 0
-        total += step * np.int64(rules.career_stage_points)
+        total += step * np.int32(rules.career_stage_points)
         del step
 
-    def waited(people: Sequence[Participant]) -> NDArray[np.int64]:
+    def waited(people: Sequence[Participant]) -> NDArray[np.int32]:
         rounds = [min(p.waited_rounds, rules.waited_rounds_cap) for p in people]
-        return np.array(rounds, dtype=np.int64) * rules.waited_points
+        return np.array(rounds, dtype=np.int32) * rules.waited_points
 
     total += waited(rows)[:, None]
     total += waited(cols)[None, :]
@@ -188,13 +188,14 @@ def tie_break(a: str, b: str, seed: int) -> int:
     return _mix(tie_break_key(a, seed) ^ tie_break_key(b, seed)) >> (64 - TIE_BREAK_BITS)
 
 
-def tie_break_matrix(
-    rows: Sequence[Participant], cols: Sequence[Participant], seed: int
-) -> NDArray[np.int64]:
-    """``tie_break(rows[i], cols[j], seed)`` for every cell, as int64 (0..1023)."""
-    row_keys = np.array([tie_break_key(p.person_id, seed) for p in rows], dtype=np.uint64)
-    col_keys = np.array([tie_break_key(p.person_id, seed) for p in cols], dtype=np.uint64)
-    x = row_keys[:, None] ^ col_keys[None, :]
+def tie_break_keys(people: Sequence[Participant], seed: int) -> NDArray[np.uint64]:
+    """Each person's `tie_break_key`, as a uint64 array in the order given."""
+    return np.array([tie_break_key(p.person_id, seed) for p in people], dtype=np.uint64)
+
+
+def tie_breaks(keys_a: NDArray[np.uint64], keys_b: NDArray[np.uint64]) -> NDArray[np.int64]:
+    """`tie_break` for pairs given by their keys (equal shapes, or shapes that broadcast)."""
+    x = np.bitwise_xor(keys_a, keys_b)
     with np.errstate(over="ignore"):
         x ^= x >> np.uint64(30)
         x *= np.uint64(0xBF58476D1CE4E5B9)
@@ -203,3 +204,10 @@ def tie_break_matrix(
         x ^= x >> np.uint64(31)
     x >>= np.uint64(64 - TIE_BREAK_BITS)
     return x.astype(np.int64)
+
+
+def tie_break_matrix(
+    rows: Sequence[Participant], cols: Sequence[Participant], seed: int
+) -> NDArray[np.int64]:
+    """``tie_break(rows[i], cols[j], seed)`` for every cell, as int64 (0..1023)."""
+    return tie_breaks(tie_break_keys(rows, seed)[:, None], tie_break_keys(cols, seed)[None, :])

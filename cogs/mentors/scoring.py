@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -142,8 +143,14 @@ class Blocked:
 
 
 def cool_down_ends(met_on: date, rules: ScoringRules) -> date:
-    """The first round date on which a pair matched on ``met_on`` may be matched again."""
-    return met_on + relativedelta(months=rules.cool_down_months)
+    """The first round date on which a pair matched on ``met_on`` may be matched again
+    (calendar months: matched on 31 August, free again on 28 February with 6 months)."""
+    return _months_later(met_on, rules.cool_down_months)
+
+
+@lru_cache(maxsize=4096)
+def _months_later(day: date, months: int) -> date:
+    return day + relativedelta(months=months)
 
 
 def repeat_penalty(last_met: date, round_on: date, rules: ScoringRules) -> int:
