@@ -14,6 +14,8 @@ sum of their scores with both members (only pairs where both are allowed). So "o
 peers means: the pairs are a proven maximum-score matching, and the trio is the best place for
 the one left over, given those pairs. At most one trio is formed; if several people are left
 over (hard rules), the best (person, pair) trio is formed and the others stay unmatched.
+The blossom method takes O(n^3) time: about 1 s of CPU for 400 peers, about 4 minutes of CPU
+for 2,000 (``bench/matching.py --peers 2000``).
 
 **Ties.** Each pair's weight is ``points * scale + tie_break`` where ``tie_break`` is 0..1023
 from `matrix.tie_break` (seeded, order-free) and ``scale`` exceeds the largest possible sum of
