@@ -24,6 +24,10 @@ _RULE_WORDS = {
 }
 
 
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 def listing(items: Sequence[str]) -> str:
     """ "a", "a and b", "a, b and c"."""
     if len(items) <= 1:
@@ -53,7 +57,7 @@ def why_you_two(pair: PairScore) -> str:
             parts.append(f"{listing(reason.organizations)} libraries")
         elif reason.kind is ReasonKind.CAREER_STAGE and reason.points > 0 and reason.stages:
             mentor, mentee = reason.stages
-            parts.append(f"a {mentor}-career mentor for a {mentee}-career mentee")
+            parts.append(f"{_a(mentor)}-career mentor for {_a(mentee)}-career mentee")
     return "; ".join(parts)
 
 

@@ -52,7 +52,7 @@ def test_why_you_two_names_a_mentoring_fit_and_leaves_out_what_did_not_help() ->
     score = score_pair(mentor, mentee, round_on=ON, history=History())
     assert isinstance(score, PairScore)
     assert why_you_two(score) == (
-        "you both listed archives and cataloging; a senior-career mentor for a early-career mentee"
+        "you both listed archives and cataloging; a senior-career mentor for an early-career mentee"
     )
 
 
