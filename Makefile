@@ -37,6 +37,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/rsvp_burst.py
 	$(BIN)/python bench/discord_latency.py
 	$(BIN)/python bench/slack_latency.py
+	$(BIN)/python bench/matching.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,131 @@
+"""Words for a round: why two people were matched, and why someone was left out.
+
+Everything here reads the reasons the scorer recorded, so what a person is told is exactly
+what the solver counted. Person ids are turned into names by the ``name`` callable the caller
+passes (the cog knows display names; this module does not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from cogs.mentors.scoring import PairScore, Reason, ReasonKind, Rule
+from cogs.mentors.solver import Match, MatchKind, RoundPlan, Unmatched, UnmatchedWhy
+
+Namer = Callable[[str], str]
+
+_RULE_WORDS = {
+    Rule.PAUSED: "paused",
+    Rule.NOT_A_GOOD_FIT: '"not a good fit" before',
+    Rule.AVOID: "avoid list",
+    Rule.COOL_DOWN: "met within the cool-down",
+    Rule.LANGUAGE: "no shared language",
+    Rule.NO_SHARED_TOPIC: "no shared topic",
+}
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def listing(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def duration(minutes: int) -> str:
+    """ "3 h", "2 h 30 min", "45 min"."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    return f"{hours} h" if hours else f"{rest} min"
+
+
+def why_you_two(pair: PairScore) -> str:
+    """The intro's "why you two", from the reasons that speak for the pair, e.g.
+    "you both listed grant writing; your working hours overlap 3 h; Elm Street Public and Oak
+    University libraries". Empty when nothing but the baseline applied."""
+    parts: list[str] = []
+    for reason in pair.reasons:
+        if reason.kind is ReasonKind.SHARED_TOPICS:
+            parts.append(f"you both listed {listing(reason.topics)}")
+        elif reason.kind is ReasonKind.WORKING_HOURS and reason.minutes:
+            parts.append(f"your working hours overlap {duration(reason.minutes)}")
+        elif reason.kind is ReasonKind.ORGANIZATIONS and reason.organizations:
+            parts.append(f"{listing(reason.organizations)} libraries")
+        elif reason.kind is ReasonKind.CAREER_STAGE and reason.points > 0 and reason.stages:
+            mentor, mentee = reason.stages
+            parts.append(f"{_a(mentor)}-career mentor for {_a(mentee)}-career mentee")
+    return "; ".join(parts)
+
+
+def reason_line(reason: Reason, name: Namer = str) -> str:
+    """One reason with its points for a dry run, e.g. "+30 shared topics: grant writing"."""
+    sign = f"{reason.points:+d}"
+    match reason.kind:
+        case ReasonKind.BASELINE:
+            return f"{sign} the rules allow this pair"
+        case ReasonKind.SHARED_TOPICS:
+            return f"{sign} shared topics: {listing(reason.topics)}"
+        case ReasonKind.WORKING_HOURS:
+            return f"{sign} working hours overlap {duration(reason.minutes or 0)}"
+        case ReasonKind.ORGANIZATIONS:
+            return f"{sign} different organizations: {listing(reason.organizations or ())}"
+        case ReasonKind.LANGUAGE:
+            return f"{sign} shared language: {listing(reason.languages)}"
+        case ReasonKind.CAREER_STAGE:
+            mentor, mentee = reason.stages or ("?", "?")
+            return f"{sign} career stage: {mentor} mentor, {mentee} mentee"
+        case ReasonKind.WAITED:
+            waits = [f"{name(pid)} {n} round{'s' * (n != 1)}" for pid, n in reason.waited]
+            return f"{sign} left out before: {listing(waits)}"
+        case ReasonKind.REPEAT:
+            when = reason.last_met.isoformat() if reason.last_met else "?"
+            return f"{sign} met before ({when})"
+        case ReasonKind.FLOOR:
+            return f"{sign} an allowed pair is worth at least 1 point"
+    raise AssertionError(reason.kind)  # pragma: no cover - every kind is handled above
+
+
+def match_lines(match: Match, name: Namer = str) -> list[str]:
+    """A dry-run block for one match: a heading with the points, then each pair's reasons."""
+    joiner = " mentors " if match.kind is MatchKind.MENTORING else " + "
+    lines = [f"{joiner.join(name(p) for p in match.people)}: {match.points} points"]
+    for pair in match.pairs:
+        if len(match.pairs) > 1:
+            lines.append(f"  {name(pair.a)} + {name(pair.b)}: {pair.points}")
+        lines.extend(f"    {reason_line(r, name)}" for r in pair.reasons)
+    return lines
+
+
+def unmatched_line(person: Unmatched, name: Namer = str) -> str:
+    """Why someone is left out, e.g. "Cy (mentee): every mentor who fits is full (2 fit)"."""
+    who = f"{name(person.person_id)} ({person.role.value})"
+    match person.why:
+        case UnmatchedWhy.PAUSED:
+            return f"{who}: paused"
+        case UnmatchedWhy.NO_COMPATIBLE_PARTNER:
+            ruled = [f"{_RULE_WORDS[rule]}: {count}" for rule, count in person.rules]
+            because = f" ({', '.join(ruled)})" if ruled else ""
+            return f"{who}: nobody the rules allow{because}"
+        case UnmatchedWhy.CAPACITY_FULL:
+            return f"{who}: every mentor who fits is full ({person.candidates} fit)"
+        case UnmatchedWhy.LOST_TO_BETTER_TOTAL:
+            return f"{who}: the {person.candidates} who fit are matched where the total is higher"
+    raise AssertionError(person.why)  # pragma: no cover
+
+
+def dry_run_lines(plan: RoundPlan, name: Namer = str) -> list[str]:
+    """The whole proposed round as text: a summary, every match with reasons, the unmatched."""
+    lines = [
+        f"{plan.kind.value} round for {plan.round_on.isoformat()} (seed {plan.seed}): "
+        f"{len(plan.matches)} matches, {plan.total_points} points in total"
+    ]
+    for match in plan.matches:
+        lines.extend(match_lines(match, name))
+    if plan.unmatched:
+        lines.append("Not matched:")
+        lines.extend(f"  {unmatched_line(u, name)}" for u in plan.unmatched)
+    return lines

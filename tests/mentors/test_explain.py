@@ -1,0 +1,109 @@
+"""What people and moderators are told: the intro's "why you two" and the dry run."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cogs.mentors.explain import dry_run_lines, duration, listing, why_you_two
+from cogs.mentors.participants import CareerStage, History, Participant, Role
+from cogs.mentors.scoring import PairScore, score_pair
+from cogs.mentors.solver import match_mentoring, match_peers
+
+ON = date(2026, 1, 12)
+NAMES = {"ada": "Ada", "bo": "Bo", "cy": "Cy", "di": "Di", "eve": "Eve"}
+
+
+def test_why_you_two_reads_like_the_intro() -> None:
+    ada = Participant(
+        "ada",
+        Role.PEER,
+        "America/New_York",
+        frozenset({"grant writing"}),
+        organization="Elm Street Public",
+    )
+    bo = Participant(
+        "bo",
+        Role.PEER,
+        "Europe/London",
+        frozenset({"grant writing"}),
+        organization="Oak University",
+    )
+    score = score_pair(ada, bo, round_on=ON, history=History())
+    assert isinstance(score, PairScore)
+    assert why_you_two(score) == (
+        "you both listed grant writing; your working hours overlap 3 h; "
+        "Elm Street Public and Oak University libraries"
+    )
+
+
+def test_why_you_two_names_a_mentoring_fit_and_leaves_out_what_did_not_help() -> None:
+    mentor = Participant(
+        "ada",
+        Role.MENTOR,
+        "Asia/Tokyo",
+        frozenset({"archives", "cataloging"}),
+        career_stage=CareerStage.SENIOR,
+        languages=frozenset({"en"}),
+    )
+    mentee = Participant(
+        "bo", Role.MENTEE, "Europe/Berlin", frozenset({"cataloging", "archives"}),
+        career_stage=CareerStage.EARLY, languages=frozenset({"en"}), waited_rounds=2,
+    )  # fmt: skip
+    score = score_pair(mentor, mentee, round_on=ON, history=History())
+    assert isinstance(score, PairScore)
+    assert why_you_two(score) == (
+        "you both listed archives and cataloging; a senior-career mentor for an early-career mentee"
+    )
+
+
+def test_words() -> None:
+    assert listing(["a", "b", "c"]) == "a, b and c"
+    assert listing(["a"]) == "a"
+    assert (duration(150), duration(45), duration(180)) == ("2 h 30 min", "45 min", "3 h")
+
+
+def test_a_dry_run_shows_each_pair_with_points_and_reasons_and_who_is_left_out() -> None:
+    archives, mentee = frozenset({"archives"}), Role.MENTEE
+    people = [
+        Participant("ada", Role.MENTOR, "UTC", archives, organization="Elm"),
+        Participant("bo", mentee, "UTC", archives, organization="Oak", waited_rounds=1),
+        Participant("cy", mentee, "UTC", archives, organization="Pine"),
+        Participant("di", mentee, "UTC", frozenset({"zines"})),
+        Participant("eve", mentee, "UTC", archives, paused=True),
+    ]
+    history = History.of([("ada", "cy", date(2025, 7, 1))])
+    plan = match_mentoring(people, round_on=ON, history=history, seed=3)
+    assert dry_run_lines(plan, NAMES.__getitem__) == [
+        "mentoring round for 2026-01-12 (seed 3): 1 matches, 117 points in total",
+        "Ada mentors Bo: 117 points",
+        "    +10 the rules allow this pair",
+        "    +30 shared topics: archives",
+        "    +32 working hours overlap 8 h",
+        "    +20 different organizations: Elm and Oak",
+        "    +25 left out before: Bo 1 round",
+        "Not matched:",
+        "  Cy (mentee): every mentor who fits is full (1 fit)",
+        "  Di (mentee): nobody the rules allow (no shared topic: 1)",
+        "  Eve (mentee): paused",
+    ]
+
+
+def test_a_dry_run_of_a_trio_shows_all_three_pairs() -> None:
+    peers = [
+        Participant(p, Role.PEER, "UTC", frozenset({"reference"})) for p in ("ada", "bo", "cy")
+    ]
+    reasons = [
+        "    +10 the rules allow this pair",
+        "    +30 shared topics: reference",
+        "    +32 working hours overlap 8 h",
+    ]
+    assert dry_run_lines(match_peers(peers, round_on=ON), NAMES.__getitem__) == [
+        "peers round for 2026-01-12 (seed 0): 1 matches, 216 points in total",
+        "Ada + Cy + Bo: 216 points",
+        "  Ada + Cy: 72",
+        *reasons,
+        "  Ada + Bo: 72",
+        *reasons,
+        "  Cy + Bo: 72",
+        *reasons,
+    ]
