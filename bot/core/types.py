@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from bot.core.timetext import TimeReading
 
 Platform = Literal["console", "discord", "slack"]
 
@@ -46,6 +49,7 @@ class Actor:
     channel: ChannelRef
     level: Level = Level.MEMBER
     timezone_hint: str | None = None  # the platform's idea of the person's zone, if any
+    locale: str | None = None  # the platform's language tag for the person ("en-US"), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,9 @@ class Invocation:
     command: str = ""
     raw: Any = field(default=None, repr=False)
     message_ref: str | None = None  # the message a button was pressed on
+    locale: str | None = None  # the person's language tag ("en-GB"): the order of 4/12
+    # How each date option was read (zone named, ambiguous dates), by option name.
+    readings: dict[str, TimeReading] = field(default_factory=dict)
 
     @property
     def zone_name(self) -> str:
