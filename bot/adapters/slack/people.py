@@ -27,6 +27,7 @@ class Profile:
     display_name: str
     timezone: str | None
     is_admin: bool
+    locale: str | None = None  # "en-US"; asked for with include_locale
 
 
 class People:
@@ -44,7 +45,7 @@ class People:
             return cached[1]
         found: Profile | None = None
         try:
-            response = await self.client.users_info(user=user_id)
+            response = await self.client.users_info(user=user_id, include_locale=True)
             user: dict[str, Any] = response.get("user") or {}
             profile = user.get("profile") or {}
             found = Profile(
@@ -56,6 +57,7 @@ class People:
                 ),
                 timezone=user.get("tz") or None,
                 is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+                locale=user.get("locale") or None,
             )
         except SlackApiError as exc:
             log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
@@ -116,6 +118,7 @@ class People:
             channel=ChannelRef(external_id=channel_id, name=channel_name, is_direct=is_direct),
             level=await self.level(user_id, profile),
             timezone_hint=profile.timezone if profile else None,
+            locale=profile.locale if profile else None,
         )
 
     def forget(self, user_id: str) -> None:
