@@ -7,6 +7,7 @@ becomes "something went wrong (ref ABC123)" with the traceback logged under that
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from bot.core.messages import Code, Message, Text, rich
 from bot.core.options import convert_options
 from bot.core.registry import Registry
 from bot.core.types import Actor, Community, Invocation, Person
+from bot.core.zonewords import is_zone
 
 log = logging.getLogger("potluck.dispatch")
 
@@ -94,6 +96,7 @@ class Dispatcher:
     async def invocation(
         self, actor: Actor, *, command: str = "", raw: Any = None, message_ref: str | None = None
     ) -> Invocation:
+        actor = platform_facts(actor)
         community, person = await self.resolver.resolve(actor)
         return Invocation(
             platform=actor.platform,
@@ -219,6 +222,21 @@ class Dispatcher:
             f"/{words[0]} is not a Potluck command.",
             hint="Type /help to see the commands you can use.",
         )
+
+
+def platform_facts(actor: Actor) -> Actor:
+    """The actor with what a platform says about the person made safe to store and use:
+    names without control characters, and a zone hint or locale only when it is one this
+    machine knows (a platform's tz database can be newer than ours)."""
+    hint = actor.timezone_hint
+    locale = remove_control_characters(actor.locale or "").strip() or None
+    return dataclasses.replace(
+        actor,
+        display_name=remove_control_characters(actor.display_name),
+        community_name=remove_control_characters(actor.community_name),
+        timezone_hint=hint if hint and is_zone(hint) else None,
+        locale=locale,
+    )
 
 
 def new_ref() -> str:

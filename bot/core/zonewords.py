@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 Kind = Literal["generic", "standard", "daylight"]
 
@@ -130,10 +130,30 @@ def zone_names() -> dict[str, str]:
     return {z.lower(): z for z in names}
 
 
+@lru_cache(maxsize=1024)
+def is_zone(name: str) -> bool:
+    """Whether `name` is an IANA zone this machine's tz database knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+_REGIONS = frozenset(
+    ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe")
+) | {"Indian", "Pacific"}
+
+
 @lru_cache(maxsize=1)
 def zone_cities() -> dict[str, str]:
-    """Lowercased city ("new_york") -> IANA zone ("America/New_York")."""
-    return {z.rsplit("/", 1)[-1].lower(): z for z in zone_names().values() if "/" in z}
+    """Lowercased city ("new_york") -> IANA zone ("America/New_York"). Where an old alias
+    shares the last part ("US/Eastern", "Canada/Eastern"), the zone of a region wins."""
+    ordered = sorted(
+        (z for z in zone_names().values() if "/" in z),
+        key=lambda z: (z.split("/", 1)[0] in _REGIONS, z),
+    )
+    return {z.rsplit("/", 1)[-1].lower(): z for z in ordered}
 
 
 def zone_for_word(word: str, home: str | None = None) -> tuple[str, Kind] | None:

@@ -12,6 +12,7 @@ nothing may be logged as an error.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -31,6 +32,8 @@ from bot.testing import Conversation
 from tests.events.conftest import create
 
 INTERNAL_ERROR = "something went wrong on my side"
+ZONES = ["UTC", "Europe/Berlin", "America/Chicago", "Pacific/Chatham", "Not/A_Zone"]
+LOCALES = [None, "en-US", "de", "ja", "zz-ZZ", "", "\x00"]
 
 HOSTILE = [
     "",
@@ -196,7 +199,12 @@ async def test_no_option_text_is_an_internal_error(
     for spec in _commands(bot):
         who = draw(st.sampled_from(["ana", "sam", "kim"]), label="who")
         level = draw(st.sampled_from(list(Level)), label="level")
-        actor = chat.actor(who, level)
+        chat.zones[who] = draw(st.sampled_from(ZONES), label="zone")
+        actor = dataclasses.replace(
+            chat.actor(who, level),
+            locale=draw(st.sampled_from(LOCALES), label="locale"),
+            display_name=draw(st.sampled_from([who, f"{who}\x00", "", "\x1b[2J" + who])),
+        )
         values: dict[str, str] = {}
         for opt in spec.options:
             if opt.required or draw(st.booleans()):

@@ -7,6 +7,7 @@ stored without them (PostgreSQL refuses NUL in text) instead of failing with an 
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 
 import pytest
@@ -124,3 +125,19 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
     assert remove_control_characters(text.replace("\u2028", "").replace("\u2029", "")) == (
         text.replace("\u2028", "").replace("\u2029", "")
     )
+
+
+async def test_what_a_platform_says_about_a_person_is_made_safe(
+    bot: Potluck, chat: Conversation
+) -> None:
+    """A zone our tz database does not know (a platform's can be newer) is ignored, and a
+    name with a NUL is stored without it."""
+    actor = dataclasses.replace(
+        chat.actor("ana"), timezone_hint="America/Not_Yet", display_name="Ana\x00 Reyes"
+    )
+    reply = await bot.dispatcher.run_line(actor, "/timezone show")
+    assert "not set (using UTC)" in plain(reply.text), plain(reply.text)
+    reply = await bot.dispatcher.run_line(
+        actor, '/event create title:"Book swap" when:"tomorrow 6pm"'
+    )
+    assert "organized by Ana Reyes" in plain(reply.footer), plain(reply.text)
