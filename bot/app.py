@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any, TypeVar
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from bot.config import CORE_SECTIONS, ConfigError, Settings, validate_cog_settings
+from bot.core import timetext
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import Cog
 from bot.core.dispatcher import Dispatcher
@@ -82,6 +84,7 @@ class Potluck:
             await self.load_cogs()
         if migrate:
             await self.db.upgrade()
+        await asyncio.to_thread(timetext.prepare)
         for cog in self.registry.cogs.values():
             await cog.on_ready()
         if schedule:
