@@ -83,7 +83,32 @@ ZONE_WORDS: dict[str, tuple[str, Kind]] = {
     "sast": ("Africa/Johannesburg", "standard"),
 }
 
-_PLAIN_NAMES = {"eastern", "central", "mountain", "pacific", "alaska", "hawaii", "atlantic"}
+# Names written before "time" ("Central European Summer Time" -> central european), each
+# standing for the abbreviation of the same zone in ZONE_WORDS.
+_LONG_NAMES = {
+    "eastern": "et",
+    "central": "ct",
+    "mountain": "mt",
+    "pacific": "pt",
+    "alaska": "alaska",
+    "hawaii": "hawaii",
+    "atlantic": "atlantic",
+    "newfoundland": "newfoundland",
+    "british": "british",
+    "india": "india",
+    "greenwich mean": "gmt",
+    "coordinated universal": "utc",
+    "universal": "utc",
+    "western european": "wet",
+    "central european": "cet",
+    "eastern european": "eet",
+    "moscow": "msk",
+    "japan": "jst",
+    "korean": "kst",
+    "australian eastern": "aet",
+    "new zealand": "nzst",
+    "south africa": "sast",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +208,7 @@ def find_zone(text: str, home: str | None = None) -> tuple[str, NamedZone | None
     and offsets ("+0200", "UTC+2") are understood; `text` comes back unchanged with None
     when it names no zone."""
     words = text.split()
-    for size in (3, 2, 1):
+    for size in (5, 4, 3, 2, 1):
         if len(words) <= size:
             continue  # the zone cannot be all there is
         tail = [w.strip(",.()").lower() for w in words[-size:]]
@@ -200,14 +225,14 @@ def find_zone(text: str, home: str | None = None) -> tuple[str, NamedZone | None
 
 def _named(tail: list[str], home: str | None) -> tuple[str, Kind] | None:
     if tail[-1] == "time" and len(tail) > 1:
-        tail = tail[:-1]
+        words = tail[:-1]
         kind: Kind = "generic"
-        if tail[-1] in ("standard", "daylight", "summer") and len(tail) > 1:
-            kind = "daylight" if tail[-1] != "standard" else "standard"
-            tail = tail[:-1]
-        if len(tail) == 1 and tail[0] in _PLAIN_NAMES | {"british", "india"}:
-            zone = zone_for_word(tail[0], home)
-            return (zone[0], kind) if zone else None
+        if words[-1] in ("standard", "daylight", "summer") and len(words) > 1:
+            kind = "standard" if words[-1] == "standard" else "daylight"
+            words = words[:-1]
+        word = _LONG_NAMES.get(" ".join(words))
+        zone = zone_for_word(word, home) if word else None
+        return (zone[0], kind) if zone else None
     if len(tail) == 1 and tail[0] in ZONE_WORDS:
         return zone_for_word(tail[0], home)
     joined = "_".join(tail)
@@ -215,6 +240,8 @@ def _named(tail: list[str], home: str | None) -> tuple[str, Kind] | None:
         return zone_names()[joined], "generic"
     if joined in zone_cities() and not joined.isdigit():
         return zone_cities()[joined], "generic"
+    if len(tail) == 1 and tail[0] in _LONG_NAMES:  # "6pm Eastern"
+        return zone_for_word(_LONG_NAMES[tail[0]], home)
     return None
 
 

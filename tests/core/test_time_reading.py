@@ -150,6 +150,11 @@ def test_a_relative_start_is_on_a_whole_minute() -> None:
         ("tomorrow 6pm in Tokyo", BERLIN, "2026-11-30 09:00", "Asia/Tokyo"),
         ("tomorrow 6pm Europe/Berlin", CHICAGO, "2026-11-30 17:00", "Europe/Berlin"),
         ("tomorrow 6pm UTC", CHICAGO, "2026-11-30 18:00", "UTC"),
+        ("tomorrow 6pm Central European Time", CHICAGO, "2026-11-30 17:00", "Europe/Paris"),
+        ("2027-07-01 6pm Eastern Standard Time", BERLIN, "2027-07-01 22:00", "America/New_York"),
+        ("2027-07-01 6pm British Summer Time", CHICAGO, "2027-07-01 17:00", "Europe/London"),
+        ("tomorrow 6pm (CET)", CHICAGO, "2026-11-30 17:00", "Europe/Paris"),
+        ("2026-12-04T18:00:00Z", BERLIN, "2026-12-04 18:00", None),
     ],
 )
 def test_a_zone_in_the_text_is_read_through_that_zone(

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.timetext import read_time
-from bot.core.zonewords import ZONE_WORDS, find_zone, zone_for_word
+from bot.core.zonewords import _LONG_NAMES, ZONE_WORDS, find_zone, zone_for_word
 from bot.testing import Conversation
 from tests.events.conftest import said
 
@@ -45,6 +45,16 @@ def test_every_word_is_a_cldr_english_name_of_its_zone(word: str) -> None:
     "eastern" starts its long name. A word mapped to the wrong zone fails here."""
     names = _cldr_names(ZONE_WORDS[word][0])
     assert word in names or word in {n.split(" ")[0] for n in names}, (word, sorted(names))
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, w in _LONG_NAMES.items() if ZONE_WORDS[w][0] != "UTC")
+)
+def test_every_long_name_is_how_cldr_spells_its_zone_in_english(name: str) -> None:
+    """ "central european" starts CLDR's "Central European Standard Time", whose zone is the
+    one the abbreviation it stands for (CET) names."""
+    names = _cldr_names(ZONE_WORDS[_LONG_NAMES[name]][0])
+    assert any(n.startswith(name + " ") for n in names), (name, sorted(names))
 
 
 @pytest.mark.parametrize("word", sorted(TZDATA_ONLY))
