@@ -37,6 +37,7 @@ _CLOCK_12 = re.compile(
 _CLOCK_24 = re.compile(r"(?<![\w:.])(\d{1,3}):(\d{1,3})(?::(\d{1,3}))?(?![\w:])", re.I)
 _ISO_T = re.compile(r"(\d)T(\d)")
 MAX_DATE_LENGTH = 200
+MIN_YEAR = 1900  # nothing anyone plans is older; earlier zones had offsets in seconds
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 DATE_EXAMPLES = '"next friday 6pm", "tomorrow at noon" or "2026-12-04 18:00"'
@@ -171,10 +172,14 @@ def read_time(
         # "friday 6pm" typed on a Friday morning means tonight, not next week.
         parsed -= timedelta(days=7)
     # Interpret the wall-clock time in the zone (fold=0 picks the first of a repeated hour).
+    if parsed.year < MIN_YEAR:
+        raise out_of_range
     try:
         at = parsed.replace(second=0, microsecond=0, tzinfo=tz).astimezone(UTC)
-    except (OverflowError, ValueError):  # year 1 or 9999 shifted past the calendar's edge
+    except (OverflowError, ValueError):  # 9999 shifted past the calendar's edge
         raise out_of_range from None
+    # Old local mean times had offsets in seconds (Berlin was UTC+0:53:28 before 1893).
+    at = at.replace(second=0)
     zone_note = named.note(at) if named is not None else None
     return TimeReading(
         at=at,

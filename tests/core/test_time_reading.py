@@ -323,3 +323,26 @@ async def test_a_relative_start_is_stored_on_the_minute(
     ics = (await chat.say(f"/event ics id:{event_id(reply)}", as_="ana")).files[0].content
     start = Calendar.from_ical(ics).walk("VEVENT")[0].decoded("dtstart")
     assert start == datetime(2026, 11, 29, 14, 29, tzinfo=UTC)
+
+
+DATE_WORDS = st.sampled_from(
+    [
+        "tomorrow", "next", "friday", "in", "2", "hours", "at", "noon", "midnight", "dec", "4",
+        "6pm", "18:00", "25:00", "5.12.", "04.12.2026", "4/12", "31/4", "12/4/26", "2026-12-04",
+        "T", "Z", "+0200", "UTC+2", "-05:00", "ET", "EST", "CET", "Eastern", "time", "standard",
+        "New", "York", "Europe/Berlin", "in", "Tokyo", "(", ")", ",", ".", "/", ":", "0", "99",
+        "9999", "0001", "1.5", "am", "pm", "p.m.", "yesterday", "ago", "weeks", "0:30",
+    ]
+)  # fmt: skip
+
+
+@given(st.lists(DATE_WORDS, min_size=1, max_size=7), st.sampled_from([BERLIN, CHICAGO, UTC_ZONE]))
+def test_any_mix_of_date_words_is_a_whole_minute_or_a_friendly_refusal(
+    words: list[str], zone: ZoneInfo
+) -> None:
+    try:
+        reading = read_time(" ".join(words), now=NOW, zone=zone, locale="en-GB")
+    except BadOption:
+        return
+    assert reading.at.tzinfo == UTC and reading.at.second == 0
+    assert reading.at != NOW.replace(second=0, microsecond=0) or "now" in words
