@@ -226,14 +226,16 @@ class Dispatcher:
 
 def platform_facts(actor: Actor) -> Actor:
     """The actor with what a platform says about the person made safe to store and use:
-    names without control characters, and a zone hint or locale only when it is one this
-    machine knows (a platform's tz database can be newer than ours)."""
+    names without control characters or blanks around them (a name that is nothing else
+    becomes the platform's user id), and a zone hint only when this machine's tz database
+    knows it (a platform's can be newer than ours)."""
     hint = actor.timezone_hint
     locale = remove_control_characters(actor.locale or "").strip() or None
+    name = remove_control_characters(actor.display_name).strip()
     return dataclasses.replace(
         actor,
-        display_name=remove_control_characters(actor.display_name),
-        community_name=remove_control_characters(actor.community_name),
+        display_name=name or actor.user_id,
+        community_name=remove_control_characters(actor.community_name).strip(),
         timezone_hint=hint if hint and is_zone(hint) else None,
         locale=locale,
     )

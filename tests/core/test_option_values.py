@@ -141,3 +141,11 @@ async def test_what_a_platform_says_about_a_person_is_made_safe(
         actor, '/event create title:"Book swap" when:"tomorrow 6pm"'
     )
     assert "organized by Ana Reyes" in plain(reply.footer), plain(reply.text)
+
+
+async def test_a_name_that_is_only_control_characters_becomes_the_user_id(
+    bot: Potluck, chat: Conversation
+) -> None:
+    actor = dataclasses.replace(chat.actor("kim"), display_name="\x00\t ")
+    reply = await bot.dispatcher.run_line(actor, '/event create title:"Swap" when:"tomorrow 6pm"')
+    assert "organized by kim" in plain(reply.footer), plain(reply.footer)
