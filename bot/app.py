@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from bot.config import (
     Settings,
     validate_cog_settings,
 )
+from bot.core import timetext
 from bot.core.clock import Clock, SystemClock
 from bot.core.commands import Cog
 from bot.core.dispatcher import Dispatcher
@@ -94,6 +96,7 @@ class Potluck:
         if migrate:
             await self.db.check()
             await self.db.upgrade()
+        await asyncio.to_thread(timetext.prepare)
         for cog in self.registry.cogs.values():
             await cog.on_ready()
         if schedule:

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.core.control_chars import remove_control_characters
+
 log = logging.getLogger("potluck.web")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -38,7 +40,16 @@ class WebServer:
         return web.json_response({"ok": True})
 
     def add_route(self, method: str, path: str, handler: Handler) -> None:
-        self.app.router.add_route(method, path, handler)
+        """Serve `handler` at `path`; a request whose path parameters carry control
+        characters (a NUL, which PostgreSQL refuses in text) is a 404 before it runs."""
+
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            for value in request.match_info.values():
+                if remove_control_characters(value) != value:
+                    raise web.HTTPNotFound()
+            return await handler(request)
+
+        self.app.router.add_route(method, path, guarded)
 
     def add_subapp(self, prefix: str, app: web.Application) -> None:
         self.app.add_subapp(prefix, app)

@@ -3,33 +3,26 @@
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
-from zoneinfo import available_timezones
 
 from bot.app import Potluck
 from bot.core.commands import Cog, Option, command
 from bot.core.errors import BadOption
 from bot.core.messages import Bold, Code, Message, Time, rich
 from bot.core.types import Invocation, Level
-
-
-@lru_cache(maxsize=1)
-def _zones() -> dict[str, str]:
-    """Lowercased name -> canonical name, for zones people would pick."""
-    names = {z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV"))}
-    names |= {"UTC"}
-    return {z.lower(): z for z in names}
+from bot.core.zonewords import zone_cities, zone_for_word, zone_names
 
 
 def resolve_zone(text: str) -> str:
-    """An IANA zone from what someone typed, or a BadOption with "did you mean" suggestions."""
-    cleaned = text.strip().replace(" ", "_")
-    zones = _zones()
+    """An IANA zone from what someone typed ("Europe/Berlin", "berlin", "new york"), or a
+    BadOption with "did you mean" suggestions. An abbreviation or zone word ("EST",
+    "Eastern") is refused with the zone it stands for as the first suggestion: a person's
+    zone must follow daylight saving, which a fixed abbreviation does not say."""
+    cleaned = "_".join(text.strip().split())
+    zones = zone_names()
     if cleaned.lower() in zones:
         return zones[cleaned.lower()]
-    by_city = {z.rsplit("/", 1)[-1].lower(): z for z in zones.values()}
-    if cleaned.lower() in by_city:
-        return by_city[cleaned.lower()]
+    if cleaned.lower() in zone_cities():
+        return zone_cities()[cleaned.lower()]
     suggestions = suggest_zones(cleaned)
     hint = ("Did you mean " + ", ".join(suggestions) + "?") if suggestions else ""
     raise BadOption(
@@ -40,13 +33,19 @@ def resolve_zone(text: str) -> str:
 
 
 def suggest_zones(text: str, limit: int = 3) -> list[str]:
-    zones = _zones()
-    lowered = text.lower()
+    """Up to `limit` zone names close to `text`: just the zone an abbreviation stands for
+    ("EST" -> America/New_York), else close spellings of zone names and cities."""
+    zones = zone_names()
+    lowered = text.lower().replace(" ", "_")
     found: list[str] = []
+    word = zone_for_word(lowered)
+    if word is not None and word[0] in zones.values():
+        return [word[0]]  # spelling neighbours of "EST" (Australia/West...) only mislead
     for match in difflib.get_close_matches(lowered, list(zones), n=limit, cutoff=0.6):
-        found.append(zones[match])
+        if zones[match] not in found:
+            found.append(zones[match])
     city = lowered.rsplit("/", 1)[-1]
-    by_city = {z.rsplit("/", 1)[-1].lower(): z for z in zones.values()}
+    by_city = zone_cities()
     for match in difflib.get_close_matches(city, list(by_city), n=limit, cutoff=0.6):
         if by_city[match] not in found:
             found.append(by_city[match])

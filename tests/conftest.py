@@ -9,12 +9,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from bot.app import Potluck
 from bot.config import Settings
 from bot.core.clock import ManualClock
 from bot.testing import PG_ENV, Conversation, scratch_database
 from storage.db import Database
+
+# Property tests: a fixed seed and a bounded number of examples, so every run (and CI) tries
+# the same inputs in the same time. HYPOTHESIS_PROFILE=explore tries new random ones.
+hypothesis_settings.register_profile(
+    "potluck",
+    derandomize=True,
+    max_examples=100,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "explore", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "potluck"))
 
 
 @pytest.fixture(autouse=True)

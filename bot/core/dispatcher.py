@@ -7,6 +7,7 @@ becomes "something went wrong (ref ABC123)" with the traceback logged under that
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from collections.abc import Mapping
@@ -15,14 +16,20 @@ from typing import Any, Protocol
 from bot.core.checks import RateLimiter, require_level
 from bot.core.clock import Clock
 from bot.core.commands import CommandSpec
+from bot.core.control_chars import remove_control_characters
 from bot.core.errors import BadOption, UserError
 from bot.core.grammar import bind_options, split_command
 from bot.core.messages import Code, Message, Text, rich
 from bot.core.options import convert_options
 from bot.core.registry import Registry
 from bot.core.types import Actor, Community, Invocation, Person
+from bot.core.zonewords import is_zone
 
 log = logging.getLogger("potluck.dispatch")
+
+# The longest button value we accept: Slack's limit for a button's `value` (2000 characters,
+# Block Kit button element reference); ours are far shorter.
+MAX_BUTTON_VALUE = 2000
 
 
 class IdentityResolver(Protocol):
@@ -43,6 +50,18 @@ def backticks_as_code(text: str) -> Text:
     if len(parts) % 2 == 0:  # an unpaired backtick: leave the text alone
         return [text]
     return rich(*(Code(text=p) if i % 2 else p for i, p in enumerate(parts)))
+
+
+def with_reading_notes(reply: Message, inv: Invocation | None) -> Message:
+    """An only-to-you reply with a line for each ambiguous date or zone word the command's
+    options were read with ("I read 4/12 as 4 December (day first)..."), so the person sees
+    the reading that was taken, whether the command then succeeded or not."""
+    if inv is None or not reply.ephemeral:
+        return reply
+    notes = [note for reading in inv.readings.values() for note in reading.notes]
+    if not notes:
+        return reply
+    return reply.model_copy(update={"text": [*reply.text, *(f"\n{note}" for note in notes)]})
 
 
 def failure_reply(ref: str) -> Message:
@@ -76,6 +95,7 @@ class Dispatcher:
     async def invocation(
         self, actor: Actor, *, command: str = "", raw: Any = None, message_ref: str | None = None
     ) -> Invocation:
+        actor = platform_facts(actor)
         community, person = await self.resolver.resolve(actor)
         return Invocation(
             platform=actor.platform,
@@ -86,6 +106,7 @@ class Dispatcher:
             command=command,
             raw=raw,
             message_ref=message_ref,
+            locale=actor.locale,
         )
 
     # -- entry points ----------------------------------------------------------------------
@@ -113,6 +134,7 @@ class Dispatcher:
         raw: Any = None,
     ) -> Message:
         ref = ""
+        inv: Invocation | None = None
         try:
             spec = command if isinstance(command, CommandSpec) else self._spec(command)
             inv = await self.invocation(actor, command=spec.name, raw=raw)
@@ -122,9 +144,11 @@ class Dispatcher:
             values = convert_options(spec, dict(options), inv)
             assert spec.handler is not None
             reply = await spec.handler(inv, **values)
-            return reply if reply is not None else Message(text=["Done."], ephemeral=True)
+            if reply is None:
+                reply = Message(text=["Done."], ephemeral=True)
+            return with_reading_notes(reply, inv)
         except UserError as exc:
-            return error_reply(exc)
+            return with_reading_notes(error_reply(exc), inv)
         except Exception:
             ref = new_ref()
             log.exception("command %r failed (ref %s)", getattr(command, "name", command), ref)
@@ -133,11 +157,13 @@ class Dispatcher:
     async def press(
         self, actor: Actor, custom_id: str, *, message_ref: str | None = None, raw: Any = None
     ) -> Message:
-        """A button press; `custom_id` is "action:value" as built by `Button.custom_id`."""
-        name, _, value = custom_id.partition(":")
+        """A button press; `custom_id` is "action:value" as built by `Button.custom_id`. The
+        value is platform text like any other: control characters are removed, and one longer
+        than any button of ours carries (Slack's 2000-character limit) is refused."""
+        name, _, value = remove_control_characters(custom_id).partition(":")
         try:
             spec = self.registry.actions.get(name)
-            if spec is None or spec.handler is None:
+            if spec is None or spec.handler is None or len(value) > MAX_BUTTON_VALUE:
                 raise UserError(
                     "That button no longer works.", hint="Type /help to see what you can do now."
                 )
@@ -166,7 +192,8 @@ class Dispatcher:
             if provider is None or provider.handler is None:
                 return []
             inv = await self.invocation(actor, command=spec.name)
-            return (await provider.handler(inv, partial))[:25]
+            cleaned = remove_control_characters(partial)[:100]  # Discord's 100-character cap
+            return (await provider.handler(inv, cleaned))[:25]
         except Exception:
             log.exception("suggestions for /%s %s failed", command, option)
             return []
@@ -194,6 +221,23 @@ class Dispatcher:
             f"/{words[0]} is not a Potluck command.",
             hint="Type /help to see the commands you can use.",
         )
+
+
+def platform_facts(actor: Actor) -> Actor:
+    """The actor with what a platform says about the person made safe to store and use:
+    names without control characters or blanks around them (a name that is nothing else
+    becomes the platform's user id), and a zone hint only when this machine's tz database
+    knows it (a platform's can be newer than ours)."""
+    hint = actor.timezone_hint
+    locale = remove_control_characters(actor.locale or "").strip() or None
+    name = remove_control_characters(actor.display_name).strip()
+    return dataclasses.replace(
+        actor,
+        display_name=name or actor.user_id,
+        community_name=remove_control_characters(actor.community_name).strip(),
+        timezone_hint=hint if hint and is_zone(hint) else None,
+        locale=locale,
+    )
 
 
 def new_ref() -> str:

@@ -1,8 +1,10 @@
 """The text grammar shared by Slack and the console: `/event create title:"Winter party"`.
 
 Words before the first option name the command; `key:value` pairs name options; double quotes
-(straight or typographic, as Slack and phones produce) group words; bare words after the
-command fill the required options in order, so `/rsvp 4f2a yes` works too.
+(straight or typographic, as Slack and phones produce) group words, and so do single quotes
+that open a value (`title:'Ana's party'`; an apostrophe inside a word stays a letter); a
+backslash makes the next quote or backslash literal (`title:"The \\"big\\" one"`); bare words
+after the command fill the required options in order, so `/rsvp 4f2a yes` works too.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from bot.core.commands import CommandSpec
 from bot.core.errors import BadOption
 
 _OPEN_QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "«": "»"}
+_SINGLE_QUOTES = "'‘’"  # straight, and the curly ones phones type
+_ESCAPABLE = "\\\"'“”„«»‘’"
 
 
 @dataclass(slots=True)
@@ -43,16 +47,25 @@ def tokenize(line: str) -> list[Token]:
         spaced = False
         while i < n and not line[i].isspace():
             ch = line[i]
-            if ch in _OPEN_QUOTES:
-                close = _OPEN_QUOTES[ch]
-                end = _find_close(line, i + 1, close)
-                if end < 0:
+            if ch == "\\" and i + 1 < n and line[i + 1] in _ESCAPABLE:
+                buf.append(line[i + 1])  # \" is a quote character, not the start of a group
+                i += 2
+                continue
+            single = ch in _SINGLE_QUOTES and not buf  # an apostrophe inside a word stays
+            if ch in _OPEN_QUOTES or single:
+                found = _quoted(line, i + 1, ch, single=single)
+                if found is None and single:
+                    buf.append(ch)  # an unmatched apostrophe ('90s) is part of the word
+                    i += 1
+                    continue
+                if found is None:
                     shown = "".join(buf) + line[i : i + 20]
                     raise BadOption(
                         f"A quote is not closed near `{shown}`.",
-                        hint='Wrap values with spaces in double quotes, like title:"Winter party".',
+                        hint='Put values with spaces in double quotes, like title:"Winter party".',
                     )
-                buf.append(line[i + 1 : end])
+                text, end = found
+                buf.append(text)
                 quoted = True
                 i = end + 1
                 continue
@@ -72,11 +85,34 @@ def tokenize(line: str) -> list[Token]:
     return tokens
 
 
-def _find_close(line: str, start: int, close: str) -> int:
-    for j in range(start, len(line)):
-        if line[j] == close or (close in "”“" and line[j] in '"”“'):
-            return j
-    return -1
+def _quoted(line: str, start: int, opener: str, *, single: bool) -> tuple[str, int] | None:
+    """The text of a quoted group opened just before `start`, with backslash escapes
+    resolved, and the index of its closing quote; None when it is never closed. A single
+    quote closes only before a space or the end, so "'Ana's party'" keeps its apostrophe."""
+    out: list[str] = []
+    j, n = start, len(line)
+    while j < n:
+        ch = line[j]
+        if ch == "\\" and j + 1 < n and line[j + 1] in _ESCAPABLE:
+            out.append(line[j + 1])
+            j += 2
+            continue
+        if single:
+            closes = ch in _SINGLE_QUOTES and (j + 1 == n or line[j + 1].isspace())
+        else:
+            close = _OPEN_QUOTES[opener]
+            closes = ch == close or (close in "”“" and ch in '"”“')
+        if closes:
+            return "".join(out), j
+        out.append(ch)
+        j += 1
+    return None
+
+
+def quote(value: str) -> str:
+    """`value` as one double-quoted group the grammar reads back unchanged (the inverse of
+    tokenizing `key:"..."`): backslashes and double quotes are escaped with a backslash."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _is_key(word: str) -> bool:

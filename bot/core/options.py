@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.commands import CommandSpec, Option, OptionKind
+from bot.core.control_chars import remove_control_characters
 from bot.core.errors import BadOption
-from bot.core.timetext import parse_duration, parse_when
+from bot.core.timetext import parse_duration, read_time
 from bot.core.types import Invocation
 
 _PERSON = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
@@ -18,15 +19,33 @@ _TRUE = {"yes", "y", "true", "on", "1"}
 _FALSE = {"no", "n", "false", "off", "0"}
 
 
+# The longest value any option takes when it declares no limit of its own: Discord's limit for
+# a string option (6000 characters, the `max_length` ceiling of its application commands API).
+DEFAULT_MAX_LENGTH = 6000
+
+
 def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> dict[str, Any]:
+    """Typed handler arguments from option values (strings, or typed values from a form).
+
+    Control characters are removed from every string first (see bot.core.control_chars); a
+    required option that is missing, empty or only blanks gets the usual "needs `title:`"
+    answer; an optional one left blank counts as not given. Each date option's reading
+    (zone named, ambiguous date) is kept in `inv.readings`. Raises BadOption.
+    """
     for name in raw:
         if spec.option(name) is None:
             names = ", ".join(o.name for o in spec.options) or "none"
             raise BadOption(
                 f"/{spec.name} has no option `{name}`.", hint=f"Its options are: {names}."
             )
+    cleaned = {
+        name: remove_control_characters(value, keep_newlines=spec.option(name).long)  # type: ignore[union-attr]
+        if isinstance(value, str)
+        else value
+        for name, value in raw.items()
+    }
     for opt in spec.options:  # what is missing is said before what is wrong
-        if opt.required and raw.get(opt.name) is None:
+        if opt.required and _left_empty(cleaned.get(opt.name)):
             example = f"\nExample: {spec.examples[0]}" if spec.examples else ""
             raise BadOption(
                 f"/{spec.name} needs `{opt.name}:` ({opt.description.rstrip('.')}).",
@@ -34,13 +53,13 @@ def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> 
             )
     return {
         name: convert(spec.option(name), value, inv, spec)  # type: ignore[arg-type]
-        for name, value in raw.items()
+        for name, value in cleaned.items()
         if not _left_empty(value)
     }
 
 
 def _left_empty(value: Any) -> bool:
-    """An optional field left blank in a form counts as not given."""
+    """An option left blank (in a form, or typed as "") counts as not given."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -63,26 +82,36 @@ def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
         if opt.kind in (OptionKind.DATETIME, OptionKind.DATE):
             if isinstance(value, datetime):
                 return value
-            return parse_when(
-                text, now=inv.now, zone=inv.zone, need_time=opt.kind is OptionKind.DATETIME
+            reading = read_time(
+                text,
+                now=inv.now,
+                zone=inv.zone,
+                locale=inv.locale,
+                need_time=opt.kind is OptionKind.DATETIME,
             )
+            inv.readings[opt.name] = reading
+            return reading.at
     except BadOption as exc:
         # Say which option, so a form can show the mistake on the right field.
         raise BadOption(f"`{opt.name}:` {exc.message}", hint=exc.hint) from None
+    limit = opt.max_length if opt.max_length is not None else DEFAULT_MAX_LENGTH
+    if len(text) > limit:
+        raise BadOption(
+            f"`{opt.name}:` is {len(text)} characters long; the limit is {limit}.",
+            hint="Shorten it and try again.",
+        )
     if opt.kind is OptionKind.PERSON:
         return _person(opt, text)
     if opt.kind is OptionKind.CHANNEL:
         match = _CHANNEL.match(text)
         if match:
             return match.group(1)
-        return text.lstrip("#")
+        channel = text.lstrip("#").strip()
+        if not channel:
+            raise BadOption(f"`{opt.name}:` must name a channel, like {opt.name}:#general.")
+        return channel
     if not text and opt.required:
         raise BadOption(f"`{opt.name}:` cannot be empty.", hint=f"Usage: {spec.usage()}")
-    if opt.max_length is not None and len(text) > opt.max_length:
-        raise BadOption(
-            f"`{opt.name}:` is {len(text)} characters long; the limit is {opt.max_length}.",
-            hint="Shorten it and try again.",
-        )
     if opt.choices:
         lowered = text.lower()
         for choice in opt.choices:

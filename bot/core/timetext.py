@@ -1,13 +1,23 @@
-"""Understanding the times people type: "next friday 6pm", "tomorrow at noon", "90m"."""
+"""Understanding the times people type: "next friday 6pm", "tomorrow at noon", "5.12. 18:00",
+"2pm ET", "90m".
+
+dateparser reads the words ("next friday", "in 2 hours"); before it does, the zone at the end
+is split off (bot.core.zonewords), numeric dates are written out in the person's order
+(bot.core.dateorder), and every clock time is checked, so a time that cannot exist is refused
+by name instead of being dropped by the parser.
+"""
 
 from __future__ import annotations
 
 import re
 import warnings
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.dateorder import date_order, rewrite_numeric_dates
 from bot.core.errors import BadOption
+from bot.core.zonewords import find_zone
 
 _DURATION_PART = re.compile(
     r"(\d+(?:\.\d+)?)\s*(w|wk|wks|weeks?|d|days?|h|hrs?|hours?|m|mins?|minutes?)(?![a-z])", re.I
@@ -19,6 +29,15 @@ _TIME_OF_DAY = re.compile(
     r"|tonight|now)\b|\bin\s+\d+(\.\d+)?\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b",
     re.I,
 )
+# A clock time with am/pm ("6pm", "6:30 p.m.") and one in 24-hour form ("18:30"); the digit
+# groups are wide on purpose so that "25:00" or "6:75pm" is caught and refused by name.
+_CLOCK_12 = re.compile(
+    r"(?<![\w:.])(\d{1,3})(?::(\d{1,3}))?(?::(\d{1,3}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])", re.I
+)
+_CLOCK_24 = re.compile(r"(?<![\w:.])(\d{1,3}):(\d{1,3})(?::(\d{1,3}))?(?![\w:])", re.I)
+_ISO_T = re.compile(r"(\d)T(\d)")
+MAX_DATE_LENGTH = 200
+MIN_YEAR = 1900  # nothing anyone plans is older; earlier zones had offsets in seconds
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 DATE_EXAMPLES = '"next friday 6pm", "tomorrow at noon" or "2026-12-04 18:00"'
@@ -47,22 +66,75 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+@dataclass(frozen=True, slots=True)
+class TimeReading:
+    """How a typed time was read.
+
+    `at` is the moment, aware and in UTC, on a whole minute. `zone` is the IANA zone the text
+    named ("6pm ET" -> "America/New_York"), or None when it named none (or only an offset like
+    "+0200"), so an event can adopt the zone its organizer wrote. `notes` say how an ambiguous
+    date or zone word was read ("I read 4/12 as 4 December (day first)..."), for the reply.
+    """
+
+    at: datetime
+    zone: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+def prepare() -> None:
+    """Load dateparser and the CLDR tables now (about a second once per process, most of it
+    dateparser's language data) so the first person who types a date is not the one who
+    waits, past Discord's 3-second window on a busy machine."""
+    read_time("tomorrow 6pm CET", now=datetime.now(UTC), zone=ZoneInfo("UTC"), locale="en-US")
+
+
 def parse_when(text: str, *, now: datetime, zone: ZoneInfo, need_time: bool = True) -> datetime:
-    """A moment typed in natural language, read in `zone`, returned in UTC. With
-    `need_time`, a day without a time of day is refused rather than taken as midnight."""
+    """A moment typed in natural language, read in `zone`, returned in UTC (whole minutes);
+    `read_time` without the reading's notes. Raises BadOption as `read_time` does."""
+    return read_time(text, now=now, zone=zone, need_time=need_time).at
+
+
+def read_time(
+    text: str,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    locale: str | None = None,
+    need_time: bool = True,
+) -> TimeReading:
+    """Read a time as people type it: "next friday 6pm", "5.12. 18:00", "4/12 6pm",
+    "tomorrow 6 pm CET", "2026-12-04 18:00 +0200", "in 2 hours".
+
+    The text is read in `zone` (the person's) unless it names a zone or offset at its end
+    (see bot.core.zonewords). Numeric dates follow bot.core.dateorder: dots are day.month,
+    slashes follow `locale` (a platform locale such as "en-US"; None: the country of `zone`).
+    With `need_time`, a day without a time of day is refused rather than taken as midnight.
+    Seconds are dropped: events start on a minute. Raises BadOption, naming the value, for
+    an impossible clock time ("25:00", "13pm", "6:75pm", "24:00"), a date that does not
+    exist, or text that is not a date; never returns "now" for a time it could not read.
+    """
     import dateparser  # imported lazily: it is slow to import and only needed here
 
     cleaned = " ".join(text.strip().split())
     if not cleaned:
         raise BadOption("The date is empty.", hint=f"Try {DATE_EXAMPLES}.")
+    if len(cleaned) > MAX_DATE_LENGTH:
+        raise BadOption(
+            f"That date is {len(cleaned)} characters long; a date needs at most {MAX_DATE_LENGTH}.",
+            hint=f"Try {DATE_EXAMPLES}.",
+        )
     if cleaned.isdigit():
         raise BadOption(
             f"`{text}` alone could be a day, a month or an hour.",
             hint=f"Write a day and a time, like {DATE_EXAMPLES}.",
         )
-    local_now = now.astimezone(zone).replace(tzinfo=None)
+    body, named = find_zone(_ISO_T.sub(r"\1 \2", cleaned), home=zone.key)
+    tz = named.tz if named is not None else zone
+    body, notes = rewrite_numeric_dates(body, date_order(locale, zone.key))
+    clock = _typed_clock(body, text)
+    local_now = now.astimezone(tz).replace(tzinfo=None)
     settings = {
-        "TIMEZONE": zone.key,
+        "TIMEZONE": getattr(tz, "key", "UTC"),
         "RETURN_AS_TIMEZONE_AWARE": False,
         "PREFER_DATES_FROM": "future",
         "RELATIVE_BASE": local_now,
@@ -73,18 +145,24 @@ def parse_when(text: str, *, now: datetime, zone: ZoneInfo, need_time: bool = Tr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            parsed = dateparser.parse(cleaned, settings=settings, languages=["en"])  # type: ignore[arg-type]
+            parsed = dateparser.parse(body, settings=settings, languages=["en"])  # type: ignore[arg-type]
         except (OverflowError, ValueError):
             raise out_of_range from None
     if parsed is None:
         raise BadOption(f"I could not understand the date `{text}`.", hint=f"Try {DATE_EXAMPLES}.")
-    if need_time and not _TIME_OF_DAY.search(cleaned):
+    if need_time and not _TIME_OF_DAY.search(body):
         raise BadOption(
             f"`{text}` has no time of day.",
             hint=f'Add one, like "{cleaned} 6pm" or "{cleaned} at noon".',
         )
+    if clock is not None and (parsed.hour, parsed.minute) != clock:
+        # dateparser dropped the time it could not place; never fall back to "now".
+        raise BadOption(
+            f"I could not read the time of day in `{text}`.",
+            hint=f"Try {DATE_EXAMPLES}.",
+        )
     today = _WEEKDAYS[local_now.weekday()]
-    lowered = cleaned.lower()
+    lowered = body.lower()
     if (
         today in lowered
         and "next" not in lowered
@@ -94,7 +172,61 @@ def parse_when(text: str, *, now: datetime, zone: ZoneInfo, need_time: bool = Tr
         # "friday 6pm" typed on a Friday morning means tonight, not next week.
         parsed -= timedelta(days=7)
     # Interpret the wall-clock time in the zone (fold=0 picks the first of a repeated hour).
+    if parsed.year < MIN_YEAR:
+        raise out_of_range
     try:
-        return parsed.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
-    except (OverflowError, ValueError):  # year 1 or 9999 shifted past the calendar's edge
+        at = parsed.replace(second=0, microsecond=0, tzinfo=tz).astimezone(UTC)
+    except (OverflowError, ValueError):  # 9999 shifted past the calendar's edge
         raise out_of_range from None
+    # Old local mean times had offsets in seconds (Berlin was UTC+0:53:28 before 1893).
+    at = at.replace(second=0)
+    zone_note = named.note(at) if named is not None else None
+    return TimeReading(
+        at=at,
+        zone=named.name if named is not None else None,
+        notes=(*notes, *([zone_note] if zone_note else [])),
+    )
+
+
+def _typed_clock(body: str, text: str) -> tuple[int, int] | None:
+    """The one clock time written in `body` as (hour, minute) in 24-hour form, or None when
+    there is none; BadOption naming the value for an impossible one or for two of them."""
+    found: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []
+    for match in _CLOCK_12.finditer(body):
+        hour, minute, second, half = match.groups()
+        if (
+            not 1 <= int(hour) <= 12
+            or not _minutes_ok(minute)
+            or not _minutes_ok(second)
+            or len(hour) > 2
+        ):
+            raise _not_a_time(match.group(0).strip())
+        h = int(hour) % 12 + (12 if half.lower().startswith("p") else 0)
+        found.append((h, int(minute or 0)))
+        spans.append(match.span())
+    for match in _CLOCK_24.finditer(body):
+        if any(start <= match.start() < end for start, end in spans):
+            continue
+        hour, minute, second = match.groups()
+        if int(hour) > 23 or len(hour) > 2 or not _minutes_ok(minute) or not _minutes_ok(second):
+            raise _not_a_time(match.group(0).strip())
+        found.append((int(hour), int(minute)))
+    if len(found) > 1:
+        raise BadOption(
+            f"`{text}` has more than one time of day.",
+            hint='Give one start, like "friday 6pm"; give the end with ends: or duration:.',
+        )
+    return found[0] if found else None
+
+
+def _minutes_ok(part: str | None) -> bool:
+    return part is None or (len(part) == 2 and int(part) <= 59)
+
+
+def _not_a_time(token: str) -> BadOption:
+    return BadOption(
+        f"`{token}` is not a time of day.",
+        hint="Hours go from 0 to 23 (or 1 to 12 with am/pm) and minutes from 00 to 59, "
+        'like "18:30" or "6:30pm"; for midnight write "midnight" or 00:00 of the next day.',
+    )

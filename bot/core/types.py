@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.core.zones import zone, zone_name
+
+if TYPE_CHECKING:
+    from bot.core.timetext import TimeReading
 
 Platform = Literal["console", "discord", "slack"]
 
@@ -51,6 +54,7 @@ class Actor:
     # False for the operator at their own console: the dispatcher's flood guard and
     # cooldowns do not apply (a piped script may send hundreds of commands a minute).
     rate_limited: bool = True
+    locale: str | None = None  # the platform's language tag for the person ("en-US"), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,9 @@ class Invocation:
     command: str = ""
     raw: Any = field(default=None, repr=False)
     message_ref: str | None = None  # the message a button was pressed on
+    locale: str | None = None  # the person's language tag ("en-GB"): the order of 4/12
+    # How each date option was read (zone named, ambiguous dates), by option name.
+    readings: dict[str, TimeReading] = field(default_factory=dict)
 
     @property
     def zone_name(self) -> str:

@@ -1,19 +1,21 @@
 """iCalendar output (RFC 5545): one event as an .ics file, or a community's whole feed.
 
-Times are written in the event's own zone with a VTIMEZONE, so calendar apps expand a repeating
-series correctly across daylight-saving changes; cancellations stay in the feed as
-STATUS:CANCELLED so subscribed calendars remove them instead of keeping a stale copy.
+Times are written in the event's own zone with a VTIMEZONE whose yearly rules have no end date
+(cogs.events.vtimezone), so calendar apps expand a repeating series correctly across
+daylight-saving changes, after 2037 too; cancellations stay in the feed as STATUS:CANCELLED
+(without an RSVP line) so subscribed calendars remove them instead of keeping a stale copy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vRecur
 
 from cogs.events.cards import EventView
+from cogs.events.vtimezone import vtimezone
 
 PRODID = "-//Potluck//Events//EN"
 
@@ -34,7 +36,16 @@ def _vevent(view: EventView, now: datetime) -> Event:
     ev.add("sequence", view.sequence)
     ev.add("summary", view.title)
     ev.add("dtstart", start)
-    ev.add("dtend", start + timedelta(minutes=view.duration_minutes))
+    # A duration is absolute time: a 2-hour event on the night clocks change still ends 2
+    # hours later (wall-clock arithmetic on an aware datetime would make it 1 or 3).
+    end = (view.starts_at.astimezone(UTC) + timedelta(minutes=view.duration_minutes)).astimezone(
+        zone
+    )
+    if end.replace(fold=1 - end.fold).utcoffset() != end.utcoffset():
+        # The second 1:30 of the night clocks go back: a local time with a TZID means the
+        # first one (RFC 5545 section 3.3.5), so the end is written in UTC instead.
+        end = end.astimezone(UTC)
+    ev.add("dtend", end)
     if view.rrule:
         ev.add("rrule", vRecur.from_ical(view.rrule))
         if view.skipped:
@@ -49,7 +60,8 @@ def _vevent(view: EventView, now: datetime) -> Event:
         description.append(f"Talking points:\n{view.script}")
     if view.cancelled and view.cancel_reason:
         description.append(f"Cancelled: {view.cancel_reason}")
-    description.append(f"RSVP: /rsvp event:{view.code} answer:yes")
+    if not view.cancelled:  # nothing to answer any more
+        description.append(f"RSVP: /rsvp event:{view.code} answer:yes")
     ev.add("description", "\n\n".join(d for d in description if d))
     ev.add("categories", [view.kind])
     ev.add("status", "CANCELLED" if view.cancelled else "CONFIRMED")
@@ -64,9 +76,16 @@ def calendar_bytes(views: Iterable[EventView], *, name: str, now: datetime) -> b
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
+    first_use: dict[str, date] = {}
     for view in views:
         cal.add_component(_vevent(view, now))
-    cal.add_missing_timezones()
+        day = view.starts_at.astimezone(ZoneInfo(view.timezone)).date()
+        if view.timezone != "UTC":  # UTC times are written with Z and need no VTIMEZONE
+            first_use[view.timezone] = min(day, first_use.get(view.timezone, day))
+    for zone, day in sorted(first_use.items()):
+        cal.add_component(vtimezone(zone, day))
+    # RFC 5545 lets VTIMEZONE come anywhere; some clients want it before the events.
+    cal.subcomponents.sort(key=lambda c: c.name != "VTIMEZONE")
     return cal.to_ical()
 
 

@@ -6,6 +6,7 @@ zone, so "every 2nd Tuesday at 18:00" stays at 18:00 local across daylight-savin
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection, Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,8 +18,8 @@ from dateutil.rrule import rrule, rrulestr
 from bot.core.errors import BadOption
 
 REPEAT_EXAMPLES = (
-    '"weekly", "every 2 weeks", "monthly on the 2nd tuesday", "monthly", '
-    '"daily", or an RRULE like "FREQ=WEEKLY;BYDAY=TU"'
+    '"weekly", "every 2 weeks", "monthly on the 2nd tuesday", "monthly on the last day", '
+    '"monthly", "daily", or an RRULE like "FREQ=WEEKLY;BYDAY=TU"'
 )
 
 _DAYS = {
@@ -95,7 +96,23 @@ def parse_repeat(text: str) -> str | None:
     return rule
 
 
+_MONTHLY = r"(?:monthly|every month) on (?:the )?"
+_OF_MONTH = r"(?: of (?:the|each|every) month)?"
+_WEEKDAYS = "MO,TU,WE,TH,FR"
+
+
 def _phrase(text: str) -> str | None:
+    # "monthly on the last day", "every month on the 2nd to last day (of the month)"
+    match = re.fullmatch(_MONTHLY + r"(?:(\w+)(?: to)? )?last day" + _OF_MONTH, text)
+    if match:
+        back = _ORDINALS.get(match.group(1) or "1st")
+        if back is None or back < 1:
+            return None
+        return f"FREQ=MONTHLY;BYMONTHDAY={-back}"
+    # "monthly on the last weekday", "monthly on the first working day"
+    match = re.fullmatch(_MONTHLY + r"(\w+) (?:weekday|working day|business day)" + _OF_MONTH, text)
+    if match and match.group(1) in _ORDINALS:
+        return f"FREQ=MONTHLY;BYDAY={_WEEKDAYS};BYSETPOS={_ORDINALS[match.group(1)]}"
     # "every 2 weeks", "every 3 days"
     match = re.fullmatch(r"every (\d+) (day|week|month|year)s?", text)
     if match:
@@ -105,11 +122,11 @@ def _phrase(text: str) -> str | None:
         freq = _UNITS[match.group(2)]
         return f"FREQ={freq}" + (f";INTERVAL={interval}" if interval > 1 else "")
     # "monthly on the 2nd tuesday", "every month on the last friday"
-    match = re.fullmatch(r"(?:monthly|every month) on (?:the )?(\w+) (\w+)", text)
+    match = re.fullmatch(_MONTHLY + r"(\w+) (\w+)" + _OF_MONTH, text)
     if match and match.group(1) in _ORDINALS and match.group(2).rstrip("s") in _DAYS:
         return f"FREQ=MONTHLY;BYDAY={_ORDINALS[match.group(1)]}{_DAYS[match.group(2).rstrip('s')]}"
     # "monthly on the 15th"
-    match = re.fullmatch(r"(?:monthly|every month) on (?:the )?(\d{1,2})(?:st|nd|rd|th)?", text)
+    match = re.fullmatch(_MONTHLY + r"(\d{1,2})(?:st|nd|rd|th)?" + _OF_MONTH, text)
     if match and 1 <= int(match.group(1)) <= 31:
         return f"FREQ=MONTHLY;BYMONTHDAY={int(match.group(1))}"
     # "weekly on tuesday", "every week on mon, wed", "every tuesday"
@@ -155,6 +172,15 @@ def _cached_rule(rule: str, local_start: datetime) -> rrule:
     return _rule(rule, local_start)
 
 
+def _series(rule: str, start: datetime, zone: str) -> tuple[rrule, datetime]:
+    """The rule expanded from `start` and its first date as a naive local time. dateutil
+    drops the microseconds of DTSTART, so they are dropped here too: otherwise the first
+    date (11:29:57.000) falls before the start (11:29:57.250) and a series typed as
+    "in 2 hours" began a period late."""
+    local = local_naive(start, zone).replace(microsecond=0)
+    return _cached_rule(rule, local), local
+
+
 def local_naive(at: datetime, zone: str) -> datetime:
     return at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
@@ -167,7 +193,8 @@ def to_utc(local: datetime, zone: str) -> datetime:
 def first_on_or_after(rule: str, start: datetime, zone: str) -> datetime | None:
     """The first occurrence at or after `start` (UTC): the series' real first date, since
     "monthly on the 2nd tuesday" starting on a Friday begins on the next 2nd Tuesday."""
-    local = _cached_rule(rule, local_naive(start, zone)).after(local_naive(start, zone), inc=True)
+    series, first = _series(rule, start, zone)
+    local = series.after(first, inc=True)
     return to_utc(local, zone) if local is not None else None
 
 
@@ -185,7 +212,7 @@ def occurrences(
         if start > after and start not in skip:
             yield start
         return
-    series = _cached_rule(rule, local_naive(start, zone))
+    series, _ = _series(rule, start, zone)
     cursor = local_naive(after, zone)
     while True:
         local = series.after(cursor)
@@ -221,7 +248,7 @@ def last_started(
     count: nothing was held then)."""
     if rule is None:
         return start if start <= now and start not in skip else None
-    series = _cached_rule(rule, local_naive(start, zone))
+    series, _ = _series(rule, start, zone)
     local = series.before(local_naive(now, zone), inc=True)
     while local is not None and to_utc(local, zone) in skip:
         local = series.before(local)
@@ -237,7 +264,7 @@ def on_day(
     last = datetime.combine(day + timedelta(days=1), time.min, tzinfo=where).astimezone(UTC)
     if rule is None:
         return start if first <= start < last else None
-    series = _cached_rule(rule, local_naive(start, zone))
+    series, _ = _series(rule, start, zone)
     local = series.after(local_naive(first, zone), inc=True)
     if local is None:
         return None
@@ -255,7 +282,7 @@ def is_occurrence(
     if rule is None:
         return at == start
     local = local_naive(at, zone)
-    found = _cached_rule(rule, local_naive(start, zone)).after(local, inc=True)
+    found = _series(rule, start, zone)[0].after(local, inc=True)
     return found == local
 
 
@@ -270,17 +297,13 @@ def describe(rule: str | None) -> str | None:
     if unit is None:
         return rule
     base = f"every {unit}" if interval == 1 else f"every {interval} {unit}s"
-    names = {
-        "MO": "Monday",
-        "TU": "Tuesday",
-        "WE": "Wednesday",
-        "TH": "Thursday",
-        "FR": "Friday",
-        "SA": "Saturday",
-        "SU": "Sunday",
-    }
+    names = _DAY_NAMES
     ords = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last"}
     byday = parts.get("BYDAY")
+    setpos = parts.get("BYSETPOS")
+    if setpos and byday == _WEEKDAYS and set(parts) <= {"FREQ", "INTERVAL", "BYDAY", "BYSETPOS"}:
+        position = int(setpos) if setpos.lstrip("-").isdigit() else 0
+        return f"{base} on the {ords[position]} weekday" if position in ords else rule
     extra = set(parts) - {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY"}
     if extra:
         return rule
@@ -296,5 +319,117 @@ def describe(rule: str | None) -> str | None:
             days.append(f"the {ords[n]} {names[match.group(2)]}" if n else names[match.group(2)])
         return f"{base} on {', '.join(days)}"
     if "BYMONTHDAY" in parts:
-        return f"{base} on day {parts['BYMONTHDAY']}"
+        day = parts["BYMONTHDAY"]
+        if day == "-1":
+            return f"{base} on the last day"
+        if day.startswith("-") and day[1:].isdigit() and int(day[1:]) in ords:
+            return f"{base} on the {ords[int(day[1:])]} to last day"
+        return f"{base} on day {day}"
     return base
+
+
+# One period of each frequency, in days, at its longest (a month of 31 days, a leap year).
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
+_PLAIN_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYSETPOS", "UNTIL", "COUNT", "WKST"}
+
+
+def schedule_warnings(rule: str | None, start: datetime, zone: str) -> list[str]:
+    """What an organizer should hear about a new series before trusting it, as sentences:
+    that the rule skips months (monthly from the 31st, "the 5th friday") or years (yearly
+    from 29 February), and that its first date is more than one period after the start
+    typed in `when:` (`start`, UTC). Dates are written in `zone`. An empty list when the
+    rule meets every period from its start; rules that filter months on purpose (BYMONTH,
+    BYYEARDAY...) are not warned about. Pure: no clock, no storage."""
+    if rule is None:
+        return []
+    parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
+    freq = parts.get("FREQ", "")
+    interval_text = parts.get("INTERVAL", "1")
+    interval = int(interval_text) if interval_text.isdigit() and int(interval_text) > 0 else 1
+    first = first_on_or_after(rule, start, zone)
+    if first is None:
+        return []
+    warnings: list[str] = []
+    period = _PERIOD_DAYS.get(freq, 0) * interval
+    if period and first - start > timedelta(days=period):
+        days = (first - start).days
+        warnings.append(
+            f"The first date is {_day(first, zone)}, {days} days after the date in `when:`."
+        )
+    if freq in ("MONTHLY", "YEARLY") and set(parts) <= _PLAIN_PARTS:
+        skipped = _skipped_periods(rule, first, zone, freq, interval)
+        if skipped:
+            what = "months" if freq == "MONTHLY" else "years"
+            advice = _advice(parts, first, zone) if freq == "MONTHLY" else ""
+            warnings.append(
+                f"This rule skips {what} that have no such date (the next: "
+                f"{_listing(skipped)}).{advice}"
+            )
+    return warnings
+
+
+def _skipped_periods(rule: str, first: datetime, zone: str, freq: str, interval: int) -> list[str]:
+    """The first few months (or years) a rule passes over, as "February 2027" (or "2027")."""
+    series, local_first = _series(rule, first, zone)
+    dates = list(itertools.islice(series.xafter(local_first, inc=True), 25))
+    skipped: list[str] = []
+    for before, after in itertools.pairwise(dates):
+        if freq == "MONTHLY":
+            step = (after.year * 12 + after.month) - (before.year * 12 + before.month)
+            for k in range(interval, step, interval):
+                index = before.year * 12 + before.month - 1 + k
+                skipped.append(f"{_MONTH_NAMES[index % 12]} {index // 12}")
+        else:
+            skipped += [str(y) for y in range(before.year + interval, after.year, interval)]
+        if len(skipped) >= 3:
+            break
+    return skipped[:3]
+
+
+def _advice(parts: dict[str, str], first: datetime, zone: str) -> str:
+    """The phrase that meets every month instead: the last day, or the last weekday named."""
+    fifth = re.fullmatch(r"\+?5(MO|TU|WE|TH|FR|SA|SU)", parts.get("BYDAY", ""))
+    if fifth and "BYSETPOS" not in parts:
+        name = _DAY_NAMES[fifth.group(1)].lower()
+        return f' Use "monthly on the last {name}" to meet every month.'
+    if "BYDAY" in parts or "BYSETPOS" in parts:
+        return ""
+    day = parts.get("BYMONTHDAY")
+    late = (int(day) if day and day.isdigit() else local_naive(first, zone).day) >= 29
+    return ' Use "monthly on the last day" to meet every month.' if late else ""
+
+
+_DAY_NAMES = {
+    "MO": "Monday",
+    "TU": "Tuesday",
+    "WE": "Wednesday",
+    "TH": "Thursday",
+    "FR": "Friday",
+    "SA": "Saturday",
+    "SU": "Sunday",
+}
+
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _day(at: datetime, zone: str) -> str:
+    local = at.astimezone(ZoneInfo(zone))
+    return f"{local:%A} {local.day} {_MONTH_NAMES[local.month - 1]} {local.year}"
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -135,5 +135,6 @@ async def test_attendee_csv_names_never_run_as_formulas(chat: Conversation) -> N
     content = (await chat.say(f"/event attendees id:{code}", as_="ana")).files[0].content
     rows = list(csv.DictReader(io.StringIO(content.decode(), newline="")))
     shown = {row["name"] for row in rows}
-    assert shown == {"'" + n for n in names[:-1]} | {"plain"}
+    # Names lose their control characters and blanks around them ("\t=1+1" is "=1+1").
+    assert shown == {"'" + n.strip() for n in names[:-1]} | {"plain"}
     assert all(row["user_id"][:1] not in "=+-@\t\r" for row in rows)

@@ -82,6 +82,7 @@ class SlackUser:
     is_bot: bool = False
     deleted: bool = False
     email: str | None = None
+    locale: str = "en-US"  # returned only when asked for with include_locale, as Slack does
 
     def payload(self, team_id: str) -> dict[str, Any]:
         name = self.name or self.id.lower()
@@ -571,7 +572,11 @@ class FakeSlack:
         uid = str(call.params.get("user") or "")
         if not uid:
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": self.user(uid).payload(self.team_id)}
+        user = self.user(uid)
+        payload = user.payload(self.team_id)
+        if str(call.params.get("include_locale", "")).lower() in ("1", "true"):
+            payload["locale"] = user.locale
+        return {"ok": True, "user": payload}
 
     def _m_usergroup_users(self, call: RecordedCall) -> dict[str, Any]:
         group = str(call.params.get("usergroup") or "")

@@ -57,6 +57,7 @@ def actor_for(interaction: discord.Interaction[Any], settings: DiscordSettings) 
             display_name=user.display_name,
             channel=ChannelRef(external_id=channel_id, name="direct message", is_direct=True),
             level=Level.MEMBER,
+            locale=_locale(interaction),
         )
     guild, guild_id = interaction.guild, interaction.guild_id
     return Actor(
@@ -67,7 +68,15 @@ def actor_for(interaction: discord.Interaction[Any], settings: DiscordSettings) 
         display_name=user.display_name,
         channel=ChannelRef(external_id=channel_id, name=channel_name),
         level=level_of(user, interaction.permissions, settings),
+        locale=_locale(interaction),
     )
+
+
+def _locale(interaction: discord.Interaction[Any]) -> str | None:
+    """The person's client language ("en-US", "de"), which Discord sends with every
+    interaction: it decides whether 4/12 is April or December."""
+    locale = getattr(interaction, "locale", None)
+    return str(getattr(locale, "value", locale)) if locale else None
 
 
 class InteractionRouter:

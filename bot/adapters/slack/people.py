@@ -31,6 +31,7 @@ class Profile:
     display_name: str
     timezone: str | None
     is_admin: bool
+    locale: str | None = None  # "en-US"; asked for with include_locale
 
 
 class People:
@@ -47,7 +48,7 @@ class People:
             return self._profiles[user_id]
         found: Profile | None = None
         try:
-            response = await self.client.users_info(user=user_id)
+            response = await self.client.users_info(user=user_id, include_locale=True)
             user: dict[str, Any] = response.get("user") or {}
             profile = user.get("profile") or {}
             found = Profile(
@@ -59,6 +60,7 @@ class People:
                 ),
                 timezone=user.get("tz") or None,
                 is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+                locale=user.get("locale") or None,
             )
         except SlackApiError as exc:
             log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
@@ -118,6 +120,7 @@ class People:
             channel=ChannelRef(external_id=channel_id, name=channel_name, is_direct=is_direct),
             level=await self.level(user_id, profile),
             timezone_hint=profile.timezone if profile else None,
+            locale=profile.locale if profile else None,
         )
 
 
