@@ -50,3 +50,28 @@ async def test_each_date_of_a_series_closes_at_its_own_deadline(
     assert "closed at" in said(late) and late.accent == "danger"
     # The next date is still open at that moment.
     assert "You're going" in said(await chat.say(f'/rsvp {code} yes date:"2026-12-09"', as_="lee"))
+
+
+async def test_without_a_deadline_answers_close_at_the_start(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await create(chat, '/event create title:"Lunch" when:"friday noon"')
+    start = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    clock.set(start - ONE_SECOND)
+    assert "You're going" in said(await chat.say(f"/rsvp {code} yes", as_="sam"))
+    clock.set(start)
+    started = await chat.say(f"/rsvp {code} yes", as_="lee")
+    assert "already started" in said(started) and started.accent == "danger"
+
+
+async def test_a_deadline_must_be_after_now_and_before_the_start(chat: Conversation) -> None:
+    # The clock reads Monday 12:00:00 exactly.
+    now = await chat.say(
+        '/event create title:"Quiz" when:"next friday 6pm" deadline:"today 12:00"', as_="ana"
+    )
+    assert now.accent == "danger" and "already past" in said(now)
+    at_start = await chat.say(
+        '/event create title:"Quiz" when:"next friday 6pm" deadline:"friday 6pm"', as_="ana"
+    )
+    assert at_start.accent == "danger" and "after the event starts" in said(at_start)
+    assert "RSVPs must close before the start" in said(at_start)

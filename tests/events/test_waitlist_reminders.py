@@ -70,3 +70,22 @@ async def test_people_seated_by_a_raised_capacity_get_reminders_and_waiting_peop
     sent = await chat.deliver()
     assert len(reminders(sent, "sam")) == 1 and len(reminders(sent, "raj")) == 1
     assert not reminders(sent, "kim")  # still on the waitlist
+
+
+async def test_people_who_turned_reminders_off_get_none_when_answering_or_promoted(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await create(chat, PARTY.replace("capacity:1", "capacity:2"))
+    for who in ("lee", "raj"):
+        await chat.say("/event reminders off", as_=who)
+    answered = await chat.say(f"/rsvp {code} yes", as_="lee")
+    assert "Your reminders are off" in said(answered)
+    await chat.say(f"/rsvp {code} yes", as_="kim")
+    await chat.say(f"/rsvp {code} yes", as_="raj")  # waits
+    await chat.say(f"/rsvp {code} no", as_="kim")
+    await chat.deliver()
+    assert "A spot opened up" in said(chat.to("raj")[0].message)
+    for before in (timedelta(days=1), timedelta(hours=1)):
+        clock.set(PARTY_START - before)
+        await chat.deliver()
+    assert not [d for d in chat.sent if d.kind == "reminder"]
