@@ -4,11 +4,14 @@ its own engine (its own connection pool, as separate processes would have), race
 
 On PostgreSQL the claim's `FOR UPDATE SKIP LOCKED` and its conditional update are what keep
 two workers from taking one row: claims that overlap read the same oldest rows, and without
-them a worker that read a row before another worker's claim committed would claim it again.
+them a worker that read a row before another worker's claim committed claims it again (the
+test then sees about half the rows sent twice).
 On SQLite every claim runs inside an IMMEDIATE transaction, which holds the database's one
-write lock, so claims never overlap however the SQL is written; there the test checks what
-can still go wrong: eight engines contending for the lock neither lose nor repeat a row, and a
-row held by a sender that has not finished (claimed, lease running) is not taken again.
+write lock, so claims never overlap however the claim's SQL is written; the lock clause and
+the condition make no difference there. What the SQLite run does check: eight engines
+contending for that lock neither fail nor lose nor repeat a row (with deferred transactions
+they fail with "database is locked"), and a row held by a sender that has not finished
+(claimed, lease running) is not taken by another worker.
 """
 
 from __future__ import annotations
