@@ -50,18 +50,29 @@ async def claim_due(
     platforms: Sequence[str],
     limit: int,
 ) -> list[OutboxRow]:
-    """Claim up to `limit` due rows. SKIP LOCKED on PostgreSQL lets several processes claim
-    disjoint rows; SQLite's IMMEDIATE transactions serialize claims instead."""
-    ids = (
-        select(OutboxRow.id)
-        .where(_due(now), OutboxRow.platform.in_(list(platforms)))
-        .order_by(OutboxRow.due_at, OutboxRow.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    """Claim up to `limit` due rows for `worker` until `now + lease`; returns them oldest first.
+
+    Two statements in the caller's transaction: lock the ids (PostgreSQL's `FOR UPDATE SKIP
+    LOCKED`, so several processes claim disjoint rows without waiting on each other), then
+    update exactly those rows, again only where still due. One `UPDATE ... WHERE id IN
+    (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` is not enough: when a row it reads was just
+    changed by another claimer, PostgreSQL re-runs the sub-select (EvalPlanQual re-check) and
+    takes more than `limit` rows. SQLite ignores the lock clause; its IMMEDIATE transactions
+    serialize claims instead."""
+    ids = list(
+        await session.scalars(
+            select(OutboxRow.id)
+            .where(_due(now), OutboxRow.platform.in_(list(platforms)))
+            .order_by(OutboxRow.due_at, OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
     )
+    if not ids:
+        return []
     rows = await session.scalars(
         update(OutboxRow)
-        .where(OutboxRow.id.in_(ids.scalar_subquery()), _due(now))
+        .where(OutboxRow.id.in_(ids), _due(now))
         .values(
             status="claimed",
             claimed_by=worker,
