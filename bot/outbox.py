@@ -3,8 +3,11 @@
 Rows are claimed atomically with a lease, sent through the platform's sender, and marked sent.
 A process that dies mid-send leaves a claim whose lease runs out, so another pass (or another
 process) picks it up: nothing is lost. Claims are exclusive, so two processes never send the
-same row. Pacing per destination and Retry-After both move a row's due time forward instead of
-sleeping, so one slow destination never holds up the others.
+same row, and a row whose earlier attempt may have reached the platform is sent with the same
+idempotency key (Discord's nonce) or looked for first (Slack's message metadata), so it is not
+shown twice either. Pacing per destination, the new-DM budget and Retry-After are shared by
+every process through the database (bot/pacing.py) and move a row's due time forward instead
+of sleeping, so one slow destination never holds up the others.
 """
 
 from __future__ import annotations
@@ -14,29 +17,41 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
-from bot.core.delivery import Delivery, Destination, RetryLater, Sender, Undeliverable
+from bot.core.delivery import (
+    Delivery,
+    Destination,
+    OpeningDMsTooFast,
+    RetryLater,
+    Sender,
+    Undeliverable,
+    delivery_key,
+)
 from bot.core.messages import Mention, Message, rich
+from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repositories import outbox as repo
 
 log = logging.getLogger("potluck.outbox")
 
+__all__ = ["MAX_ATTEMPTS", "Outbox", "Pacing"]
+
 MAX_ATTEMPTS = 8
+# Discord returns the message it already made for a repeated nonce "within the last few
+# minutes" (its exact window is not published). A crashed send is retried at most a lease
+# plus one poll after it started, so the default lease keeps that well inside two minutes.
+DEFAULT_LEASE_SECONDS = 60.0
+# A retry after an unknown outcome comes soon, so it still falls in that window.
+MAYBE_SENT_BACKOFF_CAP = timedelta(seconds=20)
 
 
-@dataclass(frozen=True, slots=True)
-class Pacing:
-    """How fast one platform may be sent to."""
-
-    per_destination_seconds: float = 0.0  # gap between two messages to the same destination
-    backoff_seconds: float = 5.0  # first retry delay after an unexpected error (doubles)
+class _ClaimLost(Exception):
+    """Another worker took the row over: roll back and send nothing."""
 
 
 class Outbox:
@@ -45,7 +60,7 @@ class Outbox:
         db: Database,
         clock: Clock,
         *,
-        lease_seconds: float = 120.0,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
         batch_size: int = 50,
         worker_id: str | None = None,
     ) -> None:
@@ -56,16 +71,22 @@ class Outbox:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.senders: dict[str, Sender] = {}
         self.pacing: dict[str, Pacing] = {}
-        self._last_sent: dict[tuple[str, str, str], datetime] = {}
+        self.pacer = Pacer(db, clock)
+        self.direct_messages = DirectMessages(db, clock)
         self._lock = asyncio.Lock()
         self._again = False
         self._closing = False
         self.on_wake: Callable[[datetime], None] | None = None
         self.on_sent: list[Callable[[OutboxRow, str | None], Awaitable[None]]] = []
+        # Run once per pause of new DMs (e.g. Discord error 40003), by the process that
+        # started it: the moderation cog alerts moderators here.
+        self.on_new_dms_paused: list[NewDMPauseHook] = []
 
     def add_sender(self, platform: str, sender: Sender, pacing: Pacing | None = None) -> None:
         self.senders[platform] = sender
         self.pacing[platform] = pacing or Pacing()
+        if self.pacing[platform].new_dms_per_minute is not None:
+            self.direct_messages.limits[platform] = self.pacing[platform].new_dms_per_minute  # type: ignore[assignment]
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -196,23 +217,6 @@ class Outbox:
         if row.expires_at is not None and row.expires_at <= now:
             await self._settle(row, status="dropped", last_error="expired before it could be sent")
             return
-        if row.lease_until is not None and now >= row.lease_until - self.lease / 2:
-            # Earlier rows of this batch were slow (rate limits): renew the claim before
-            # sending, or skip the row if another worker has taken it over meanwhile.
-            async with self.db.transaction() as session:
-                renewed = await repo.settle(
-                    session, row.id, self.worker_id, lease_until=now + self.lease
-                )
-            if not renewed:
-                return
-        pacing = self.pacing.get(row.platform, Pacing())
-        dest_key = (row.platform, row.destination_kind, row.destination_id)
-        last = self._last_sent.get(dest_key)
-        if last is not None and pacing.per_destination_seconds > 0:
-            ready = last + timedelta(seconds=pacing.per_destination_seconds)
-            if ready > now:
-                await self._release(row, ready, "paced", count_attempt=False)
-                return
         edit_ref: str | None = None
         if row.edit_of is not None:
             async with self.db.sessions() as session:
@@ -226,6 +230,27 @@ class Outbox:
                 )
                 return
             edit_ref = original.sent_ref
+        pacing = self.pacing.get(row.platform, Pacing())
+        try:
+            async with self.db.transaction() as session:
+                turn = await self.pacer.take(
+                    session,
+                    platform=row.platform,
+                    destination_kind=row.destination_kind,
+                    destination_id=row.destination_id,
+                    pacing=pacing,
+                    now=now,
+                )
+                if turn.ok and not await repo.start_attempt(
+                    session, row.id, self.worker_id, now=now, lease_until=now + self.lease
+                ):
+                    raise _ClaimLost
+        except _ClaimLost:
+            log.info("outbox row %s was taken over by another worker", row.id)
+            return
+        if not turn.ok:
+            await self._release(row, turn.ready_at, "paced", count_attempt=False)
+            return
         item = Delivery(
             id=row.id,
             platform=row.platform,
@@ -235,13 +260,29 @@ class Outbox:
             timezone=row.timezone,
             attempts=row.attempts,
             edit_ref=edit_ref,
+            key=delivery_key(row.id, row.created_at),
+            community_id=row.community_id,
+            maybe_sent=row.maybe_sent,
+            first_attempt_at=row.first_attempt_at or now,
         )
         try:
             ref = await self.senders[row.platform].deliver(item)
+        except OpeningDMsTooFast as exc:
+            until = await self._pause_new_dms(row, str(exc))
+            await self._release(row, until, str(exc), count_attempt=False, surely_unsent=True)
+            return
         except RetryLater as exc:
-            await self._release(
-                row, now + timedelta(seconds=exc.seconds), str(exc), count_attempt=False
-            )
+            until = self.clock.now() + timedelta(seconds=exc.seconds)
+            if exc.scope == "destination":
+                await self.pacer.hold(
+                    platform=row.platform,
+                    destination_kind=row.destination_kind,
+                    destination_id=row.destination_id,
+                    until=until,
+                )
+            elif exc.scope == "platform":
+                await self.pacer.hold_platform(row.platform, until)
+            await self._release(row, until, str(exc), count_attempt=False, surely_unsent=True)
             return
         except Undeliverable as exc:
             log.info("outbox row %s undeliverable: %s", row.id, exc)
@@ -253,15 +294,26 @@ class Outbox:
             if row.attempts >= MAX_ATTEMPTS:
                 await self._settle(row, status="failed", last_error=repr(exc))
             else:
-                delay = pacing.backoff_seconds * 2 ** (row.attempts - 1)
-                await self._release(row, now + timedelta(seconds=delay), repr(exc))
+                # The platform may have taken it: `maybe_sent` stays set for the next attempt.
+                delay = timedelta(seconds=pacing.backoff_seconds * 2 ** (row.attempts - 1))
+                delay = min(delay, MAYBE_SENT_BACKOFF_CAP)
+                await self._release(row, self.clock.now() + delay, repr(exc))
             return
-        self._last_sent[dest_key] = self.clock.now()
         if await self._settle(
             row, status="sent", sent_ref=ref, sent_at=self.clock.now(), last_error=None
         ):
             for hook in self.on_sent:
                 await hook(row, ref)
+
+    async def _pause_new_dms(self, row: OutboxRow, reason: str) -> datetime:
+        until, pause = await self.direct_messages.pause_new(row.platform, row.community_id, reason)
+        if pause is not None:
+            for hook in self.on_new_dms_paused:
+                try:
+                    await hook(pause)
+                except Exception:
+                    log.exception("a new-DM pause hook failed")
+        return until
 
     async def _fallback(self, row: OutboxRow, item: Delivery) -> None:
         """A direct message that cannot be delivered is posted once in the fallback channel,
@@ -292,8 +344,19 @@ class Outbox:
         self.kick()
 
     async def _release(
-        self, row: OutboxRow, due_at: datetime, reason: str, *, count_attempt: bool = True
+        self,
+        row: OutboxRow,
+        due_at: datetime,
+        reason: str,
+        *,
+        count_attempt: bool = True,
+        surely_unsent: bool = False,
     ) -> None:
+        """Put a claimed row back, due at `due_at`. `surely_unsent`: the platform refused this
+        attempt, so `maybe_sent` goes back to what it was before it."""
+        values: dict[str, object] = {}
+        if surely_unsent:
+            values["maybe_sent"] = row.maybe_sent
         await self._settle(
             row,
             status="pending",
@@ -302,6 +365,7 @@ class Outbox:
             claimed_by=None,
             lease_until=None,
             attempts=row.attempts if count_attempt else row.attempts - 1,
+            **values,
         )
 
     async def _settle(self, row: OutboxRow, **values: object) -> bool:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxRow
 from storage.repositories.upsert import insert_ignore
+
+_UTC = OutboxRow.__table__.c.due_at.type
 
 
 def _due(now: datetime):  # type: ignore[no-untyped-def]
@@ -79,6 +81,27 @@ async def settle(session: AsyncSession, row_id: int, worker: str, **values: obje
             OutboxRow.id == row_id, OutboxRow.claimed_by == worker, OutboxRow.status == "claimed"
         )
         .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def start_attempt(
+    session: AsyncSession, row_id: int, worker: str, *, now: datetime, lease_until: datetime
+) -> bool:
+    """Just before a platform call: renew this worker's claim and record that the message may
+    reach the platform from now on (`maybe_sent`, first attempt time). False when the claim was
+    lost to another worker meanwhile: then nothing may be sent."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id == row_id, OutboxRow.claimed_by == worker, OutboxRow.status == "claimed"
+        )
+        .values(
+            lease_until=lease_until,
+            maybe_sent=True,
+            first_attempt_at=func.coalesce(OutboxRow.first_attempt_at, literal(now, type_=_UTC)),
+        )
+        .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
