@@ -160,6 +160,11 @@ class InvalidRequests:
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self.flush())
 
+    async def counted(self) -> None:
+        """Wait until every invalid request noted so far is in the database."""
+        if self._flushing is not None:
+            await asyncio.shield(self._flushing)
+
     async def flush(self) -> None:
         while self.pending:
             events, self.pending = self.pending, 0

@@ -49,11 +49,13 @@ async def take(
 ) -> gcra.Turn:
     """Use `key` at `now` if it conforms and every gate is open (GCRA, no burst). Returns the
     turn: `ok`, or `ready_at`, when the key and its gates next conform (a hint for coming back;
-    the next take decides). With a zero interval only the gates are checked."""
-    if interval <= timedelta(0):
-        found = await tats(session, [g.key for g in gates])
-        ready = gcra.ready_at(now, None, (g.ready_at(found.get(g.key)) for g in gates))
-        return gcra.Turn(ok=ready <= now, tat=now, ready_at=ready)
+    the next take decides). With a zero interval nothing is written: only holds are checked."""
+    if interval <= timedelta(0):  # nothing to spend: the key only waits out its holds
+        found = await tats(session, [key, *(g.key for g in gates)])
+        ready = gcra.ready_at(
+            now, found.get(key), (g.ready_at(found.get(g.key)) for g in gates)
+        )
+        return gcra.Turn(ok=ready <= now, tat=found.get(key, now), ready_at=ready)
     taken = await session.execute(
         update(PaceRow)
         .where(PaceRow.key == key, PaceRow.tat <= now, ~_gates_closed(now, gates))
@@ -198,10 +200,9 @@ async def queue_position(
             community,
             DirectChannelRow.channel_id.is_(None),
             DirectChannelRow.queued_at > now - horizon,
-            or_(
-                DirectChannelRow.queued_at < mine,
-                and_(DirectChannelRow.queued_at == mine, DirectChannelRow.user_id < user_id),
-            ),
+            # Joined no later than this person (at one instant: those already there).
+            DirectChannelRow.queued_at <= mine,
+            DirectChannelRow.user_id != user_id,
         )
     )
     return int(ahead or 0)

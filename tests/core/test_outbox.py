@@ -6,12 +6,21 @@ import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.core.clock import ManualClock
-from bot.core.delivery import Delivery, Destination, RetryLater, Undeliverable
+from bot.core.delivery import (
+    Delivery,
+    Destination,
+    OpeningDMsTooFast,
+    RetryLater,
+    Undeliverable,
+    delivery_key,
+)
 from bot.core.messages import Mention, Message, rich
 from bot.outbox import Outbox, Pacing
+from bot.pacing import NewDMPause
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repositories import outbox as repo
@@ -321,3 +330,126 @@ async def test_a_slow_batch_never_sends_a_row_another_worker_took_over(
         await put(first, f"m{i}")
     await first.pump()
     assert sorted(sent) == [f"m{i}" for i in range(5)]  # each exactly once
+
+
+class Crash(BaseException):
+    """The process dies in the middle of a platform call (nothing of ours runs after it)."""
+
+
+async def row_of(database: Database) -> OutboxRow:
+    async with database.sessions() as session:
+        return (await session.scalars(select(OutboxRow))).one()
+
+
+async def test_a_send_cut_off_by_a_crash_is_checked_by_the_next_worker(
+    database: Database, clock: ManualClock
+) -> None:
+    def dies(item: Delivery) -> None:
+        raise Crash
+
+    dead = make_outbox(database, clock, Recorder(dies), lease_seconds=60)
+    await put(dead, "Book club at 7")
+    with pytest.raises(Crash):
+        await dead.pump()
+    crashed = await row_of(database)
+    assert crashed.status == "claimed" and crashed.maybe_sent
+
+    survivor_sender = Recorder()
+    survivor = make_outbox(database, clock, survivor_sender, lease_seconds=60)
+    assert await survivor.pump() == 0  # still leased
+    clock.advance(seconds=61)
+    assert await survivor.pump() == 1
+    (retry,) = survivor_sender.sent
+    assert retry.maybe_sent and retry.first_attempt_at == crashed.first_attempt_at
+    assert retry.key == delivery_key(crashed.id, crashed.created_at)
+
+
+async def test_a_first_attempt_and_a_refused_one_are_not_in_doubt(
+    database: Database, clock: ManualClock
+) -> None:
+    calls: list[Delivery] = []
+
+    def rate_limited_once(item: Delivery) -> None:
+        calls.append(item)
+        if len(calls) == 1:
+            raise RetryLater(5, "429")
+
+    outbox = make_outbox(database, clock, Recorder(rate_limited_once))
+    await put(outbox, "hello")
+    await outbox.pump()
+    assert not (await row_of(database)).maybe_sent  # the platform said no: nothing landed
+    clock.advance(seconds=5)
+    await outbox.pump()
+    assert [c.maybe_sent for c in calls] == [False, False]
+    assert calls[0].key == calls[1].key != ""
+
+
+async def test_a_lost_answer_is_retried_soon_and_in_doubt(
+    database: Database, clock: ManualClock
+) -> None:
+    calls: list[Delivery] = []
+
+    def answer_lost_once(item: Delivery) -> None:
+        calls.append(item)
+        if len(calls) == 1:
+            raise TimeoutError("no answer")
+
+    outbox = make_outbox(database, clock, Recorder(answer_lost_once), Pacing(backoff_seconds=60))
+    await put(outbox, "hello")
+    await outbox.pump()
+    row = await row_of(database)
+    assert row.status == "pending" and row.maybe_sent
+    # Soon enough for Discord's nonce window, whatever the configured backoff.
+    assert row.due_at <= clock.now() + timedelta(seconds=20)
+    clock.advance(seconds=20)
+    await outbox.pump()
+    assert [c.maybe_sent for c in calls] == [False, True]
+    assert (await row_of(database)).status == "sent"
+
+
+async def test_a_rate_limited_destination_holds_every_process(
+    database: Database, clock: ManualClock
+) -> None:
+    def limited(item: Delivery) -> None:
+        raise RetryLater(30, "429", scope="destination")
+
+    first = make_outbox(database, clock, Recorder(limited))
+    await put(first, "first")
+    await first.pump()
+    other_sender = Recorder()
+    other = make_outbox(database, clock, other_sender)
+    await put(other, "second")
+    await put(other, "elsewhere", to=Destination.channel("random"))
+    await other.pump()
+    assert other_sender.texts() == ["elsewhere"]
+    clock.advance(seconds=30)
+    await other.pump()
+    assert sorted(other_sender.texts()) == ["elsewhere", "first", "second"]
+
+
+async def test_a_new_dm_pause_is_announced_once_and_keeps_rows_queued(
+    database: Database, clock: ManualClock
+) -> None:
+    def too_fast(item: Delivery) -> None:
+        if item.destination.kind == "person":
+            raise OpeningDMsTooFast("You are opening direct messages too fast")
+
+    announced: list[NewDMPause] = []
+
+    async def alert(pause: NewDMPause) -> None:
+        announced.append(pause)
+
+    senders = [Recorder(too_fast), Recorder(too_fast)]
+    outboxes = [make_outbox(database, clock, s) for s in senders]
+    for outbox in outboxes:
+        outbox.on_new_dms_paused.append(alert)
+    await put(outboxes[0], "to ann", to=Destination.person("ann"))
+    await put(outboxes[0], "to ben", to=Destination.person("ben"))
+    await put(outboxes[0], "in the channel")
+    await asyncio.gather(*(o.pump() for o in outboxes))
+    assert len(announced) == 1
+    assert announced[0].until == clock.now() + timedelta(minutes=15)
+    assert [s for s, _ in await statuses(database)] == ["pending", "pending", "sent"]
+    async with database.sessions() as session:
+        rows = (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all()
+    assert rows[0].due_at == announced[0].until and rows[0].attempts == 0
