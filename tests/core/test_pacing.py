@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -156,7 +157,7 @@ async def test_new_dms_are_one_budget_for_every_process(
                 come_back[(n, user)] = clock.now() + timedelta(seconds=wait)
         clock.advance(seconds=1)
     assert len(opened) == 7 and opened[0] == 0  # at 0, 10, 20, ... 60 s
-    assert min(b - a for a, b in zip(opened, opened[1:], strict=False)) >= 10
+    assert min(b - a for a, b in pairwise(opened)) >= 10
     # Every process knows the channels opened by the other one.
     assert await books[1].channel("discord", "u0-0") == "dm-u0-0"
     # The people waiting were told to come back one interval after another, not all at once.
