@@ -48,6 +48,8 @@ MAX_ATTEMPTS = 8
 DEFAULT_LEASE_SECONDS = 60.0
 # A retry after an unknown outcome comes soon, so it still falls in that window.
 MAYBE_SENT_BACKOFF_CAP = timedelta(seconds=20)
+# When every due row waits for its destination's pace, look again this soon.
+PACED_RECHECK = timedelta(seconds=0.25)
 
 
 class _ClaimLost(Exception):
@@ -74,6 +76,7 @@ class Outbox:
         self.pacer = Pacer(db, clock)
         self.direct_messages = DirectMessages(db, clock)
         self._lock = asyncio.Lock()
+        self._waiting: dict[tuple[str, str, str], int] = {}  # per destination, this batch
         self._again = False
         self._closing = False
         self.on_wake: Callable[[datetime], None] | None = None
@@ -182,16 +185,24 @@ class Outbox:
                             platforms=list(self.senders),
                             limit=self.batch_size,
                         )
-                    for row in rows:
-                        if self._closing:  # hand unsent rows back for the next start
-                            await self._release(row, row.due_at, "shutdown", count_attempt=False)
-                        else:
-                            await self._deliver(row)
-                            total += 1
-                    if len(rows) < self.batch_size or self._closing:
+                    self._waiting.clear()
+                    # A batch gets half a lease: what is left then goes back to the queue, so
+                    # no claim runs out in a live process and the claims of a dead one (due
+                    # earlier) are taken over within about one lease.
+                    deadline = self.clock.now() + self.lease / 2
+                    handed_back = False
+                    for n, row in enumerate(rows):
+                        if self._closing or self.clock.now() >= deadline:
+                            reason = "shutdown" if self._closing else "batch took long"
+                            await self._hand_back(rows[n:], reason)
+                            handed_back = True
+                            break
+                        await self._deliver(row)
+                        total += 1
+                    if self._closing or (len(rows) < self.batch_size and not handed_back):
                         break
         if not self._closing:
-            await self._schedule_next()
+            await self._schedule_next(idle=total == 0)
         return total
 
     async def close(self) -> None:
@@ -205,12 +216,18 @@ class Outbox:
         async with self.db.sessions() as session:
             return await repo.next_due_at(session, list(self.senders))
 
-    async def _schedule_next(self) -> None:
+    async def _schedule_next(self, *, idle: bool = False) -> None:
         if self.on_wake is None:
             return
         nxt = await self.next_due_at()
         if nxt is not None:
+            if idle:  # due rows this pass left alone wait for their destination's pace
+                nxt = max(nxt, self.clock.now() + PACED_RECHECK)
             self.on_wake(nxt)
+
+    async def _hand_back(self, rows: list[OutboxRow], reason: str) -> None:
+        async with self.db.transaction() as session:
+            await repo.hand_back(session, [r.id for r in rows], self.worker_id, reason)
 
     async def _deliver(self, row: OutboxRow) -> None:
         now = self.clock.now()
@@ -241,15 +258,25 @@ class Outbox:
                     pacing=pacing,
                     now=now,
                 )
-                if turn.ok and not await repo.start_attempt(
+                if not turn.ok:
+                    # Rows of this batch to the same destination queue up one gap apart.
+                    dest = (row.platform, row.destination_kind, row.destination_id)
+                    place = self._waiting.get(dest, 0)
+                    self._waiting[dest] = place + 1
+                    gap = timedelta(seconds=pacing.per_destination_seconds)
+                    await repo.settle(
+                        session,
+                        row.id,
+                        self.worker_id,
+                        **self._release_values(row, turn.ready_at + gap * place, "paced"),
+                    )
+                    return
+                if not await repo.start_attempt(
                     session, row.id, self.worker_id, now=now, lease_until=now + self.lease
                 ):
                     raise _ClaimLost
         except _ClaimLost:
             log.info("outbox row %s was taken over by another worker", row.id)
-            return
-        if not turn.ok:
-            await self._release(row, turn.ready_at, "paced", count_attempt=False)
             return
         item = Delivery(
             id=row.id,
@@ -354,18 +381,22 @@ class Outbox:
     ) -> None:
         """Put a claimed row back, due at `due_at`. `surely_unsent`: the platform refused this
         attempt, so `maybe_sent` goes back to what it was before it."""
-        values: dict[str, object] = {}
+        values = self._release_values(row, due_at, reason, count_attempt=count_attempt)
         if surely_unsent:
             values["maybe_sent"] = row.maybe_sent
-        await self._settle(
-            row,
+        await self._settle(row, **values)
+
+    @staticmethod
+    def _release_values(
+        row: OutboxRow, due_at: datetime, reason: str, *, count_attempt: bool = False
+    ) -> dict[str, object]:
+        return dict(
             status="pending",
             due_at=due_at,
             last_error=reason,
             claimed_by=None,
             lease_until=None,
             attempts=row.attempts if count_attempt else row.attempts - 1,
-            **values,
         )
 
     async def _settle(self, row: OutboxRow, **values: object) -> bool:

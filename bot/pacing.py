@@ -61,8 +61,7 @@ class Pacing:
 # -- keys (one function per kind, so every process builds the same strings) -----------------
 
 
-def destination_key(platform: str, kind: str, destination_id: str) -> str:
-    return f"dest:{platform}:{kind}:{destination_id}"
+destination_key = repo.destination_key
 
 
 def platform_hold_key(platform: str) -> str:

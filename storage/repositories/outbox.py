@@ -9,6 +9,7 @@ from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxRow
+from storage.repositories import pacing
 from storage.repositories.upsert import insert_ignore
 
 _UTC = OutboxRow.__table__.c.due_at.type
@@ -50,10 +51,17 @@ async def claim_due(
     limit: int,
 ) -> list[OutboxRow]:
     """Claim up to `limit` due rows. SKIP LOCKED on PostgreSQL lets several processes claim
-    disjoint rows; SQLite's IMMEDIATE transactions serialize claims instead."""
+    disjoint rows; SQLite's IMMEDIATE transactions serialize claims instead. Rows to a
+    destination that is paced right now stay where they are until it is free."""
+    paced = pacing.paced_now(
+        pacing.destination_key_sql(
+            OutboxRow.platform, OutboxRow.destination_kind, OutboxRow.destination_id
+        ),
+        now,
+    )
     ids = (
         select(OutboxRow.id)
-        .where(_due(now), OutboxRow.platform.in_(list(platforms)))
+        .where(_due(now), OutboxRow.platform.in_(list(platforms)), ~paced)
         .order_by(OutboxRow.due_at, OutboxRow.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -83,6 +91,29 @@ async def settle(session: AsyncSession, row_id: int, worker: str, **values: obje
         .values(**values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def hand_back(session: AsyncSession, row_ids: Sequence[int], worker: str, reason: str) -> int:
+    """Give back claims this worker has not started on (shutting down, or a batch that took
+    long): they are due again at once for any worker, and the claim does not count as an
+    attempt. Returns how many."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id.in_(list(row_ids)),
+            OutboxRow.claimed_by == worker,
+            OutboxRow.status == "claimed",
+        )
+        .values(
+            status="pending",
+            claimed_by=None,
+            lease_until=None,
+            attempts=OutboxRow.attempts - 1,
+            last_error=reason,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def start_attempt(

@@ -11,14 +11,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, exists, false, func, or_, select, update
+from sqlalchemy import and_, delete, exists, false, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.core import gcra
 from storage.models import DirectChannelRow, PaceRow
 from storage.repositories.upsert import insert_ignore, insert_or_update
+
+DESTINATION = "dest"
+
+
+def destination_key(platform: str, kind: str, destination_id: str) -> str:
+    """The pacing key of one channel or person: `dest:<platform>:<kind>:<id>`."""
+    return f"{DESTINATION}:{platform}:{kind}:{destination_id}"
+
+
+def destination_key_sql(platform: Any, kind: Any, destination_id: Any) -> Any:
+    """`destination_key` as an SQL expression over columns (|| on SQLite and PostgreSQL)."""
+    return (
+        literal(f"{DESTINATION}:") + platform + literal(":") + kind + literal(":") + destination_id
+    )
+
+
+def paced_now(key: Any, now: datetime) -> Any:
+    """SQL: the pacing key `key` (an expression) is not free at `now`."""
+    return exists().where(PaceRow.key == key, PaceRow.tat > now)
 
 
 def _rowcount(result: object) -> int:
@@ -52,9 +72,7 @@ async def take(
     the next take decides). With a zero interval nothing is written: only holds are checked."""
     if interval <= timedelta(0):  # nothing to spend: the key only waits out its holds
         found = await tats(session, [key, *(g.key for g in gates)])
-        ready = gcra.ready_at(
-            now, found.get(key), (g.ready_at(found.get(g.key)) for g in gates)
-        )
+        ready = gcra.ready_at(now, found.get(key), (g.ready_at(found.get(g.key)) for g in gates))
         return gcra.Turn(ok=ready <= now, tat=found.get(key, now), ready_at=ready)
     taken = await session.execute(
         update(PaceRow)

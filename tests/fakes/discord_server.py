@@ -582,7 +582,8 @@ class FakeDiscord:
         ``re.fullmatch(path_regex, path)`` with ``status`` / ``json_body``.
 
         ``after=True`` acts on the request first (e.g. creates the message) and then answers
-        with the failure: the answer got lost, the platform still did it.
+        with the failure: the answer got lost, the platform still did it. ``status=0`` with
+        ``after=True`` drops the connection instead of answering.
 
         For 429, discord.py only retries when a ``Via`` header is present and the body
         has ``retry_after``; both are filled in unless given.
@@ -826,6 +827,10 @@ class FakeDiscord:
             rec.status, rec.response = late.status, late.body
         await self._record(rec)
         await self.holds.pause(rec)
+        if late is not None and late.status == 0:  # the connection drops: no answer at all
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
         if late is not None:
             return self._json(late.status, late.body, late.headers)
         if status == 204:

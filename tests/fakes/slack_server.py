@@ -347,7 +347,8 @@ class FakeSlack:
         after: bool = False,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail (``after=True``: act on the call
-        first, e.g. post the message, then answer with the failure).
+        first, e.g. post the message, then answer with the failure, or with ``status=0`` drop
+        the connection).
 
         ``fail_next("chat.postMessage")`` -> HTTP 429 ``Retry-After: 1`` ``{"ok": false,
         "error": "ratelimited"}``; ``fail_next("chat.postMessage", 200, error="channel_not_found")``
@@ -434,6 +435,10 @@ class FakeSlack:
             call.status, call.response = late.status, late.body
         await self._record(call)
         await self.holds.pause(call)
+        if late is not None and late.status == 0:  # the connection drops: no answer at all
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
         if late is not None:
             return web.json_response(late.body, status=late.status, headers=late.headers)
         return web.json_response(call.response)

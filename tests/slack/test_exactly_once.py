@@ -103,3 +103,18 @@ async def test_people_already_dmed_cost_no_new_dm_budget(
     await bot.outbox.pump()
     assert [c.params["users"] for c in fake.calls("conversations.open")] == [SAM, ANA]
     assert [r.status for r in await rows(bot)] == ["sent", "sent", "sent"]
+
+
+async def test_a_dropped_connection_after_slack_posted_is_not_posted_again(
+    slack: SlackDriver, fake: FakeSlack, bot: Potluck, clock: ManualClock
+) -> None:
+    """slack_sdk would retry such a call by itself; the outbox looks first instead."""
+    fake.fail_next("chat.postMessage", 0, after=True)  # posted, then the connection drops
+    await enqueue(bot, Destination.channel(GENERAL), Message(text=["Book club at 7"]))
+    await bot.outbox.pump()
+    assert len(fake.calls("chat.postMessage")) == 1
+    clock.advance(seconds=20)
+    await bot.outbox.pump()
+    assert len(fake.calls("conversations.history")) == 1
+    assert len(fake.history[GENERAL]) == 1
+    assert [r.status for r in await rows(bot)] == ["sent"]

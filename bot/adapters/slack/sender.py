@@ -107,7 +107,7 @@ class SlackSender:
         *,
         direct_messages: DirectMessages,
     ) -> None:
-        self.client = client
+        self.client = without_retries(client)
         self.prefix = prefix
         self.direct_messages = direct_messages
 
@@ -208,6 +208,26 @@ class SlackSender:
             raise Undeliverable(f"no direct-message channel with {user_id}")
         await self.direct_messages.opened(PLATFORM, user_id, channel, community_id)
         return channel
+
+
+def without_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """The same Web API client without slack_sdk's own retry of a call whose connection
+    dropped: that call may have been done (a post that landed), and posting again is the
+    outbox's decision, after looking in the channel's history."""
+    twin = AsyncWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        session=client.session,
+        headers=client.headers,
+        logger=client.logger,
+        retry_handlers=[],
+    )
+    twin.default_params = dict(client.default_params)
+    twin.retry_handlers = []
+    return twin
 
 
 def outbox_metadata(item: Delivery) -> dict[str, Any]:
