@@ -453,3 +453,31 @@ async def test_a_new_dm_pause_is_announced_once_and_keeps_rows_queued(
     async with database.sessions() as session:
         rows = (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all()
     assert rows[0].due_at == announced[0].until and rows[0].attempts == 0
+
+
+async def test_a_row_in_doubt_keeps_its_place_at_the_head_of_the_queue(
+    database: Database, clock: ManualClock
+) -> None:
+    """Its retry must come within Discord's nonce window even behind a backlog."""
+    failed: list[str] = []
+
+    def answer_lost_once(item: Delivery) -> None:
+        text = item.message.plain_text()
+        if text == "in doubt" and not failed:
+            failed.append(text)
+            raise TimeoutError("no answer")
+
+    sender = Recorder(answer_lost_once)
+    outbox = make_outbox(database, clock, sender, Pacing(backoff_seconds=5), batch_size=1)
+    await put(outbox, "in doubt")
+    await outbox.pump()
+    for n in range(4):  # a backlog that fell due after it
+        await put(outbox, f"later {n}", to=Destination.channel(f"c{n}"), due_at=clock.now())
+        clock.advance(seconds=1)
+    await outbox.pump()
+    assert sender.texts() == ["later 0", "later 1", "later 2", "later 3"]  # general is held
+    clock.advance(seconds=2)
+    for n in range(4):
+        await put(outbox, f"backlog {n}", to=Destination.channel(f"d{n}"), due_at=clock.now())
+    assert await outbox.pump() == 5
+    assert sender.texts()[4] == "in doubt"

@@ -205,9 +205,15 @@ async def wait_all_settled(world: FaultWorld, total: int) -> None:
 async def check_exactly_once(world: FaultWorld, expected: list[Expected]) -> None:
     for platform in ("discord", "slack"):
         wanted = Counter((e.person, e.marker) for e in expected if e.platform == platform)
-        got = Counter(world.delivered_to(platform))
+        delivered = world.delivered_to(platform)
+        got = Counter(delivered)
+        twice = [
+            (c.key, c.token, round(c.at, 3))
+            for c, d in zip(world.created(platform), delivered, strict=True)
+            if got[d] > wanted[d]
+        ]
         assert got == wanted, (
-            f"{platform}: duplicated {sorted((got - wanted).items())[:5]}, "
+            f"{platform}: duplicated {sorted((got - wanted).items())[:5]} {twice[:10]}, "
             f"missing {sorted((wanted - got).items())[:5]}"
         )
     rows = await world.rows()
