@@ -52,23 +52,29 @@ async def claim_due(
 ) -> list[OutboxRow]:
     """Claim up to `limit` due rows. SKIP LOCKED on PostgreSQL lets several processes claim
     disjoint rows; SQLite's IMMEDIATE transactions serialize claims instead. Rows to a
-    destination that is paced right now stay where they are until it is free."""
+    destination that is paced right now stay where they are until it is free.
+
+    The candidates are picked once, in a MATERIALIZED CTE: as a plain `IN (subquery)`
+    PostgreSQL may run the locking subquery again for each row it updates, and SKIP LOCKED
+    then skips the rows this very statement already updated, so every due row was claimed."""
     paced = pacing.paced_now(
         pacing.destination_key_sql(
             OutboxRow.platform, OutboxRow.destination_kind, OutboxRow.destination_id
         ),
         now,
     )
-    ids = (
+    picked = (
         select(OutboxRow.id)
         .where(_due(now), OutboxRow.platform.in_(list(platforms)), ~paced)
         .order_by(OutboxRow.due_at, OutboxRow.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("picked")
+        .prefix_with("MATERIALIZED")
     )
     rows = await session.scalars(
         update(OutboxRow)
-        .where(OutboxRow.id.in_(ids.scalar_subquery()), _due(now))
+        .where(OutboxRow.id.in_(select(picked.c.id)), _due(now))
         .values(
             status="claimed",
             claimed_by=worker,

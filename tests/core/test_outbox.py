@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -482,3 +483,24 @@ async def test_a_row_in_doubt_keeps_its_place_at_the_head_of_the_queue(
     await outbox.pump()
     assert sender.texts()[2] == "in doubt"
     assert sorted(sender.texts()[3:]) == ["later 2", "later 3"]
+
+
+async def test_a_claim_takes_no_more_than_its_batch(database: Database, clock: ManualClock) -> None:
+    """On PostgreSQL a locking IN-subquery could be run once per updated row and claim every
+    due row at once, leaving the rest of a slow batch to expire in a live process's hands."""
+    outbox = make_outbox(database, clock, Recorder())
+    for i in range(30):
+        await put(outbox, f"m{i}", to=Destination.channel(f"c{i % 9}"))
+    async with database.transaction() as session:
+        claimed = await repo.claim_due(
+            session,
+            now=clock.now(),
+            worker="w",
+            lease=timedelta(seconds=60),
+            platforms=["console"],
+            limit=7,
+        )
+    assert [Message.model_validate_json(r.payload).plain_text() for r in claimed] == [
+        f"m{i}" for i in range(7)
+    ]
+    assert Counter(s for s, _ in await statuses(database)) == {"claimed": 7, "pending": 23}
