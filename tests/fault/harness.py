@@ -75,9 +75,9 @@ class Expected:
 
 
 class Workload(Protocol):
-    async def queue(
-        self, world: FaultWorld, session: AsyncSession, outbox: Outbox
-    ) -> list[Expected]: ...
+    async def queue(self, world: FaultWorld, outbox: Outbox) -> list[Expected]:
+        """Write the rows (in as many transactions as the cog would) and say what is due."""
+        ...
 
 
 @dataclass
@@ -86,9 +86,7 @@ class Reminders:
 
     platform: str
 
-    async def queue(
-        self, world: FaultWorld, session: AsyncSession, outbox: Outbox
-    ) -> list[Expected]:
+    async def queue(self, world: FaultWorld, outbox: Outbox) -> list[Expected]:
         plan = world.plan
         people = world.people[self.platform]
         start = datetime.now(UTC) + timedelta(seconds=2)
@@ -112,7 +110,8 @@ class Reminders:
                 Recipient(person_id=n + 1, external_id=person, zone="UTC", reminders_on=True)
                 for n, person in attending
             ]
-            await schedule.add(session, view, occurrence, recipients)
+            async with world.db.transaction() as session:  # as one RSVP burst would
+                await schedule.add(session, view, occurrence, recipients)
             expected += [
                 Expected(self.platform, p, f"Reminder: {view.title}") for _, p in attending
             ]
@@ -177,9 +176,11 @@ class BotProcess:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
-    def is_ready(self) -> bool:
-        out = self.output()
-        return "connected to Discord as" in out and "Slack: HTTP mode" in out
+    def is_ready(self, discord: FakeDiscord, slack: FakeSlack) -> bool:
+        """Logged in on the Discord gateway and on Slack (as the stand-ins saw it)."""
+        return any(i.get("token") == self.discord_token for i in discord.identifies) and any(
+            c.method == "auth.test" and c.token == self.slack_token for c in slack.requests
+        )
 
     def worker_pattern(self) -> str:
         """The SQL LIKE pattern of the outbox worker ids of this process (host:pid:object)."""
@@ -271,7 +272,7 @@ class FaultWorld:
 [bot]
 outbox_poll_seconds = {plan.poll}
 outbox_lease_seconds = {plan.lease}
-log_level = "INFO"
+log_level = "WARNING"
 
 [web]
 host = "127.0.0.1"
@@ -318,13 +319,13 @@ new_dms_per_minute = {plan.new_dms_per_minute}
                 stderr=log,
             )
 
-    async def wait_ready(self, procs: Sequence[BotProcess], timeout: float = 60) -> None:
+    async def wait_ready(self, procs: Sequence[BotProcess], timeout: float = 120) -> None:
         async def ready() -> bool:
             for proc in procs:
                 assert proc.process is not None
                 if proc.process.returncode is not None:
                     raise AssertionError(f"bot {proc.number} exited:\n{proc.output()[-3000:]}")
-            return all(p.is_ready() for p in procs)
+            return all(p.is_ready(self.discord, self.slack) for p in procs)
 
         await eventually(ready, timeout, "the bots to connect to Discord and Slack", every=0.1)
 
@@ -351,9 +352,8 @@ new_dms_per_minute = {plan.new_dms_per_minute}
     async def queue(self, workloads: Sequence[Workload]) -> list[Expected]:
         outbox = Outbox(self.db, SystemClock())
         expected: list[Expected] = []
-        async with self.db.transaction() as session:
-            for workload in workloads:
-                expected += await workload.queue(self, session, outbox)
+        for workload in workloads:
+            expected += await workload.queue(self, outbox)
         return expected
 
     async def counts(self) -> dict[str, int]:

@@ -111,6 +111,7 @@ async def three_processes_one_killed(world: FaultWorld) -> None:
     await wait_all_settled(world, len(expected))
     await world.stop_all()
 
+    print(f"taken over {taken_over_at - killed_at:.1f}s after the kill")
     assert taken_over_at - killed_at <= PLAN.lease + TAKEOVER_SLACK
     await check_exactly_once(world, expected)
     check_paces(world)
@@ -159,6 +160,7 @@ async def killed_and_restarted(world: FaultWorld) -> None:
     await wait_all_settled(world, len(expected))
     await world.stop_all()
 
+    print(f"taken over {taken_over_at - max(ready_at, killed_at + PLAN.lease):.1f}s late")
     assert taken_over_at - max(ready_at, killed_at + PLAN.lease) <= TAKEOVER_SLACK
     await check_exactly_once(world, expected)
     check_paces(world)
@@ -180,9 +182,9 @@ async def kill_mid_send(
         done = len(world.created("discord")) + len(world.created("slack"))
         return done >= total // 3
 
-    await eventually(a_third_done, 90, "a third of the messages to go out")
+    await eventually(a_third_done, 240, "a third of the messages to go out")
     held = hold()
-    await held.wait_held(timeout=60)
+    await held.wait_held(timeout=120)
     killed_at = world.kill(victim)
     assert victim.process is not None
     await victim.process.wait()
@@ -199,7 +201,7 @@ async def wait_all_settled(world: FaultWorld, total: int) -> None:
         counts = await world.counts()
         return sum(counts.values()) == total and not (counts.keys() & {"pending", "claimed"})
 
-    await eventually(settled, 120, "every reminder to be settled", every=0.2)
+    await eventually(settled, 300, "every reminder to be settled", every=0.2)
 
 
 async def check_exactly_once(world: FaultWorld, expected: list[Expected]) -> None:
