@@ -13,6 +13,7 @@ from bot.core.errors import UserError
 from bot.core.messages import Attachment, Button, Message, rich
 from bot.core.types import Invocation
 from storage.models import OutboxRow
+from storage.repositories.pacing import forget_dm_channel
 
 
 class PrivacyCog(Cog):
@@ -94,6 +95,10 @@ class PrivacyCog(Cog):
                     OutboxRow.status == "pending",
                 )
             )
+            await forget_dm_channel(session, inv.community.platform, inv.person.external_id)
+        self.bot.outbox.direct_messages.forget_cached(
+            inv.community.platform, inv.person.external_id
+        )
         await self.bot.identity.forget_person(inv.person.id)
         return Message(
             text=["Done: everything Potluck stored about you here is deleted."],

@@ -12,6 +12,7 @@ and one line in the test, and every check below applies to them unchanged.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import re
 import signal
@@ -74,9 +75,18 @@ class Expected:
     marker: str
 
 
+@dataclass(frozen=True)
+class Burst:
+    """Rows one cog writes in one transaction (an RSVP burst, one /invite), and what the
+    people should then receive."""
+
+    write: Callable[[AsyncSession], Awaitable[None]]
+    expected: list[Expected]
+
+
 class Workload(Protocol):
-    async def queue(self, world: FaultWorld, outbox: Outbox) -> list[Expected]:
-        """Write the rows (in as many transactions as the cog would) and say what is due."""
+    def bursts(self, world: FaultWorld, outbox: Outbox, start: datetime) -> list[Burst]:
+        """What to queue, in order; the first rows fall due at `start` (UTC)."""
         ...
 
 
@@ -86,21 +96,20 @@ class Reminders:
 
     platform: str
 
-    async def queue(self, world: FaultWorld, outbox: Outbox) -> list[Expected]:
+    def bursts(self, world: FaultWorld, outbox: Outbox, start: datetime) -> list[Burst]:
         plan = world.plan
         people = world.people[self.platform]
-        start = datetime.now(UTC) + timedelta(seconds=2)
-        # The writer skips reminders already due; writing 2,000 takes a moment, so it sees
-        # the moment the queueing began.
-        schedule = ReminderSchedule(outbox, ManualClock(start - timedelta(seconds=2)))
-        expected: list[Expected] = []
+        # The writer skips reminders already due; queueing takes a moment, so it sees the
+        # moment the queueing began.
+        schedule = ReminderSchedule(outbox, ManualClock(datetime.now(UTC)))
+        bursts = []
         for k in range(plan.events):
             due = start + timedelta(seconds=plan.window * k / plan.events)
             occurrence = due + timedelta(minutes=5)
             view = event_view(
                 k, f"{self.platform.title()} event {k}", self.platform, world, occurrence
             )
-            # Person p is reminded of events p, p+1, ... p+per_person-1 (mod events).
+            # Person n is reminded of events n, n+1, ... n+per_person-1 (mod events).
             attending = [
                 (n, person)
                 for n, person in enumerate(people)
@@ -110,12 +119,18 @@ class Reminders:
                 Recipient(person_id=n + 1, external_id=person, zone="UTC", reminders_on=True)
                 for n, person in attending
             ]
-            async with world.db.transaction() as session:  # as one RSVP burst would
+
+            async def write(
+                session: AsyncSession,
+                view: EventView = view,
+                occurrence: datetime = occurrence,
+                recipients: list[Recipient] = recipients,
+            ) -> None:
                 await schedule.add(session, view, occurrence, recipients)
-            expected += [
-                Expected(self.platform, p, f"Reminder: {view.title}") for _, p in attending
-            ]
-        return expected
+
+            marker = f"Reminder: {view.title}"
+            bursts.append(Burst(write, [Expected(self.platform, p, marker) for _, p in attending]))
+        return bursts
 
 
 def event_view(
@@ -350,10 +365,18 @@ new_dms_per_minute = {plan.new_dms_per_minute}
     # -- queueing and watching ------------------------------------------------------------
 
     async def queue(self, workloads: Sequence[Workload]) -> list[Expected]:
+        """Write every workload's bursts, taking turns between them as cogs would."""
         outbox = Outbox(self.db, SystemClock())
+        start = datetime.now(UTC) + timedelta(seconds=2)
+        queues = [w.bursts(self, outbox, start) for w in workloads]
         expected: list[Expected] = []
-        for workload in workloads:
-            expected += await workload.queue(self, outbox)
+        for turn in itertools.zip_longest(*queues):
+            for burst in turn:
+                if burst is None:
+                    continue
+                async with self.db.transaction() as session:
+                    await burst.write(session)
+                expected += burst.expected
         return expected
 
     async def counts(self) -> dict[str, int]:
