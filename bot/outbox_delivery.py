@@ -100,7 +100,8 @@ class RowDelivery:
                     self._waiting[dest] = place + 1
                     gap = timedelta(seconds=pacing.per_destination_seconds)
                     due = turn.ready_at + gap * place
-                    if row.maybe_sent:  # keeps its place: the paced destination holds it
+                    if row.maybe_sent:  # keeps its place; its destination waits instead
+                        await self.pacer.hold_in(session, row, turn.ready_at)
                         due = row.due_at
                     await repo.settle(
                         session, row.id, self.worker_id, **self._release_values(row, due, "paced")

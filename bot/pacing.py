@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import gcra
 from bot.core.clock import Clock
 from storage.db import Database
+from storage.models import OutboxRow
 from storage.repositories import pacing as repo
 
 log = logging.getLogger("potluck.pacing")
@@ -123,6 +124,11 @@ class Pacer:
             await repo.hold(
                 session, destination_key(platform, destination_kind, destination_id), until
             )
+
+    async def hold_in(self, session: AsyncSession, row: OutboxRow, until: datetime) -> None:
+        """`hold` for an outbox row's destination, in the caller's transaction."""
+        key = destination_key(row.platform, row.destination_kind, row.destination_id)
+        await repo.hold(session, key, until)
 
     async def hold_platform(self, platform: str, until: datetime) -> None:
         """Nobody sends to the platform before `until` (a global 429)."""

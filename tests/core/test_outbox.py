@@ -504,3 +504,27 @@ async def test_a_claim_takes_no_more_than_its_batch(database: Database, clock: M
         f"m{i}" for i in range(7)
     ]
     assert Counter(s for s, _ in await statuses(database)) == {"claimed": 7, "pending": 23}
+
+
+async def test_a_row_in_doubt_waits_out_a_platform_hold_without_spinning(
+    database: Database, clock: ManualClock
+) -> None:
+    calls: list[Delivery] = []
+
+    def lost_then_global_limit(item: Delivery) -> None:
+        calls.append(item)
+        if len(calls) == 1:
+            raise TimeoutError("no answer")
+
+    outbox = make_outbox(
+        database, clock, Recorder(lost_then_global_limit), Pacing(backoff_seconds=1)
+    )
+    await put(outbox, "in doubt")
+    await outbox.pump()
+    await outbox.pacer.hold_platform("console", clock.now() + timedelta(seconds=30))
+    clock.advance(seconds=1)
+    assert await outbox.pump() == 1  # refused by the hold, put back once
+    assert await outbox.pump() == 0  # then left alone until the hold ends
+    clock.advance(seconds=30)
+    await outbox.pump()
+    assert [c.maybe_sent for c in calls] == [False, True]
