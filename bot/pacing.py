@@ -107,7 +107,9 @@ class Pacer:
         pacing: Pacing,
         now: datetime,
     ) -> gcra.Turn:
-        """One send's turn at a destination, in the caller's transaction."""
+        """One send's turn at a destination, in the caller's transaction: `ok` (the gap is
+        taken for every process), or `ready_at` (UTC), when the destination, the platform's
+        holds and its invalid-request meter next allow a send."""
         return await repo.take(
             session,
             destination_key(platform, destination_kind, destination_id),
@@ -119,7 +121,8 @@ class Pacer:
     async def hold(
         self, *, platform: str, destination_kind: str, destination_id: str, until: datetime
     ) -> None:
-        """Nobody sends to this destination before `until` (a 429's Retry-After)."""
+        """Nobody sends to this destination before `until` (UTC; a 429's Retry-After). A hold
+        only ever moves later."""
         async with self.db.transaction() as session:
             await repo.hold(
                 session, destination_key(platform, destination_kind, destination_id), until
@@ -131,11 +134,13 @@ class Pacer:
         await repo.hold(session, key, until)
 
     async def hold_platform(self, platform: str, until: datetime) -> None:
-        """Nobody sends to the platform before `until` (a global 429)."""
+        """Nobody sends to the platform before `until` (UTC; a global 429)."""
         async with self.db.transaction() as session:
             await repo.hold(session, platform_hold_key(platform), until)
 
     async def count_invalid(self, platform: str, meter: gcra.Meter, events: int = 1) -> None:
+        """Add `events` invalid requests to the platform's meter; sends stop while it is over
+        its tolerance (see `gcra.Meter`)."""
         async with self.db.transaction() as session:
             tat = await repo.meter_add(
                 session, invalid_requests_key(platform), meter, now=self.clock.now(), events=events
@@ -145,6 +150,7 @@ class Pacer:
             log.warning("%s: too many invalid requests; sends wait until %s", platform, blocked)
 
     async def prune(self, older_than: timedelta = timedelta(days=1)) -> int:
+        """Delete keys idle for `older_than`; returns how many. Run hourly by the bot."""
         async with self.db.transaction() as session:
             return await repo.prune(session, self.clock.now() - older_than)
 
