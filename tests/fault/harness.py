@@ -14,12 +14,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import re
 import signal
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -406,27 +405,34 @@ new_dms_per_minute = {plan.new_dms_per_minute}
         fake = self.discord if platform == "discord" else self.slack
         return fake.ledger.created
 
-    def delivered_to(self, platform: str) -> list[tuple[str, str]]:
-        """(person, marker) for every message the platform created, from what it shows."""
+    def shown(self, platform: str) -> list[tuple[str, str]]:
+        """(person, what they see) for every message the platform created."""
         if platform == "discord":
             person_of = {
                 cid: c["recipients"][0]["id"] for cid, c in self.discord.dm_channels.items()
             }
             found = []
             for c in self.discord.ledger.created:
-                title = ((c.body or {}).get("embeds") or [{}])[0].get("title", "")
-                found.append((person_of.get(c.destination, c.destination), title))
-        else:
-            person_of = {dm: user for user, dm in self.slack.dm_channels.items()}
-            found = [
-                (person_of.get(c.destination, c.destination), str((c.body or {}).get("text")))
-                for c in self.slack.ledger.created
-            ]
-        out = []
-        for person, shown in found:
-            match = re.search(r"Reminder: [A-Za-z]+ event \d+", shown)
-            out.append((person, match.group(0) if match else shown))
-        return out
+                body = c.body or {}
+                parts = [str(body.get("content") or "")]
+                for embed in body.get("embeds") or []:
+                    parts += [str(embed.get("title") or ""), str(embed.get("description") or "")]
+                found.append((person_of.get(c.destination, c.destination), "\n".join(parts)))
+            return found
+        person_of = {dm: user for user, dm in self.slack.dm_channels.items()}
+        return [
+            (person_of.get(c.destination, c.destination), str((c.body or {}).get("text")))
+            for c in self.slack.ledger.created
+        ]
+
+    def delivered(self, platform: str, markers: Iterable[str]) -> list[tuple[str, str]]:
+        """(person, marker) for every message the platform created: the longest of the
+        workloads' markers it shows (or what it shows, when none)."""
+        by_length = sorted(set(markers), key=len, reverse=True)
+        return [
+            (person, next((m for m in by_length if m in shown), shown))
+            for person, shown in self.shown(platform)
+        ]
 
     async def close(self) -> None:
         await self.stop_all()
