@@ -86,15 +86,18 @@ async def test_three_processes_on_postgresql_one_killed_mid_send(
 
 async def three_processes_one_killed(world: FaultWorld) -> None:
     discord, slack = world.discord, world.slack
+    phase = Phases()
     await world.prepare()
     procs = [world.add_process() for _ in range(PLAN.processes)]
     for proc in procs:
         await world.start(proc)
     await world.wait_ready(procs)
+    phase("started")
     # Three answers on each platform are lost after the platform acted.
     discord.fail_next("POST", DISCORD_CREATE, 0, after=True, times=3)
     slack.fail_next("chat.postMessage", 0, after=True, times=3)
     expected = await world.queue(WORKLOADS)
+    phase("queued")
 
     victim = procs[1]
     held, killed_at = await kill_mid_send(
@@ -105,11 +108,14 @@ async def three_processes_one_killed(world: FaultWorld) -> None:
         ),
         len(expected),
     )
+    phase("killed")
     taken_over_at = await eventually(
         lambda: nothing_held_by(world, victim), 60, "the survivors to take over the dead claims"
     )
     await wait_all_settled(world, len(expected))
+    phase("all sent")
     await world.stop_all()
+    phase("stopped")
 
     print(f"taken over {taken_over_at - killed_at:.1f}s after the kill")
     assert taken_over_at - killed_at <= PLAN.lease + TAKEOVER_SLACK
@@ -132,11 +138,14 @@ async def test_one_process_on_sqlite_killed_mid_send_and_restarted(
 
 async def killed_and_restarted(world: FaultWorld) -> None:
     discord = world.discord
+    phase = Phases()
     await world.prepare()
     first = world.add_process()
     await world.start(first)
     await world.wait_ready([first])
+    phase("started")
     expected = await world.queue(WORKLOADS)
+    phase("queued")
 
     held, killed_at = await kill_mid_send(
         world,
@@ -150,15 +159,19 @@ async def killed_and_restarted(world: FaultWorld) -> None:
         ),
         len(expected),
     )
+    phase("killed")
     second = world.add_process()
     await world.start(second)
     await world.wait_ready([second])
     ready_at = time.monotonic()
+    phase("restarted")
     taken_over_at = await eventually(
         lambda: nothing_held_by(world, first), 60, "the restarted process to take over"
     )
     await wait_all_settled(world, len(expected))
+    phase("all sent")
     await world.stop_all()
+    phase("stopped")
 
     print(f"taken over {taken_over_at - max(ready_at, killed_at + PLAN.lease):.1f}s late")
     assert taken_over_at - max(ready_at, killed_at + PLAN.lease) <= TAKEOVER_SLACK
@@ -170,6 +183,18 @@ async def killed_and_restarted(world: FaultWorld) -> None:
 
 
 # -- the steps and checks every run shares ---------------------------------------------------
+
+
+class Phases:
+    """Prints how long each phase of a run took (shown with -s, and on failure)."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def __call__(self, name: str) -> None:
+        now = time.monotonic()
+        print(f"{name}: {now - self.last:.1f}s")
+        self.last = now
 
 
 async def kill_mid_send(
