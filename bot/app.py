@@ -55,7 +55,7 @@ class Potluck:
             self.clock,
             commands_per_minute=settings.bot.commands_per_minute,
         )
-        self.outbox = Outbox(self.db, self.clock)
+        self.outbox = Outbox(self.db, self.clock, lease_seconds=settings.bot.outbox_lease_seconds)
         self.scheduler = Scheduler()
         self.web = WebServer()
 
@@ -104,6 +104,7 @@ class Potluck:
             self.scheduler.every(
                 "outbox-poll", self.settings.bot.outbox_poll_seconds, self.outbox.pump
             )
+            self.scheduler.every("pacing-prune", 3600, self.outbox.pacer.prune)
             self.scheduler.start()
             self.scheduler.at("outbox-wake", self.clock.now(), self.outbox.pump)
 

@@ -94,6 +94,10 @@ class BotSettings(Section):
     cogs: list[str] = Field(default_factory=lambda: list(DEFAULT_COGS))
     commands_per_minute: int = Field(default=30, ge=0, le=10_000)
     outbox_poll_seconds: float = Field(default=15.0, gt=0, le=3600)
+    # How long a process holds the outbox rows it claimed before another may take them over.
+    # A crashed send is repeated after at most this (plus one poll); Discord drops the repeat
+    # only within a few minutes of the first, so keep it well under two minutes.
+    outbox_lease_seconds: float = Field(default=60.0, gt=0, le=120)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("timezone")
@@ -121,6 +125,8 @@ class DiscordSettings(Section):
     organizer_roles: list[str] = Field(default_factory=lambda: ["Organizer"])
     moderator_roles: list[str] = Field(default_factory=lambda: ["Moderator"])
     new_dms_per_minute: int = Field(default=10, ge=1, le=120)
+    # After Discord says "opening direct messages too fast" (40003), no new DMs for this long.
+    new_dm_cooldown_seconds: float = Field(default=900.0, ge=1, le=86_400)
     sync_commands_on_start: bool = True
     # No shard_count: ask Discord how many shards it recommends (AutoShardedClient);
     # false keeps one plain connection.
@@ -147,6 +153,8 @@ class SlackSettings(Section):
     moderator_usergroup: PlatformId | None = None
     organizer_usergroup: PlatformId | None = None
     seconds_per_channel: float = Field(default=1.0, ge=0, le=60)
+    # New direct-message conversations (conversations.open) per minute, shared by every process.
+    new_dms_per_minute: int = Field(default=20, ge=1, le=600)
     # Workspace admins and owners (users.info is_admin/is_owner) count as moderators.
     admins_are_moderators: bool = True
     # How long users.info and user-group answers are trusted before asking Slack again.

@@ -3,8 +3,11 @@
 Rows are claimed atomically with a lease, sent through the platform's sender, and marked sent.
 A process that dies mid-send leaves a claim whose lease runs out, so another pass (or another
 process) picks it up: nothing is lost. Claims are exclusive, so two processes never send the
-same row. Pacing per destination and Retry-After both move a row's due time forward instead of
-sleeping, so one slow destination never holds up the others.
+same row, and a row whose earlier attempt may have reached the platform is sent with the same
+idempotency key (Discord's nonce) or looked for first (Slack's message metadata), so it is not
+shown twice either. Pacing per destination, the new-DM budget and Retry-After are shared by
+every process through the database (bot/pacing.py) and move a row's due time forward instead
+of sleeping, so one slow destination never holds up the others.
 """
 
 from __future__ import annotations
@@ -14,43 +17,43 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
-from bot.core.delivery import Delivery, Destination, RetryLater, Sender, Undeliverable
+from bot.core.delivery import Delivery, Destination, Sender
 from bot.core.messages import Mention, Message, rich
+from bot.outbox_delivery import MAX_ATTEMPTS, RowDelivery
 from bot.outbox_keys import KeyScope, OutboxKey, fallback_key
+from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repositories import outbox as repo
 
 log = logging.getLogger("potluck.outbox")
 
-MAX_ATTEMPTS = 8
+__all__ = ["MAX_ATTEMPTS", "Outbox", "Pacing"]
 
-
-@dataclass(frozen=True, slots=True)
-class Pacing:
-    """How fast one platform may be sent to."""
-
-    per_destination_seconds: float = 0.0  # gap between two messages to the same destination
-    backoff_seconds: float = 5.0  # first retry delay after an unexpected error (doubles)
+# Discord returns the message it already made for a repeated nonce "within the last few
+# minutes" (its exact window is not published). A crashed send is retried at most a lease
+# plus one poll after it started, so the default lease keeps that well inside two minutes.
+DEFAULT_LEASE_SECONDS = 60.0
+# When every due row waits for its destination's pace, look again this soon.
+PACED_RECHECK = timedelta(seconds=0.25)
 
 
 def _text(key: OutboxKey | None) -> str | None:
     return None if key is None else str(key)
 
 
-class Outbox:
+class Outbox(RowDelivery):
     def __init__(
         self,
         db: Database,
         clock: Clock,
         *,
-        lease_seconds: float = 120.0,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
         batch_size: int = 50,
         worker_id: str | None = None,
     ) -> None:
@@ -61,15 +64,22 @@ class Outbox:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.senders: dict[str, Sender] = {}
         self.pacing: dict[str, Pacing] = {}
-        self._last_sent: dict[tuple[str, str, str], datetime] = {}
+        self.pacer = Pacer(db, clock)
+        self.direct_messages = DirectMessages(db, clock)
         self._lock = asyncio.Lock()
+        self._waiting: dict[tuple[str, str, str], int] = {}  # per destination, this batch
         self._again = False
         self._closing = False
         self.on_wake: Callable[[datetime], None] | None = None
+        # Run once per pause of new DMs (e.g. Discord error 40003), by the process that
+        # started it: the moderation cog alerts moderators here.
+        self.on_new_dms_paused: list[NewDMPauseHook] = []
 
     def add_sender(self, platform: str, sender: Sender, pacing: Pacing | None = None) -> None:
         self.senders[platform] = sender
         self.pacing[platform] = pacing or Pacing()
+        if self.pacing[platform].new_dms_per_minute is not None:
+            self.direct_messages.limits[platform] = self.pacing[platform].new_dms_per_minute  # type: ignore[assignment]
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -185,18 +195,26 @@ class Outbox:
                             platforms=list(self.senders),
                             limit=self.batch_size,
                         )
-                    for row in rows:
-                        if self._closing:  # hand unsent rows back for the next start
-                            await self._release(row, row.due_at, "shutdown", count_attempt=False)
-                        else:
-                            await self._deliver(row)
-                            total += 1
-                    if len(rows) < self.batch_size or self._closing:
+                    self._waiting.clear()
+                    # A batch gets half a lease: what is left then goes back to the queue, so
+                    # no claim runs out in a live process and the claims of a dead one (due
+                    # earlier) are taken over within about one lease.
+                    deadline = self.clock.now() + self.lease / 2
+                    handed_back = False
+                    for n, row in enumerate(rows):
+                        if self._closing or self.clock.now() >= deadline:
+                            reason = "shutdown" if self._closing else "batch took long"
+                            await self._hand_back(rows[n:], reason)
+                            handed_back = True
+                            break
+                        await self._deliver(row)
+                        total += 1
+                    if self._closing or (len(rows) < self.batch_size and not handed_back):
                         break
                 # Inside the lock, so close() also waits for this query (a pass must not
                 # outlive the database); a kick meanwhile goes round again.
                 if not self._closing:
-                    await self._schedule_next()
+                    await self._schedule_next(idle=total == 0)
         return total
 
     async def close(self) -> None:
@@ -210,82 +228,18 @@ class Outbox:
         async with self.db.sessions() as session:
             return await repo.next_due_at(session, list(self.senders))
 
-    async def _schedule_next(self) -> None:
+    async def _schedule_next(self, *, idle: bool = False) -> None:
         if self.on_wake is None:
             return
         nxt = await self.next_due_at()
         if nxt is not None:
+            if idle:  # due rows this pass left alone wait for their destination's pace
+                nxt = max(nxt, self.clock.now() + PACED_RECHECK)
             self.on_wake(nxt)
 
-    async def _deliver(self, row: OutboxRow) -> None:
-        now = self.clock.now()
-        if row.expires_at is not None and row.expires_at <= now:
-            await self._settle(row, status="dropped", last_error="expired before it could be sent")
-            return
-        if row.lease_until is not None and now >= row.lease_until - self.lease / 2:
-            # Earlier rows of this batch were slow (rate limits): renew the claim before
-            # sending, or skip the row if another worker has taken it over meanwhile.
-            async with self.db.transaction() as session:
-                renewed = await repo.settle(
-                    session, row.id, self.worker_id, lease_until=now + self.lease
-                )
-            if not renewed:
-                return
-        pacing = self.pacing.get(row.platform, Pacing())
-        dest_key = (row.platform, row.destination_kind, row.destination_id)
-        last = self._last_sent.get(dest_key)
-        if last is not None and pacing.per_destination_seconds > 0:
-            ready = last + timedelta(seconds=pacing.per_destination_seconds)
-            if ready > now:
-                await self._release(row, ready, "paced", count_attempt=False)
-                return
-        edit_ref: str | None = None
-        if row.edit_of is not None:
-            async with self.db.sessions() as session:
-                original = await repo.find_by_key(session, row.edit_of)
-            if original is None or original.status in ("failed", "dropped"):
-                await self._settle(row, status="dropped", last_error="original message missing")
-                return
-            if original.status != "sent":
-                await self._release(
-                    row, now + timedelta(seconds=2), "original not sent yet", count_attempt=False
-                )
-                return
-            edit_ref = original.sent_ref
-        item = Delivery(
-            id=row.id,
-            platform=row.platform,
-            kind=row.kind,
-            destination=Destination(row.destination_kind, row.destination_id),  # type: ignore[arg-type]
-            message=Message.model_validate_json(row.payload),
-            timezone=row.timezone,
-            attempts=row.attempts,
-            edit_ref=edit_ref,
-        )
-        try:
-            ref = await self.senders[row.platform].deliver(item)
-        except RetryLater as exc:
-            await self._release(
-                row, now + timedelta(seconds=exc.seconds), str(exc), count_attempt=False
-            )
-            return
-        except Undeliverable as exc:
-            log.info("outbox row %s undeliverable: %s", row.id, exc)
-            await self._settle(row, status="failed", last_error=str(exc))
-            await self._fallback(row, item)
-            return
-        except Exception as exc:
-            log.exception("outbox row %s failed (attempt %s)", row.id, row.attempts)
-            if row.attempts >= MAX_ATTEMPTS:
-                await self._settle(row, status="failed", last_error=repr(exc))
-            else:
-                delay = pacing.backoff_seconds * 2 ** (row.attempts - 1)
-                await self._release(row, now + timedelta(seconds=delay), repr(exc))
-            return
-        self._last_sent[dest_key] = self.clock.now()
-        await self._settle(
-            row, status="sent", sent_ref=ref, sent_at=self.clock.now(), last_error=None
-        )
+    async def _hand_back(self, rows: list[OutboxRow], reason: str) -> None:
+        async with self.db.transaction() as session:
+            await repo.hand_back(session, [r.id for r in rows], self.worker_id, reason)
 
     async def _fallback(self, row: OutboxRow, item: Delivery) -> None:
         """A direct message that cannot be delivered is posted once in the fallback channel,
@@ -314,23 +268,3 @@ class Outbox:
                 timezone=row.timezone,
             )
         self.kick()
-
-    async def _release(
-        self, row: OutboxRow, due_at: datetime, reason: str, *, count_attempt: bool = True
-    ) -> None:
-        await self._settle(
-            row,
-            status="pending",
-            due_at=due_at,
-            last_error=reason,
-            claimed_by=None,
-            lease_until=None,
-            attempts=row.attempts if count_attempt else row.attempts - 1,
-        )
-
-    async def _settle(self, row: OutboxRow, **values: object) -> bool:
-        async with self.db.transaction() as session:
-            ok = await repo.settle(session, row.id, self.worker_id, **values)
-        if not ok:
-            log.warning("outbox row %s was reclaimed by another worker before settling", row.id)
-        return ok

@@ -11,6 +11,7 @@ from bot.core.errors import UserError
 from bot.core.messages import Attachment, Button, Message, rich
 from bot.core.types import Invocation
 from storage.repositories import audit
+from storage.repositories.pacing import forget_dm_channel
 
 
 class PrivacyCog(Cog):
@@ -35,11 +36,13 @@ class PrivacyCog(Cog):
             data["audit_log"] = logged
         return data
 
-    async def forget_everything(self, community_id: int, person_id: int, external_id: str) -> None:
+    async def forget_everything(
+        self, community_id: int, person_id: int, external_id: str, *, platform: str
+    ) -> None:
         """In one transaction: every cog forgets the person (see `Cog.forget_person`), then
         the outbox deletes everything addressed to or mentioning them (sent or not), the audit
-        log keeps its entries but no longer names them, and the identity store deletes the
-        person. Either all of it happens or none."""
+        log keeps its entries but no longer names them, the bot's DM channel with them is
+        forgotten, and the identity store deletes the person. Either all of it happens or none."""
         async with self.bot.db.transaction() as session:
             for cog in self.bot.registry.cogs.values():
                 await cog.forget_person(session, community_id, person_id)
@@ -47,8 +50,10 @@ class PrivacyCog(Cog):
             await self.bot.outbox.forget_person(
                 session, community_id=community_id, person_id=external_id
             )
+            await forget_dm_channel(session, platform, external_id)
             await audit.forget_person(session, community_id, person_id)
             await self.bot.identity.forget_person(session, person_id)
+        self.bot.outbox.direct_messages.forget_cached(platform, external_id)
         self.bot.outbox.kick()
 
     @command(
@@ -101,7 +106,9 @@ class PrivacyCog(Cog):
                 "This button belongs to someone else's request.",
                 hint="Type /privacy forget to delete your own data.",
             )
-        await self.forget_everything(inv.community.id, inv.person.id, inv.person.external_id)
+        await self.forget_everything(
+            inv.community.id, inv.person.id, inv.person.external_id, platform=inv.platform
+        )
         return Message(
             text=["Done: everything Potluck stored about you here is deleted."],
             ephemeral=True,

@@ -55,6 +55,7 @@ class Database:
         create_folder: bool = False,
     ) -> None:
         self.url = url
+        self.schema = schema
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         self.where = parsed.render_as_string(hide_password=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -48,8 +50,10 @@ class RateLimiter:
         if self._window.hit(item, who, scope):
             return
         reset = self._window.get_window_stats(item, who, scope).reset_time
-        wait = reset - inv.now.timestamp()
+        # The moving window frees a use only once its oldest hit is strictly older than the
+        # window, so the first whole second that works is the one after `reset`.
+        wait = max(1, math.floor(reset - inv.now.timestamp()) + 1)
         raise RateLimited(
             f"You are sending {what} too quickly.",
-            hint=f"Try again in {max(1, round(wait))} seconds.",
+            hint=f"Try again in {wait} second{'' if wait == 1 else 's'}.",
         )

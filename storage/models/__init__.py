@@ -4,15 +4,18 @@ from storage.models.audit import AuditRow
 from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.core import CommunityRow, HandledRequest, OutboxRow, PersonRow
 from storage.models.events import EventFeedRow, EventRow, RsvpRow
+from storage.models.pacing import DirectChannelRow, PaceRow
 
 __all__ = [
     "AuditRow",
     "Base",
     "CommunityRow",
+    "DirectChannelRow",
     "EventFeedRow",
     "EventRow",
     "HandledRequest",
     "OutboxRow",
+    "PaceRow",
     "PersonRow",
     "RsvpRow",
     "UTCDateTime",

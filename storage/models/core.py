@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime, utcnow
@@ -45,7 +55,10 @@ class OutboxRow(Base):
     """Everything the bot sends unprompted, written first and claimed before it is sent.
 
     status: pending -> claimed -> sent | failed | dropped. A claim carries a lease; a claim
-    whose lease ran out (its process died) is pending again.
+    whose lease ran out (its process died) is pending again. `maybe_sent` is set just before
+    each platform call and put back only when the platform surely did not take the message,
+    so a row whose process died mid-send, or whose answer was lost, is checked on the
+    platform before it is sent again (see bot/core/delivery.py).
     """
 
     __tablename__ = "outbox"
@@ -75,6 +88,8 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    maybe_sent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class HandledRequest(Base):

@@ -8,11 +8,14 @@ import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxRow
+from storage.repositories import pacing
 from storage.repositories.upsert import insert_ignore
+
+_UTC = OutboxRow.__table__.c.due_at.type
 
 
 def _due(now: datetime):  # type: ignore[no-untyped-def]
@@ -51,6 +54,7 @@ async def claim_due(
     limit: int,
 ) -> list[OutboxRow]:
     """Claim up to `limit` due rows for `worker` until `now + lease`; returns them oldest first.
+    Rows to a destination that is paced right now stay where they are until it is free.
 
     Two statements in the caller's transaction: lock the ids (PostgreSQL's `FOR UPDATE SKIP
     LOCKED`, so several processes claim disjoint rows without waiting on each other), then
@@ -59,10 +63,16 @@ async def claim_due(
     changed by another claimer, PostgreSQL re-runs the sub-select (EvalPlanQual re-check) and
     takes more than `limit` rows. SQLite ignores the lock clause; its IMMEDIATE transactions
     serialize claims instead."""
+    paced = pacing.paced_now(
+        pacing.destination_key_sql(
+            OutboxRow.platform, OutboxRow.destination_kind, OutboxRow.destination_id
+        ),
+        now,
+    )
     ids = list(
         await session.scalars(
             select(OutboxRow.id)
-            .where(_due(now), OutboxRow.platform.in_(list(platforms)))
+            .where(_due(now), OutboxRow.platform.in_(list(platforms)), ~paced)
             .order_by(OutboxRow.due_at, OutboxRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -93,6 +103,50 @@ async def settle(session: AsyncSession, row_id: int, worker: str, **values: obje
             OutboxRow.id == row_id, OutboxRow.claimed_by == worker, OutboxRow.status == "claimed"
         )
         .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def hand_back(session: AsyncSession, row_ids: Sequence[int], worker: str, reason: str) -> int:
+    """Give back claims this worker has not started on (shutting down, or a batch that took
+    long): they are due again at once for any worker, and the claim does not count as an
+    attempt. Returns how many."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id.in_(list(row_ids)),
+            OutboxRow.claimed_by == worker,
+            OutboxRow.status == "claimed",
+        )
+        .values(
+            status="pending",
+            claimed_by=None,
+            lease_until=None,
+            attempts=OutboxRow.attempts - 1,
+            last_error=reason,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def start_attempt(
+    session: AsyncSession, row_id: int, worker: str, *, now: datetime, lease_until: datetime
+) -> bool:
+    """Just before a platform call: renew this worker's claim and record that the message may
+    reach the platform from now on (`maybe_sent`, first attempt time). False when the claim was
+    lost to another worker meanwhile: then nothing may be sent."""
+    result = await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id == row_id, OutboxRow.claimed_by == worker, OutboxRow.status == "claimed"
+        )
+        .values(
+            lease_until=lease_until,
+            maybe_sent=True,
+            first_attempt_at=func.coalesce(OutboxRow.first_attempt_at, literal(now, type_=_UTC)),
+        )
+        .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

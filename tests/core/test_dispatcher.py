@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from types import SimpleNamespace
 
 import pytest
 
@@ -99,17 +98,6 @@ async def test_members_are_refused_moderator_commands(sample: Potluck, chat: Con
     assert text_of(allowed) == "moderated"
 
 
-@pytest.fixture
-def limits_follow_clock(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rate limiter's library reads the wall clock; point it at the test's clock."""
-    import limits.storage.memory
-
-    monkeypatch.setattr(
-        limits.storage.memory, "time", SimpleNamespace(time=lambda: clock.now().timestamp())
-    )
-
-
-@pytest.mark.usefixtures("limits_follow_clock")
 async def test_cooldowns_limit_each_person(
     sample: Potluck, chat: Conversation, clock: ManualClock
 ) -> None:

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.core.clock import ManualClock
-from bot.core.delivery import Delivery, Destination, RetryLater, Undeliverable
+from bot.core.delivery import (
+    Delivery,
+    Destination,
+    OpeningDMsTooFast,
+    RetryLater,
+    Undeliverable,
+    delivery_key,
+)
 from bot.core.messages import Mention, Message, rich
 from bot.outbox import Outbox, Pacing
 from bot.outbox_keys import KeyScope
+from bot.pacing import NewDMPause
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repositories import outbox as repo
@@ -327,3 +337,200 @@ async def test_a_slow_batch_never_sends_a_row_another_worker_took_over(
         await put(first, f"m{i}")
     await first.pump()
     assert sorted(sent) == [f"m{i}" for i in range(5)]  # each exactly once
+
+
+class Crash(BaseException):
+    """The process dies in the middle of a platform call (nothing of ours runs after it)."""
+
+
+async def row_of(database: Database) -> OutboxRow:
+    async with database.sessions() as session:
+        return (await session.scalars(select(OutboxRow))).one()
+
+
+async def test_a_send_cut_off_by_a_crash_is_checked_by_the_next_worker(
+    database: Database, clock: ManualClock
+) -> None:
+    def dies(item: Delivery) -> None:
+        raise Crash
+
+    dead = make_outbox(database, clock, Recorder(dies), lease_seconds=60)
+    await put(dead, "Book club at 7")
+    with pytest.raises(Crash):
+        await dead.pump()
+    crashed = await row_of(database)
+    assert crashed.status == "claimed" and crashed.maybe_sent
+
+    survivor_sender = Recorder()
+    survivor = make_outbox(database, clock, survivor_sender, lease_seconds=60)
+    assert await survivor.pump() == 0  # still leased
+    clock.advance(seconds=61)
+    assert await survivor.pump() == 1
+    (retry,) = survivor_sender.sent
+    assert retry.maybe_sent and retry.first_attempt_at == crashed.first_attempt_at
+    assert retry.key == delivery_key(crashed.id, crashed.created_at)
+
+
+async def test_a_first_attempt_and_a_refused_one_are_not_in_doubt(
+    database: Database, clock: ManualClock
+) -> None:
+    calls: list[Delivery] = []
+
+    def rate_limited_once(item: Delivery) -> None:
+        calls.append(item)
+        if len(calls) == 1:
+            raise RetryLater(5, "429")
+
+    outbox = make_outbox(database, clock, Recorder(rate_limited_once))
+    await put(outbox, "hello")
+    await outbox.pump()
+    assert not (await row_of(database)).maybe_sent  # the platform said no: nothing landed
+    clock.advance(seconds=5)
+    await outbox.pump()
+    assert [c.maybe_sent for c in calls] == [False, False]
+    assert calls[0].key == calls[1].key != ""
+
+
+async def test_a_lost_answer_is_retried_soon_and_in_doubt(
+    database: Database, clock: ManualClock
+) -> None:
+    calls: list[Delivery] = []
+
+    def answer_lost_once(item: Delivery) -> None:
+        calls.append(item)
+        if len(calls) == 1:
+            raise TimeoutError("no answer")
+
+    outbox = make_outbox(database, clock, Recorder(answer_lost_once), Pacing(backoff_seconds=60))
+    await put(outbox, "hello")
+    await outbox.pump()
+    row = await row_of(database)
+    assert row.status == "pending" and row.maybe_sent
+    # Soon enough for Discord's nonce window, whatever the configured backoff.
+    assert row.due_at <= clock.now() + timedelta(seconds=20)
+    clock.advance(seconds=20)
+    await outbox.pump()
+    assert [c.maybe_sent for c in calls] == [False, True]
+    assert (await row_of(database)).status == "sent"
+
+
+async def test_a_rate_limited_destination_holds_every_process(
+    database: Database, clock: ManualClock
+) -> None:
+    def limited(item: Delivery) -> None:
+        raise RetryLater(30, "429", scope="destination")
+
+    first = make_outbox(database, clock, Recorder(limited))
+    await put(first, "first")
+    await first.pump()
+    other_sender = Recorder()
+    other = make_outbox(database, clock, other_sender)
+    await put(other, "second")
+    await put(other, "elsewhere", to=Destination.channel("random"))
+    await other.pump()
+    assert other_sender.texts() == ["elsewhere"]
+    clock.advance(seconds=30)
+    await other.pump()
+    assert sorted(other_sender.texts()) == ["elsewhere", "first", "second"]
+
+
+async def test_a_new_dm_pause_is_announced_once_and_keeps_rows_queued(
+    database: Database, clock: ManualClock
+) -> None:
+    def too_fast(item: Delivery) -> None:
+        if item.destination.kind == "person":
+            raise OpeningDMsTooFast("You are opening direct messages too fast")
+
+    announced: list[NewDMPause] = []
+
+    async def alert(pause: NewDMPause) -> None:
+        announced.append(pause)
+
+    senders = [Recorder(too_fast), Recorder(too_fast)]
+    outboxes = [make_outbox(database, clock, s) for s in senders]
+    for outbox in outboxes:
+        outbox.on_new_dms_paused.append(alert)
+    await put(outboxes[0], "to ann", to=Destination.person("ann"))
+    await put(outboxes[0], "to ben", to=Destination.person("ben"))
+    await put(outboxes[0], "in the channel")
+    await asyncio.gather(*(o.pump() for o in outboxes))
+    assert len(announced) == 1
+    assert announced[0].until == clock.now() + timedelta(minutes=15)
+    assert [s for s, _ in await statuses(database)] == ["pending", "pending", "sent"]
+    async with database.sessions() as session:
+        rows = (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).all()
+    assert rows[0].due_at == announced[0].until and rows[0].attempts == 0
+
+
+async def test_a_row_in_doubt_keeps_its_place_at_the_head_of_the_queue(
+    database: Database, clock: ManualClock
+) -> None:
+    """Its retry must come within Discord's nonce window even behind a backlog."""
+    failed: list[str] = []
+
+    def answer_lost_once(item: Delivery) -> None:
+        text = item.message.plain_text()
+        if text == "in doubt" and not failed:
+            failed.append(text)
+            raise TimeoutError("no answer")
+
+    sender = Recorder(answer_lost_once)
+    outbox = make_outbox(database, clock, sender, Pacing(backoff_seconds=5), batch_size=1)
+    await put(outbox, "in doubt")
+    await outbox.pump()
+    start = clock.now()
+    for n in range(4):  # a backlog that fell due after it, before its retry
+        due = start + timedelta(seconds=n + 1)
+        await put(outbox, f"later {n}", to=Destination.channel(f"c{n}"), due_at=due)
+    clock.advance(seconds=2)
+    await outbox.pump()
+    assert sender.texts() == ["later 0", "later 1"]  # its own destination is held meanwhile
+    clock.advance(seconds=4)
+    await outbox.pump()
+    assert sender.texts()[2] == "in doubt"
+    assert sorted(sender.texts()[3:]) == ["later 2", "later 3"]
+
+
+async def test_a_claim_takes_no_more_than_its_batch(database: Database, clock: ManualClock) -> None:
+    """On PostgreSQL a locking IN-subquery could be run once per updated row and claim every
+    due row at once, leaving the rest of a slow batch to expire in a live process's hands."""
+    outbox = make_outbox(database, clock, Recorder())
+    for i in range(30):
+        await put(outbox, f"m{i}", to=Destination.channel(f"c{i % 9}"))
+    async with database.transaction() as session:
+        claimed = await repo.claim_due(
+            session,
+            now=clock.now(),
+            worker="w",
+            lease=timedelta(seconds=60),
+            platforms=["console"],
+            limit=7,
+        )
+    assert [Message.model_validate_json(r.payload).plain_text() for r in claimed] == [
+        f"m{i}" for i in range(7)
+    ]
+    assert Counter(s for s, _ in await statuses(database)) == {"claimed": 7, "pending": 23}
+
+
+async def test_a_row_in_doubt_waits_out_a_platform_hold_without_spinning(
+    database: Database, clock: ManualClock
+) -> None:
+    calls: list[Delivery] = []
+
+    def lost_then_global_limit(item: Delivery) -> None:
+        calls.append(item)
+        if len(calls) == 1:
+            raise TimeoutError("no answer")
+
+    outbox = make_outbox(
+        database, clock, Recorder(lost_then_global_limit), Pacing(backoff_seconds=1)
+    )
+    await put(outbox, "in doubt")
+    await outbox.pump()
+    await outbox.pacer.hold_platform("console", clock.now() + timedelta(seconds=30))
+    clock.advance(seconds=1)
+    assert await outbox.pump() == 1  # refused by the hold, put back once
+    assert await outbox.pump() == 0  # then left alone until the hold ends
+    clock.advance(seconds=30)
+    await outbox.pump()
+    assert [c.maybe_sent for c in calls] == [False, True]

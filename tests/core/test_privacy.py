@@ -40,3 +40,13 @@ async def test_timezone_set_show_and_suggestions(chat: Conversation) -> None:
     assert "America/Chicago" in city.plain_text()
     shown = await chat.say("/timezone show", as_="ana")
     assert "Your time zone: America/Chicago" in shown.plain_text()
+
+
+async def test_forget_drops_the_remembered_dm_channel(chat: Conversation) -> None:
+    book = chat.bot.outbox.direct_messages
+    await book.opened("console", "ana", "dm-ana", None)
+    await book.opened("console", "sam", "dm-sam", None)
+    ask = await chat.say("/privacy forget", as_="ana")
+    await chat.press(ask, "Yes", as_="ana")
+    assert await book.channel("console", "ana") is None
+    assert await book.channel("console", "sam") == "dm-sam"

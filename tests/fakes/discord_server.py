@@ -29,6 +29,8 @@ from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, WSMsgType, web
 
+from .ledger import Created, DMOpen, Hold, Holds, Ledger
+
 __all__ = [
     "DEFAULT_BOT_USER",
     "DEFAULT_CHANNEL_ID",
@@ -95,11 +97,18 @@ class RecordedRequest:
     query: dict[str, str] = field(default_factory=dict)
     status: int = 0
     response: Any = None
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def route(self) -> str:
         """``"METHOD /path"``, handy in failure messages."""
         return f"{self.method} {self.path}"
+
+    @property
+    def token(self) -> str | None:
+        """The bot token that sent this request (``Authorization: Bot <token>``)."""
+        auth = self.headers.get("Authorization", "")
+        return auth.removeprefix("Bot ") if auth else None
 
 
 @dataclass
@@ -110,6 +119,7 @@ class _Failure:
     body: Any
     headers: dict[str, str]
     remaining: int
+    after: bool = False  # answer with the failure only after acting on the request
 
 
 @dataclass
@@ -189,6 +199,7 @@ class FakeDiscord:
         heartbeat_interval_ms: int = 41250,
         api_version: int = 10,
         token: str | None = None,
+        nonce_window_seconds: float = 120.0,
     ) -> None:
         # With a token, a request authorized with any other (``Authorization: Bot <token>``)
         # gets Discord's 401, as a mistyped or reset token does.
@@ -208,6 +219,12 @@ class FakeDiscord:
         self.shard_count = shard_count
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.api_version = api_version
+        # Discord returns the existing message for a repeated nonce with `enforce_nonce` by the
+        # same author "within the past few minutes" (not published exactly).
+        self.nonce_window_seconds = nonce_window_seconds
+        self.ledger = Ledger()
+        self.holds = Holds()
+        self._nonces: dict[tuple[str, str], tuple[float, str]] = {}
 
         self._snowflake_last = 0
         self._snowflake_counter = itertools.count()
@@ -562,9 +579,15 @@ class FakeDiscord:
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
         times: int = 1,
+        *,
+        after: bool = False,
     ) -> None:
         """Answer the next ``times`` requests matching ``method`` (or ``"*"``) and
         ``re.fullmatch(path_regex, path)`` with ``status`` / ``json_body``.
+
+        ``after=True`` acts on the request first (e.g. creates the message) and then answers
+        with the failure: the answer got lost, the platform still did it. ``status=0`` with
+        ``after=True`` drops the connection instead of answering.
 
         For 429, discord.py only retries when a ``Via`` header is present and the body
         has ``retry_after``; both are filled in unless given.
@@ -582,12 +605,21 @@ class FakeDiscord:
         if json_body is None:
             json_body = {"message": f"{status}: injected failure", "code": 0}
         self._failures.append(
-            _Failure(method.upper(), re.compile(path_regex), status, json_body, hdrs, times)
+            _Failure(method.upper(), re.compile(path_regex), status, json_body, hdrs, times, after)
         )
 
-    def _take_failure(self, method: str, path: str) -> _Failure | None:
+    def hold_answers(self, matches: Callable[[RecordedRequest], bool]) -> Hold:
+        """Keep the answers to matching requests (after acting on them) until released."""
+        return self.holds.add(matches)
+
+    def _take_failure(self, method: str, path: str, *, after: bool = False) -> _Failure | None:
         for f in self._failures:
-            if f.remaining > 0 and f.method in ("*", method) and f.pattern.fullmatch(path):
+            if (
+                f.remaining > 0
+                and f.after == after
+                and f.method in ("*", method)
+                and f.pattern.fullmatch(path)
+            ):
                 f.remaining -= 1
                 if f.remaining == 0:
                     self._failures.remove(f)
@@ -620,6 +652,12 @@ class FakeDiscord:
 
     def seen_routes(self) -> list[str]:
         return [f"{r.route} -> {r.status}" for r in self.requests]
+
+    async def wait_until(
+        self, check: Callable[[], Any], timeout: float = 5.0, what: str = "a condition"
+    ) -> Any:
+        """Wait (on each recorded request) until ``check()`` is truthy; return its value."""
+        return await self._wait(check, timeout, lambda: f"no {what} within {timeout}s")
 
     async def wait_for(
         self, predicate: Callable[[RecordedRequest], bool], timeout: float = 5.0, *, since: int = 0
@@ -793,7 +831,17 @@ class FakeDiscord:
             result = await result
         status, payload = result
         rec.status, rec.response = status, payload
+        late = self._take_failure(request.method, path, after=True)
+        if late is not None:
+            rec.status, rec.response = late.status, late.body
         await self._record(rec)
+        await self.holds.pause(rec)
+        if late is not None and late.status == 0:  # the connection drops: no answer at all
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
+        if late is not None:
+            return self._json(late.status, late.body, late.headers)
         if status == 204:
             return web.Response(status=204)
         return self._json(status, payload)
@@ -1008,8 +1056,9 @@ class FakeDiscord:
     def _h_no_content(rec: RecordedRequest, **_: str) -> JsonHandlerResult:
         return 204, None
 
-    def _h_open_dm(self, rec: RecordedRequest) -> JsonHandlerResult:
-        uid = str((rec.json or {}).get("recipient_id"))
+    def dm_channel_with(self, user_id: str | int) -> dict[str, Any]:
+        """The DM channel with a person, made if missing (as if opened long ago)."""
+        uid = str(user_id)
         existing = next(
             (c for c in self.dm_channels.values() if c["recipients"][0]["id"] == uid), None
         )
@@ -1022,7 +1071,13 @@ class FakeDiscord:
                 "recipients": [self.user_payload(uid)],
             }
             self.dm_channels[existing["id"]] = existing
-        return 200, existing
+        return existing
+
+    def _h_open_dm(self, rec: RecordedRequest) -> JsonHandlerResult:
+        uid = str((rec.json or {}).get("recipient_id"))
+        new = not any(c["recipients"][0]["id"] == uid for c in self.dm_channels.values())
+        self.ledger.dm_opens.append(DMOpen(rec.at, uid, new, rec.token))
+        return 200, self.dm_channel_with(uid)
 
     def _h_get_user(self, rec: RecordedRequest, uid: str) -> JsonHandlerResult:
         return 200, self.user_payload(uid)
@@ -1036,7 +1091,26 @@ class FakeDiscord:
     def _h_create_message(self, rec: RecordedRequest, cid: str) -> JsonHandlerResult:
         if self._find_channel(cid) is None:
             return 404, {"message": "Unknown Channel", "code": 10003}
-        return 200, self.message_payload(cid, rec.json or {}, files=rec.files)
+        body = rec.json or {}
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            if len(str(nonce)) > 25:
+                return 400, {
+                    "message": "Invalid Form Body",
+                    "code": 50035,
+                    "errors": {"nonce": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH"}]}},
+                }
+            seen = self._nonces.get((self.bot_user["id"], str(nonce)))
+            if seen is not None and rec.at - seen[0] <= self.nonce_window_seconds:
+                self.ledger.repeats += 1
+                return 200, self.messages[seen[1]]
+        message = self.message_payload(cid, body, files=rec.files)
+        if nonce is not None:
+            self._nonces[(self.bot_user["id"], str(nonce))] = (rec.at, message["id"])
+        self.ledger.created.append(
+            Created(rec.at, cid, message["id"], rec.token, str(nonce) if nonce else None, body)
+        )
+        return 200, message
 
     def _h_get_message(self, rec: RecordedRequest, cid: str, mid: str) -> JsonHandlerResult:
         msg = self.messages.get(mid)

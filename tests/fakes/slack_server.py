@@ -26,6 +26,8 @@ from urllib.parse import parse_qsl, urlencode
 import aiohttp
 from aiohttp import WSMsgType, web
 
+from .ledger import Created, DMOpen, Hold, Holds, Ledger
+
 __all__ = ["FakeSlack", "RecordedCall", "SlackUser"]
 
 DEFAULT_TEAM_ID = "T0000000001"
@@ -50,6 +52,7 @@ class RecordedCall:
     body: bytes = b""
     status: int = 200
     response: Any = None
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def token(self) -> str | None:
@@ -122,6 +125,7 @@ class _Failure:
     headers: dict[str, str]
     body: Any
     remaining: int
+    after: bool = False  # answer with the failure only after acting on the call
 
 
 class FakeSlack:
@@ -143,11 +147,15 @@ class FakeSlack:
         usergroups: Mapping[str, Iterable[str]] | None = None,
         bot_token: str | None = None,
         app_token: str | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        # With tokens, a call made with any other token gets Slack's ``invalid_auth``
-        # (HTTP 200, ``ok: false``), as a mistyped or revoked token does.
+        """``clock`` gives the Unix time message timestamps (``ts``) are made from; pass the
+        bot's injected clock so history look-ups by time agree with it. With tokens, a call
+        made with any other token gets Slack's ``invalid_auth`` (HTTP 200, ``ok: false``), as
+        a mistyped or revoked token does."""
         self.bot_token = bot_token
         self.app_token = app_token
+        self.clock = clock
         self.team_id = team_id
         self.team_name = team_name
         self.bot_user_id = bot_user_id
@@ -166,6 +174,10 @@ class FakeSlack:
         self.unknown_routes: list[RecordedCall] = []
         self.uploads: dict[str, bytes] = {}
         self.dm_channels: dict[str, str] = {}
+        # Every message posted, per channel, oldest first (what conversations.history reads).
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.ledger = Ledger()
+        self.holds = Holds()
         self.socket_envelopes: list[dict[str, Any]] = []
         self.socket_acks: dict[str, dict[str, Any]] = {}
         self._failures: list[_Failure] = []
@@ -183,6 +195,7 @@ class FakeSlack:
             "chat.postEphemeral": self._m_post_ephemeral,
             "chat.delete": self._m_delete,
             "conversations.open": self._m_conversations_open,
+            "conversations.history": self._m_conversations_history,
             "users.info": self._m_users_info,
             "usergroups.users.list": self._m_usergroup_users,
             "views.open": self._m_view,
@@ -256,7 +269,7 @@ class FakeSlack:
     # ------------------------------------------------------------------ ids
 
     def _ts(self) -> str:
-        return f"{int(time.time())}.{next(self._ts_counter):06d}"
+        return f"{int(self.clock())}.{next(self._ts_counter):06d}"
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}{next(self._id_counter):010d}"
@@ -338,8 +351,11 @@ class FakeSlack:
         times: int = 1,
         *,
         error: str | None = None,
+        after: bool = False,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail.
+        """Make the next ``times`` calls of ``method`` fail (``after=True``: act on the call
+        first, e.g. post the message, then answer with the failure, or with ``status=0`` drop
+        the connection).
 
         ``fail_next("chat.postMessage")`` -> HTTP 429 ``Retry-After: 1`` ``{"ok": false,
         "error": "ratelimited"}``; ``fail_next("chat.postMessage", 200, error="channel_not_found")``
@@ -353,11 +369,21 @@ class FakeSlack:
                 "ok": False,
                 "error": error or ("ratelimited" if status == 429 else "internal_error"),
             }
-        self._failures.append(_Failure(method, status, hdrs, body, times))
+        self._failures.append(_Failure(method, status, hdrs, body, times, after))
 
-    def _take_failure(self, method: str) -> _Failure | None:
+    def hold_answers(self, matches: Callable[[RecordedCall], bool]) -> Hold:
+        """Keep the answers to matching calls (after acting on them) until released."""
+        return self.holds.add(matches)
+
+    async def wait_until(
+        self, check: Callable[[], Any], timeout: float = 5.0, what: str = "a condition"
+    ) -> Any:
+        """Wait (on each recorded call) until ``check()`` is truthy; return its value."""
+        return await self._wait(check, timeout, lambda: f"no {what} within {timeout}s")
+
+    def _take_failure(self, method: str, *, after: bool = False) -> _Failure | None:
         for f in self._failures:
-            if f.remaining > 0 and f.method in (method, "*"):
+            if f.remaining > 0 and f.after == after and f.method in (method, "*"):
                 f.remaining -= 1
                 if f.remaining == 0:
                     self._failures.remove(f)
@@ -413,7 +439,17 @@ class FakeSlack:
             call.response = {"ok": False, "error": "invalid_auth"}
         else:
             call.response = handler(call)
+        late = self._take_failure(method, after=True)
+        if late is not None:
+            call.status, call.response = late.status, late.body
         await self._record(call)
+        await self.holds.pause(call)
+        if late is not None and late.status == 0:  # the connection drops: no answer at all
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
+        if late is not None:
+            return web.json_response(late.body, status=late.status, headers=late.headers)
         return web.json_response(call.response)
 
     def _known_token(self, token: str) -> bool:
@@ -502,6 +538,12 @@ class FakeSlack:
         blocks = call.json_param("blocks")
         if blocks is not None:
             msg["blocks"] = blocks
+        metadata = call.json_param("metadata")
+        if isinstance(metadata, dict) and metadata.get("event_type"):
+            msg["metadata"] = {
+                "event_type": metadata["event_type"],
+                "event_payload": metadata.get("event_payload") or {},
+            }
         if call.params.get("thread_ts"):
             msg["thread_ts"] = call.params["thread_ts"]
         return {k: v for k, v in msg.items() if v is not None}
@@ -523,7 +565,39 @@ class FakeSlack:
         ):
             return {"ok": False, "error": "no_text"}
         ts = self._ts()
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(call, ts)}
+        message = self._message(call, ts)
+        self.history.setdefault(channel, []).append(message)
+        key = (message.get("metadata") or {}).get("event_payload", {}).get("key")
+        self.ledger.created.append(
+            Created(call.at, channel, ts, call.token, str(key) if key else None, call.params)
+        )
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _m_conversations_history(self, call: RecordedCall) -> dict[str, Any]:
+        """Newest first, `oldest`/`latest` exclusive, `limit` per page, a cursor for the rest;
+        message metadata only with `include_all_metadata` (as Slack does)."""
+        channel = str(call.params.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(call.params.get("oldest") or 0)
+        latest = float(call.params.get("latest") or "inf")
+        limit = max(1, min(int(call.params.get("limit") or 100), 999))
+        start = int(call.params.get("cursor") or 0)
+        with_metadata = str(call.params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [
+            m for m in reversed(self.history.get(channel, [])) if oldest < float(m["ts"]) < latest
+        ]
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": [
+                m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                for m in page
+            ],
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _m_update(self, call: RecordedCall) -> dict[str, Any]:
         channel = self._channel_param(call)
@@ -561,6 +635,9 @@ class FakeSlack:
         if not users:
             return {"ok": False, "error": "users_list_not_supplied"}
         first = users.split(",")[0]
+        self.ledger.dm_opens.append(
+            DMOpen(call.at, first, first not in self.dm_channels, call.token)
+        )
         return {
             "ok": True,
             "no_op": first in self.dm_channels,

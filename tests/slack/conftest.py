@@ -15,6 +15,7 @@ import pytest
 from bot.adapters.slack import SlackAdapter
 from bot.app import Potluck
 from bot.config import DEFAULT_COGS, Settings
+from bot.core.clock import ManualClock
 from tests.fakes.slack_server import FakeSlack, RecordedCall, SlackUser
 
 SECRET = "test-signing-secret"
@@ -44,14 +45,17 @@ def cogs() -> list[str]:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
+async def fake(clock: ManualClock) -> AsyncIterator[FakeSlack]:
     users = [
         SlackUser(id=ANA, name="ana", real_name="Ana Reyes", tz="America/Chicago"),
         SlackUser(id=SAM, name="sam", real_name="Sam Okafor", tz="Europe/Berlin"),
         SlackUser(id=MOD, name="mo", real_name="Mo Admin", tz="UTC", is_admin=True),
         SlackUser(id=ORG, name="olu", real_name="Olu Organizer", tz="Europe/London"),
     ]
-    async with FakeSlack(users=users, usergroups={ORG_GROUP: [ORG]}) as slack:
+    # Message timestamps follow the bot's clock, as Slack's follow the wall clock.
+    async with FakeSlack(
+        users=users, usergroups={ORG_GROUP: [ORG]}, clock=lambda: clock.now().timestamp()
+    ) as slack:
         yield slack
         slack.assert_no_unknown_routes()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -18,10 +19,11 @@ import yarl
 
 from bot.adapters.discord.commands import command_payloads
 from bot.adapters.discord.interactions import InteractionRouter
-from bot.adapters.discord.sender import DiscordSender
+from bot.adapters.discord.sender import PLATFORM, DiscordSender, invalid_request_trace
 from bot.app import Potluck
 from bot.config import DiscordSettings, StartupError
-from bot.outbox import Pacing
+from bot.core.gcra import DISCORD_INVALID_REQUESTS
+from bot.pacing import InvalidRequests, Pacing
 
 log = logging.getLogger("potluck.discord")
 
@@ -32,9 +34,14 @@ def intents() -> discord.Intents:
     return found
 
 
-def build_client(settings: DiscordSettings, *, guild_ready_timeout: float = 2.0) -> discord.Client:
+def build_client(
+    settings: DiscordSettings,
+    *,
+    guild_ready_timeout: float = 2.0,
+    http_trace: aiohttp.TraceConfig | None = None,
+) -> discord.Client:
     """A plain client, or an auto-sharded one for `shard_count`/`shard_ids` (or when Discord
-    recommends shards and `auto_shard` is on)."""
+    recommends shards and `auto_shard` is on). `http_trace` sees every REST response."""
     wanted = intents()
     # Potluck never joins voice channels: no "PyNaCl is not installed" warning at start.
     for flag in ("warn_nacl", "warn_dave"):
@@ -48,6 +55,7 @@ def build_client(settings: DiscordSettings, *, guild_ready_timeout: float = 2.0)
         allowed_mentions=discord.AllowedMentions.none(),
         # A long rate-limit wait raises instead of blocking; the outbox retries later.
         max_ratelimit_timeout=30.0,
+        http_trace=http_trace,
     )
     if settings.shard_count is not None or settings.shard_ids is not None:
         if settings.shard_ids is not None:
@@ -149,11 +157,19 @@ class DiscordAdapter:
         self.reconnect = reconnect
         self.ready_timeout = ready_timeout
         self.endpoints = DiscordEndpoints(self.settings)
-        self.client = build_client(self.settings, guild_ready_timeout=guild_ready_timeout)
+        self.invalid_requests = InvalidRequests(
+            bot.outbox.pacer, PLATFORM, DISCORD_INVALID_REQUESTS
+        )
+        self.client = build_client(
+            self.settings,
+            guild_ready_timeout=guild_ready_timeout,
+            http_trace=invalid_request_trace(self.invalid_requests),
+        )
         self.router = InteractionRouter(bot.dispatcher, self.settings)
         self.client.on_interaction = self.router.on_interaction  # type: ignore[attr-defined]
-        self.sender = DiscordSender(
-            self.client, new_dms_per_minute=self.settings.new_dms_per_minute, now=bot.clock.now
+        self.sender = DiscordSender(self.client, direct_messages=bot.outbox.direct_messages)
+        bot.outbox.direct_messages.cooldowns[PLATFORM] = timedelta(
+            seconds=self.settings.new_dm_cooldown_seconds
         )
         self._connection: asyncio.Task[None] | None = None
 
@@ -189,9 +205,13 @@ class DiscordAdapter:
             raise
         # Only now can outbox rows for Discord be sent; deliver what waited meanwhile.
         self.bot.outbox.add_sender(
-            "discord",
+            PLATFORM,
             self.sender,
-            Pacing(per_destination_seconds=self.settings.seconds_per_destination),
+            Pacing(
+                per_destination_seconds=self.settings.seconds_per_destination,
+                new_dms_per_minute=self.settings.new_dms_per_minute,
+                invalid_requests=DISCORD_INVALID_REQUESTS,
+            ),
         )
         self.bot.outbox.kick()
         log.info("connected to Discord as %s", self.client.user)

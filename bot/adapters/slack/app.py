@@ -112,13 +112,20 @@ class SlackAdapter:
         self.people = People(self.client, self.settings)
         self.prefix = self.settings.command_prefix
         self.commands = CommandPrefix(self.prefix, bot.registry.top_level_names)
-        self.sender = SlackSender(self.client, self.commands)
+        self.sender = SlackSender(
+            self.client, self.commands, direct_messages=bot.outbox.direct_messages
+        )
         self._socket: Any = None
         self._closed = asyncio.Event()
         self._working: set[asyncio.Task[Any]] = set()
         self._register()
         bot.outbox.add_sender(
-            "slack", self.sender, Pacing(per_destination_seconds=self.settings.seconds_per_channel)
+            "slack",
+            self.sender,
+            Pacing(
+                per_destination_seconds=self.settings.seconds_per_channel,
+                new_dms_per_minute=self.settings.new_dms_per_minute,
+            ),
         )
         if not self.socket_mode:
             bot.web.add_route("POST", EVENTS_PATH, self.handle_http)
