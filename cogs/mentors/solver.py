@@ -400,9 +400,12 @@ def match_peers(
     rules: ScoringRules = ScoringRules(),
     topic_weight: Callable[[str], int] = lambda topic: 1,
     seed: int = 0,
+    dense_pairs_at_most: int = DENSE_PEER_PAIRS,
 ) -> RoundPlan:
     """The maximum-score peer round among ``people`` (mentors and mentees are ignored): pairs,
-    plus one trio for the person left over (see the module docstring for what is optimal)."""
+    plus one trio for the person left over (see the module docstring for what is optimal).
+    Rounds with more than ``dense_pairs_at_most`` allowed pairs use candidate pairs and report
+    a ``gap`` (`large_rounds`)."""
     peers = sorted((p for p in people if p.role is Role.PEER), key=lambda p: p.person_id)
     _check_unique(peers)
     matrix = score_matrix(
@@ -416,7 +419,7 @@ def match_peers(
     )
     n = len(peers)
     bound, solver = None, "rustworkx.max_weight_matching"
-    if np.count_nonzero(matrix.allowed) // 2 <= DENSE_PEER_PAIRS:
+    if np.count_nonzero(matrix.allowed) // 2 <= dense_pairs_at_most:
         rows, cols = np.nonzero(np.triu(matrix.allowed, 1))
     else:
         bound, partner = fractional_bound(matrix.points)
