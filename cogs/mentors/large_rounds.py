@@ -14,7 +14,7 @@ matching, which is half the maximum assignment of the symmetric score matrix (th
 double cover; scipy's ``linear_sum_assignment``, exact on these integers). Every matching is a
 fractional matching, so no round of pairs can score more than the bound; when the matching
 found reaches it the round is proven optimal, otherwise the difference is reported as the gap
-(on the 2,000-peer benchmark about 0.4 % of the total, ``bench/matching.py``).
+(on the 2,000-peer benchmark about 0.6 % of the total, ``bench/matching.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 CANDIDATES_PER_PERSON = 8
+# Peer rounds with more allowed pairs than this (about 450 people) take this way; below it the
+# exact dense blossom needs under ~0.5 s of CPU (0.4 s at 75,000 pairs), and it grows as n^3.
+DENSE_PEER_PAIRS = 100_000
 
 
 def fractional_bound(points: NDArray[np.int32]) -> tuple[int, NDArray[np.intp]]:

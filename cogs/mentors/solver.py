@@ -17,7 +17,7 @@ over (hard rules), the best (person, pair) trio is formed and the others stay un
 The blossom method takes O(n^3) time on the complete graph: about 0.4 s of CPU for 400 peers,
 about 4 minutes for 2,000. Rounds above `DENSE_PEER_PAIRS` allowed pairs are matched exactly on
 a sparse candidate graph and compared with a proven upper bound (`large_rounds`): the plan's
-``gap`` says how far from the optimum they can at most be (about 0.4 % at 2,000 peers, in
+``gap`` says how far from the optimum they can at most be (about 0.6 % at 2,000 peers, in
 about 1 s; ``bench/matching.py``).
 
 **Ties.** Each pair's weight is ``points * scale + tie_break`` where ``tie_break`` is 0..1023
@@ -40,7 +40,7 @@ import rustworkx as rx
 from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 
-from cogs.mentors.large_rounds import candidate_pairs, fractional_bound
+from cogs.mentors.large_rounds import DENSE_PEER_PAIRS, candidate_pairs, fractional_bound
 from cogs.mentors.matrix import (
     TIE_BREAK_BITS,
     ScoreMatrix,
@@ -59,10 +59,6 @@ from cogs.mentors.scoring import (
 )
 
 _EXACT_FLOAT = 2**53
-# Peer rounds with more allowed pairs than this (about 450 people) are matched on candidate
-# pairs with a proven bound (`large_rounds`): the exact dense blossom takes ~0.4 s of CPU at
-# 75,000 pairs and grows as n^3.
-DENSE_PEER_PAIRS = 100_000
 
 
 class RoundKind(StrEnum):
