@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.delivery import Delivery, Destination, Sender
 from bot.core.messages import Mention, Message, rich
+from bot.core.telemetry import NoTelemetry, Telemetry, log_context
 from bot.outbox_delivery import MAX_ATTEMPTS, RowDelivery
 from bot.outbox_keys import KeyScope, OutboxKey, fallback_key
 from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing
@@ -56,8 +57,10 @@ class Outbox(RowDelivery):
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         batch_size: int = 50,
         worker_id: str | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.db = db
+        self.telemetry: Telemetry = telemetry or NoTelemetry()
         self.clock = clock
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_size = batch_size
@@ -207,7 +210,8 @@ class Outbox(RowDelivery):
                             await self._hand_back(rows[n:], reason)
                             handed_back = True
                             break
-                        await self._deliver(row)
+                        with log_context(row.platform, row.community_id):
+                            await self._deliver(row)
                         total += 1
                     if self._closing or (len(rows) < self.batch_size and not handed_back):
                         break
@@ -217,12 +221,21 @@ class Outbox(RowDelivery):
                     await self._schedule_next(idle=total == 0)
         return total
 
-    async def close(self) -> None:
-        """Stop taking new passes and let the running one finish its row, so no send is
-        cut off between the platform call and its record."""
+    async def close(self, grace_seconds: float | None = None) -> bool:
+        """Stop taking new passes and let the running one finish the row in hand (so no send
+        is cut off between the platform call and its record) and hand back the rest of its
+        batch. Waits at most `grace_seconds` (None: as long as it takes); False when the
+        pass was still running then (its claims run out after one lease and another process
+        takes them over)."""
         self._closing = True
-        async with self._lock:
-            pass
+        try:
+            async with asyncio.timeout(grace_seconds):
+                async with self._lock:
+                    pass
+        except TimeoutError:
+            log.warning("stopping while an outbox pass still runs; its rows go back after a lease")
+            return False
+        return True
 
     async def next_due_at(self) -> datetime | None:
         async with self.db.sessions() as session:

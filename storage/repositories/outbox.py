@@ -248,3 +248,25 @@ async def delete_about_person(session: AsyncSession, community_id: int, person_i
         result = await session.execute(delete(OutboxRow).where(OutboxRow.id.in_(mentioning)))
         deleted += int(result.rowcount)  # type: ignore[attr-defined]
     return deleted
+
+
+async def backlog(session: AsyncSession, now: datetime) -> dict[str, tuple[int, datetime | None]]:
+    """Per platform: how many rows are still to send (pending or claimed), and the due time
+    (UTC) of the oldest of them already due at `now` (None when none is due yet)."""
+    from storage.models.base import UTCDateTime
+
+    conv = UTCDateTime().process_result_value
+    dialect = session.get_bind().dialect
+    unsent = OutboxRow.status.in_(("pending", "claimed"))
+    depth = await session.execute(
+        select(OutboxRow.platform, func.count()).where(unsent).group_by(OutboxRow.platform)
+    )
+    found: dict[str, tuple[int, datetime | None]] = {p: (int(n), None) for p, n in depth.all()}
+    oldest = await session.execute(
+        select(OutboxRow.platform, func.min(OutboxRow.due_at))
+        .where(unsent, OutboxRow.due_at <= now)
+        .group_by(OutboxRow.platform)
+    )
+    for platform, due in oldest.all():
+        found[platform] = (found.get(platform, (0, None))[0], conv(due, dialect))
+    return found
