@@ -52,6 +52,16 @@ def json_formatter() -> logging.Formatter:
     )
 
 
+def build_handler(log_format: LogFormat, stream: TextIO) -> logging.Handler:
+    """A handler writing `log_format` lines to `stream`, with the context fields added."""
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(
+        json_formatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    )
+    return handler
+
+
 def configure(
     level: str, *, quiet: bool, log_format: LogFormat = "text", stream: TextIO | None = None
 ) -> logging.Handler:
@@ -59,11 +69,7 @@ def configure(
     APScheduler, discord.py, slack-bolt) only from WARNING up unless the level is DEBUG, so a
     start that fails ends on its one line instead of a page of chatter. Replaces the root
     handler; returns it."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.addFilter(ContextFilter())
-    handler.setFormatter(
-        json_formatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
-    )
+    handler = build_handler(log_format, stream or sys.stderr)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
