@@ -175,6 +175,7 @@ class BotProcess:
     config: Path
     log: Path
     process: asyncio.subprocess.Process | None = None
+    web_port: int = 0  # 0: any free port
 
     @property
     def discord_token(self) -> str:
@@ -273,10 +274,13 @@ class FaultWorld:
             now=datetime.now(UTC) - timedelta(days=30),
         )
 
-    def add_process(self) -> BotProcess:
+    def add_process(self, web_port: int = 0) -> BotProcess:
         number = len(self.processes) + 1
         proc = BotProcess(
-            number, self.workdir / f"bot-{number}.toml", self.workdir / f"bot-{number}.log"
+            number,
+            self.workdir / f"bot-{number}.toml",
+            self.workdir / f"bot-{number}.log",
+            web_port=web_port,
         )
         proc.config.write_text(self._config(proc), encoding="utf-8")
         self.processes.append(proc)
@@ -292,7 +296,7 @@ log_level = "WARNING"
 
 [web]
 host = "127.0.0.1"
-port = 0
+port = {proc.web_port}
 
 [discord]
 token = "{proc.discord_token}"
