@@ -34,6 +34,17 @@ async def insert(session: AsyncSession, **values: object) -> None:
         await session.flush()
 
 
+# Rows per INSERT: 18 columns each stays far below SQLite's 32,766 bound parameters.
+INSERT_CHUNK = 500
+
+
+async def insert_many(session: AsyncSession, rows: Sequence[dict[str, object]]) -> None:
+    """Insert rows in multi-row statements; a row whose dedupe_key exists is skipped."""
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        await session.execute(insert_ignore(session, OutboxRow).values(list(chunk)))
+
+
 async def replace_pending(session: AsyncSession, coalesce_key: str, **values: object) -> bool:
     """Overwrite a pending row with the same coalesce key (e.g. the latest card edit wins)."""
     result = await session.execute(
