@@ -159,7 +159,7 @@ def memory_mb() -> dict[str, float]:
 async def measure(url: str, hours: float) -> dict[str, Any]:
     """Start a bot over `url`, fire what falls due in the first `hours` of the simulated
     week, and report (runs in a fresh process)."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from bot.app import Potluck
     from bot.config import Settings
@@ -197,22 +197,26 @@ async def measure(url: str, hours: float) -> dict[str, Any]:
         passes += 1
         nxt = min(wakes) if wakes else None
     fire_took = time.perf_counter() - fire_started
+    rss_peak = memory_mb()["VmHWM"]  # before the checks below read rows of their own
 
     lateness: list[float] = []
     async with bot.db.sessions() as session:
-        rows = (await session.execute(select(OutboxRow.id, OutboxRow.due_at))).all()
-        statuses = (await session.execute(select(OutboxRow.status))).scalars().all()
-    due = dict(rows)
-    in_window = sum(1 for at in due.values() if at <= until)
+        reminders = await session.scalar(select(func.count()).select_from(OutboxRow))
+        in_window_rows = select(OutboxRow.id, OutboxRow.due_at).where(OutboxRow.due_at <= until)
+        due = dict((await session.execute(in_window_rows)).all())
+        statuses = (
+            await session.scalars(select(OutboxRow.status).where(OutboxRow.due_at <= until))
+        ).all()
+    in_window = len(due)
     for row_id, at in fired.items():
-        lateness.append((at - due[row_id]).total_seconds())
+        lateness.append((at - due[row_id]).total_seconds())  # KeyError: fired too early
     await bot.close()
     lateness.sort()
     return {
         "ready_s": ready,
         "rss_ready_mb": rss_ready,
-        "rss_peak_mb": memory_mb()["VmHWM"],
-        "reminders": len(due),
+        "rss_peak_mb": rss_peak,
+        "reminders": reminders,
         "in_window": in_window,
         "fired": len(fired),
         "sent": sum(1 for s in statuses if s == "sent"),
