@@ -16,14 +16,16 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.delivery import Delivery, Destination, Sender
 from bot.core.messages import Mention, Message, rich
+from bot.core.telemetry import NoTelemetry, Telemetry, log_context
 from bot.outbox_delivery import MAX_ATTEMPTS, RowDelivery
 from bot.outbox_keys import KeyScope, OutboxKey, fallback_key
 from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing
@@ -33,7 +35,7 @@ from storage.repositories import outbox as repo
 
 log = logging.getLogger("potluck.outbox")
 
-__all__ = ["MAX_ATTEMPTS", "Outbox", "Pacing"]
+__all__ = ["MAX_ATTEMPTS", "Outbox", "Outgoing", "Pacing"]
 
 # Discord returns the message it already made for a repeated nonce "within the last few
 # minutes" (its exact window is not published). A crashed send is retried at most a lease
@@ -47,6 +49,20 @@ def _text(key: OutboxKey | None) -> str | None:
     return None if key is None else str(key)
 
 
+class Outgoing(NamedTuple):
+    """One row of `Outbox.enqueue_many`: `enqueue`'s arguments but the message."""
+
+    platform: str
+    destination: Destination
+    community_id: int | None = None
+    kind: str = "message"
+    due_at: datetime | None = None
+    expires_at: datetime | None = None
+    dedupe_key: OutboxKey | None = None
+    fallback_channel_id: str | None = None
+    timezone: str | None = None
+
+
 class Outbox(RowDelivery):
     def __init__(
         self,
@@ -56,8 +72,10 @@ class Outbox(RowDelivery):
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         batch_size: int = 50,
         worker_id: str | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.db = db
+        self.telemetry: Telemetry = telemetry or NoTelemetry()
         self.clock = clock
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_size = batch_size
@@ -105,23 +123,19 @@ class Outbox(RowDelivery):
         sent); `coalesce_key` replaces a still-pending row (the newest card edit wins);
         `edit_of` names the row whose posted message this one edits. Times are UTC;
         `due_at` defaults to now, and a row still unsent at `expires_at` is dropped."""
-        values: dict[str, object] = dict(
+        values = self._values(
             platform=platform,
+            destination=destination,
+            payload=message.model_dump_json(),
             community_id=community_id,
             kind=kind,
-            destination_kind=destination.kind,
-            destination_id=destination.id,
+            due_at=due_at,
+            expires_at=expires_at,
+            dedupe_key=dedupe_key,
+            coalesce_key=coalesce_key,
+            edit_of=edit_of,
             fallback_channel_id=fallback_channel_id,
             timezone=timezone,
-            payload=message.model_dump_json(),
-            due_at=due_at or self.clock.now(),
-            expires_at=expires_at,
-            dedupe_key=_text(dedupe_key),
-            coalesce_key=_text(coalesce_key),
-            edit_of=_text(edit_of),
-            status="pending",
-            attempts=0,
-            created_at=self.clock.now(),
         )
         if coalesce_key is not None:
             replaced = await repo.replace_pending(
@@ -130,6 +144,55 @@ class Outbox(RowDelivery):
             if replaced:
                 return
         await repo.insert(session, **values)
+
+    async def enqueue_many(
+        self, session: AsyncSession, message: Message, rows: Sequence[Outgoing]
+    ) -> None:
+        """Write many rows carrying one `message` in the caller's transaction, in a few
+        multi-row INSERTs (the message is serialised once): what `enqueue` does row by row,
+        for the hundreds of reminders one event writes. A row whose dedupe key exists is
+        skipped. Coalescing and edits are `enqueue`'s alone."""
+        payload = message.model_dump_json()
+        await repo.insert_many(
+            session, [self._values(payload=payload, **row._asdict()) for row in rows]
+        )
+
+    def _values(
+        self,
+        *,
+        platform: str,
+        destination: Destination,
+        payload: str,
+        community_id: int | None = None,
+        kind: str = "message",
+        due_at: datetime | None = None,
+        expires_at: datetime | None = None,
+        dedupe_key: OutboxKey | None = None,
+        coalesce_key: OutboxKey | None = None,
+        edit_of: OutboxKey | None = None,
+        fallback_channel_id: str | None = None,
+        timezone: str | None = None,
+    ) -> dict[str, object]:
+        now = self.clock.now()
+        return dict(
+            platform=platform,
+            community_id=community_id,
+            kind=kind,
+            destination_kind=destination.kind,
+            destination_id=destination.id,
+            fallback_channel_id=fallback_channel_id,
+            timezone=timezone,
+            payload=payload,
+            due_at=due_at or now,
+            expires_at=expires_at,
+            dedupe_key=_text(dedupe_key),
+            coalesce_key=_text(coalesce_key),
+            edit_of=_text(edit_of),
+            status="pending",
+            attempts=0,
+            created_at=now,
+            maybe_sent=False,
+        )
 
     async def withdraw(self, session: AsyncSession, *keys: OutboxKey, reason: str) -> int:
         """Withdraw the pending rows with these exact keys, releasing the keys so the same
@@ -207,7 +270,8 @@ class Outbox(RowDelivery):
                             await self._hand_back(rows[n:], reason)
                             handed_back = True
                             break
-                        await self._deliver(row)
+                        with log_context(row.platform, row.community_id):
+                            await self._deliver(row)
                         total += 1
                     if self._closing or (len(rows) < self.batch_size and not handed_back):
                         break
@@ -217,12 +281,21 @@ class Outbox(RowDelivery):
                     await self._schedule_next(idle=total == 0)
         return total
 
-    async def close(self) -> None:
-        """Stop taking new passes and let the running one finish its row, so no send is
-        cut off between the platform call and its record."""
+    async def close(self, grace_seconds: float | None = None) -> bool:
+        """Stop taking new passes and let the running one finish the row in hand (so no send
+        is cut off between the platform call and its record) and hand back the rest of its
+        batch. Waits at most `grace_seconds` (None: as long as it takes); False when the
+        pass was still running then (its claims run out after one lease and another process
+        takes them over)."""
         self._closing = True
-        async with self._lock:
-            pass
+        try:
+            async with asyncio.timeout(grace_seconds):
+                async with self._lock:
+                    pass
+        except TimeoutError:
+            log.warning("stopping while an outbox pass still runs; its rows go back after a lease")
+            return False
+        return True
 
     async def next_due_at(self) -> datetime | None:
         async with self.db.sessions() as session:

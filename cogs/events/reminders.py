@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.delivery import Destination
 from bot.core.zones import ZoneSource, zone_name
-from bot.outbox import Outbox
+from bot.outbox import Outbox, Outgoing
 from cogs.events import keys
 from cogs.events.cards import channel_reminder, reminder_message
 from cogs.events.recurrence import is_occurrence
@@ -58,27 +58,26 @@ class ReminderSchedule:
         if view.reminders_in != "dm" or view.cancelled:
             return
         now = self.clock.now()
-        message = reminder_message(view, occurrence)
-        for person in people:
-            if not person.reminders_on:
-                continue
-            for minutes in view.reminder_minutes:
-                due = occurrence - timedelta(minutes=minutes)
-                if due <= now:
-                    continue  # too late for this one; a later offset may still apply
-                await self.outbox.enqueue(
-                    session,
-                    platform=view.platform,
-                    destination=Destination.person(person.external_id),
-                    message=message,
-                    community_id=view.community_id,
-                    kind=REMINDER_KIND,
-                    due_at=due,
-                    expires_at=occurrence,
-                    dedupe_key=keys.reminder(view.id, occurrence, minutes, person.person_id),
-                    fallback_channel_id=view.channel_id,
-                    timezone=person.zone,
-                )
+        rows = [
+            Outgoing(
+                platform=view.platform,
+                destination=Destination.person(person.external_id),
+                community_id=view.community_id,
+                kind=REMINDER_KIND,
+                due_at=due,
+                expires_at=occurrence,
+                dedupe_key=keys.reminder(view.id, occurrence, minutes, person.person_id),
+                fallback_channel_id=view.channel_id,
+                timezone=person.zone,
+            )
+            for person in people
+            if person.reminders_on
+            for minutes in view.reminder_minutes
+            # too late for this one; a later offset may still apply
+            if (due := occurrence - timedelta(minutes=minutes)) > now
+        ]
+        if rows:
+            await self.outbox.enqueue_many(session, reminder_message(view, occurrence), rows)
 
     async def remove(
         self,

@@ -34,6 +34,17 @@ async def insert(session: AsyncSession, **values: object) -> None:
         await session.flush()
 
 
+# Rows per INSERT: 18 columns each stays far below SQLite's 32,766 bound parameters.
+INSERT_CHUNK = 500
+
+
+async def insert_many(session: AsyncSession, rows: Sequence[dict[str, object]]) -> None:
+    """Insert rows in multi-row statements; a row whose dedupe_key exists is skipped."""
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        await session.execute(insert_ignore(session, OutboxRow).values(list(chunk)))
+
+
 async def replace_pending(session: AsyncSession, coalesce_key: str, **values: object) -> bool:
     """Overwrite a pending row with the same coalesce key (e.g. the latest card edit wins)."""
     result = await session.execute(
@@ -248,3 +259,25 @@ async def delete_about_person(session: AsyncSession, community_id: int, person_i
         result = await session.execute(delete(OutboxRow).where(OutboxRow.id.in_(mentioning)))
         deleted += int(result.rowcount)  # type: ignore[attr-defined]
     return deleted
+
+
+async def backlog(session: AsyncSession, now: datetime) -> dict[str, tuple[int, datetime | None]]:
+    """Per platform: how many rows are still to send (pending or claimed), and the due time
+    (UTC) of the oldest of them already due at `now` (None when none is due yet)."""
+    from storage.models.base import UTCDateTime
+
+    conv = UTCDateTime().process_result_value
+    dialect = session.get_bind().dialect
+    unsent = OutboxRow.status.in_(("pending", "claimed"))
+    depth = await session.execute(
+        select(OutboxRow.platform, func.count()).where(unsent).group_by(OutboxRow.platform)
+    )
+    found: dict[str, tuple[int, datetime | None]] = {p: (int(n), None) for p, n in depth.all()}
+    oldest = await session.execute(
+        select(OutboxRow.platform, func.min(OutboxRow.due_at))
+        .where(unsent, OutboxRow.due_at <= now)
+        .group_by(OutboxRow.platform)
+    )
+    for platform, due in oldest.all():
+        found[platform] = (found.get(platform, (0, None))[0], conv(due, dialect))
+    return found
