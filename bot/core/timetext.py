@@ -74,11 +74,13 @@ class TimeReading:
     named ("6pm ET" -> "America/New_York"), or None when it named none (or only an offset like
     "+0200"), so an event can adopt the zone its organizer wrote. `notes` say how an ambiguous
     date or zone word was read ("I read 4/12 as 4 December (day first)..."), for the reply.
+    `text` is what was typed, so a caller can read it again in another zone.
     """
 
     at: datetime
     zone: str | None = None
     notes: tuple[str, ...] = ()
+    text: str = ""
 
 
 def prepare() -> None:
@@ -185,6 +187,7 @@ def read_time(
         at=at,
         zone=named.name if named is not None else None,
         notes=(*notes, *([zone_note] if zone_note else [])),
+        text=text,
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.messages import Bold, Button, Code, Field, Link, Mention, Message, Segment, Time, rich
+from bot.core.zones import zone, zone_name
 from cogs.events.recurrence import describe
 from cogs.events.views import EventView, Tally
 
@@ -82,6 +83,7 @@ def event_card(
     if view.location:
         fields.append(Field(name="Where", value=[place(view.location)]))
     if occurrence is not None:
+        fields.append(_zone_field(view, occurrence))
         fields += _seat_fields(view, occurrence, tally)
     if view.rrule:
         fields.append(_repeats_field(view, view.rrule, upcoming, skipped))
@@ -117,6 +119,14 @@ def _card_text(view: EventView, occurrence: datetime | None) -> list[Segment]:
     if view.description:
         text += ["\n", view.description]
     return text
+
+
+def _zone_field(view: EventView, occurrence: datetime) -> Field:
+    """The zone the event keeps its times in (its repeat rule follows that zone's daylight
+    saving) with the start's local clock there, since every other time shows in the reader's
+    own zone."""
+    local = occurrence.astimezone(zone(view))
+    return Field(name="Time zone", value=[f"{zone_name(view)} (starts {local:%H:%M} there)"])
 
 
 def _seat_fields(view: EventView, occurrence: datetime, tally: Tally) -> list[Field]:

@@ -80,8 +80,8 @@ class EventsCog(Cog):
     async def create(
         self, inv: Invocation, title: str, when: datetime, channel: str | None = None, **fields: Any
     ) -> Message:
-        draft = Draft(title=title, when=when, **fields)
-        view, card = await self.service.create(
+        draft = Draft(title=title, when=when, **fields, **_when_context(inv))
+        view, warnings, card = await self.service.create(
             inv.community,
             inv.person,
             platform=inv.platform,
@@ -98,6 +98,8 @@ class EventsCog(Cog):
             Code(text=f"/rsvp event:{view.code} answer:yes"),
             ".\n",
         ]
+        for warning in warnings:
+            header += ["⚠️ ", warning, "\n"]
         return card.model_copy(
             update={"text": rich(*header, *card.text), "ephemeral": True, "accent": "success"}
         )
@@ -136,7 +138,9 @@ class EventsCog(Cog):
     )
     @shows_refusals
     async def edit(self, inv: Invocation, id: str, **fields: Any) -> Message:
-        _, changed, card = await self.service.edit(inv.community, inv.person, id, Draft(**fields))
+        _, changed, card = await self.service.edit(
+            inv.community, inv.person, id, Draft(**fields, **_when_context(inv))
+        )
         header: list[Segment] = [
             f"Updated {', '.join(changed)}. The card and reminders follow the change.\n"
         ]
@@ -477,3 +481,11 @@ class EventsCog(Cog):
             charset="utf-8",
             headers={"Cache-Control": "max-age=300"},
         )
+
+
+def _when_context(inv: Invocation) -> dict[str, Any]:
+    """How `when:` was typed, so the event can read it again in its own zone."""
+    reading = inv.readings.get("when")
+    if reading is None:
+        return {}
+    return {"when_text": reading.text or None, "when_zone": reading.zone, "locale": inv.locale}

@@ -22,7 +22,7 @@ from bot.core.messages import Message
 from bot.core.types import Community, Person
 from bot.core.zones import zone
 from bot.outbox import Outbox
-from cogs.events import dates
+from cogs.events import dates, recurrence
 from cogs.events.cards import event_card
 from cogs.events.drafts import Draft, apply_draft, parse_reminder_offsets
 from cogs.events.lookup import find_event, new_code, require_organizer
@@ -96,8 +96,11 @@ class EventService:
         channel_id: str,
         zone: str,
         draft: Draft,
-    ) -> tuple[EventView, Message]:
-        """A new event (happening in `zone`) and its card, posted in `channel_id`."""
+    ) -> tuple[EventView, list[str], Message]:
+        """A new event and its card, posted in `channel_id`. It happens in the zone of the
+        `zone:` option, else the one `when:` named, else `zone` (the organizer's). Returns
+        (event, what the organizer should know about its repeat rule, card); see
+        `recurrence.schedule_warnings`."""
         now = self.clock.now()
         if draft.title is None or draft.when is None:
             raise BadOption(
@@ -125,6 +128,8 @@ class EventService:
                 updated_at=now,
             )
             apply_draft(row, draft, now=now)
+            assert draft.when is not None  # the start typed, read in the event's zone
+            warnings = recurrence.schedule_warnings(row.rrule, draft.when, row.timezone)
             row.code = await new_code(session, community.id)
             session.add(row)
             await session.flush()
@@ -139,7 +144,7 @@ class EventService:
             )
             await self.notices.post_card(session, view, card)
         self.outbox.kick()
-        return view, card
+        return view, warnings, card
 
     async def edit(
         self, community: Community, person: Person, ref: str, draft: Draft
