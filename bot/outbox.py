@@ -99,11 +99,13 @@ class Outbox(RowDelivery):
         edit_of: OutboxKey | None = None,
         fallback_channel_id: str | None = None,
         timezone: str | None = None,
+        collapse_key: OutboxKey | None = None,
     ) -> None:
         """Write a row in the caller's transaction, so it exists exactly when the change that
         caused it does. `dedupe_key` makes a second enqueue a no-op (even after the first was
         sent); `coalesce_key` replaces a still-pending row (the newest card edit wins);
-        `edit_of` names the row whose posted message this one edits. Times are UTC;
+        `edit_of` names the row whose posted message this one edits; of rows sharing a
+        `collapse_key` that are due together, only the latest is sent. Times are UTC;
         `due_at` defaults to now, and a row still unsent at `expires_at` is dropped."""
         values: dict[str, object] = dict(
             platform=platform,
@@ -118,6 +120,7 @@ class Outbox(RowDelivery):
             expires_at=expires_at,
             dedupe_key=_text(dedupe_key),
             coalesce_key=_text(coalesce_key),
+            collapse_key=_text(collapse_key),
             edit_of=_text(edit_of),
             status="pending",
             attempts=0,

@@ -76,6 +76,7 @@ class ReminderSchedule:
                     due_at=due,
                     expires_at=occurrence,
                     dedupe_key=keys.reminder(view.id, occurrence, minutes, person.person_id),
+                    collapse_key=keys.reminders_to(view.id, occurrence, person.person_id),
                     fallback_channel_id=view.channel_id,
                     timezone=person.zone,
                 )
@@ -126,6 +127,7 @@ class ReminderSchedule:
                 expires_at=occurrence,
                 dedupe_key=key,
                 coalesce_key=key,
+                collapse_key=keys.reminders_to(view.id, occurrence, "channel"),
             )
 
     async def withdraw_event(self, session: AsyncSession, event_id: int) -> None:
