@@ -14,6 +14,7 @@ from bot.core.messages import Bold, Button, Code, Field, Link, Mention, Message,
 from bot.core.zones import zone, zone_name
 from cogs.events.recurrence import describe
 from cogs.events.views import EventView, Tally
+from cogs.events.words import count, of_capacity
 
 KIND_ICON = {"meetup": "☕", "party": "🎉", "conference": "🎤", "advocacy": "📣"}
 KINDS = ("meetup", "party", "conference", "advocacy")
@@ -25,7 +26,7 @@ def minutes_text(minutes: int) -> str:
     for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
         n, minutes = divmod(minutes, size)
         if n:
-            parts.append(f"{n} {unit}{'s' if n != 1 else ''}")
+            parts.append(count(n, unit))
     return " ".join(parts) or "0 minutes"
 
 
@@ -45,12 +46,19 @@ def place(location: str) -> Segment:
 
 def seats_text(view: EventView, tally: Tally) -> str:
     guests = tally.going_seats - tally.going_parties
-    people = f"{tally.going_parties} {'person' if tally.going_parties == 1 else 'people'}"
-    detail = f" ({people} + {guests} guest{'s' if guests != 1 else ''})" if guests else ""
+    detail = (
+        f" ({count(tally.going_parties, 'person')} + {count(guests, 'guest')})" if guests else ""
+    )
     if view.capacity is None:
         return f"{tally.going_seats}{detail}"
     full = " — full" if tally.going_seats >= view.capacity else ""
-    return f"{tally.going_seats} of {view.capacity} spots{detail}{full}"
+    return f"{of_capacity(tally.going_seats, view.capacity)}{detail}{full}"
+
+
+def maybe_text(tally: Tally) -> str:
+    """Who said maybe, guests included: "2" or "2 (+3 guests)"."""
+    guests = tally.maybe_seats - tally.maybe
+    return f"{tally.maybe}" + (f" (+{count(guests, 'guest')})" if guests else "")
 
 
 def when_text(occurrence: datetime) -> list[Segment]:
@@ -132,17 +140,13 @@ def _zone_field(view: EventView, occurrence: datetime) -> Field:
 def _seat_fields(view: EventView, occurrence: datetime, tally: Tally) -> list[Field]:
     fields = [Field(name="Going", value=[seats_text(view, tally)])]
     if tally.maybe:
-        fields.append(Field(name="Maybe", value=[str(tally.maybe)]))
+        fields.append(Field(name="Maybe", value=[maybe_text(tally)]))
     if tally.waitlist_parties:
         people = tally.waitlist_seats
         fields.append(
             Field(
                 name="Waitlist",
-                value=[
-                    f"{tally.waitlist_parties} "
-                    f"{'party' if tally.waitlist_parties == 1 else 'parties'}"
-                    f" ({people} {'person' if people == 1 else 'people'})"
-                ],
+                value=[f"{count(tally.waitlist_parties, 'party')} ({count(people, 'person')})"],
             )
         )
     deadline = view.deadline_for(occurrence)
@@ -212,7 +216,7 @@ def channel_reminder(view: EventView, occurrence: datetime, attendees: list[str]
 
 
 def promoted_message(view: EventView, occurrence: datetime, guests: int) -> Message:
-    party = f" with {guests} guest{'s' if guests != 1 else ''}" if guests else ""
+    party = f" with {count(guests, 'guest')}" if guests else ""
     return Message(
         title=f"🎟️ A spot opened up: {view.title}",
         text=rich(

@@ -25,6 +25,7 @@ from bot.core.messages import (
     rich,
 )
 from bot.core.types import Invocation, Level
+from cogs.events import words
 from cogs.events.calendar import ics_filename
 from cogs.events.cards import reminders_text
 from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields
@@ -336,7 +337,7 @@ class EventsCog(Cog):
             text=rich(
                 "Sending the follow-up for ",
                 Bold(text=view.title),
-                f" to {count} {'person' if count == 1 else 'people'}.",
+                f" to {words.count(count, 'person')}.",
             ),
             ephemeral=True,
             accent="success",
@@ -378,9 +379,7 @@ class EventsCog(Cog):
         if on:
             text = rich(
                 "Event reminders are on.",
-                f" Scheduled for {count} upcoming event{'s' if count != 1 else ''}."
-                if count
-                else None,
+                f" Scheduled for {words.count(count, 'upcoming event')}." if count else None,
             )
         else:
             text = rich(
@@ -403,7 +402,12 @@ class EventsCog(Cog):
                 required=True,
                 autocomplete="events",
             ),
-            Option("answer", "yes, maybe or no.", required=True, choices=("yes", "maybe", "no")),
+            Option(
+                "answer",
+                "yes, maybe or no (clear removes an answer).",
+                required=True,
+                choices=("yes", "maybe", "no", "clear"),
+            ),
             Option(
                 "guests",
                 "How many people you bring besides yourself (0-10).",
@@ -412,11 +416,17 @@ class EventsCog(Cog):
                 max_value=10,
             ),
             DATE,
+            Option(
+                "person",
+                "Answer for someone else (organizers and moderators).",
+                kind=OptionKind.PERSON,
+            ),
         ],
         examples=[
             "/rsvp event:k3f9 answer:yes",
             "/rsvp event:k3f9 answer:yes guests:2",
             "/rsvp k3f9 maybe",
+            "/rsvp event:k3f9 answer:clear person:@sam",
         ],
     )
     @shows_refusals
@@ -427,6 +437,7 @@ class EventsCog(Cog):
         answer: str,
         guests: int | None = None,
         date: datetime | None = None,
+        person: str | None = None,
     ) -> Message:
         result = await self.rsvps.rsvp(
             inv.community,
@@ -436,6 +447,7 @@ class EventsCog(Cog):
             guests=guests,
             on=date,
             zone_given=inv.zone_name,
+            for_person=person,
         )
         return rsvp_reply(result)
 

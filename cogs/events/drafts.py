@@ -229,9 +229,7 @@ def _apply_schedule(row: EventRow, draft: Draft, now: datetime) -> None:
         row.repeat_text = draft.repeat.strip()[:REPEAT_TEXT_MAX] if rule else None
     if draft.when is not None:
         if draft.when_text is not None:
-            draft.when = read_time(
-                draft.when_text, now=now, zone=zone(row), locale=draft.locale
-            ).at
+            draft.when = read_time(draft.when_text, now=now, zone=zone(row), locale=draft.locale).at
         if draft.when <= now:
             raise BadOption(
                 "`when:` is in the past.", hint=f"Give a future date, like {DATE_EXAMPLES}."

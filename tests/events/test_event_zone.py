@@ -93,9 +93,7 @@ async def test_an_edit_reads_when_and_ends_in_the_events_zone(
 
 
 async def test_ends_with_a_day_is_read_from_today_like_when(chat: Conversation) -> None:
-    code = await create(
-        chat, '/event create title:Swap when:"tomorrow 6pm" ends:"tomorrow 9pm"'
-    )
+    code = await create(chat, '/event create title:Swap when:"tomorrow 6pm" ends:"tomorrow 9pm"')
     assert await length(chat, code) == timedelta(hours=3)  # not 27 hours
 
 
@@ -115,8 +113,7 @@ async def test_the_organizer_hears_when_a_rule_skips_months_or_starts_late(
     assert skips.accent == "success", said(skips)
     assert "This rule skips months that have no such date" in said(skips)
     late = await chat.say(
-        '/event create title:"Fifth friday" when:"tomorrow 6pm" '
-        'repeat:"monthly on the 5th friday"',
+        '/event create title:"Fifth friday" when:"tomorrow 6pm" repeat:"monthly on the 5th friday"',
         as_="ana",
     )
     assert "The first date is Friday 29 January 2027, 66 days after" in said(late)
