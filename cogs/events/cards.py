@@ -82,24 +82,28 @@ def event_card(
     header: list[Segment] | None = None,
     ephemeral: bool = False,
     skipped: Sequence[datetime] = (),
+    happening: datetime | None = None,
 ) -> Message:
     """The event card: what, when (in the reader's zone), where, who is coming, how to answer.
-    `skipped` are upcoming dates cancelled on their own, listed so nobody turns up for them."""
+    `skipped` are upcoming dates cancelled on their own, listed so nobody turns up for them.
+    `happening` is the date under way (see `dates.current_date`): the card says so until it
+    ends; `tally` counts `occurrence`, or the date under way when there is no next one."""
     icon = KIND_ICON.get(view.kind, "📅")
     title = f"{icon} {view.title}" + (" (cancelled)" if view.cancelled else "")
     fields: list[Field] = []
     if view.location:
         fields.append(Field(name="Where", value=[place(view.location)]))
-    if occurrence is not None:
-        fields.append(_zone_field(view, occurrence))
-        fields += _seat_fields(view, occurrence, tally)
+    counted = occurrence or happening
+    if counted is not None:
+        fields.append(_zone_field(view, counted))
+        fields += _seat_fields(view, counted, tally)
     if view.rrule:
         fields.append(_repeats_field(view, view.rrule, upcoming, skipped))
     if view.script:
         fields.append(Field(name="Talking points", value=[view.script], inline=False))
     return Message(
         title=title,
-        text=rich(*(header or []), *_card_text(view, occurrence)),
+        text=rich(*(header or []), *_happening_text(view, happening), *_card_text(view, occurrence, happening)),
         fields=fields,
         buttons=[] if view.cancelled or occurrence is None else rsvp_buttons(view),
         footer=rich(*_card_footer(view, occurrence)),
@@ -108,7 +112,23 @@ def event_card(
     )
 
 
-def _card_text(view: EventView, occurrence: datetime | None) -> list[Segment]:
+def _happening_text(view: EventView, happening: datetime | None) -> list[Segment]:
+    if happening is None or view.cancelled:
+        return []
+    text: list[Segment] = [
+        Bold(text="Happening now"),
+        " — started ",
+        Time(at=happening, style="full"),
+        ", until ",
+        Time(at=view.ends(happening), style="full"),
+        ".",
+    ]
+    return [*text, "\nNext: "] if view.rrule else text
+
+
+def _card_text(
+    view: EventView, occurrence: datetime | None, happening: datetime | None
+) -> list[Segment]:
     text: list[Segment] = []
     if view.cancelled:
         text.append(Bold(text="Cancelled"))
@@ -122,7 +142,7 @@ def _card_text(view: EventView, occurrence: datetime | None) -> list[Segment]:
         text += when_text(occurrence)
     elif view.rrule:
         text += ["No more dates. The series began ", Time(at=view.starts_at, style="full"), "."]
-    else:
+    elif happening is None:
         text += ["This event is over. It was held ", Time(at=view.starts_at, style="full"), "."]
     if view.description:
         text += ["\n", view.description]

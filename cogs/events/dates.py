@@ -42,6 +42,17 @@ def upcoming(view: EventView, now: datetime, count: int = 3) -> list[datetime]:
     return [] if view.rrule is None else next_dates(view, now, count)
 
 
+def current_date(view: EventView, now: datetime) -> datetime | None:
+    """The date under way at `now` (started, not yet ended), if any; None for a cancelled
+    event. An event is "happening now" from its start until its end, not "over"."""
+    if view.cancelled:
+        return None
+    last = recurrence.last_started(
+        view.rrule, view.starts_at, view.timezone, now=now, skip=view.skipped
+    )
+    return last if last is not None and view.ends(last) > now else None
+
+
 def skipped_ahead(view: EventView, now: datetime) -> list[datetime]:
     """The cancelled dates still to come, for the card."""
     return [at for at in view.skipped if at > now]

@@ -36,6 +36,13 @@ def listing_reply(items: list[Listed], when: Listing) -> Message:
             value = ["Cancelled — was planned for ", Time(at=view.starts_at, style="full")]
         elif item.occurrence is None:
             value = ["No upcoming dates."]
+        elif item.happening:
+            value = [
+                "Happening now, until ",
+                Time(at=view.ends(item.occurrence), style="full"),
+                "\nGoing: ",
+                seats_text(view, item.tally),
+            ]
         elif item.past:
             value = [
                 "Held ",
