@@ -81,7 +81,7 @@ class EventsCog(Cog):
     async def create(
         self, inv: Invocation, title: str, when: datetime, channel: str | None = None, **fields: Any
     ) -> Message:
-        draft = Draft(title=title, when=when, **fields, **_when_context(inv))
+        draft = Draft.of({"title": title, "when": when, **fields}, **_when_context(inv))
         view, warnings, card = await self.service.create(
             inv.community,
             inv.person,
@@ -140,7 +140,7 @@ class EventsCog(Cog):
     @shows_refusals
     async def edit(self, inv: Invocation, id: str, **fields: Any) -> Message:
         _, changed, card = await self.service.edit(
-            inv.community, inv.person, id, Draft(**fields, **_when_context(inv))
+            inv.community, inv.person, id, Draft.of(fields, **_when_context(inv))
         )
         header: list[Segment] = [
             f"Updated {', '.join(changed)}. The card and reminders follow the change.\n"

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.commands import Option, OptionKind
+from bot.core.commands import CLEAR, Option, OptionKind
 from bot.core.errors import BadOption
 from bot.core.timetext import DATE_EXAMPLES, parse_duration, read_time
 from bot.core.zones import zone
@@ -57,16 +58,28 @@ def event_fields(required: bool) -> list[Option]:
             "Where its times are kept, like America/New_York (default: the zone named in "
             "when:, else yours).",
         ),
-        Option("where", "A place or a link.", max_length=500),
-        Option("description", "Details (up to 2000 characters).", max_length=2000, long=True),
+        Option("where", "A place or a link (none clears it).", max_length=500, clearable=True),
+        Option(
+            "description",
+            "Details (up to 2000 characters; none clears them).",
+            max_length=2000,
+            long=True,
+            clearable=True,
+        ),
         Option(
             "capacity",
-            "How many spots, guests included.",
+            "How many spots, guests included (none: no limit).",
             kind=OptionKind.INTEGER,
             min_value=1,
             max_value=100000,
+            clearable=True,
         ),
-        Option("deadline", 'When answers close, like "thursday noon".', kind=OptionKind.DATETIME),
+        Option(
+            "deadline",
+            'When answers close, like "thursday noon" (none: at the start).',
+            kind=OptionKind.DATETIME,
+            clearable=True,
+        ),
         Option(
             "repeat",
             'weekly, "every 2 weeks", "monthly on the 2nd tuesday", monthly, daily, or an RRULE.',
@@ -77,6 +90,7 @@ def event_fields(required: bool) -> list[Option]:
             "Talking points, shown on the card and in reminders (advocacy).",
             max_length=2000,
             long=True,
+            clearable=True,
         ),
         Option("reminders", 'When to remind people, like "1d, 1h", or off.'),
         Option(
@@ -108,17 +122,32 @@ class Draft:
     when_text: str | None = None
     when_zone: str | None = None
     locale: str | None = None
+    cleared: tuple[str, ...] = ()  # optional fields given as "none": remove their values
+
+    @classmethod
+    def of(cls, options: dict[str, Any], **context: Any) -> Draft:
+        """A draft from a command's options; those given as "none" (CLEAR) go to `cleared`."""
+        given = {k: v for k, v in options.items() if v is not CLEAR}
+        return cls(**given, **context, cleared=tuple(k for k, v in options.items() if v is CLEAR))
 
     def given(self) -> list[str]:
-        """The names of the options given, in declaration order."""
+        """The names of the options given (cleared ones too), in declaration order."""
         return [
             name
             for name in self.__slots__  # type: ignore[attr-defined]
-            if name not in _CONTEXT and getattr(self, name) is not None
+            if name not in _CONTEXT and (getattr(self, name) is not None or name in self.cleared)
         ]
 
 
-_CONTEXT = frozenset({"when_text", "when_zone", "locale"})
+_CONTEXT = frozenset({"when_text", "when_zone", "locale", "cleared"})
+# What clearing each optional field sets on the event row (None: no value).
+_CLEARS = {
+    "where": "location",
+    "description": "description",
+    "capacity": "capacity",
+    "deadline": "deadline",
+    "script": "script",
+}
 
 
 def event_zone(text: str) -> str:
@@ -163,6 +192,10 @@ def parse_reminder_offsets(text: str) -> list[int]:
 def apply_draft(row: EventRow, draft: Draft, *, now: datetime) -> None:
     """Check the draft against the row's current values and write it onto the row.
     Raises BadOption (with what to type instead) for the first problem found."""
+    for name in draft.cleared:
+        if name not in _CLEARS:
+            raise BadOption(f"`{name}:` cannot be cleared.", hint=f"Give a new {name}: instead.")
+        setattr(row, _CLEARS[name], None)
     _apply_texts(row, draft)
     _apply_settings(row, draft)
     _apply_zone(row, draft)
