@@ -145,6 +145,11 @@ class Outbox(RowDelivery):
         """Withdraw every pending row whose key was built from `scope` (or a narrower one)."""
         return await repo.drop_pending(session, prefix=scope.prefix, reason=reason)
 
+    async def pending_zones(self, session: AsyncSession, scope: KeyScope) -> dict[str, str]:
+        """The zone each pending row under `scope` is rendered in, by the person it goes to
+        (platform id): a rewrite keeps the zone a person's platform gave when it was queued."""
+        return await repo.pending_zones(session, scope.prefix)
+
     async def withdraw_addressed(
         self, session: AsyncSession, *, community_id: int, person_id: str, kind: str, reason: str
     ) -> int:

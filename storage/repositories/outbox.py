@@ -252,6 +252,20 @@ async def drop_pending(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def pending_zones(session: AsyncSession, prefix: str) -> dict[str, str]:
+    """{platform user id: zone} of the pending rows to people whose dedupe key starts with
+    `prefix` and that carry a zone."""
+    rows = await session.execute(
+        select(OutboxRow.destination_id, OutboxRow.timezone).where(
+            OutboxRow.status == "pending",
+            OutboxRow.destination_kind == "person",
+            OutboxRow.timezone.is_not(None),
+            OutboxRow.dedupe_key.like(_like_prefix(prefix), escape="\\"),
+        )
+    )
+    return {user: str(zone) for user, zone in rows.all()}
+
+
 def _mention(person_id: str) -> str:
     """How a stored message mentions this person: a Mention segment as pydantic writes it,
     `{"kind":"mention","user_id":"U1",...}`."""
