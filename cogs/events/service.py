@@ -338,8 +338,10 @@ class EventService:
         )
         for rsvp, event in answers:
             await self.reminders.remove(session, EventView.of(event), rsvp.occurrence, [person_id])
+        created = [e.id for e in await repo.events_created_by(session, person_id)]
         await repo.forget_person(session, person_id)
         await session.flush()
+        await self._rename_cards(session, created, {e for e, _ in affected}, now)
         for event_id, occurrence in affected:
             locked = await repo.event_by_id(session, event_id, lock=True)
             if locked is None:
@@ -352,6 +354,19 @@ class EventService:
             upcoming = dates.next_dates(view, now)
             if upcoming and occurrence == upcoming[0]:
                 await self.notices.edit_card(session, view, now, tally, upcoming)
+
+    async def _rename_cards(
+        self, session: AsyncSession, created: list[int], edited_later: set[int], now: datetime
+    ) -> None:
+        """The posted cards of the events a forgotten person created are edited (through the
+        outbox) so they no longer name them; those whose seats change are edited later on."""
+        for event_id in created:
+            if event_id in edited_later:
+                continue
+            row = await repo.event_by_id(session, event_id, lock=True)
+            if row is not None:
+                await session.refresh(row)
+                await self.notices.edit_card(session, EventView.of(row), now)
 
 
 def _lowered(before: int | None, after: int | None) -> bool:
