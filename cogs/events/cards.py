@@ -103,7 +103,11 @@ def event_card(
         fields.append(Field(name="Talking points", value=[view.script], inline=False))
     return Message(
         title=title,
-        text=rich(*(header or []), *_happening_text(view, happening), *_card_text(view, occurrence, happening)),
+        text=rich(
+            *(header or []),
+            *_happening_text(view, happening),
+            *_card_text(view, occurrence, happening),
+        ),
         fields=fields,
         buttons=[] if view.cancelled or occurrence is None else rsvp_buttons(view),
         footer=rich(*_card_footer(view, occurrence)),

@@ -151,8 +151,8 @@ class EventsCog(Cog):
 
     @command(
         "event cancel",
-        "Cancel an event, or one date of a repeating one (organizer); everyone who answered "
-        "is told.",
+        "Cancel an event, or one date of a repeating one (organizer); everyone who said yes "
+        "or maybe, or is waiting, is told.",
         options=[
             EVENT_ID,
             Option("reason", "Why, in a few words.", max_length=500),
@@ -181,7 +181,7 @@ class EventsCog(Cog):
                     " on ",
                     Time(at=occurrence, style="full"),
                     " is cancelled; the other dates go ahead. ",
-                    telling(told, "who answered for it"),
+                    telling(told, " to it"),
                     " The card shows it.",
                 ),
                 ephemeral=True,
@@ -192,7 +192,7 @@ class EventsCog(Cog):
             text=rich(
                 Bold(text=view.title),
                 " is cancelled. ",
-                telling(told, "who answered"),
+                telling(told),
                 " The card shows it.",
             ),
             ephemeral=True,

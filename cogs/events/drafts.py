@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.commands import CLEAR, Option, OptionKind
 from bot.core.errors import BadOption
-from bot.core.timetext import DATE_EXAMPLES, parse_duration, read_time
+from bot.core.timetext import date_examples, parse_duration, read_time
 from bot.core.zones import zone
 from bot.core.zonewords import zone_for_word
 from cogs.events import recurrence
@@ -45,7 +45,7 @@ def event_fields(required: bool) -> list[Option]:
         ),
         Option(
             "when",
-            'When it starts, like "next friday 6pm" or "2026-12-04 18:00".',
+            'When it starts, like "next friday 6pm" or "YYYY-MM-DD 18:00".',
             kind=OptionKind.DATETIME,
             required=required,
         ),
@@ -265,7 +265,8 @@ def _apply_schedule(row: EventRow, draft: Draft, now: datetime) -> None:
             draft.when = read_time(draft.when_text, now=now, zone=zone(row), locale=draft.locale).at
         if draft.when <= now:
             raise BadOption(
-                "`when:` is in the past.", hint=f"Give a future date, like {DATE_EXAMPLES}."
+                "`when:` is in the past.",
+                hint=f"Give a future date, like {date_examples(now, zone(row))}.",
             )
         row.starts_at = draft.when
     if row.rrule and (draft.when is not None or draft.repeat is not None):

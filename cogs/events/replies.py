@@ -206,7 +206,13 @@ def _for_someone(result: RsvpResult) -> Message:
     )
 
 
-def telling(people: int, who: str) -> str:
+def telling(people: int, what: str = "") -> str:
+    """Who hears of a cancellation: those who said yes or maybe and those waiting, never
+    those who said no. `what` narrows it (" for it": one date of a series)."""
     if people == 0:
-        return "Nobody had answered yet, so nobody needs telling."
-    return f"I'm telling {count(people, 'person')} {who}."
+        return "Nobody had said yes or maybe or was waiting, so nobody needs telling."
+    verb = "is" if people == 1 else "are"
+    return (
+        f"I'm telling {count(people, 'person')} who said yes or maybe{what} or {verb} on "
+        "the waitlist."
+    )

@@ -148,7 +148,7 @@ async def test_cancelling_a_date_explains_what_went_wrong(chat: Conversation) ->
     assert "already cancelled" in said(again) and "/event show" in said(again)
 
     whole = await chat.say(f"/event cancel id:{code}", as_="ana")  # without date: as before
-    assert "is cancelled. Nobody had answered yet" in said(whole)
+    assert "is cancelled. Nobody had said yes or maybe" in said(whole)
     assert "(cancelled)" in said(await chat.say(f"/event show id:{code}", as_="sam"))
 
 
