@@ -151,8 +151,7 @@ class EventsCog(Cog):
 
     @command(
         "event cancel",
-        "Cancel an event, or one date of a repeating one (organizer); everyone who said yes "
-        "or maybe, or is waiting, is told.",
+        "Cancel an event, or one date of a repeating one (organizer); those coming are told.",
         options=[
             EVENT_ID,
             Option("reason", "Why, in a few words.", max_length=500),
