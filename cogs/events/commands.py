@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Potluck
 from bot.core.commands import Cog, Option, OptionKind, action, command, suggestions
+from bot.core.dateorder import date_order
 from bot.core.errors import BadOption
 from bot.core.messages import (
     Attachment,
@@ -495,8 +496,15 @@ class EventsCog(Cog):
 
 
 def _when_context(inv: Invocation) -> dict[str, Any]:
-    """How `when:` was typed, so the event can read it again in its own zone."""
+    """How `when:` was typed, so the event can read it again in its own zone; slashed dates
+    keep the order of the person who typed them ("4/12" stays 4 December for a Berliner
+    planning a New York event)."""
     reading = inv.readings.get("when")
     if reading is None:
         return {}
-    return {"when_text": reading.text or None, "when_zone": reading.zone, "locale": inv.locale}
+    order = date_order(inv.locale, inv.zone_name)
+    return {
+        "when_text": reading.text or None,
+        "when_zone": reading.zone,
+        "locale": {"DMY": "en-GB", "MDY": "en-US"}.get(order, inv.locale),
+    }

@@ -121,3 +121,27 @@ async def test_the_organizer_hears_when_a_rule_skips_months_or_starts_late(
         '/event create title:"Weekly" when:"tomorrow 6pm" repeat:weekly', as_="ana"
     )
     assert "⚠️" not in said(plain)
+
+
+async def test_a_slashed_date_keeps_the_order_of_the_person_who_typed_it(
+    chat: Conversation,
+) -> None:
+    chat.zones["ana"] = "Europe/Berlin"
+    reply = await chat.say(
+        '/event create title:Call when:"4/12/2027 2pm" zone:America/New_York', as_="ana"
+    )
+    assert "I read 4/12/2027 as 4 December 2027 (day first)" in said(reply)
+    times = [s.at for s in reply.text if isinstance(s, Time)]
+    assert times[0] == datetime(2027, 12, 4, 19, 0, tzinfo=UTC), said(reply)
+
+
+async def test_a_relative_series_start_has_no_seconds(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 11, 29, 11, 29, 57, 250000, tzinfo=UTC))
+    code = await create(chat, '/event create title:Drop-in when:"in 2 hours" repeat:weekly')
+    body = (await chat.say(f"/event ics id:{code}", as_="sam")).files[0].content
+    (event,) = Calendar.from_ical(body).walk("VEVENT")
+    assert event.decoded("dtstart") == datetime(2026, 11, 29, 13, 29, tzinfo=UTC)
+    starts = [line for line in body.splitlines() if line.startswith(b"DTSTART")]
+    assert starts and not any(line.endswith((b"57", b"57Z")) for line in starts), starts
