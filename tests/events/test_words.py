@@ -100,3 +100,11 @@ async def test_a_cancellation_tells_yes_maybe_and_waiting_but_not_no(chat: Conve
     assert "I'm telling 3 people who said yes or maybe or are on the waitlist" in reply
     told = sorted(d.destination.id for d in await chat.deliver() if d.kind != "card-edit")
     assert told == ["kim", "lee", "sam"]
+
+
+def test_the_readmes_shell_lines_run_potluck_from_the_virtualenv() -> None:
+    """`make run` installs into .venv, so a bare `potluck` in a shell block is not on PATH."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    blocks = re.findall(r"```(?:sh|bash|console)\n(.*?)```", readme, flags=re.S)
+    lines = [line.lstrip("$ ") for block in blocks for line in block.splitlines()]
+    assert lines and not [line for line in lines if line.startswith("potluck ")]
