@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Potluck
 from bot.core.commands import Cog, Option, OptionKind, action, command, suggestions
-from bot.core.dateorder import date_order
 from bot.core.errors import BadOption
 from bot.core.messages import (
     Attachment,
@@ -29,7 +28,7 @@ from bot.core.types import Invocation, Level
 from cogs.events import words
 from cogs.events.calendar import ics_filename
 from cogs.events.cards import reminders_text
-from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields
+from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields, when_context
 from cogs.events.errors import shows_refusals
 from cogs.events.notices import Notices
 from cogs.events.queries import EventQueries, Listing
@@ -82,7 +81,7 @@ class EventsCog(Cog):
     async def create(
         self, inv: Invocation, title: str, when: datetime, channel: str | None = None, **fields: Any
     ) -> Message:
-        draft = Draft.of({"title": title, "when": when, **fields}, **_when_context(inv))
+        draft = Draft.of({"title": title, "when": when, **fields}, **when_context(inv))
         view, warnings, card = await self.service.create(
             inv.community,
             inv.person,
@@ -141,7 +140,7 @@ class EventsCog(Cog):
     @shows_refusals
     async def edit(self, inv: Invocation, id: str, **fields: Any) -> Message:
         _, changed, card = await self.service.edit(
-            inv.community, inv.person, id, Draft.of(fields, **_when_context(inv))
+            inv.community, inv.person, id, Draft.of(fields, **when_context(inv))
         )
         header: list[Segment] = [
             f"Updated {', '.join(changed)}. The card and reminders follow the change.\n"
@@ -493,18 +492,3 @@ class EventsCog(Cog):
             charset="utf-8",
             headers={"Cache-Control": "max-age=300"},
         )
-
-
-def _when_context(inv: Invocation) -> dict[str, Any]:
-    """How `when:` was typed, so the event can read it again in its own zone; slashed dates
-    keep the order of the person who typed them ("4/12" stays 4 December for a Berliner
-    planning a New York event)."""
-    reading = inv.readings.get("when")
-    if reading is None:
-        return {}
-    order = date_order(inv.locale, inv.zone_name)
-    return {
-        "when_text": reading.text or None,
-        "when_zone": reading.zone,
-        "locale": {"DMY": "en-GB", "MDY": "en-US"}.get(order, inv.locale),
-    }

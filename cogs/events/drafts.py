@@ -13,8 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.commands import CLEAR, Option, OptionKind
+from bot.core.dateorder import date_order
 from bot.core.errors import BadOption
 from bot.core.timetext import date_examples, parse_duration, read_time
+from bot.core.types import Invocation
 from bot.core.zones import zone
 from bot.core.zonewords import zone_for_word
 from cogs.events import recurrence
@@ -158,6 +160,21 @@ def event_zone(text: str) -> str:
     if word is not None:
         return word[0]
     return resolve_zone(text)
+
+
+def when_context(inv: Invocation) -> dict[str, Any]:
+    """How `when:` was typed (Draft's context fields), so the event can read it again in its
+    own zone; slashed dates keep the order of the person who typed them ("4/12" stays
+    4 December for a Berliner planning a New York event)."""
+    reading = inv.readings.get("when")
+    if reading is None:
+        return {}
+    order = date_order(inv.locale, inv.zone_name)
+    return {
+        "when_text": reading.text or None,
+        "when_zone": reading.zone,
+        "locale": {"DMY": "en-GB", "MDY": "en-US"}.get(order, inv.locale),
+    }
 
 
 def parse_reminder_offsets(text: str) -> list[int]:
