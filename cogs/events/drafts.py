@@ -74,7 +74,9 @@ def event_fields(required: bool) -> list[Option]:
             kind=OptionKind.INTEGER,
             min_value=1,
             max_value=100000,
-            clearable=True,
+            # On edit only: a clearable number is text on Discord, so creating keeps its
+            # number field (and its checks) there.
+            clearable=not required,
         ),
         Option(
             "deadline",

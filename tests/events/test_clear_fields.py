@@ -57,8 +57,11 @@ async def test_description_and_talking_points_can_be_cleared_together(chat: Conv
 
 
 async def test_none_on_create_means_not_given(chat: Conversation) -> None:
-    code = await create(chat, '/event create title:Swap when:"next friday 6pm" capacity:none')
-    assert "Going: 0" in said(await chat.say(f"/event show id:{code}", as_="sam"))
+    code = await create(
+        chat, '/event create title:Swap when:"next friday 6pm" where:none deadline:none'
+    )
+    shown = said(await chat.say(f"/event show id:{code}", as_="sam"))
+    assert "Where" not in shown and "RSVP by" not in shown
 
 
 def test_clear_is_one_value() -> None:
@@ -66,9 +69,11 @@ def test_clear_is_one_value() -> None:
 
 
 def test_discord_takes_none_for_a_clearable_number() -> None:
-    from bot.adapters.discord.commands import STRING, option_payload
+    from bot.adapters.discord.commands import INTEGER, STRING, option_payload
     from cogs.events.drafts import event_fields
 
     (capacity,) = [o for o in event_fields(required=False) if o.name == "capacity"]
     payload = option_payload(capacity)
     assert payload["type"] == STRING and "min_value" not in payload
+    (on_create,) = [o for o in event_fields(required=True) if o.name == "capacity"]
+    assert option_payload(on_create)["type"] == INTEGER
