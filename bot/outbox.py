@@ -61,6 +61,7 @@ class Outgoing(NamedTuple):
     dedupe_key: OutboxKey | None = None
     fallback_channel_id: str | None = None
     timezone: str | None = None
+    collapse_key: OutboxKey | None = None
 
 
 class Outbox(RowDelivery):
@@ -117,11 +118,13 @@ class Outbox(RowDelivery):
         edit_of: OutboxKey | None = None,
         fallback_channel_id: str | None = None,
         timezone: str | None = None,
+        collapse_key: OutboxKey | None = None,
     ) -> None:
         """Write a row in the caller's transaction, so it exists exactly when the change that
         caused it does. `dedupe_key` makes a second enqueue a no-op (even after the first was
         sent); `coalesce_key` replaces a still-pending row (the newest card edit wins);
-        `edit_of` names the row whose posted message this one edits. Times are UTC;
+        `edit_of` names the row whose posted message this one edits; of rows sharing a
+        `collapse_key` that are due together, only the latest is sent. Times are UTC;
         `due_at` defaults to now, and a row still unsent at `expires_at` is dropped."""
         values = self._values(
             platform=platform,
@@ -136,6 +139,7 @@ class Outbox(RowDelivery):
             edit_of=edit_of,
             fallback_channel_id=fallback_channel_id,
             timezone=timezone,
+            collapse_key=collapse_key,
         )
         if coalesce_key is not None:
             replaced = await repo.replace_pending(
@@ -172,6 +176,7 @@ class Outbox(RowDelivery):
         edit_of: OutboxKey | None = None,
         fallback_channel_id: str | None = None,
         timezone: str | None = None,
+        collapse_key: OutboxKey | None = None,
     ) -> dict[str, object]:
         now = self.clock.now()
         return dict(
@@ -187,6 +192,7 @@ class Outbox(RowDelivery):
             expires_at=expires_at,
             dedupe_key=_text(dedupe_key),
             coalesce_key=_text(coalesce_key),
+            collapse_key=_text(collapse_key),
             edit_of=_text(edit_of),
             status="pending",
             attempts=0,
@@ -204,6 +210,11 @@ class Outbox(RowDelivery):
     async def withdraw_under(self, session: AsyncSession, scope: KeyScope, *, reason: str) -> int:
         """Withdraw every pending row whose key was built from `scope` (or a narrower one)."""
         return await repo.drop_pending(session, prefix=scope.prefix, reason=reason)
+
+    async def pending_zones(self, session: AsyncSession, scope: KeyScope) -> dict[str, str]:
+        """The zone each pending row under `scope` is rendered in, by the person it goes to
+        (platform id): a rewrite keeps the zone a person's platform gave when it was queued."""
+        return await repo.pending_zones(session, scope.prefix)
 
     async def withdraw_addressed(
         self, session: AsyncSession, *, community_id: int, person_id: str, kind: str, reason: str

@@ -67,6 +67,7 @@ class ReminderSchedule:
                 due_at=due,
                 expires_at=occurrence,
                 dedupe_key=keys.reminder(view.id, occurrence, minutes, person.person_id),
+                collapse_key=keys.reminders_to(view.id, occurrence, person.person_id),
                 fallback_channel_id=view.channel_id,
                 timezone=person.zone,
             )
@@ -125,6 +126,7 @@ class ReminderSchedule:
                 expires_at=occurrence,
                 dedupe_key=key,
                 coalesce_key=key,
+                collapse_key=keys.reminders_to(view.id, occurrence, "channel"),
             )
 
     async def withdraw_event(self, session: AsyncSession, event_id: int) -> None:
@@ -157,7 +159,10 @@ class ReminderSchedule:
     ) -> None:
         """After an edit: withdraw every pending reminder of the event and write them again
         from the current answers (already-sent ones keep their keys and are not repeated).
-        Answers kept for a moment that is no longer one of the event's dates get none."""
+        Answers kept for a moment that is no longer one of the event's dates get none. Each
+        person keeps the zone their reminders were queued in (their platform's, which the
+        database does not keep) unless they set their own since."""
+        queued = await self.outbox.pending_zones(session, keys.reminders_of(view.id))
         await self.withdraw_event(session, view.id)
         if view.cancelled:
             return
@@ -169,7 +174,9 @@ class ReminderSchedule:
                 view.rrule, view.starts_at, view.timezone, rsvp.occurrence, skip=view.skipped
             ):
                 continue
-            by_occurrence.setdefault(rsvp.occurrence, []).append(recipient(person, community_zone))
+            by_occurrence.setdefault(rsvp.occurrence, []).append(
+                recipient(person, community_zone, queued.get(person.external_id))
+            )
         for occurrence, people in by_occurrence.items():
             if view.reminders_in == "channel":
                 await self.refresh_channel(session, view, occurrence)
@@ -177,11 +184,12 @@ class ReminderSchedule:
                 await self.add(session, view, occurrence, people)
 
 
-def recipient(person: Any, community_zone: ZoneSource) -> Recipient:
-    """A Recipient from a people row; their zone falls back to the community's."""
+def recipient(person: Any, community_zone: ZoneSource, queued: str | None = None) -> Recipient:
+    """A Recipient from a people row: their own zone, else the zone their reminders were
+    queued in (`queued`, from their platform), else the community's."""
     return Recipient(
         person_id=person.id,
         external_id=person.external_id,
-        zone=zone_name(person, community_zone),
+        zone=zone_name(person, queued, community_zone),
         reminders_on=wants_reminders(person.settings),
     )

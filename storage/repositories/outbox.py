@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import OutboxRow
 from storage.repositories import pacing
@@ -34,7 +35,7 @@ async def insert(session: AsyncSession, **values: object) -> None:
         await session.flush()
 
 
-# Rows per INSERT: 18 columns each stays far below SQLite's 32,766 bound parameters.
+# Rows per INSERT: 19 columns each stays far below SQLite's 32,766 bound parameters.
 INSERT_CHUNK = 500
 
 
@@ -73,7 +74,11 @@ async def claim_due(
     (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` is not enough: when a row it reads was just
     changed by another claimer, PostgreSQL re-runs the sub-select (EvalPlanQual re-check) and
     takes more than `limit` rows. SQLite ignores the lock clause; its IMMEDIATE transactions
-    serialize claims instead."""
+    serialize claims instead.
+
+    First, rows that a later row with the same collapse key supersedes are dropped (see
+    `drop_superseded`), so only the latest of them is ever claimed."""
+    await drop_superseded(session, now)
     paced = pacing.paced_now(
         pacing.destination_key_sql(
             OutboxRow.platform, OutboxRow.destination_kind, OutboxRow.destination_id
@@ -104,6 +109,36 @@ async def claim_due(
         .execution_options(synchronize_session=False)
     )
     return sorted(rows.all(), key=lambda r: (r.due_at, r.id))
+
+
+async def drop_superseded(session: AsyncSession, now: datetime) -> int:
+    """Drop the pending rows due by `now` when a later row with the same collapse key is due
+    by `now` too (pending, claimed or sent): after an outage that spans both reminder times
+    of a date, the person gets the nearer one only. Keys are kept, so the dropped rows are
+    never written again. Returns how many were dropped."""
+    later = aliased(OutboxRow)
+    superseded = (
+        select(later.id)
+        .where(
+            later.collapse_key == OutboxRow.collapse_key,
+            later.status.in_(("pending", "claimed", "sent")),
+            later.due_at <= now,
+            later.due_at > OutboxRow.due_at,
+        )
+        .exists()
+    )
+    result = await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.status == "pending",
+            OutboxRow.collapse_key.is_not(None),
+            OutboxRow.due_at <= now,
+            superseded,
+        )
+        .values(status="dropped", last_error="superseded by a later one")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def settle(session: AsyncSession, row_id: int, worker: str, **values: object) -> bool:
@@ -226,6 +261,20 @@ async def drop_pending(
         query.values(status="dropped", last_error=reason, dedupe_key=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def pending_zones(session: AsyncSession, prefix: str) -> dict[str, str]:
+    """{platform user id: zone} of the pending rows to people whose dedupe key starts with
+    `prefix` and that carry a zone."""
+    rows = await session.execute(
+        select(OutboxRow.destination_id, OutboxRow.timezone).where(
+            OutboxRow.status == "pending",
+            OutboxRow.destination_kind == "person",
+            OutboxRow.timezone.is_not(None),
+            OutboxRow.dedupe_key.like(_like_prefix(prefix), escape="\\"),
+        )
+    )
+    return {user: str(zone) for user, zone in rows.all()}
 
 
 def _mention(person_id: str) -> str:
