@@ -150,7 +150,7 @@ class Profiles:
             if row is None:
                 row = MentorProfileRow(community_id=community.id, person_id=person.id)
                 session.add(row)
-            defaults = dict(
+            defaults: dict[str, Any] = dict(
                 capacity=1,
                 organization=None,
                 library_type=None,
@@ -228,10 +228,14 @@ class Profiles:
                     f"{person.display_name} has no mentoring profile.",
                     hint='Join with /mentor join role:mentee topics:"cataloging"',
                 )
-            avoided = [p.display_name or p.external_id for p in await repo.avoided_by(session, person.id)]
+            avoided = [
+                p.display_name or p.external_id for p in await repo.avoided_by(session, person.id)
+            ]
             return profile_view(row, person.display_name, now), avoided
 
-    async def _current(self, session: Any, community: Community, person: Person) -> MentorProfileRow:
+    async def _current(
+        self, session: Any, community: Community, person: Person
+    ) -> MentorProfileRow:
         row = await repo.profile(session, community.id, person.id)
         if row is None or row.left_at is not None:
             raise NotFound(
