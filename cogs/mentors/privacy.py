@@ -47,17 +47,12 @@ class MentorData:
                 out["never_matched_with"] = [p.display_name or p.external_id for p in avoided]
             matches = await repo.past_matches(session, community_id, person_id=person_id)
             people = await repo.names(session, (p for m in matches for p in m.people))
-            answers = dict(
-                (
-                    await session.execute(
-                        select(MentorFeedbackRow.pair_id, MentorFeedbackRow.answer).where(
-                            MentorFeedbackRow.person_id == person_id
-                        )
-                    )
+            rows = await session.execute(
+                select(MentorFeedbackRow.pair_id, MentorFeedbackRow.answer).where(
+                    MentorFeedbackRow.person_id == person_id
                 )
-                .tuples()
-                .all()
             )
+            answers = {pair_id: answer for pair_id, answer in rows.all()}
             if matches:
                 out["matches"] = []
             for match in matches:

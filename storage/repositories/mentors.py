@@ -68,7 +68,7 @@ async def active_profiles(
         )
         .order_by(MentorProfileRow.person_id)
     )
-    return [(p, person) for p, person in rows.tuples()]
+    return [(p, person) for p, person in rows.all()]
 
 
 async def set_waited(session: AsyncSession, waited: dict[int, int]) -> None:
@@ -110,7 +110,7 @@ async def avoid_lists(session: AsyncSession, community_id: int) -> dict[int, set
         )
     )
     out: dict[int, set[int]] = {}
-    for who, other in rows.tuples():
+    for who, other in rows.all():
         out.setdefault(who, set()).add(other)
     return out
 
@@ -190,7 +190,7 @@ async def past_matches(
                 )
             )
         )
-    pairs = (await session.execute(query)).tuples().all()
+    pairs = (await session.execute(query)).all()
     members = await _members(session, [p[0] for p in pairs])
     return [PastMatch(pid, on, kind, members.get(pid, ())) for pid, on, kind in pairs]
 
@@ -205,7 +205,7 @@ async def _members(session: AsyncSession, pair_ids: Iterable[int]) -> dict[int, 
         .order_by(MentorPairMemberRow.pair_id, MentorPairMemberRow.position)
     )
     out: dict[int, list[int]] = {}
-    for pair_id, person_id in rows.tuples():
+    for pair_id, person_id in rows.all():
         out.setdefault(pair_id, []).append(person_id)
     return {k: tuple(v) for k, v in out.items()}
 
@@ -251,7 +251,7 @@ async def answers(session: AsyncSession, community_id: int) -> list[tuple[int, i
         .join(MentorPairRow, MentorPairRow.id == MentorFeedbackRow.pair_id)
         .where(MentorPairRow.community_id == community_id)
     )
-    return [tuple(r) for r in rows.tuples()]  # type: ignore[misc]
+    return [(pair_id, person_id, answer) for pair_id, person_id, answer in rows.all()]
 
 
 # -- schedules -------------------------------------------------------------------------------
