@@ -12,6 +12,7 @@ the future.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
@@ -64,6 +65,15 @@ def first_run(at: datetime | None, every: timedelta, now: datetime) -> datetime:
     if at is None:
         return now + every
     return at if at > now else next_run(at, every, now)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A schedule found due: its id, the due time it was read with (UTC), its period."""
+
+    schedule_id: int
+    due_at: datetime
+    every: timedelta
 
 
 class Schedules:
@@ -127,37 +137,46 @@ class Schedules:
             )
         return row if every is not None else None
 
+    async def due(self, now: datetime) -> list[Due]:
+        """The schedules due at `now`, as read (another process may claim them first)."""
+        async with self.db.sessions() as session:
+            return [
+                Due(r.id, r.next_run_at, timedelta(seconds=r.every_seconds))
+                for r in await repo.due_schedules(session, now)
+            ]
+
     async def run_due(self) -> int:
         """Run every scheduled round that is due now; returns how many this process ran."""
         now = self.clock.now()
-        async with self.db.sessions() as session:
-            due = [
-                (r.id, r.next_run_at, timedelta(seconds=r.every_seconds))
-                for r in await repo.due_schedules(session, now)
-            ]
         ran = 0
-        for schedule_id, due_at, every in due:
-            try:
-                async with self.db.transaction() as session:
-                    claimed = await repo.claim_schedule(
-                        session, schedule_id, due_at, next_run(due_at, every, now)
-                    )
-                    if not claimed:
-                        continue  # another process ran it
-                    row = await session.get(MentorScheduleRow, schedule_id)
-                    assert row is not None
-                    community = await self.identity.community_by_id(session, row.community_id)
-                    await self.rounds.run_in(
-                        session,
-                        community,
-                        RoundKind(row.kind),
-                        actor=None,
-                        channel_id=row.channel_id,
-                        schedule_id=schedule_id,
-                    )
-                ran += 1
-            except Exception:
-                log.exception("scheduled round %s failed; it stays due", schedule_id)
+        for item in await self.due(now):
+            ran += await self.run_claimed(item, now)
         if ran:
             self.outbox.kick()
         return ran
+
+    async def run_claimed(self, item: Due, now: datetime) -> int:
+        """Claim one due schedule and run its round in the same transaction: 1 if this call
+        ran it, 0 if another process had claimed it (or the round failed and stays due)."""
+        try:
+            async with self.db.transaction() as session:
+                claimed = await repo.claim_schedule(
+                    session, item.schedule_id, item.due_at, next_run(item.due_at, item.every, now)
+                )
+                if not claimed:
+                    return 0
+                row = await session.get(MentorScheduleRow, item.schedule_id)
+                assert row is not None
+                community = await self.identity.community_by_id(session, row.community_id)
+                await self.rounds.run_in(
+                    session,
+                    community,
+                    RoundKind(row.kind),
+                    actor=None,
+                    channel_id=row.channel_id,
+                    schedule_id=item.schedule_id,
+                )
+            return 1
+        except Exception:
+            log.exception("scheduled round %s failed; it stays due", item.schedule_id)
+            return 0

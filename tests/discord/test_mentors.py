@@ -62,7 +62,10 @@ async def test_intro_is_a_dm_to_each_that_mentions_the_other(
 
     handle = await fake_discord.send_interaction(
         fake_discord.button_interaction(
-            button_id(message, "We met"), user_id=SAM, message=message, channel_id=message["channel_id"]
+            button_id(message, "We met"),
+            user_id=SAM,
+            message=message,
+            channel_id=message["channel_id"],
         )
     )
     answer = (await handle.response()).json

@@ -30,8 +30,11 @@ async def join_six(chat: Conversation) -> None:
         fay="America/Chicago",
     )
     for who, line in [
-        ("ana", 'role:mentor topics:"grant writing" organization:"Elm Street Public" '
-                "career_stage:senior capacity:1"),
+        (
+            "ana",
+            'role:mentor topics:"grant writing" organization:"Elm Street Public" '
+            "career_stage:senior capacity:1",
+        ),
         ("ben", 'role:mentor topics:"cataloging" organization:"Oak University" career_stage:mid'),
         ("cy", 'role:mentee topics:"grants" organization:"Oak University" career_stage:early'),
         ("dee", 'role:mentee topics:"cataloguing" organization:"Elm Street Public"'),
@@ -176,8 +179,9 @@ async def test_pause_resume_leave_and_avoid(chat: Conversation, clock: ManualClo
 
     await chat.say("/mentor pause", as_="cy")
     clock.advance(timedelta(days=400))
-    assert "cy (mentee): paused" in said(await chat.say("/mentor round dry_run:yes", as_="mod",
-                                                        level=MOD))
+    assert "cy (mentee): paused" in said(
+        await chat.say("/mentor round dry_run:yes", as_="mod", level=MOD)
+    )
     await chat.say("/mentor resume", as_="cy")
 
     reply = await chat.say("/mentor avoid person:ana", as_="cy")
@@ -192,8 +196,9 @@ async def test_pause_resume_leave_and_avoid(chat: Conversation, clock: ManualClo
     await chat.say("/mentor leave", as_="dee")
     text = said(await chat.say("/mentor round dry_run:yes", as_="mod", level=MOD))
     assert "dee" not in text
-    assert "Welcome back" in said(await chat.say("/mentor join role:mentee topics:cataloging",
-                                                 as_="dee"))
+    assert "Welcome back" in said(
+        await chat.say("/mentor join role:mentee topics:cataloging", as_="dee")
+    )
 
 
 async def test_round_is_audited_with_its_numbers(chat: Conversation) -> None:
@@ -207,7 +212,11 @@ async def test_round_is_audited_with_its_numbers(chat: Conversation) -> None:
 
 async def test_waited_rounds_give_priority(chat: Conversation, clock: ManualClock) -> None:
     # One mentor, two mentees with equal fit: whoever was left out wins the next round.
-    for who, topics in [("ana", "grant writing"), ("cy", "grant writing"), ("dee", "grant writing")]:
+    for who, topics in [
+        ("ana", "grant writing"),
+        ("cy", "grant writing"),
+        ("dee", "grant writing"),
+    ]:
         role = "mentor" if who == "ana" else "mentee"
         await chat.say(f'/mentor join role:{role} topics:"{topics}"', as_=who)
     first = said(await chat.say("/mentor round", as_="mod", level=MOD))

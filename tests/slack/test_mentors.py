@@ -13,7 +13,9 @@ async def test_intro_is_one_group_dm_with_both_people(
 ) -> None:
     joined = await slack.command("/mentor", 'join role:mentor topics:"grant writing"', user=ANA)
     assert "Welcome!" in shown(joined)
-    await slack.command("/mentor", 'join role:mentee topics:"grants" organization:"Oak U"', user=SAM)
+    await slack.command(
+        "/mentor", 'join role:mentee topics:"grants" organization:"Oak U"', user=SAM
+    )
     refused = await slack.command("/mentor", "round", user=SAM)
     assert "Only moderators" in shown(refused)
     done = await slack.command("/mentor", "round kind:mentoring", user=MOD)
