@@ -235,3 +235,20 @@ async def test_outbox_rows_name_the_match(bot: Potluck, chat: Conversation) -> N
         keys = sorted(k for k in await session.scalars(select(OutboxRow.dedupe_key)) if k)
     assert all(k.startswith("mentor:") for k in keys)
     assert sum(":intro:" in k for k in keys) == 4 and sum(":checkin:" in k for k in keys) == 4
+
+
+async def test_an_odd_peer_joins_a_trio_and_everyone_hears_of_both_others(
+    chat: Conversation,
+) -> None:
+    for who in ("eli", "fay", "gus"):
+        await chat.say(
+            f'/mentor join role:peer topics:"outreach" organization:"{who} library"', as_=who
+        )
+    reply = await chat.say("/mentor round kind:peers", as_="mod", level=MOD)
+    assert "1 match" in said(reply) and "left out" not in said(reply)
+    sent = await chat.deliver()
+    assert sorted(d.destination.id for d in sent) == ["eli", "fay", "gus"]
+    for delivery in sent:
+        others = sorted({"eli", "fay", "gus"} - {delivery.destination.id})
+        assert sorted(mentions(delivery)) == others
+        assert "Meet your peers" in said(delivery.message)
