@@ -375,6 +375,10 @@ class ConsoleAdapter:
         if item.destination.kind == "person":
             heading = f"[direct message to @{item.destination.id}]"
             reader = item.destination.id
+        elif item.destination.kind == "group":
+            members = item.destination.id.split(",")
+            heading = f"[group message to {', '.join('@' + m for m in members)}]"
+            reader = members[0]
         else:
             heading = f"[#{item.destination.id}{' (updated)' if item.edit_ref else ''}]"
             reader = self.settings.user

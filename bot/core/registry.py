@@ -25,6 +25,7 @@ BUILTIN_COGS: dict[str, str] = {
     "timezone": "cogs.timezone",
     "privacy": "cogs.privacy",
     "events": "cogs.events",
+    "mentors": "cogs.mentors",
 }
 
 
