@@ -24,6 +24,7 @@ from bot.core.messages import (
     Link,
     Mention,
     Message,
+    RoleMention,
     Text,
     Time,
 )
@@ -136,6 +137,11 @@ def mrkdwn(text: Text, zone: ZoneInfo | None = None) -> str:
                 out.append(f"<@{seg.user_id}>")
             else:  # not a Slack user id (e.g. a name typed on another platform): just text
                 out.append(escape(f"@{seg.name or seg.user_id}"))
+        elif isinstance(seg, RoleMention):
+            if re.fullmatch(r"S[A-Z0-9]+", seg.role_id):
+                out.append(f"<!subteam^{seg.role_id}>")
+            else:
+                out.append(escape(f"@{seg.name or seg.role_id}"))
         elif isinstance(seg, Link):
             if seg.url.startswith(_SAFE_SCHEMES):
                 label = escape(seg.label or seg.url).replace("|", "¦")
