@@ -259,3 +259,24 @@ def over_threshold(complaints: int, invitations: int, rule: Reputation) -> bool:
     if invitations <= 0:
         return False
     return complaints >= rule.complaints and complaints / invitations >= rule.rate
+
+
+def paced(
+    decisions: Sequence[Decision], ahead: int, per_minute: int | None, now: datetime
+) -> list[Decision]:
+    """Mark as queued (for pacing, with an estimate of when) the invitations that will wait
+    for the community's budget of new direct messages: `ahead` are already waiting, and
+    `per_minute` go out each minute (None: no budget). Only an estimate for the inviter: the
+    outbox spaces the sends, and people the bot already has a DM with cost nothing."""
+    if not per_minute:
+        return list(decisions)
+    out: list[Decision] = []
+    position = ahead
+    for d in decisions:
+        if d.outcome == "sent":
+            minutes = position // per_minute
+            if minutes:
+                d = Decision(d.name, "queued", "pacing", until=now + timedelta(minutes=minutes))
+            position += 1
+        out.append(d)
+    return out

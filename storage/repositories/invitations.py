@@ -376,7 +376,12 @@ async def delete_override(
 
 
 async def preference(
-    session: AsyncSession, community_id: int, person_id: int, *, create: bool = False
+    session: AsyncSession,
+    community_id: int,
+    person_id: int,
+    *,
+    create: bool = False,
+    digest_hour: int = 9,
 ) -> RecipientPreferenceRow | None:
     found = (await preferences(session, community_id, [person_id])).get(person_id)
     if found is None and create:
@@ -385,7 +390,7 @@ async def preference(
             person_id=person_id,
             mode="on",
             digest_every="daily",
-            digest_hour=9,
+            digest_hour=digest_hour,
         )
         session.add(found)
         await session.flush()
@@ -502,3 +507,20 @@ async def forget_person(session: AsyncSession, community_id: int, person_id: int
         update(RolePostRow).where(RolePostRow.inviter_id == person_id).values(inviter_id=None)
     )
     await delete_override(session, community_id, "person", str(person_id))
+
+
+async def answers(
+    session: AsyncSession, pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    """The latest RSVP answer of each (event id, person id), for the dates answered."""
+    if not pairs:
+        return {}
+    event_ids = {e for e, _ in pairs}
+    person_ids = {p for _, p in pairs}
+    rows = await session.execute(
+        select(RsvpRow.event_id, RsvpRow.person_id, RsvpRow.status)
+        .where(RsvpRow.event_id.in_(event_ids), RsvpRow.person_id.in_(person_ids))
+        .order_by(RsvpRow.answered_at)
+    )
+    wanted = set(pairs)
+    return {(e, p): s for e, p, s in rows if (e, p) in wanted}
