@@ -25,6 +25,8 @@ BUILTIN_COGS: dict[str, str] = {
     "timezone": "cogs.timezone",
     "privacy": "cogs.privacy",
     "events": "cogs.events",
+    "invitations": "cogs.invitations",
+    "moderation": "cogs.moderation",
 }
 
 
