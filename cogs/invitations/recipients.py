@@ -208,7 +208,7 @@ class Recipients:
             at=now,
             kind="invite.auto-pause",
             subject=audit.Party(inviter.id, inviter.display_name),
-            reason=why,
+            reason=f"{complaints} of their last {len(recent)} invitations drew complaints",
             detail={"until": until.isoformat(), "complaints": complaints, "of": len(recent)},
         )
         await self.outbox.enqueue(
