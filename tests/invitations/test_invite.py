@@ -11,7 +11,9 @@ from bot.testing import Conversation
 from tests.invitations.conftest import delivered, meet, said, setup_event
 
 
-async def test_an_invitation_is_a_dm_with_the_card_and_three_more_buttons(chat: Conversation) -> None:
+async def test_an_invitation_is_a_dm_with_the_card_and_three_more_buttons(
+    chat: Conversation,
+) -> None:
     code = await setup_event(chat, "ben")
     reply = await chat.say(f'/invite event:{code} people:"@ben" note:"Bring cocoa"', as_="ana")
     assert reply.ephemeral
@@ -22,14 +24,23 @@ async def test_an_invitation_is_a_dm_with_the_card_and_three_more_buttons(chat: 
     text = said(dm.message)
     assert "You're invited" in text and "ana invites you" in text and "Bring cocoa" in text
     labels = [b.label for b in dm.message.buttons]
-    assert labels == ["Going", "Maybe", "Can't go", "Not interested", "No more from ana", "No invitations at all"]
+    assert labels == [
+        "Going",
+        "Maybe",
+        "Can't go",
+        "Not interested",
+        "No more from ana",
+        "No invitations at all",
+    ]
     answer = await chat.press(dm.message, "Going", as_="ben")
     assert answer.accent == "success"
     sent = await chat.say(f"/invites sent event:{code}", as_="ana")
     assert "ben" in said(sent) and "answered: going" in said(sent)
 
 
-async def test_each_refusal_says_why_and_nothing_is_sent(chat: Conversation, clock: ManualClock) -> None:
+async def test_each_refusal_says_why_and_nothing_is_sent(
+    chat: Conversation, clock: ManualClock
+) -> None:
     code = await setup_event(chat, "ben", "cat", "dan", "eve")
     await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
     await chat.say(f"/rsvp {code} yes", as_="cat")
@@ -37,7 +48,9 @@ async def test_each_refusal_says_why_and_nothing_is_sent(chat: Conversation, clo
     await chat.say("/invites block person:@ana", as_="eve")
     await chat.deliver()
     clock.advance(timedelta(hours=2))
-    reply = await chat.say(f'/invite event:{code} people:"@ben @cat @dan @eve @zed @ana"', as_="ana")
+    reply = await chat.say(
+        f'/invite event:{code} people:"@ben @cat @dan @eve @zed @ana"', as_="ana"
+    )
     text = said(reply)
     assert "ben: not sent, already invited on 2026-11-23" in text
     assert "cat: not sent, is already going" in text

@@ -30,7 +30,9 @@ async def test_quiet_hours_hold_an_invitation_until_their_morning(
     assert "delivered" in said(sent)
 
 
-async def test_a_digest_gathers_invitations_at_their_hour(chat: Conversation, clock: ManualClock) -> None:
+async def test_a_digest_gathers_invitations_at_their_hour(
+    chat: Conversation, clock: ManualClock
+) -> None:
     code = await setup_event(chat, "ben", "cat")
     await chat.say("/timezone set zone:America/New_York", as_="ben")  # 07:00 there
     other = await setup_event(chat, organizer="cat")
@@ -128,7 +130,9 @@ async def test_alerts_go_to_the_alerts_channel_when_configured(chat: Conversatio
     assert alert.destination.kind == "channel" and alert.destination.id == "mod-room"
 
 
-async def test_no_invitations_at_all_withdraws_pending_ones(chat: Conversation, clock: ManualClock) -> None:
+async def test_no_invitations_at_all_withdraws_pending_ones(
+    chat: Conversation, clock: ManualClock
+) -> None:
     code = await setup_event(chat, "ben")
     other = await setup_event(chat, organizer="cat")
     await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
