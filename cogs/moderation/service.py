@@ -8,6 +8,8 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.core.clock import Clock
 from bot.core.types import Community, Person
 from cogs.invitations.limits import DAY, HOUR, LIMIT_NAMES, Limits, remaining
@@ -78,12 +80,12 @@ class Moderation:
         async with self.db.transaction() as session:
             row = await repo.override(session, community.id, *scope, create=True)
             assert row is not None
-            old = values_of(row)
+            old = await self._effective(session, community.id, scope)
             for name, value in values.items():
                 if value is not None and name in LIMIT_NAMES:
                     setattr(row, name, value)
             await session.flush()
-            new = values_of(row)
+            new = await self._effective(session, community.id, scope)
             await audit.record(
                 session,
                 community_id=community.id,
@@ -102,9 +104,9 @@ class Moderation:
         """Drop the overrides of the community, a role or a person (back to the wider ones)."""
         scope, words = self._scope(person, role)
         async with self.db.transaction() as session:
-            old = values_of(await repo.override(session, community.id, *scope))
+            old = await self._effective(session, community.id, scope)
             await repo.delete_override(session, community.id, *scope)
-            new = values_of(None)
+            new = await self._effective(session, community.id, scope)
             await audit.record(
                 session,
                 community_id=community.id,
@@ -185,6 +187,16 @@ class Moderation:
                 before_id=before_id,
                 limit=limit,
             )
+
+    async def _effective(
+        self, session: AsyncSession, community_id: int, scope: tuple[str, str]
+    ) -> dict[str, int | None]:
+        """The limits in force for a scope: the config file's, the community's overrides,
+        then the scope's own (a person's role is not known here, so not applied)."""
+        limits = self.base
+        for wider in dict.fromkeys((COMMUNITY, scope)):
+            limits = limits.overlay(values_of(await repo.override(session, community_id, *wider)))
+        return limits.as_dict()
 
     @staticmethod
     def _scope(person: Person | None, role: str | None) -> tuple[tuple[str, str], str]:

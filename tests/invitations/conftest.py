@@ -12,7 +12,8 @@ __all__ = ["create", "delivered", "meet", "said", "setup_event", "texts"]
 
 
 async def meet(chat: Conversation, *names: str) -> None:
-    """These people have used Potluck here, so they are known members."""
+    """These people have used Potluck here, so they are known members ("mod" moderates)."""
+    chat.levels.setdefault("mod", Level.MODERATOR)
     for name in names:
         await chat.say("/invites show", as_=name)
 
