@@ -254,6 +254,8 @@ class InvitationsCog(Cog):
     async def forget_person(self, session: AsyncSession, community_id: int, person_id: int) -> None:
         """Invitations sent and received, settings, blocks both ways and pauses go; an opt-out
         stays as a suppression record holding only the platform id (see SuppressionRow)."""
+        community = await self.bot.identity.community_by_id(session, community_id)
+        await self.service.forget_inviter(session, community, person_id)
         await repo.forget_person(session, community_id, person_id)
 
     @staticmethod

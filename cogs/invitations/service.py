@@ -44,6 +44,7 @@ from cogs.invitations.limits_store import limits_for
 from cogs.invitations.naming import Role
 from cogs.invitations.replies import digest_message, invitation_message, role_post_message
 from cogs.invitations.settings import InvitationsSettings
+from cogs.invitations.status import SentLine, state_words
 from cogs.invitations.timing import next_digest, parse_clock, quiet_until
 from storage.db import Database
 from storage.models import EventRow, InvitationRow, OutboxRow, PersonRow
@@ -63,17 +64,6 @@ class InviteReport:
     decisions: list[Decision]
     budget: str | None
     next_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class SentLine:
-    """One invitation in /invites sent: who, which event, where it stands in words."""
-
-    name: str
-    event_title: str
-    event_code: str
-    at: datetime
-    state: str
 
 
 class InvitationService:
@@ -289,32 +279,7 @@ class InvitationService:
         if digest:
             key = keys.digest(person.id, due)
             row.outbox_key = str(key)
-            pending = await repo.pending_digest(session, person.id, due)
-            items = []
-            for item in pending:
-                event = await session.get(EventRow, item.event_id)
-                inviter_row = await session.get(PersonRow, item.inviter_id)
-                if event is not None:
-                    items.append(
-                        (
-                            EventView.of(event),
-                            inviter_row.display_name if inviter_row else "someone",
-                            item,
-                        )
-                    )
-            message = digest_message(items)
-            await self.outbox.enqueue(
-                session,
-                platform=platform,
-                destination=Destination.person(person.external_id),
-                message=message,
-                community_id=community.id,
-                kind="invitation-digest",
-                due_at=due,
-                dedupe_key=key,
-                coalesce_key=key,
-                timezone=zone,
-            )
+            await self.write_digest(session, platform, community.id, person, zone, due)
             return
         key = keys.invitation(row.id)
         row.outbox_key = str(key)
@@ -339,6 +304,69 @@ class InvitationService:
             dedupe_key=key,
             timezone=zone,
         )
+
+    async def write_digest(
+        self,
+        session: AsyncSession,
+        platform: str,
+        community_id: int,
+        person: PersonRow,
+        zone: str | None,
+        due: datetime,
+    ) -> None:
+        """(Re)write the person's digest due at `due` from their invitations waiting for it;
+        withdraw it when none is left."""
+        key = keys.digest(person.id, due)
+        pending = await repo.pending_digest(session, person.id, due)
+        items = []
+        for item in pending:
+            event = await session.get(EventRow, item.event_id)
+            inviter_row = await session.get(PersonRow, item.inviter_id)
+            if event is not None:
+                name = inviter_row.display_name if inviter_row else "someone"
+                items.append((EventView.of(event), name, item))
+        if not items:
+            await self.outbox.withdraw(session, key, reason="no invitations left")
+            return
+        await self.outbox.enqueue(
+            session,
+            platform=platform,
+            destination=Destination.person(person.external_id),
+            message=digest_message(items),
+            community_id=community_id,
+            kind="invitation-digest",
+            due_at=due,
+            dedupe_key=key,
+            coalesce_key=key,
+            timezone=zone,
+        )
+
+    async def forget_inviter(
+        self, session: AsyncSession, community: Community, person_id: int
+    ) -> None:
+        """Before a person is forgotten: withdraw the invitations they sent that are still
+        waiting, and rewrite the digests that listed them."""
+        rows = list(
+            await session.scalars(
+                select(InvitationRow).where(
+                    InvitationRow.inviter_id == person_id, InvitationRow.status == "queued"
+                )
+            )
+        )
+        direct = [keys.invitation(r.id) for r in rows if r.delivery != "digest"]
+        if direct:
+            await self.outbox.withdraw(session, *direct, reason="inviter forgotten")
+        digests = {(r.recipient_id, r.due_at) for r in rows if r.delivery == "digest"}
+        for r in rows:
+            await session.delete(r)
+        await session.flush()
+        for recipient_id, due in digests:
+            recipient = await session.get(PersonRow, recipient_id)
+            if recipient is not None:
+                zone = recipient.timezone or community.timezone
+                await self.write_digest(
+                    session, community.platform, community.id, recipient, zone, due
+                )
 
     # -- /invite role: ---------------------------------------------------------------------
 
@@ -448,28 +476,3 @@ class RolePostsSpent(UserError):
             "it with /limits set role_posts_day:…",
         )
         self.again = again
-
-
-def state_words(
-    row: InvitationRow, name: str, outbox_status: str | None, error: str | None, answer: str | None
-) -> str:
-    """Where one invitation stands, in the inviter's words."""
-    if row.complaint:
-        return "declined (asked not to be invited)"
-    if row.status == "declined":
-        return "declined"
-    if answer in ("going", "maybe", "waitlist"):
-        return f"answered: {'going' if answer == 'going' else answer}"
-    if answer == "no":
-        return "answered: can't go"
-    if row.status == "withdrawn" or outbox_status == "dropped":
-        return "withdrawn"
-    if outbox_status == "failed":
-        return f"couldn't reach {name}: their DMs are closed"
-    if outbox_status == "sent":
-        return "delivered"
-    if row.delivery == "digest":
-        return f"queued for their digest ({row.due_at:%Y-%m-%d %H:%M} UTC)"
-    if row.due_at > row.created_at:
-        return f"queued until {row.due_at:%Y-%m-%d %H:%M} UTC"
-    return "queued"

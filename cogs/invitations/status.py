@@ -1,0 +1,44 @@
+"""Where an invitation stands, in the inviter's words (/invites sent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.models import InvitationRow
+
+
+@dataclass(frozen=True, slots=True)
+class SentLine:
+    """One invitation in /invites sent: who, which event, where it stands in words."""
+
+    name: str
+    event_title: str
+    event_code: str
+    at: datetime
+    state: str
+
+
+def state_words(
+    row: InvitationRow, name: str, outbox_status: str | None, error: str | None, answer: str | None
+) -> str:
+    """Where one invitation stands, in the inviter's words."""
+    if row.complaint:
+        return "declined (asked not to be invited)"
+    if row.status == "declined":
+        return "declined"
+    if answer in ("going", "maybe", "waitlist"):
+        return f"answered: {'going' if answer == 'going' else answer}"
+    if answer == "no":
+        return "answered: can't go"
+    if row.status == "withdrawn" or outbox_status == "dropped":
+        return "withdrawn"
+    if outbox_status == "failed":
+        return f"couldn't reach {name}: their DMs are closed"
+    if outbox_status == "sent":
+        return "delivered"
+    if row.delivery == "digest":
+        return f"queued for their digest ({row.due_at:%Y-%m-%d %H:%M} UTC)"
+    if row.due_at > row.created_at:
+        return f"queued until {row.due_at:%Y-%m-%d %H:%M} UTC"
+    return "queued"
