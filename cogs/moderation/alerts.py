@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.core.delivery import Destination
 from bot.core.messages import Message, Text
 from bot.outbox import Outbox
-from bot.outbox_keys import KeyScope, OutboxKey
+from bot.outbox_keys import KeyScope, OutboxKey, Part
 from cogs.moderation.settings import ModerationSettings
 from storage.models import PersonRow
 
@@ -19,7 +19,7 @@ ALERTS = KeyScope.of("mod-alert")
 SEEN_AS_MODERATOR = "moderator"  # the people-row setting set when a moderator uses Potluck
 
 
-def alert_key(tag: str, *parts: str | int) -> OutboxKey:
+def alert_key(tag: str, *parts: Part) -> OutboxKey:
     """One alert per cause (`tag` and its parts), however often the cause is seen."""
     return ALERTS.key(tag, *parts)
 

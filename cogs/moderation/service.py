@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -72,7 +73,7 @@ class Moderation:
         *,
         person: Person | None,
         role: str | None,
-        values: dict[str, int | None],
+        values: Mapping[str, int | None],
     ) -> Change:
         """Set some limits for the community, a role or a person; values left None stay."""
         scope, words = self._scope(person, role)

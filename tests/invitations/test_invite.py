@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.app import Potluck
 from bot.core.clock import ManualClock
 from bot.testing import Conversation
-from tests.invitations.conftest import delivered, meet, said, setup_event
+from tests.invitations.conftest import delivered, said, setup_event
 
 
 async def test_an_invitation_is_a_dm_with_the_card_and_three_more_buttons(
