@@ -56,7 +56,7 @@ def invitation_message(
             "buttons": [*card.buttons, *answer_buttons(invitation_id, inviter_name)],
             "footer": rich(
                 *card.footer,
-                " Answer with the buttons; ",
+                " · answer with the buttons; ",
                 Code(text="/invites off"),
                 " stops all invitations.",
             ),
