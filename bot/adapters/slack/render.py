@@ -371,14 +371,15 @@ def command_text(text: str) -> str:
     """Slash command text as the person typed it, for the shared `key:value` grammar.
 
     Slack escapes `&`, `<`, `>` and (with `should_escape`) turns @people and #channels into
-    `<@U123|name>` / `<#C123|name>`; those stay, because options understand them. Group and
-    broadcast references and auto-links become their visible text, so they can never be
-    echoed back as a ping.
+    `<@U123|name>` / `<#C123|name>`; those stay, because options understand them, and so do
+    user-group references `<!subteam^S123|@name>` (an organizer's `/invite role:` names one;
+    echoed back as user text they are escaped like all user text, so never ping). Broadcast
+    references and auto-links become their visible text.
     """
 
     def replace(match: re.Match[str]) -> str:
         inner = match.group(1)
-        if inner.startswith(("@", "#")):
+        if inner.startswith(("@", "#", "!subteam^")):
             return match.group(0)
         target, _, label = inner.partition("|")
         if target.startswith("!"):
