@@ -12,9 +12,9 @@ Prints:
   every configured pace (target: never over);
 - lost and duplicated deliveries (target: 0 and 0).
 
-    .venv/bin/python bench/invitations.py                        # SQLite (+ PostgreSQL if
-                                                                #   POTLUCK_TEST_DATABASE_URL is set)
-    .venv/bin/python bench/invitations.py --backend postgresql   # needs POTLUCK_TEST_DATABASE_URL
+    .venv/bin/python bench/invitations.py                       # SQLite (+ PostgreSQL when
+                                                               #   POTLUCK_TEST_DATABASE_URL is set)
+    .venv/bin/python bench/invitations.py --backend postgresql  # needs POTLUCK_TEST_DATABASE_URL
 """
 
 from __future__ import annotations
@@ -83,15 +83,15 @@ class PacedSender:
     async def deliver(self, item: Delivery) -> str | None:
         dms = self.bot.outbox.direct_messages
         new = False
-        if item.destination.kind == "person":
-            if await dms.channel("console", item.destination.id) is None:
-                wait = await dms.reserve_new("console", item.community_id, item.destination.id)
-                if wait > 0:
-                    raise RetryLater(wait, "new direct messages are paced")
-                await dms.opened(
-                    "console", item.destination.id, f"dm-{item.destination.id}", item.community_id
-                )
-                new = True
+        person = item.destination.kind == "person"
+        if person and await dms.channel("console", item.destination.id) is None:
+            wait = await dms.reserve_new("console", item.community_id, item.destination.id)
+            if wait > 0:
+                raise RetryLater(wait, "new direct messages are paced")
+            await dms.opened(
+                "console", item.destination.id, f"dm-{item.destination.id}", item.community_id
+            )
+            new = True
         self.sends.append((self.bot.clock.now(), item.id, item.destination.id, new))
         return f"msg-{item.id}"
 
