@@ -131,6 +131,46 @@ class Outbox(RowDelivery):
                 return
         await repo.insert(session, **values)
 
+    async def enqueue_many(
+        self,
+        session: AsyncSession,
+        rows: list[tuple[Destination, Message, OutboxKey, str | None]],
+        *,
+        platform: str,
+        community_id: int | None,
+        kind: str,
+        due_at: datetime | None = None,
+    ) -> None:
+        """`enqueue` for many rows of one kind in one statement: each (destination, message,
+        dedupe key, timezone); a key already written is skipped, as with `enqueue`."""
+        if not rows:
+            return
+        now = self.clock.now()
+        await repo.insert_many(
+            session,
+            [
+                dict(
+                    platform=platform,
+                    community_id=community_id,
+                    kind=kind,
+                    destination_kind=destination.kind,
+                    destination_id=destination.id,
+                    fallback_channel_id=None,
+                    timezone=timezone,
+                    payload=message.model_dump_json(),
+                    due_at=due_at or now,
+                    expires_at=None,
+                    dedupe_key=str(key),
+                    coalesce_key=None,
+                    edit_of=None,
+                    status="pending",
+                    attempts=0,
+                    created_at=now,
+                )
+                for destination, message, key, timezone in rows
+            ],
+        )
+
     async def withdraw(self, session: AsyncSession, *keys: OutboxKey, reason: str) -> int:
         """Withdraw the pending rows with these exact keys, releasing the keys so the same
         rows can be written again later. Returns how many were withdrawn."""

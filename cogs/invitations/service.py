@@ -21,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.delivery import Destination
 from bot.core.errors import UserError
+from bot.core.messages import Message
 from bot.core.types import Community, Person
 from bot.core.zones import zone as zone_of
 from bot.outbox import Outbox
+from bot.outbox_keys import OutboxKey
 from cogs.events import dates
 from cogs.events.lookup import find_event, require_organizer
 from cogs.events.views import EventView, Tally
@@ -42,7 +44,12 @@ from cogs.invitations.limits import (
 )
 from cogs.invitations.limits_store import limits_for
 from cogs.invitations.naming import Role
-from cogs.invitations.replies import digest_message, invitation_message, role_post_message
+from cogs.invitations.replies import (
+    answer_buttons,
+    digest_message,
+    invitation_message,
+    role_post_message,
+)
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.status import SentLine, state_words
 from cogs.invitations.timing import next_digest, parse_clock, quiet_until
@@ -98,25 +105,27 @@ class InvitationService:
             state = await self._inviter(session, community.id, inviter, view, now)
             decisions = plan(state, facts, limits, now)
             per_minute = self.outbox.direct_messages.per_minute(platform, community.id)
-            ahead = await self._queued_dms(session, community.id, now)
-            decisions = paced(decisions, ahead, per_minute, now)
+            if per_minute and any(d.outcome == "sent" for d in decisions):
+                ahead = await self._queued_dms(session, community.id, now, per_minute * 60)
+                decisions = paced(decisions, ahead, per_minute, now)
             tally = Tally.of(await events_repo.counts(session, view.id, occurrence))
+            card = invitation_message(
+                view,
+                occurrence,
+                tally,
+                upcoming if view.rrule else [],
+                inviter.display_name,
+                note,
+                0,
+            )
+            direct: list[tuple[InvitationRow, PersonRow]] = []
             for person, decision in zip(people, decisions, strict=True):
                 if decision.accepted and person is not None:
-                    await self._write(
-                        session,
-                        community,
-                        inviter,
-                        view,
-                        occurrence,
-                        tally,
-                        upcoming,
-                        person,
-                        decision,
-                        note,
-                        platform,
-                        now,
-                    )
+                    row = self._invitation(community, inviter, view, person, decision, note, now)
+                    if row.delivery == "digest":
+                        await self._write_digest_row(session, community, platform, person, row)
+                    else:
+                        direct.append((row, person))
                 elif decision.reason.startswith(BLOCKING_REASONS):
                     await audit.record(
                         session,
@@ -128,6 +137,7 @@ class InvitationService:
                         reason=decision.reason,
                         detail={"event": view.code},
                     )
+            await self._write_direct(session, community, platform, card, inviter, direct)
             sent = state.sent + [now] * sum(d.accepted for d in decisions)
         self.outbox.kick()
         return InviteReport(
@@ -228,82 +238,106 @@ class InvitationService:
                 return until, "quiet hours"
         return None, None
 
-    async def _queued_dms(self, session: AsyncSession, community_id: int, now: datetime) -> int:
-        found = await session.scalar(
-            select(func.count())
-            .select_from(OutboxRow)
+    async def _queued_dms(
+        self, session: AsyncSession, community_id: int, now: datetime, cap: int
+    ) -> int:
+        """Invitation DMs of the community waiting now, counted up to `cap` (an estimate
+        needs no more, and a long queue then costs no more to count)."""
+        waiting = (
+            select(OutboxRow.id)
             .where(
-                OutboxRow.community_id == community_id,
-                OutboxRow.kind == "invitation",
                 OutboxRow.status.in_(("pending", "claimed")),
                 OutboxRow.due_at <= now,
+                OutboxRow.community_id == community_id,
+                OutboxRow.kind == "invitation",
             )
+            .limit(cap)
+            .subquery()
         )
+        found = await session.scalar(select(func.count()).select_from(waiting))
         return int(found or 0)
 
-    async def _write(
-        self,
-        session: AsyncSession,
+    @staticmethod
+    def _invitation(
         community: Community,
         inviter: Person,
         view: EventView,
-        occurrence: datetime,
-        tally: Tally,
-        upcoming: list[datetime],
         person: PersonRow,
         decision: Decision,
         note: str | None,
-        platform: str,
         now: datetime,
-    ) -> None:
-        digest = decision.outcome == "queued" and decision.reason == "digest"
+    ) -> InvitationRow:
         held = decision.outcome == "queued" and decision.reason in ("digest", "quiet hours")
         # Paced invitations are due now: the outbox's shared new-DM budget spaces them out.
-        due = decision.until if held and decision.until else now
-        row = await repo.add_invitation(
-            session,
+        return InvitationRow(
             community_id=community.id,
             event_id=view.id,
             inviter_id=inviter.id,
             recipient_id=person.id,
             note=note,
             status="queued",
-            delivery="digest"
-            if digest
-            else ("quiet" if decision.reason == "quiet hours" else "now"),
+            delivery=(("digest" if decision.reason == "digest" else "quiet") if held else "now"),
             complaint=False,
             created_at=now,
-            due_at=due,
+            due_at=decision.until if held and decision.until else now,
         )
+
+    async def _write_digest_row(
+        self,
+        session: AsyncSession,
+        community: Community,
+        platform: str,
+        person: PersonRow,
+        row: InvitationRow,
+    ) -> None:
+        row.outbox_key = str(keys.digest(person.id, row.due_at))
+        session.add(row)
+        await session.flush()
         zone = person.timezone or community.timezone
-        if digest:
-            key = keys.digest(person.id, due)
-            row.outbox_key = str(key)
-            await self.write_digest(session, platform, community.id, person, zone, due)
+        await self.write_digest(session, platform, community.id, person, zone, row.due_at)
+
+    async def _write_direct(
+        self,
+        session: AsyncSession,
+        community: Community,
+        platform: str,
+        card: Message,
+        inviter: Person,
+        rows: list[tuple[InvitationRow, PersonRow]],
+    ) -> None:
+        """The invitations sent by direct message, and their outbox rows, in two statements.
+        No fallback channel: an invitation that can't reach someone privately is never
+        posted in public."""
+        if not rows:
             return
-        key = keys.invitation(row.id)
-        row.outbox_key = str(key)
-        message = invitation_message(
-            view,
-            occurrence,
-            tally,
-            upcoming if view.rrule else [],
-            inviter.display_name,
-            note,
-            row.id,
-        )
-        # No fallback channel: an invitation that can't reach someone privately is never posted.
-        await self.outbox.enqueue(
-            session,
-            platform=platform,
-            destination=Destination.person(person.external_id),
-            message=message,
-            community_id=community.id,
-            kind="invitation",
-            due_at=due,
-            dedupe_key=key,
-            timezone=zone,
-        )
+        session.add_all([row for row, _ in rows])
+        await session.flush()
+        outgoing = []
+        for row, person in rows:
+            key = keys.invitation(row.id)
+            row.outbox_key = str(key)
+            message = card.model_copy(
+                update={
+                    "buttons": [
+                        *card.buttons[:-3],
+                        *answer_buttons(row.id, inviter.display_name),
+                    ]
+                }
+            )
+            zone = person.timezone or community.timezone
+            outgoing.append((Destination.person(person.external_id), message, key, zone))
+        groups: dict[datetime, list[tuple[Destination, Message, OutboxKey, str | None]]] = {}
+        for (row, _), item in zip(rows, outgoing, strict=True):
+            groups.setdefault(row.due_at, []).append(item)
+        for due, items in groups.items():
+            await self.outbox.enqueue_many(
+                session,
+                items,
+                platform=platform,
+                community_id=community.id,
+                kind="invitation",
+                due_at=due,
+            )
 
     async def write_digest(
         self,

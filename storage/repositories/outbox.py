@@ -34,6 +34,13 @@ async def insert(session: AsyncSession, **values: object) -> None:
         await session.flush()
 
 
+async def insert_many(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """Insert rows that all have a dedupe_key, in one statement; keys already present are
+    skipped."""
+    if rows:
+        await session.execute(insert_ignore(session, OutboxRow).values(rows))
+
+
 async def replace_pending(session: AsyncSession, coalesce_key: str, **values: object) -> bool:
     """Overwrite a pending row with the same coalesce key (e.g. the latest card edit wins)."""
     result = await session.execute(
