@@ -45,7 +45,7 @@ from storage.models import InvitationRow, OutboxRow, PersonRow
 
 INVITERS = 200
 RECIPIENTS = 2000
-PER_COMMAND = 10
+PER_COMMAND = 25  # people per /invite: the config default most
 TARGET_RATE = 2000.0
 DESTINATION_GAP = 1.0  # seconds between two messages to one person
 NEW_DMS_PER_MINUTE = 60

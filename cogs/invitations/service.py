@@ -310,22 +310,23 @@ class InvitationService:
         posted in public."""
         if not rows:
             return
-        session.add_all([row for row, _ in rows])
-        await session.flush()
+        ids = await repo.add_invitations(session, [row for row, _ in rows])
         outgoing = []
-        for row, person in rows:
-            key = keys.invitation(row.id)
-            row.outbox_key = str(key)
+        for (_, person), row_id in zip(rows, ids, strict=True):
+            key = keys.invitation(row_id)
             message = card.model_copy(
                 update={
                     "buttons": [
                         *card.buttons[:-3],
-                        *answer_buttons(row.id, inviter.display_name),
+                        *answer_buttons(row_id, inviter.display_name),
                     ]
                 }
             )
             zone = person.timezone or community.timezone
             outgoing.append((Destination.person(person.external_id), message, key, zone))
+        await repo.set_outbox_keys(
+            session, {i: str(o[2]) for i, o in zip(ids, outgoing, strict=True)}
+        )
         groups: dict[datetime, list[tuple[Destination, Message, OutboxKey, str | None]]] = {}
         for (row, _), item in zip(rows, outgoing, strict=True):
             groups.setdefault(row.due_at, []).append(item)

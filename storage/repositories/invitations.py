@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -234,6 +234,42 @@ async def add_invitation(session: AsyncSession, **values: Any) -> InvitationRow:
     session.add(row)
     await session.flush()
     return row
+
+
+async def add_invitations(session: AsyncSession, rows: Sequence[InvitationRow]) -> list[int]:
+    """Insert invitations of one event (transient rows, used as values only) in one
+    statement; returns their ids, in order (found by the unique event and recipient)."""
+    if not rows:
+        return []
+    columns = [c.key for c in InvitationRow.__table__.columns if c.key != "id"]
+    values = [{c: getattr(row, c) for c in columns} for row in rows]
+    for v in values:
+        v["complaint"] = bool(v["complaint"])
+    await session.execute(insert(InvitationRow), values)
+    event_id = rows[0].event_id
+    found = dict(
+        (
+            await session.execute(
+                select(InvitationRow.recipient_id, InvitationRow.id).where(
+                    InvitationRow.event_id == event_id,
+                    InvitationRow.recipient_id.in_([r.recipient_id for r in rows]),
+                )
+            )
+        ).all()
+    )
+    return [found[r.recipient_id] for r in rows]
+
+
+async def set_outbox_keys(session: AsyncSession, keys: dict[int, str]) -> None:
+    """Name each invitation's outbox row (by invitation id), in one statement."""
+    if keys:
+        table = InvitationRow.__table__
+        await session.execute(
+            update(table)  # type: ignore[arg-type]
+            .where(table.c.id == bindparam("row_id"))
+            .values(outbox_key=bindparam("key")),
+            [{"row_id": i, "key": k} for i, k in keys.items()],
+        )
 
 
 async def invitation(session: AsyncSession, invitation_id: int) -> InvitationRow | None:
