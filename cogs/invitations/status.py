@@ -34,7 +34,7 @@ def state_words(
     if row.status == "withdrawn" or outbox_status == "dropped":
         return "withdrawn"
     if outbox_status == "failed":
-        return f"couldn't reach {name}: their DMs are closed"
+        return f"couldn't reach {name}: {failure_words(error)}"
     if outbox_status == "sent":
         return "delivered"
     if row.delivery == "digest":
@@ -42,3 +42,18 @@ def state_words(
     if row.due_at > row.created_at:
         return f"queued until {row.due_at:%Y-%m-%d %H:%M} UTC"
     return "queued"
+
+
+CLOSED_DMS = ("50007", "cannot send messages", "cannot_dm", "no direct-message channel", "closed")
+
+
+def failure_words(error: str | None) -> str:
+    """Why a direct message could not be delivered, in the inviter's words."""
+    text = (error or "").lower()
+    if not text or any(mark in text for mark in CLOSED_DMS):
+        return "their DMs are closed"
+    if any(
+        mark in text for mark in ("user_not_found", "user_disabled", "account_inactive", "is gone")
+    ):
+        return "their account is gone"
+    return "the platform refused the message"
