@@ -38,7 +38,8 @@ async def insert_many(session: AsyncSession, rows: list[dict[str, object]]) -> N
     """Insert rows that all have a dedupe_key, in one statement; keys already present are
     skipped."""
     if rows:
-        await session.execute(insert_ignore(session, OutboxRow).values(rows))
+        # executemany: one compiled statement, whatever the number of rows.
+        await session.execute(insert_ignore(session, OutboxRow), rows)
 
 
 async def replace_pending(session: AsyncSession, coalesce_key: str, **values: object) -> bool:
