@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.types import Person
 from cogs.invitations.limits import LIMIT_NAMES, Limits
 from storage.models import LimitOverrideRow
-from storage.repositories import invitations as repo
+from storage.repositories import invitation_limits as limit_rows
 
 COMMUNITY = ("community", "")
 
@@ -31,7 +31,7 @@ async def limits_for(
 ) -> Limits:
     """`base` (the config file's) with the community's, the role's and the person's overrides
     laid over it, in that order."""
-    rows = {(r.scope, r.subject): r for r in await repo.overrides(session, community_id)}
+    rows = {(r.scope, r.subject): r for r in await limit_rows.overrides(session, community_id)}
     limits = base
     for scope in (COMMUNITY, role_scope(person.level.label), person_scope(person.id)):
         limits = limits.overlay(values_of(rows.get(scope)))

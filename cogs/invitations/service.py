@@ -30,6 +30,7 @@ from cogs.events import dates
 from cogs.events.lookup import find_event, require_organizer
 from cogs.events.views import EventView, Tally
 from cogs.invitations import keys
+from cogs.invitations.digests import write_digest
 from cogs.invitations.limits import (
     DAY,
     WEEK,
@@ -46,7 +47,6 @@ from cogs.invitations.limits_store import limits_for
 from cogs.invitations.naming import Role
 from cogs.invitations.replies import (
     answer_buttons,
-    digest_message,
     invitation_message,
     role_post_message,
 )
@@ -294,7 +294,7 @@ class InvitationService:
         session.add(row)
         await session.flush()
         zone = person.timezone or community.timezone
-        await self.write_digest(session, platform, community.id, person, zone, row.due_at)
+        await write_digest(session, self.outbox, platform, community.id, person, zone, row.due_at)
 
     async def _write_direct(
         self,
@@ -340,42 +340,6 @@ class InvitationService:
                 due_at=due,
             )
 
-    async def write_digest(
-        self,
-        session: AsyncSession,
-        platform: str,
-        community_id: int,
-        person: PersonRow,
-        zone: str | None,
-        due: datetime,
-    ) -> None:
-        """(Re)write the person's digest due at `due` from their invitations waiting for it;
-        withdraw it when none is left."""
-        key = keys.digest(person.id, due)
-        pending = await repo.pending_digest(session, person.id, due)
-        items = []
-        for item in pending:
-            event = await session.get(EventRow, item.event_id)
-            inviter_row = await session.get(PersonRow, item.inviter_id)
-            if event is not None:
-                name = inviter_row.display_name if inviter_row else "someone"
-                items.append((EventView.of(event), name, item))
-        if not items:
-            await self.outbox.withdraw(session, key, reason="no invitations left")
-            return
-        await self.outbox.enqueue(
-            session,
-            platform=platform,
-            destination=Destination.person(person.external_id),
-            message=digest_message(items),
-            community_id=community_id,
-            kind="invitation-digest",
-            due_at=due,
-            dedupe_key=key,
-            coalesce_key=key,
-            timezone=zone,
-        )
-
     async def forget_inviter(
         self, session: AsyncSession, community: Community, person_id: int
     ) -> None:
@@ -399,8 +363,8 @@ class InvitationService:
             recipient = await session.get(PersonRow, recipient_id)
             if recipient is not None:
                 zone = recipient.timezone or community.timezone
-                await self.write_digest(
-                    session, community.platform, community.id, recipient, zone, due
+                await write_digest(
+                    session, self.outbox, community.platform, community.id, recipient, zone, due
                 )
 
     # -- /invite role: ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from cogs.invitations.limits import DAY, HOUR, LIMIT_NAMES, Limits, remaining
 from cogs.invitations.limits_store import COMMUNITY, limits_for, person_scope, role_scope, values_of
 from storage.db import Database
 from storage.repositories import audit
+from storage.repositories import invitation_limits as limit_rows
 from storage.repositories import invitations as repo
 
 
@@ -48,7 +49,7 @@ class Moderation:
 
     async def community_limits(self, community: Community) -> dict[str, int | None]:
         async with self.db.sessions() as session:
-            row = await repo.override(session, community.id, *COMMUNITY)
+            row = await limit_rows.override(session, community.id, *COMMUNITY)
         return self.base.overlay(values_of(row)).as_dict()
 
     async def standing(self, community: Community, person: Person) -> Standing:
@@ -79,7 +80,7 @@ class Moderation:
         scope, words = self._scope(person, role)
         now = self.clock.now()
         async with self.db.transaction() as session:
-            row = await repo.override(session, community.id, *scope, create=True)
+            row = await limit_rows.override(session, community.id, *scope, create=True)
             assert row is not None
             old = await self._effective(session, community.id, scope)
             for name, value in values.items():
@@ -106,7 +107,7 @@ class Moderation:
         scope, words = self._scope(person, role)
         async with self.db.transaction() as session:
             old = await self._effective(session, community.id, scope)
-            await repo.delete_override(session, community.id, *scope)
+            await limit_rows.delete_override(session, community.id, *scope)
             new = await self._effective(session, community.id, scope)
             await audit.record(
                 session,
@@ -196,7 +197,9 @@ class Moderation:
         then the scope's own (a person's role is not known here, so not applied)."""
         limits = self.base
         for wider in dict.fromkeys((COMMUNITY, scope)):
-            limits = limits.overlay(values_of(await repo.override(session, community_id, *wider)))
+            limits = limits.overlay(
+                values_of(await limit_rows.override(session, community_id, *wider))
+            )
         return limits.as_dict()
 
     @staticmethod

@@ -15,7 +15,6 @@ from storage.models import (
     BlockRow,
     InvitationRow,
     InviterPauseRow,
-    LimitOverrideRow,
     OutboxRow,
     PersonRow,
     RecipientPreferenceRow,
@@ -23,6 +22,7 @@ from storage.models import (
     RsvpRow,
     SuppressionRow,
 )
+from storage.repositories import invitation_limits
 from storage.repositories.upsert import insert_ignore
 
 # The first key of PostgreSQL's two-key advisory locks that serialise one community's
@@ -229,13 +229,6 @@ async def clear_pause(session: AsyncSession, community_id: int, person_id: int) 
 # -- writing invitations ---------------------------------------------------------------------
 
 
-async def add_invitation(session: AsyncSession, **values: Any) -> InvitationRow:
-    row = InvitationRow(**values)
-    session.add(row)
-    await session.flush()
-    return row
-
-
 async def add_invitations(session: AsyncSession, rows: Sequence[InvitationRow]) -> list[int]:
     """Insert invitations of one event (transient rows, used as values only) in one
     statement; returns their ids, in order (found by the unique event and recipient)."""
@@ -352,60 +345,6 @@ async def withdraw_pending_from(
         row.status = "withdrawn"
     await session.flush()
     return rows
-
-
-async def mark_delivered(session: AsyncSession, keys: Sequence[str]) -> None:
-    if keys:
-        await session.execute(
-            update(InvitationRow)
-            .where(InvitationRow.outbox_key.in_(keys), InvitationRow.status == "queued")
-            .values(status="delivered")
-        )
-
-
-# -- limits ----------------------------------------------------------------------------------
-
-
-async def overrides(session: AsyncSession, community_id: int) -> list[LimitOverrideRow]:
-    return list(
-        await session.scalars(
-            select(LimitOverrideRow).where(LimitOverrideRow.community_id == community_id)
-        )
-    )
-
-
-async def override(
-    session: AsyncSession, community_id: int, scope: str, subject: str, *, create: bool = False
-) -> LimitOverrideRow | None:
-    found = (
-        await session.scalars(
-            select(LimitOverrideRow).where(
-                LimitOverrideRow.community_id == community_id,
-                LimitOverrideRow.scope == scope,
-                LimitOverrideRow.subject == subject,
-            )
-        )
-    ).first()
-    if found is None and create:
-        await session.execute(
-            insert_ignore(session, LimitOverrideRow).values(
-                community_id=community_id, scope=scope, subject=subject
-            )
-        )
-        return await override(session, community_id, scope, subject)
-    return found
-
-
-async def delete_override(
-    session: AsyncSession, community_id: int, scope: str, subject: str
-) -> None:
-    await session.execute(
-        delete(LimitOverrideRow).where(
-            LimitOverrideRow.community_id == community_id,
-            LimitOverrideRow.scope == scope,
-            LimitOverrideRow.subject == subject,
-        )
-    )
 
 
 # -- recipients' settings --------------------------------------------------------------------
@@ -542,7 +481,7 @@ async def forget_person(session: AsyncSession, community_id: int, person_id: int
     await session.execute(
         update(RolePostRow).where(RolePostRow.inviter_id == person_id).values(inviter_id=None)
     )
-    await delete_override(session, community_id, "person", str(person_id))
+    await invitation_limits.delete_override(session, community_id, "person", str(person_id))
 
 
 async def answers(
