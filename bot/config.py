@@ -23,7 +23,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-DEFAULT_COGS = ["help", "timezone", "privacy", "events", "mentors"]
+DEFAULT_COGS = ["help", "timezone", "privacy", "events", "invitations", "moderation", "mentors"]
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/potluck.db"
 
 

@@ -50,7 +50,7 @@ def _text(key: OutboxKey | None) -> str | None:
 
 
 class Outgoing(NamedTuple):
-    """One row of `Outbox.enqueue_many`: `enqueue`'s arguments but the message."""
+    """One row of `Outbox.enqueue_many`: `enqueue`'s arguments."""
 
     platform: str
     destination: Destination
@@ -62,6 +62,7 @@ class Outgoing(NamedTuple):
     fallback_channel_id: str | None = None
     timezone: str | None = None
     collapse_key: OutboxKey | None = None
+    message: Message | None = None  # this row's own message, else the shared one
 
 
 class Outbox(RowDelivery):
@@ -150,16 +151,23 @@ class Outbox(RowDelivery):
         await repo.insert(session, **values)
 
     async def enqueue_many(
-        self, session: AsyncSession, message: Message, rows: Sequence[Outgoing]
+        self, session: AsyncSession, message: Message | None, rows: Sequence[Outgoing]
     ) -> None:
-        """Write many rows carrying one `message` in the caller's transaction, in a few
-        multi-row INSERTs (the message is serialised once): what `enqueue` does row by row,
-        for the hundreds of reminders one event writes. A row whose dedupe key exists is
-        skipped. Coalescing and edits are `enqueue`'s alone."""
-        payload = message.model_dump_json()
-        await repo.insert_many(
-            session, [self._values(payload=payload, **row._asdict()) for row in rows]
-        )
+        """Write many rows in the caller's transaction, in a few multi-row INSERTs: what
+        `enqueue` does row by row, for the hundreds of reminders or invitations one command
+        writes. Each row carries its own `message`, or else they all carry `message`
+        (serialised once). A row whose dedupe key exists is skipped. Coalescing and edits
+        are `enqueue`'s alone. Raises ValueError for a row with no message at all."""
+        shared = message.model_dump_json() if message is not None else None
+        values = []
+        for row in rows:
+            fields = row._asdict()
+            own: Message | None = fields.pop("message")
+            payload = own.model_dump_json() if own is not None else shared
+            if payload is None:
+                raise ValueError("enqueue_many: a row without a message")
+            values.append(self._values(payload=payload, **fields))
+        await repo.insert_many(session, values)
 
     def _values(
         self,

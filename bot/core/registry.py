@@ -26,6 +26,8 @@ BUILTIN_COGS: dict[str, str] = {
     "privacy": "cogs.privacy",
     "events": "cogs.events",
     "mentors": "cogs.mentors",
+    "invitations": "cogs.invitations",
+    "moderation": "cogs.moderation",
 }
 
 

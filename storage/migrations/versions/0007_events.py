@@ -1,7 +1,7 @@
 """Events: reminders that one later reminder supersedes (outbox collapse keys).
 
 Revision ID: 0007_events
-Revises: 0005_delivery
+Revises: 0006_invitations
 Create Date: 2026-11-29 22:00:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0007_events"
-down_revision = "0005_delivery"
+down_revision = "0006_invitations"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Mentors: profiles, avoid lists, rounds, matches, feedback, schedules
 
 Revision ID: 0008_mentors
-Revises: 0005_delivery
+Revises: 0007_events
 Create Date: 2026-11-29 21:40:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0008_mentors'
-down_revision = '0005_delivery'
+down_revision = '0007_events'
 branch_labels = None
 depends_on = None
 
