@@ -9,6 +9,7 @@ import os
 import pty
 import select
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -20,6 +21,15 @@ from pathlib import Path
 import pyte
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def operator_signals() -> None:
+    """In the child before it runs: Ctrl-C and Ctrl-\\ do what they do at a terminal. A test
+    run started in the background by a non-interactive shell (`pytest &`) ignores SIGINT and
+    SIGQUIT, and children inherit ignored signals, so a `potluck` started from there would
+    never see the Ctrl-C a test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 def potluck_argv(*args: str) -> list[str]:
@@ -79,6 +89,7 @@ async def start_potluck(
         stderr=subprocess.PIPE,
         cwd=tmp_path,
         env=env or potluck_env(tmp_path),
+        preexec_fn=operator_signals,
     )
 
 
@@ -164,9 +175,14 @@ class Terminal(_Display):
             env={**env, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines)},
             start_new_session=True,
             # The pty becomes the controlling terminal, as a login shell's is.
-            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+            preexec_fn=self._as_login_terminal,
         )
         os.close(slave)
+
+    @staticmethod
+    def _as_login_terminal() -> None:
+        operator_signals()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
     def _reply(self, data: str) -> None:
         os.write(self.master, data.encode())

@@ -39,6 +39,7 @@ from storage.repositories import pacing as pacing_repo
 from tests.fakes.discord_server import DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, FakeDiscord
 from tests.fakes.ledger import Created
 from tests.fakes.slack_server import FakeSlack
+from tests.terminal import operator_signals
 
 REPO = Path(__file__).resolve().parents[2]
 SLACK_TEAM = "T0000000001"
@@ -346,6 +347,7 @@ new_dms_per_minute = {plan.new_dms_per_minute}
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
+                preexec_fn=operator_signals,
             )
 
     async def wait_ready(self, procs: Sequence[BotProcess], timeout: float = 120) -> None:
