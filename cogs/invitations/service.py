@@ -25,7 +25,6 @@ from bot.core.messages import Message
 from bot.core.types import Community, Person
 from bot.core.zones import zone as zone_of
 from bot.outbox import Outbox, Outgoing
-from bot.outbox_keys import OutboxKey
 from cogs.events import dates
 from cogs.events.lookup import find_event, require_organizer
 from cogs.events.views import EventView, Tally
