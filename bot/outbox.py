@@ -105,6 +105,8 @@ class Outbox(RowDelivery):
         sent); `coalesce_key` replaces a still-pending row (the newest card edit wins);
         `edit_of` names the row whose posted message this one edits. Times are UTC;
         `due_at` defaults to now, and a row still unsent at `expires_at` is dropped."""
+        payload = message.model_dump_json()
+        due = due_at or self.clock.now()
         values: dict[str, object] = dict(
             platform=platform,
             community_id=community_id,
@@ -113,8 +115,8 @@ class Outbox(RowDelivery):
             destination_id=destination.id,
             fallback_channel_id=fallback_channel_id,
             timezone=timezone,
-            payload=message.model_dump_json(),
-            due_at=due_at or self.clock.now(),
+            payload=payload,
+            due_at=due,
             expires_at=expires_at,
             dedupe_key=_text(dedupe_key),
             coalesce_key=_text(coalesce_key),
@@ -125,7 +127,7 @@ class Outbox(RowDelivery):
         )
         if coalesce_key is not None:
             replaced = await repo.replace_pending(
-                session, str(coalesce_key), payload=values["payload"], due_at=values["due_at"]
+                session, str(coalesce_key), payload=payload, due_at=due
             )
             if replaced:
                 return

@@ -136,4 +136,5 @@ async def connect(database: str, **kwargs: Any) -> FastConnection:
     connector: Callable[[], sqlite3.Connection] = partial(sqlite3.connect, database, **kwargs)
     connection = FastConnection(connector, iter_chunk_size=64)
     connection._thread.daemon = True
-    return await connection
+    await connection
+    return connection

@@ -335,9 +335,7 @@ async def waiting_that_fit(
         query = query.where(RsvpRow.guests + 1 <= seats)
     if after is not None:
         seq, rsvp_id = after
-        query = query.where(
-            or_(RsvpRow.seq > seq, and_(RsvpRow.seq == seq, RsvpRow.id > rsvp_id))
-        )
+        query = query.where(or_(RsvpRow.seq > seq, and_(RsvpRow.seq == seq, RsvpRow.id > rsvp_id)))
     rows = await session.execute(query.order_by(RsvpRow.seq, RsvpRow.id).limit(limit))
     return [(r, p) for r, p in rows.all()]
 
