@@ -8,14 +8,15 @@ queue put, a thread wake-up and a hand-back to the event loop; profiling `bench/
 `FastConnection` is an aiosqlite connection that makes fewer crossings:
 
 - Every statement's cursor work (execute, read every row, close) is one call.
-- Inside a transaction opened with BEGIN IMMEDIATE (which `storage/db.py` uses for every
-  transaction), statements run on the event loop's thread directly. That transaction holds
-  SQLite's write lock, and in WAL mode nothing else can then make a statement wait (readers
-  never block a writer), so a statement costs only SQLite's own work: microseconds for the
-  index look-ups and single-row writes of the hot paths.
-- What can wait stays on the thread: BEGIN IMMEDIATE itself (it waits up to the busy timeout
-  for another process's write), COMMIT (it may checkpoint the WAL and fsync) and ROLLBACK,
-  and any statement outside such a transaction.
+- A transaction opened with BEGIN IMMEDIATE (which `storage/db.py` uses for every
+  transaction) runs on the event loop's thread: BEGIN IMMEDIATE first tries without
+  waiting, and only when another process holds the write lock is it sent to the thread to
+  wait there (up to the busy timeout). Once it holds the write lock, nothing can make a
+  statement wait in WAL mode (readers never block a writer), so each statement and the
+  COMMIT cost only SQLite's own work: microseconds for the look-ups and single-row writes
+  of the hot paths. The cost: a long query, or a COMMIT that checkpoints the WAL (every
+  1,000 pages written, SQLite's default), holds the loop for as long as it takes.
+- Anything else (a statement outside such a transaction) stays on the thread.
 
 Results are buffered, as SQLAlchemy's adapter does for every non-streaming cursor anyway
 (nothing in Potluck streams results). Use it through `connect`, given to SQLAlchemy as
@@ -101,10 +102,11 @@ class FastCursor:
 
 
 class FastConnection(aiosqlite.Connection):
-    """An aiosqlite connection that runs a write transaction's statements on the event loop's
-    thread and everything that may wait on its own thread (see the module's notes)."""
+    """An aiosqlite connection that runs what cannot wait on the event loop's thread and only
+    what may wait on its own thread (see the module's notes)."""
 
     _writing = False  # inside a transaction this connection opened with BEGIN IMMEDIATE
+    busy_timeout_ms = 5000  # how long BEGIN IMMEDIATE waits for another process's write
 
     def cursor(self) -> FastCursor:  # type: ignore[override]
         return FastCursor(self)
@@ -115,17 +117,45 @@ class FastConnection(aiosqlite.Connection):
         conn = self._conn
         if self._writing and conn.in_transaction:
             return cursor._keep(_run(conn, sql, parameters, many))
-        outcome = await self._execute(_run, conn, sql, parameters, many)
-        self._writing = conn.in_transaction and _BEGIN_IMMEDIATE.match(sql) is not None
-        return cursor._keep(outcome)
+        if not conn.in_transaction and _BEGIN_IMMEDIATE.match(sql):
+            outcome = _begin_unless_busy(conn, sql, self.busy_timeout_ms)
+            if outcome is None:  # another process is writing: wait for it on the thread
+                outcome = await self._execute(_run, conn, sql, parameters, many)
+            self._writing = conn.in_transaction
+            return cursor._keep(outcome)
+        return cursor._keep(await self._execute(_run, conn, sql, parameters, many))
 
     async def commit(self) -> None:
-        self._writing = False
-        await super().commit()
+        await self._end(sqlite3.Connection.commit)
 
     async def rollback(self) -> None:
-        self._writing = False
-        await super().rollback()
+        await self._end(sqlite3.Connection.rollback)
+
+    async def _end(self, end: Callable[[sqlite3.Connection], None]) -> None:
+        """COMMIT or ROLLBACK: nothing to do outside a transaction (the pool rolls back every
+        connection it gets back); on the loop's thread for our own write transaction."""
+        conn = self._conn
+        writing, self._writing = self._writing, False
+        if not conn.in_transaction:
+            return
+        if writing:
+            end(conn)
+        else:
+            await self._execute(end, conn)
+
+
+def _begin_unless_busy(conn: sqlite3.Connection, sql: str, busy_timeout_ms: int) -> _Outcome | None:
+    """BEGIN IMMEDIATE without waiting; None (and no transaction) when another connection
+    holds the write lock."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        return _run(conn, sql, ())
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise
+        return None
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
 
 
 async def connect(database: str, **kwargs: Any) -> FastConnection:
@@ -135,6 +165,7 @@ async def connect(database: str, **kwargs: Any) -> FastConnection:
     keeps the process alive."""
     connector: Callable[[], sqlite3.Connection] = partial(sqlite3.connect, database, **kwargs)
     connection = FastConnection(connector, iter_chunk_size=64)
+    connection.busy_timeout_ms = int(float(kwargs.get("timeout", 5.0)) * 1000)
     connection._thread.daemon = True
     await connection
     return connection

@@ -92,7 +92,9 @@ class Rsvps:
         can never fit (see `seating.decide`)."""
         now = self.clock.now()
         reader_zone = zone(zone_given, person, community)
-        async with self.db.transaction() as session:
+        # Answers to one event queue in this process rather than for its row lock.
+        queue = ("rsvp", community.id, ref.strip().lstrip("#").lower())
+        async with self.db.transaction(queue=queue) as session:
             view = await locked_view(session, community.id, ref, now)
             if view.cancelled:
                 raise Refused(
