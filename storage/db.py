@@ -80,12 +80,7 @@ class Database:
                 max_overflow=0,
                 pool_timeout=60,
                 # Fewer trips to aiosqlite's thread (see storage/sqlite_connection.py).
-                **(
-                    {}
-                    if os.environ.get("AB_OLD")
-                    else {"async_creator": partial(sqlite_connection.connect, *args, **params)}
-                ),
-                connect_args={"timeout": 30},
+                async_creator=partial(sqlite_connection.connect, *args, **params),
             )
         else:
             connect_args: dict[str, Any] = {}
