@@ -1,22 +1,22 @@
-"""aiosqlite that does not cross to its thread for what cannot wait.
+"""aiosqlite with fewer trips to its thread.
 
 aiosqlite runs every call on a thread of its own, and SQLAlchemy's adapter makes four calls
-per SELECT (open a cursor, execute, fetch all, close) and three per write. Each call is a
-queue put, a thread wake-up and a hand-back to the event loop; profiling `bench/rsvp_burst.py`
-(py-spy, GIL samples) showed those hand-offs costing more than SQLite's own work for an RSVP.
+per SELECT (open a cursor, execute, fetch all, close) and three per write, plus one for
+BEGIN, one for COMMIT and one for the pool's ROLLBACK when the connection comes back. Each
+call is a queue put, a thread wake-up and a hand-back to the event loop; profiling
+`bench/rsvp_burst.py` (py-spy, and counting calls) showed about 20 of them per RSVP, costing
+more than SQLite's own work. `FastConnection` makes the same transaction with one call per
+statement plus the COMMIT (6 for an RSVP):
 
-`FastConnection` is an aiosqlite connection that makes fewer crossings:
+- a statement's cursor work (execute, read every row, close) is one call;
+- BEGIN is held back and sent in the same call as the transaction's first statement (it
+  still waits there, on the thread, for another process's write, up to the busy timeout);
+- COMMIT and ROLLBACK when no transaction is open (the pool's reset) make no call.
 
-- Every statement's cursor work (execute, read every row, close) is one call.
-- A transaction opened with BEGIN IMMEDIATE (which `storage/db.py` uses for every
-  transaction) runs on the event loop's thread: BEGIN IMMEDIATE first tries without
-  waiting, and only when another process holds the write lock is it sent to the thread to
-  wait there (up to the busy timeout). Once it holds the write lock, nothing can make a
-  statement wait in WAL mode (readers never block a writer), so each statement and the
-  COMMIT cost only SQLite's own work: microseconds for the look-ups and single-row writes
-  of the hot paths. The cost: a long query, or a COMMIT that checkpoints the WAL (every
-  1,000 pages written, SQLite's default), holds the loop for as long as it takes.
-- Anything else (a statement outside such a transaction) stays on the thread.
+Statements stay on the thread: running them on the event loop's thread was tried and was
+slower whenever another Python thread was busy (the stand-in Discord server in
+`bench/discord_latency.py`, the rate limiter's timer): every sqlite3 call releases the GIL,
+and getting it back can take a whole switch interval (5 ms).
 
 Results are buffered, as SQLAlchemy's adapter does for every non-streaming cursor anyway
 (nothing in Potluck streams results). Use it through `connect`, given to SQLAlchemy as
@@ -34,13 +34,21 @@ from typing import Any
 
 import aiosqlite
 
-_BEGIN_IMMEDIATE = re.compile(r"\s*BEGIN\s+IMMEDIATE\b", re.IGNORECASE)
+_BEGIN = re.compile(r"\s*BEGIN(\s+(DEFERRED|IMMEDIATE|EXCLUSIVE))?\s*;?\s*$", re.IGNORECASE)
 _Outcome = tuple[Any, list[Any], int, int | None]
 
 
-def _run(conn: sqlite3.Connection, sql: str, parameters: Any, many: bool = False) -> _Outcome:
-    """On aiosqlite's thread: execute, read every row, close; (description, rows, rowcount,
-    lastrowid)."""
+def _run(
+    conn: sqlite3.Connection,
+    sql: str,
+    parameters: Any,
+    many: bool = False,
+    begin: str | None = None,
+) -> _Outcome:
+    """On aiosqlite's thread: the BEGIN held back, if any, then execute, read every row,
+    close; (description, rows, rowcount, lastrowid)."""
+    if begin is not None:
+        conn.execute(begin)  # waits up to the busy timeout for another process's write
     cursor = conn.cursor()
     try:
         if many:
@@ -102,11 +110,11 @@ class FastCursor:
 
 
 class FastConnection(aiosqlite.Connection):
-    """An aiosqlite connection that runs what cannot wait on the event loop's thread and only
-    what may wait on its own thread (see the module's notes)."""
+    """An aiosqlite connection with one trip to its thread per statement, BEGIN riding
+    along with the first statement, and no trip at all for COMMIT or ROLLBACK outside a
+    transaction (see the module's notes)."""
 
-    _writing = False  # inside a transaction this connection opened with BEGIN IMMEDIATE
-    busy_timeout_ms = 5000  # how long BEGIN IMMEDIATE waits for another process's write
+    _begin: str | None = None  # a BEGIN not sent yet: it goes with the next statement
 
     def cursor(self) -> FastCursor:  # type: ignore[override]
         return FastCursor(self)
@@ -115,15 +123,11 @@ class FastConnection(aiosqlite.Connection):
         self, cursor: FastCursor, sql: str, parameters: Any, many: bool
     ) -> FastCursor:
         conn = self._conn
-        if self._writing and conn.in_transaction:
-            return cursor._keep(_run(conn, sql, parameters, many))
-        if not conn.in_transaction and _BEGIN_IMMEDIATE.match(sql):
-            outcome = _begin_unless_busy(conn, sql, self.busy_timeout_ms)
-            if outcome is None:  # another process is writing: wait for it on the thread
-                outcome = await self._execute(_run, conn, sql, parameters, many)
-            self._writing = conn.in_transaction
-            return cursor._keep(outcome)
-        return cursor._keep(await self._execute(_run, conn, sql, parameters, many))
+        if _BEGIN.match(sql) and not parameters and not conn.in_transaction:
+            self._begin = sql
+            return cursor._keep((None, [], -1, None))
+        begin, self._begin = self._begin, None
+        return cursor._keep(await self._execute(_run, conn, sql, parameters, many, begin))
 
     async def commit(self) -> None:
         await self._end(sqlite3.Connection.commit)
@@ -132,30 +136,12 @@ class FastConnection(aiosqlite.Connection):
         await self._end(sqlite3.Connection.rollback)
 
     async def _end(self, end: Callable[[sqlite3.Connection], None]) -> None:
-        """COMMIT or ROLLBACK: nothing to do outside a transaction (the pool rolls back every
-        connection it gets back); on the loop's thread for our own write transaction."""
+        """COMMIT or ROLLBACK: nothing to send when no transaction was opened (a BEGIN with
+        no statement after it, or the pool's rollback of every connection it gets back)."""
+        self._begin = None
         conn = self._conn
-        writing, self._writing = self._writing, False
-        if not conn.in_transaction:
-            return
-        if writing:
-            end(conn)
-        else:
+        if conn.in_transaction:
             await self._execute(end, conn)
-
-
-def _begin_unless_busy(conn: sqlite3.Connection, sql: str, busy_timeout_ms: int) -> _Outcome | None:
-    """BEGIN IMMEDIATE without waiting; None (and no transaction) when another connection
-    holds the write lock."""
-    conn.execute("PRAGMA busy_timeout = 0")
-    try:
-        return _run(conn, sql, ())
-    except sqlite3.OperationalError as exc:
-        if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
-            raise
-        return None
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
 
 
 async def connect(database: str, **kwargs: Any) -> FastConnection:
@@ -165,7 +151,6 @@ async def connect(database: str, **kwargs: Any) -> FastConnection:
     keeps the process alive."""
     connector: Callable[[], sqlite3.Connection] = partial(sqlite3.connect, database, **kwargs)
     connection = FastConnection(connector, iter_chunk_size=64)
-    connection.busy_timeout_ms = int(float(kwargs.get("timeout", 5.0)) * 1000)
     connection._thread.daemon = True
     await connection
     return connection
