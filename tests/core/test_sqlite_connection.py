@@ -1,6 +1,7 @@
-"""SQLite through storage/sqlite_connection.py: a write transaction runs on the event loop's
-thread, but waiting for another process's write happens on aiosqlite's thread, so the bot
-keeps answering meanwhile; a failed transaction leaves nothing behind."""
+"""SQLite through storage/sqlite_connection.py: BEGIN is held back and sent with the first
+statement, yet still waits for another process's write on aiosqlite's thread, so the bot
+keeps answering meanwhile; a failed transaction leaves nothing behind; results, row counts
+and errors come back as from plain aiosqlite."""
 
 from __future__ import annotations
 
