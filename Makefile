@@ -38,6 +38,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/discord_latency.py
 	$(BIN)/python bench/slack_latency.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/reminders_scale.py
+	$(BIN)/python bench/invitations.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -22,6 +22,8 @@ from bot.core.commands import Cog
 from bot.core.dispatcher import Dispatcher
 from bot.core.errors import RegistryError
 from bot.core.registry import Registry, cog_module_path
+from bot.health import Health
+from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.scheduler import Scheduler
 from bot.web import WebServer
@@ -48,16 +50,26 @@ class Potluck:
             create_folder=settings.database.url == DEFAULT_DATABASE_URL,
         )
         self.registry = Registry()
+        self.metrics = Metrics()
         self.identity = IdentityStore(self.db, settings.bot.timezone)
         self.dispatcher = Dispatcher(
             self.registry,
             self.identity,
             self.clock,
             commands_per_minute=settings.bot.commands_per_minute,
+            telemetry=self.metrics,
         )
-        self.outbox = Outbox(self.db, self.clock, lease_seconds=settings.bot.outbox_lease_seconds)
+        self.outbox = Outbox(
+            self.db,
+            self.clock,
+            lease_seconds=settings.bot.outbox_lease_seconds,
+            telemetry=self.metrics,
+        )
         self.scheduler = Scheduler()
+        self.health = Health(self.db)
         self.web = WebServer()
+        self.web.add_route("GET", "/healthz", self.health.handle)
+        self.web.add_route("GET", "/metrics", self.metrics.handler(self.db, self.clock))
 
     # -- cogs ------------------------------------------------------------------------------
 
@@ -112,9 +124,11 @@ class Potluck:
         if self.scheduler.running:
             self.scheduler.at("outbox-wake", when, self.outbox.pump)
 
-    async def close(self) -> None:
+    async def close(self, outbox_grace_seconds: float | None = 5.0) -> None:
+        """Stop the scheduler, the outbox (waiting at most `outbox_grace_seconds` for the
+        row in hand), the cogs, the web server and the database, in that order."""
         self.scheduler.pause()
-        await self.outbox.close()
+        await self.outbox.close(grace_seconds=outbox_grace_seconds)
         self.scheduler.shutdown()
         for cog in list(self.registry.cogs.values()):
             try:

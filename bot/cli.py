@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -16,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import logs
 from bot.config import Settings, StartupError, load_settings
 from storage.db import DatabaseUnavailable
 
@@ -76,10 +76,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(_config_path(getattr(args, "config", None)))
     except StartupError as exc:
         return _refuse(str(exc))
-    _configure_logging(
+    logs.configure(
         settings.bot.log_level,
         # The console owns the terminal: keep chatter out of the conversation.
         quiet=command != "run" or not (settings.discord.token or settings.slack.bot_token),
+        log_format=settings.bot.log_format,
     )
     progress = Progress()
     try:
@@ -99,19 +100,6 @@ def main(argv: list[str] | None = None) -> int:
         # the interpreter's final flush does not complain either.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-
-
-def _configure_logging(level: str, *, quiet: bool) -> None:
-    """Potluck's own log at `bot.log_level` (WARNING at least when `quiet`); libraries
-    (alembic, APScheduler, discord.py, slack-bolt) only from WARNING up unless the level is
-    DEBUG, so a start that fails ends on its one line instead of a page of chatter."""
-    logging.basicConfig(
-        level=logging.DEBUG if level == "DEBUG" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    own = logging.getLevelName(level)
-    logging.getLogger("potluck").setLevel(max(logging.WARNING, own) if quiet else own)
 
 
 def _refuse(line: str) -> int:

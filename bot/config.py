@@ -23,7 +23,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-DEFAULT_COGS = ["help", "timezone", "privacy", "events"]
+DEFAULT_COGS = ["help", "timezone", "privacy", "events", "invitations", "moderation", "mentors"]
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/potluck.db"
 
 
@@ -99,6 +99,9 @@ class BotSettings(Section):
     # only within a few minutes of the first, so keep it well under two minutes.
     outbox_lease_seconds: float = Field(default=60.0, gt=0, le=120)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "text": one human line per record; "json": one JSON object per line (for a log
+    # collector), each with the process id, platform, community and error ref.
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("timezone")
     @classmethod

@@ -16,14 +16,16 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.delivery import Delivery, Destination, Sender
 from bot.core.messages import Mention, Message, rich
+from bot.core.telemetry import NoTelemetry, Telemetry, log_context
 from bot.outbox_delivery import MAX_ATTEMPTS, RowDelivery
 from bot.outbox_keys import KeyScope, OutboxKey, fallback_key
 from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing
@@ -33,7 +35,7 @@ from storage.repositories import outbox as repo
 
 log = logging.getLogger("potluck.outbox")
 
-__all__ = ["MAX_ATTEMPTS", "Outbox", "Pacing"]
+__all__ = ["MAX_ATTEMPTS", "Outbox", "Outgoing", "Pacing"]
 
 # Discord returns the message it already made for a repeated nonce "within the last few
 # minutes" (its exact window is not published). A crashed send is retried at most a lease
@@ -47,6 +49,22 @@ def _text(key: OutboxKey | None) -> str | None:
     return None if key is None else str(key)
 
 
+class Outgoing(NamedTuple):
+    """One row of `Outbox.enqueue_many`: `enqueue`'s arguments."""
+
+    platform: str
+    destination: Destination
+    community_id: int | None = None
+    kind: str = "message"
+    due_at: datetime | None = None
+    expires_at: datetime | None = None
+    dedupe_key: OutboxKey | None = None
+    fallback_channel_id: str | None = None
+    timezone: str | None = None
+    collapse_key: OutboxKey | None = None
+    message: Message | None = None  # this row's own message, else the shared one
+
+
 class Outbox(RowDelivery):
     def __init__(
         self,
@@ -56,8 +74,10 @@ class Outbox(RowDelivery):
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         batch_size: int = 50,
         worker_id: str | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.db = db
+        self.telemetry: Telemetry = telemetry or NoTelemetry()
         self.clock = clock
         self.lease = timedelta(seconds=lease_seconds)
         self.batch_size = batch_size
@@ -99,15 +119,78 @@ class Outbox(RowDelivery):
         edit_of: OutboxKey | None = None,
         fallback_channel_id: str | None = None,
         timezone: str | None = None,
+        collapse_key: OutboxKey | None = None,
     ) -> None:
         """Write a row in the caller's transaction, so it exists exactly when the change that
         caused it does. `dedupe_key` makes a second enqueue a no-op (even after the first was
         sent); `coalesce_key` replaces a still-pending row (the newest card edit wins);
-        `edit_of` names the row whose posted message this one edits. Times are UTC;
+        `edit_of` names the row whose posted message this one edits; of rows sharing a
+        `collapse_key` that are due together, only the latest is sent. Times are UTC;
         `due_at` defaults to now, and a row still unsent at `expires_at` is dropped."""
-        payload = message.model_dump_json()
-        due = due_at or self.clock.now()
-        values: dict[str, object] = dict(
+        values = self._values(
+            platform=platform,
+            destination=destination,
+            payload=message.model_dump_json(),
+            community_id=community_id,
+            kind=kind,
+            due_at=due_at,
+            expires_at=expires_at,
+            dedupe_key=dedupe_key,
+            coalesce_key=coalesce_key,
+            edit_of=edit_of,
+            fallback_channel_id=fallback_channel_id,
+            timezone=timezone,
+            collapse_key=collapse_key,
+        )
+        if coalesce_key is not None:
+            replaced = await repo.replace_pending(
+                session,
+                str(coalesce_key),
+                payload=str(values["payload"]),
+                due_at=values["due_at"],  # type: ignore[arg-type]
+            )
+            if replaced:
+                return
+        await repo.insert(session, **values)
+
+    async def enqueue_many(
+        self, session: AsyncSession, message: Message | None, rows: Sequence[Outgoing]
+    ) -> None:
+        """Write many rows in the caller's transaction, in a few multi-row INSERTs: what
+        `enqueue` does row by row, for the hundreds of reminders or invitations one command
+        writes. Each row carries its own `message`, or else they all carry `message`
+        (serialised once). A row whose dedupe key exists is skipped. Coalescing and edits
+        are `enqueue`'s alone. Raises ValueError for a row with no message at all."""
+        shared = message.model_dump_json() if message is not None else None
+        values = []
+        for row in rows:
+            fields = row._asdict()
+            own: Message | None = fields.pop("message")
+            payload = own.model_dump_json() if own is not None else shared
+            if payload is None:
+                raise ValueError("enqueue_many: a row without a message")
+            values.append(self._values(payload=payload, **fields))
+        await repo.insert_many(session, values)
+
+    def _values(
+        self,
+        *,
+        platform: str,
+        destination: Destination,
+        payload: str,
+        community_id: int | None = None,
+        kind: str = "message",
+        due_at: datetime | None = None,
+        expires_at: datetime | None = None,
+        dedupe_key: OutboxKey | None = None,
+        coalesce_key: OutboxKey | None = None,
+        edit_of: OutboxKey | None = None,
+        fallback_channel_id: str | None = None,
+        timezone: str | None = None,
+        collapse_key: OutboxKey | None = None,
+    ) -> dict[str, object]:
+        now = self.clock.now()
+        return dict(
             platform=platform,
             community_id=community_id,
             kind=kind,
@@ -116,22 +199,17 @@ class Outbox(RowDelivery):
             fallback_channel_id=fallback_channel_id,
             timezone=timezone,
             payload=payload,
-            due_at=due,
+            due_at=due_at or now,
             expires_at=expires_at,
             dedupe_key=_text(dedupe_key),
             coalesce_key=_text(coalesce_key),
+            collapse_key=_text(collapse_key),
             edit_of=_text(edit_of),
             status="pending",
             attempts=0,
-            created_at=self.clock.now(),
+            created_at=now,
+            maybe_sent=False,
         )
-        if coalesce_key is not None:
-            replaced = await repo.replace_pending(
-                session, str(coalesce_key), payload=payload, due_at=due
-            )
-            if replaced:
-                return
-        await repo.insert(session, **values)
 
     async def withdraw(self, session: AsyncSession, *keys: OutboxKey, reason: str) -> int:
         """Withdraw the pending rows with these exact keys, releasing the keys so the same
@@ -143,6 +221,11 @@ class Outbox(RowDelivery):
     async def withdraw_under(self, session: AsyncSession, scope: KeyScope, *, reason: str) -> int:
         """Withdraw every pending row whose key was built from `scope` (or a narrower one)."""
         return await repo.drop_pending(session, prefix=scope.prefix, reason=reason)
+
+    async def pending_zones(self, session: AsyncSession, scope: KeyScope) -> dict[str, str]:
+        """The zone each pending row under `scope` is rendered in, by the person it goes to
+        (platform id): a rewrite keeps the zone a person's platform gave when it was queued."""
+        return await repo.pending_zones(session, scope.prefix)
 
     async def withdraw_addressed(
         self, session: AsyncSession, *, community_id: int, person_id: str, kind: str, reason: str
@@ -209,7 +292,8 @@ class Outbox(RowDelivery):
                             await self._hand_back(rows[n:], reason)
                             handed_back = True
                             break
-                        await self._deliver(row)
+                        with log_context(row.platform, row.community_id):
+                            await self._deliver(row)
                         total += 1
                     if self._closing or (len(rows) < self.batch_size and not handed_back):
                         break
@@ -219,12 +303,21 @@ class Outbox(RowDelivery):
                     await self._schedule_next(idle=total == 0)
         return total
 
-    async def close(self) -> None:
-        """Stop taking new passes and let the running one finish its row, so no send is
-        cut off between the platform call and its record."""
+    async def close(self, grace_seconds: float | None = None) -> bool:
+        """Stop taking new passes and let the running one finish the row in hand (so no send
+        is cut off between the platform call and its record) and hand back the rest of its
+        batch. Waits at most `grace_seconds` (None: as long as it takes); False when the
+        pass was still running then (its claims run out after one lease and another process
+        takes them over)."""
         self._closing = True
-        async with self._lock:
-            pass
+        try:
+            async with asyncio.timeout(grace_seconds):
+                async with self._lock:
+                    pass
+        except TimeoutError:
+            log.warning("stopping while an outbox pass still runs; its rows go back after a lease")
+            return False
+        return True
 
     async def next_due_at(self) -> datetime | None:
         async with self.db.sessions() as session:

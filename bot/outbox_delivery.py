@@ -25,6 +25,7 @@ from bot.core.delivery import (
     delivery_key,
 )
 from bot.core.messages import Message
+from bot.core.telemetry import Telemetry
 from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing
 from storage.db import Database
 from storage.models import OutboxRow
@@ -53,6 +54,7 @@ class RowDelivery:
     pacer: Pacer
     direct_messages: DirectMessages
     on_new_dms_paused: list[NewDMPauseHook]
+    telemetry: Telemetry
     _waiting: dict[tuple[str, str, str], int]
 
     async def _fallback(self, row: OutboxRow, item: Delivery) -> None:
@@ -100,10 +102,13 @@ class RowDelivery:
         try:
             ref = await self.senders[row.platform].deliver(item)
         except OpeningDMsTooFast as exc:
+            self.telemetry.delivery(row.platform, "dms_too_fast")
             until = await self._pause_new_dms(row, str(exc))
             await self._release(row, until, str(exc), count_attempt=False, surely_unsent=True)
             return
         except RetryLater as exc:
+            if exc.scope != "row":  # the platform's Retry-After, not our own budget
+                self.telemetry.delivery(row.platform, "rate_limited")
             until = self.clock.now() + timedelta(seconds=exc.seconds)
             if exc.scope == "destination":
                 await self.pacer.hold(
@@ -123,6 +128,7 @@ class RowDelivery:
             return
         except Exception as exc:
             log.exception("outbox row %s failed (attempt %s)", row.id, row.attempts)
+            self.telemetry.delivery(row.platform, "retry")
             if row.attempts >= MAX_ATTEMPTS:
                 await self._settle(row, status="failed", last_error=repr(exc))
             else:
@@ -131,6 +137,7 @@ class RowDelivery:
                 delay = min(delay, MAYBE_SENT_BACKOFF_CAP)
                 await self._release(row, self.clock.now() + delay, repr(exc))
             return
+        self.telemetry.delivery(row.platform, "sent")
         await self._settle(
             row, status="sent", sent_ref=ref, sent_at=self.clock.now(), last_error=None
         )

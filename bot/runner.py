@@ -15,6 +15,13 @@ from bot.web import ListenError
 
 log = logging.getLogger("potluck")
 
+# systemd's TimeoutStopSec and Kubernetes' terminationGracePeriodSeconds default to 90 s and
+# 30 s; Potluck promises to be gone within 10 s of SIGTERM. The row in hand gets at most
+# OUTBOX_STOP_SECONDS of that (a send is one HTTP call; discord.py and slack_sdk time out
+# far later, so a hung one is left to its lease instead); closing connections takes the rest.
+STOP_SECONDS = 10.0
+OUTBOX_STOP_SECONDS = 5.0
+
 
 class FrontDoor(Protocol):
     async def start(self) -> None: ...
@@ -107,12 +114,25 @@ async def run_platforms(settings: Settings, on_ready: Callable[[], None] | None 
             for task in waiting:
                 task.cancel()
     finally:
-        try:
-            for door in doors:
-                try:
-                    await door.stop()
-                except Exception:
-                    log.exception("stopping %s failed", type(door).__name__)
-        finally:
-            await bot.close()  # whatever a door did, the outbox and database close in order
+        await drain(bot, doors)
     return 0
+
+
+async def drain(bot: Potluck, doors: list[FrontDoor]) -> None:
+    """Stop in the order that loses nothing, within about STOP_SECONDS: say not ready
+    (/healthz 503), answer new commands with "restarting" instead of running them, let the
+    outbox finish the row in hand and hand back the rest of its batch (released claims,
+    due as before, for another process or the next start), then close the platform
+    connections (Slack first answers what it already acknowledged) and the database."""
+    bot.health.draining = True
+    bot.dispatcher.accepting = False
+    try:
+        bot.scheduler.pause()
+        await bot.outbox.close(grace_seconds=OUTBOX_STOP_SECONDS)
+        for door in doors:
+            try:
+                await door.stop()
+            except Exception:
+                log.exception("stopping %s failed", type(door).__name__)
+    finally:
+        await bot.close()  # whatever a door did, the outbox and database close in order

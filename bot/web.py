@@ -1,4 +1,5 @@
-"""The bot's small web server: the calendar feed, Slack's HTTP endpoint and /healthz share it."""
+"""The bot's small web server: the calendar feed, Slack's HTTP endpoint, /healthz (bot/health.py)
+and /metrics (bot/metrics.py) share it."""
 
 from __future__ import annotations
 
@@ -31,13 +32,9 @@ class ListenError(OSError):
 class WebServer:
     def __init__(self) -> None:
         self.app = web.Application()
-        self.app.router.add_get("/healthz", self._health)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
         self.addresses: list[tuple[str, int]] = []  # (host, bound port) while listening
-
-    async def _health(self, _request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
 
     def add_route(self, method: str, path: str, handler: Handler) -> None:
         """Serve `handler` at `path`; a request whose path parameters carry control

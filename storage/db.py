@@ -7,14 +7,12 @@ import os
 import socket
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -24,8 +22,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool
-
-from storage import sqlite_connection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -71,16 +67,12 @@ class Database:
             database = parsed.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
                 self.path = Path(database)
-            args, params = SQLiteDialect_aiosqlite().create_connect_args(parsed)
-            params["timeout"] = 30  # seconds a write waits for another process's
-            params["check_same_thread"] = False  # statements run on the loop and a thread
             kwargs.update(
                 poolclass=AsyncAdaptedQueuePool,
                 pool_size=1,
                 max_overflow=0,
                 pool_timeout=60,
-                # Fewer trips to aiosqlite's thread (see storage/sqlite_connection.py).
-                async_creator=partial(sqlite_connection.connect, *args, **params),
+                connect_args={"timeout": 30},
             )
         else:
             connect_args: dict[str, Any] = {}

@@ -30,7 +30,7 @@ from rich.text import Text as RichText
 
 from bot.app import Potluck
 from bot.core.delivery import Delivery
-from bot.core.messages import Bold, Code, Link, Mention, Message, Text, Time
+from bot.core.messages import Bold, Code, Link, Mention, Message, RoleMention, Text, Time
 from bot.core.types import Actor, ChannelRef, Level
 from bot.core.zones import zone
 
@@ -95,6 +95,8 @@ def render_text(text: Text, zone: ZoneInfo, now: datetime, *, code_marks: bool =
                 out.append(local.strftime("%a %d %b %Y, %H:%M %Z"), style="bold")
         elif isinstance(seg, Mention):
             out.append(terminal_safe(f"@{seg.name or seg.user_id}"), style="magenta")
+        elif isinstance(seg, RoleMention):
+            out.append(terminal_safe(f"@{seg.name or seg.role_id}"), style="magenta")
         elif isinstance(seg, Link):
             out.append(terminal_safe(seg.label or seg.url), style="underline")
             if seg.label:
@@ -375,6 +377,10 @@ class ConsoleAdapter:
         if item.destination.kind == "person":
             heading = f"[direct message to @{item.destination.id}]"
             reader = item.destination.id
+        elif item.destination.kind == "group":
+            members = item.destination.id.split(",")
+            heading = f"[group message to {', '.join('@' + m for m in members)}]"
+            reader = members[0]
         else:
             heading = f"[#{item.destination.id}{' (updated)' if item.edit_ref else ''}]"
             reader = self.settings.user

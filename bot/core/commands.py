@@ -43,6 +43,27 @@ class Option:
     max_length: int | None = None
     autocomplete: str | None = None  # name of a @suggestions provider of the same cog
     long: bool = False  # multi-line in forms
+    # "none" (or an empty value) clears it: the handler receives CLEAR (see `Clear`).
+    clearable: bool = False
+
+
+class Clear:
+    """What a clearable option holds when someone typed "none" or left it empty: "remove
+    this value" (`/event edit id:k3f9 capacity:none`), as opposed to not giving the option."""
+
+    _instance: Clear | None = None
+
+    def __new__(cls) -> Clear:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "CLEAR"
+
+
+CLEAR = Clear()
+CLEAR_WORDS = frozenset({"", "none", "clear", "-"})
 
 
 @dataclass(frozen=True, slots=True)

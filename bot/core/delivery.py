@@ -8,7 +8,7 @@ from typing import Literal, Protocol
 
 from bot.core.messages import Message
 
-DestinationKind = Literal["channel", "person"]
+DestinationKind = Literal["channel", "person", "group"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,15 @@ class Destination:
     @classmethod
     def person(cls, user_id: str) -> Destination:
         return cls("person", user_id)
+
+    @classmethod
+    def group(cls, *user_ids: str) -> Destination:
+        """One conversation of the bot with several people (Slack: a group DM through
+        `conversations.open` with all of them). Its id is the user ids joined by commas, in
+        the order given. Platforms that cannot make group DMs (Discord) get a DM each instead."""
+        if len(user_ids) < 2 or any(not u or "," in u for u in user_ids):
+            raise ValueError(f"a group needs two or more user ids without commas, not {user_ids}")
+        return cls("group", ",".join(user_ids))
 
 
 KEY_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
+import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ from bot.core.grammar import bind_options, split_command
 from bot.core.messages import Code, Message, Text, rich
 from bot.core.options import convert_options
 from bot.core.registry import Registry
+from bot.core.telemetry import LogContext, NoTelemetry, Telemetry, current_log_context
 from bot.core.types import Actor, Community, Invocation, Person
 from bot.core.zonewords import is_zone
 
@@ -76,6 +78,13 @@ def failure_reply(ref: str) -> Message:
     )
 
 
+# What a command or a press gets while this process stops; another process (or this one,
+# restarted) takes the next one.
+STOPPING = UserError(
+    "Potluck is restarting and did not run that.", hint="Please try again in a minute."
+)
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -85,12 +94,17 @@ class Dispatcher:
         *,
         commands_per_minute: int = 30,
         command_prefix: str = "",
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.registry = registry
+        self.telemetry: Telemetry = telemetry or NoTelemetry()
         self.resolver = resolver
         self.clock = clock
         self.limiter = RateLimiter(commands_per_minute)
         self.command_prefix = command_prefix
+        # False once the process drains for a stop (SIGTERM): new commands and presses are
+        # answered with STOPPING and not run; those already running finish.
+        self.accepting = True
 
     async def invocation(
         self, actor: Actor, *, command: str = "", raw: Any = None, message_ref: str | None = None
@@ -135,9 +149,15 @@ class Dispatcher:
     ) -> Message:
         ref = ""
         inv: Invocation | None = None
+        started = time.perf_counter()
+        name = getattr(command, "name", command)
+        context = current_log_context.get()
         try:
+            if not self.accepting:
+                raise STOPPING
             spec = command if isinstance(command, CommandSpec) else self._spec(command)
             inv = await self.invocation(actor, command=spec.name, raw=raw)
+            current_log_context.set(LogContext(inv.platform, inv.community.id))
             require_level(inv, spec.level, f"/{spec.name}")
             if actor.rate_limited:
                 self.limiter.check(inv, spec)
@@ -151,8 +171,12 @@ class Dispatcher:
             return with_reading_notes(error_reply(exc), inv)
         except Exception:
             ref = new_ref()
-            log.exception("command %r failed (ref %s)", getattr(command, "name", command), ref)
+            self.telemetry.error("command")
+            log.exception("command %r failed (ref %s)", name, ref, extra={"ref": ref})
             return failure_reply(ref)
+        finally:
+            self.telemetry.command_finished(str(name), time.perf_counter() - started)
+            current_log_context.set(context)
 
     async def press(
         self, actor: Actor, custom_id: str, *, message_ref: str | None = None, raw: Any = None
@@ -161,7 +185,11 @@ class Dispatcher:
         value is platform text like any other: control characters are removed, and one longer
         than any button of ours carries (Slack's 2000-character limit) is refused."""
         name, _, value = remove_control_characters(custom_id).partition(":")
+        started = time.perf_counter()
+        context = current_log_context.get()
         try:
+            if not self.accepting:
+                raise STOPPING
             spec = self.registry.actions.get(name)
             if spec is None or spec.handler is None or len(value) > MAX_BUTTON_VALUE:
                 raise UserError(
@@ -170,6 +198,7 @@ class Dispatcher:
             inv = await self.invocation(
                 actor, command=f"button:{name}", raw=raw, message_ref=message_ref
             )
+            current_log_context.set(LogContext(inv.platform, inv.community.id))
             require_level(inv, spec.level, "this button")
             if actor.rate_limited:
                 self.limiter.check(inv)
@@ -179,8 +208,13 @@ class Dispatcher:
             return error_reply(exc)
         except Exception:
             ref = new_ref()
-            log.exception("button %r failed (ref %s)", custom_id, ref)
+            self.telemetry.error("button")
+            log.exception("button %r failed (ref %s)", custom_id, ref, extra={"ref": ref})
             return failure_reply(ref)
+        finally:
+            if name in self.registry.actions:  # not every stale custom_id gets a series
+                self.telemetry.command_finished(f"button:{name}", time.perf_counter() - started)
+            current_log_context.set(context)
 
     async def suggest(
         self, actor: Actor, command: str, option: str, partial: str

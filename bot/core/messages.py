@@ -44,6 +44,15 @@ class Mention(_Model):
     name: str = ""
 
 
+class RoleMention(_Model):
+    """A deliberate ping of one role (Discord) or user group (Slack), for an organizer's role
+    invitation only: user text can never become one. Adapters let exactly these roles ping."""
+
+    kind: Literal["role"] = "role"
+    role_id: str
+    name: str = ""
+
+
 class Link(_Model):
     kind: Literal["link"] = "link"
     url: str
@@ -62,7 +71,9 @@ class Code(_Model):
     text: str
 
 
-Styled = Annotated[Time | Mention | Link | Bold | Code, PydanticField(discriminator="kind")]
+Styled = Annotated[
+    Time | Mention | RoleMention | Link | Bold | Code, PydanticField(discriminator="kind")
+]
 Segment = str | Styled
 Text = list[Segment]
 
@@ -82,6 +93,8 @@ def plain(text: Text) -> str:
             out.append(seg.at.strftime("%Y-%m-%d %H:%M %Z"))
         elif isinstance(seg, Mention):
             out.append(f"@{seg.name or seg.user_id}")
+        elif isinstance(seg, RoleMention):
+            out.append(f"@{seg.name or seg.role_id}")
         elif isinstance(seg, Link):
             out.append(seg.label or seg.url if not seg.label else f"{seg.label} ({seg.url})")
         elif isinstance(seg, Code):
@@ -160,6 +173,15 @@ class Message(_Model):
         for seg in [*self.text, *(s for f in self.fields for s in f.value), *self.footer]:
             if isinstance(seg, Mention) and seg.user_id not in ids:
                 ids.append(seg.user_id)
+        return ids
+
+    @property
+    def mentioned_role_ids(self) -> list[str]:
+        """The only roles (or Slack user groups) a platform may ping for this message."""
+        ids: list[str] = []
+        for seg in [*self.text, *(s for f in self.fields for s in f.value), *self.footer]:
+            if isinstance(seg, RoleMention) and seg.role_id not in ids:
+                ids.append(seg.role_id)
         return ids
 
     def plain_text(self) -> str:

@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.commands import CommandSpec, Option, OptionKind
+from bot.core.commands import CLEAR, CLEAR_WORDS, CommandSpec, Option, OptionKind
 from bot.core.control_chars import remove_control_characters
 from bot.core.errors import BadOption
 from bot.core.timetext import parse_duration, read_time
@@ -29,7 +29,8 @@ def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> 
 
     Control characters are removed from every string first (see bot.core.control_chars); a
     required option that is missing, empty or only blanks gets the usual "needs `title:`"
-    answer; an optional one left blank counts as not given. Each date option's reading
+    answer; an optional one left blank counts as not given, except that a clearable one
+    given as "none" or "" becomes CLEAR ("remove this value"). Each date option's reading
     (zone named, ambiguous date) is kept in `inv.readings`. Raises BadOption.
     """
     for name in raw:
@@ -54,8 +55,13 @@ def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> 
     return {
         name: convert(spec.option(name), value, inv, spec)  # type: ignore[arg-type]
         for name, value in cleaned.items()
-        if not _left_empty(value)
+        if not _left_empty(value) or _clears(spec.option(name), value)  # type: ignore[arg-type]
     }
+
+
+def _clears(opt: Option, value: Any) -> bool:
+    """A clearable option given as "none" (or an empty value): remove what it holds."""
+    return opt.clearable and isinstance(value, str) and value.strip().lower() in CLEAR_WORDS
 
 
 def _left_empty(value: Any) -> bool:
@@ -64,6 +70,8 @@ def _left_empty(value: Any) -> bool:
 
 
 def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
+    if _clears(opt, value):
+        return CLEAR
     if opt.kind is OptionKind.INTEGER:
         return _integer(opt, value)
     if opt.kind is OptionKind.BOOLEAN:

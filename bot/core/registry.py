@@ -25,6 +25,9 @@ BUILTIN_COGS: dict[str, str] = {
     "timezone": "cogs.timezone",
     "privacy": "cogs.privacy",
     "events": "cogs.events",
+    "mentors": "cogs.mentors",
+    "invitations": "cogs.invitations",
+    "moderation": "cogs.moderation",
 }
 
 

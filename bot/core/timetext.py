@@ -40,7 +40,14 @@ MAX_DATE_LENGTH = 200
 MIN_YEAR = 1900  # nothing anyone plans is older; earlier zones had offsets in seconds
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-DATE_EXAMPLES = '"next friday 6pm", "tomorrow at noon" or "2026-12-04 18:00"'
+EXAMPLE_DAYS_AHEAD = 10  # the example date in hints: always ahead, never a day gone by
+
+
+def date_examples(now: datetime, zone: ZoneInfo | None = None) -> str:
+    """The dates hints suggest, the numeric one computed from `now` (as seen in `zone`) so it
+    is always in the future: '"next friday 6pm", "tomorrow at noon" or "2026-12-09 18:00"'."""
+    day = (now.astimezone(zone) if zone else now).date() + timedelta(days=EXAMPLE_DAYS_AHEAD)
+    return f'"next friday 6pm", "tomorrow at noon" or "{day.isoformat()} 18:00"'
 
 
 def parse_duration(text: str) -> timedelta:
@@ -74,11 +81,13 @@ class TimeReading:
     named ("6pm ET" -> "America/New_York"), or None when it named none (or only an offset like
     "+0200"), so an event can adopt the zone its organizer wrote. `notes` say how an ambiguous
     date or zone word was read ("I read 4/12 as 4 December (day first)..."), for the reply.
+    `text` is what was typed, so a caller can read it again in another zone.
     """
 
     at: datetime
     zone: str | None = None
     notes: tuple[str, ...] = ()
+    text: str = ""
 
 
 def prepare() -> None:
@@ -115,18 +124,20 @@ def read_time(
     """
     import dateparser  # imported lazily: it is slow to import and only needed here
 
+    examples = date_examples(now, zone)
+
     cleaned = " ".join(text.strip().split())
     if not cleaned:
-        raise BadOption("The date is empty.", hint=f"Try {DATE_EXAMPLES}.")
+        raise BadOption("The date is empty.", hint=f"Try {examples}.")
     if len(cleaned) > MAX_DATE_LENGTH:
         raise BadOption(
             f"That date is {len(cleaned)} characters long; a date needs at most {MAX_DATE_LENGTH}.",
-            hint=f"Try {DATE_EXAMPLES}.",
+            hint=f"Try {examples}.",
         )
     if cleaned.isdigit():
         raise BadOption(
             f"`{text}` alone could be a day, a month or an hour.",
-            hint=f"Write a day and a time, like {DATE_EXAMPLES}.",
+            hint=f"Write a day and a time, like {examples}.",
         )
     body, named = find_zone(_ISO_T.sub(r"\1 \2", cleaned), home=zone.key)
     tz = named.tz if named is not None else zone
@@ -140,7 +151,7 @@ def read_time(
         "RELATIVE_BASE": local_now,
     }
     out_of_range = BadOption(
-        f"`{text}` is outside the dates I can work with.", hint=f"Try {DATE_EXAMPLES}."
+        f"`{text}` is outside the dates I can work with.", hint=f"Try {examples}."
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -149,7 +160,7 @@ def read_time(
         except (OverflowError, ValueError):
             raise out_of_range from None
     if parsed is None:
-        raise BadOption(f"I could not understand the date `{text}`.", hint=f"Try {DATE_EXAMPLES}.")
+        raise BadOption(f"I could not understand the date `{text}`.", hint=f"Try {examples}.")
     if need_time and not _TIME_OF_DAY.search(body):
         raise BadOption(
             f"`{text}` has no time of day.",
@@ -159,7 +170,7 @@ def read_time(
         # dateparser dropped the time it could not place; never fall back to "now".
         raise BadOption(
             f"I could not read the time of day in `{text}`.",
-            hint=f"Try {DATE_EXAMPLES}.",
+            hint=f"Try {examples}.",
         )
     today = _WEEKDAYS[local_now.weekday()]
     lowered = body.lower()
@@ -185,6 +196,7 @@ def read_time(
         at=at,
         zone=named.name if named is not None else None,
         notes=(*notes, *([zone_note] if zone_note else [])),
+        text=text,
     )
 
 

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.messages import Bold, Button, Code, Field, Link, Mention, Message, Segment, Time, rich
+from bot.core.zones import zone, zone_name
 from cogs.events.recurrence import describe
 from cogs.events.views import EventView, Tally
+from cogs.events.words import count, of_capacity
 
 KIND_ICON = {"meetup": "☕", "party": "🎉", "conference": "🎤", "advocacy": "📣"}
 KINDS = ("meetup", "party", "conference", "advocacy")
@@ -24,7 +26,7 @@ def minutes_text(minutes: int) -> str:
     for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
         n, minutes = divmod(minutes, size)
         if n:
-            parts.append(f"{n} {unit}{'s' if n != 1 else ''}")
+            parts.append(count(n, unit))
     return " ".join(parts) or "0 minutes"
 
 
@@ -44,12 +46,19 @@ def place(location: str) -> Segment:
 
 def seats_text(view: EventView, tally: Tally) -> str:
     guests = tally.going_seats - tally.going_parties
-    people = f"{tally.going_parties} {'person' if tally.going_parties == 1 else 'people'}"
-    detail = f" ({people} + {guests} guest{'s' if guests != 1 else ''})" if guests else ""
+    detail = (
+        f" ({count(tally.going_parties, 'person')} + {count(guests, 'guest')})" if guests else ""
+    )
     if view.capacity is None:
         return f"{tally.going_seats}{detail}"
     full = " — full" if tally.going_seats >= view.capacity else ""
-    return f"{tally.going_seats} of {view.capacity} spots{detail}{full}"
+    return f"{of_capacity(tally.going_seats, view.capacity)}{detail}{full}"
+
+
+def maybe_text(tally: Tally) -> str:
+    """Who said maybe, guests included: "2" or "2 (+3 guests)"."""
+    guests = tally.maybe_seats - tally.maybe
+    return f"{tally.maybe}" + (f" (+{count(guests, 'guest')})" if guests else "")
 
 
 def when_text(occurrence: datetime) -> list[Segment]:
@@ -73,23 +82,32 @@ def event_card(
     header: list[Segment] | None = None,
     ephemeral: bool = False,
     skipped: Sequence[datetime] = (),
+    happening: datetime | None = None,
 ) -> Message:
     """The event card: what, when (in the reader's zone), where, who is coming, how to answer.
-    `skipped` are upcoming dates cancelled on their own, listed so nobody turns up for them."""
+    `skipped` are upcoming dates cancelled on their own, listed so nobody turns up for them.
+    `happening` is the date under way (see `dates.current_date`): the card says so until it
+    ends; `tally` counts `occurrence`, or the date under way when there is no next one."""
     icon = KIND_ICON.get(view.kind, "📅")
     title = f"{icon} {view.title}" + (" (cancelled)" if view.cancelled else "")
     fields: list[Field] = []
     if view.location:
         fields.append(Field(name="Where", value=[place(view.location)]))
-    if occurrence is not None:
-        fields += _seat_fields(view, occurrence, tally)
+    counted = occurrence or happening
+    if counted is not None:
+        fields.append(_zone_field(view, counted))
+        fields += _seat_fields(view, counted, tally)
     if view.rrule:
         fields.append(_repeats_field(view, view.rrule, upcoming, skipped))
     if view.script:
         fields.append(Field(name="Talking points", value=[view.script], inline=False))
     return Message(
         title=title,
-        text=rich(*(header or []), *_card_text(view, occurrence)),
+        text=rich(
+            *(header or []),
+            *_happening_text(view, happening),
+            *_card_text(view, occurrence, happening),
+        ),
         fields=fields,
         buttons=[] if view.cancelled or occurrence is None else rsvp_buttons(view),
         footer=rich(*_card_footer(view, occurrence)),
@@ -98,7 +116,23 @@ def event_card(
     )
 
 
-def _card_text(view: EventView, occurrence: datetime | None) -> list[Segment]:
+def _happening_text(view: EventView, happening: datetime | None) -> list[Segment]:
+    if happening is None or view.cancelled:
+        return []
+    text: list[Segment] = [
+        Bold(text="Happening now"),
+        " — started ",
+        Time(at=happening, style="full"),
+        ", until ",
+        Time(at=view.ends(happening), style="full"),
+        ".",
+    ]
+    return [*text, "\nNext: "] if view.rrule else text
+
+
+def _card_text(
+    view: EventView, occurrence: datetime | None, happening: datetime | None
+) -> list[Segment]:
     text: list[Segment] = []
     if view.cancelled:
         text.append(Bold(text="Cancelled"))
@@ -112,27 +146,31 @@ def _card_text(view: EventView, occurrence: datetime | None) -> list[Segment]:
         text += when_text(occurrence)
     elif view.rrule:
         text += ["No more dates. The series began ", Time(at=view.starts_at, style="full"), "."]
-    else:
+    elif happening is None:
         text += ["This event is over. It was held ", Time(at=view.starts_at, style="full"), "."]
     if view.description:
         text += ["\n", view.description]
     return text
 
 
+def _zone_field(view: EventView, occurrence: datetime) -> Field:
+    """The zone the event keeps its times in (its repeat rule follows that zone's daylight
+    saving) with the start's local clock there, since every other time shows in the reader's
+    own zone."""
+    local = occurrence.astimezone(zone(view))
+    return Field(name="Time zone", value=[f"{zone_name(view)} (starts {local:%H:%M} there)"])
+
+
 def _seat_fields(view: EventView, occurrence: datetime, tally: Tally) -> list[Field]:
     fields = [Field(name="Going", value=[seats_text(view, tally)])]
     if tally.maybe:
-        fields.append(Field(name="Maybe", value=[str(tally.maybe)]))
+        fields.append(Field(name="Maybe", value=[maybe_text(tally)]))
     if tally.waitlist_parties:
         people = tally.waitlist_seats
         fields.append(
             Field(
                 name="Waitlist",
-                value=[
-                    f"{tally.waitlist_parties} "
-                    f"{'party' if tally.waitlist_parties == 1 else 'parties'}"
-                    f" ({people} {'person' if people == 1 else 'people'})"
-                ],
+                value=[f"{count(tally.waitlist_parties, 'party')} ({count(people, 'person')})"],
             )
         )
     deadline = view.deadline_for(occurrence)
@@ -202,7 +240,7 @@ def channel_reminder(view: EventView, occurrence: datetime, attendees: list[str]
 
 
 def promoted_message(view: EventView, occurrence: datetime, guests: int) -> Message:
-    party = f" with {guests} guest{'s' if guests != 1 else ''}" if guests else ""
+    party = f" with {count(guests, 'guest')}" if guests else ""
     return Message(
         title=f"🎟️ A spot opened up: {view.title}",
         text=rich(

@@ -25,9 +25,10 @@ from bot.core.messages import (
     rich,
 )
 from bot.core.types import Invocation, Level
+from cogs.events import words
 from cogs.events.calendar import ics_filename
 from cogs.events.cards import reminders_text
-from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields
+from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields, when_context
 from cogs.events.errors import shows_refusals
 from cogs.events.notices import Notices
 from cogs.events.queries import EventQueries, Listing
@@ -80,8 +81,8 @@ class EventsCog(Cog):
     async def create(
         self, inv: Invocation, title: str, when: datetime, channel: str | None = None, **fields: Any
     ) -> Message:
-        draft = Draft(title=title, when=when, **fields)
-        view, card = await self.service.create(
+        draft = Draft.of({"title": title, "when": when, **fields}, **when_context(inv))
+        view, warnings, card = await self.service.create(
             inv.community,
             inv.person,
             platform=inv.platform,
@@ -98,6 +99,8 @@ class EventsCog(Cog):
             Code(text=f"/rsvp event:{view.code} answer:yes"),
             ".\n",
         ]
+        for warning in warnings:
+            header += ["⚠️ ", warning, "\n"]
         return card.model_copy(
             update={"text": rich(*header, *card.text), "ephemeral": True, "accent": "success"}
         )
@@ -136,7 +139,9 @@ class EventsCog(Cog):
     )
     @shows_refusals
     async def edit(self, inv: Invocation, id: str, **fields: Any) -> Message:
-        _, changed, card = await self.service.edit(inv.community, inv.person, id, Draft(**fields))
+        _, changed, card = await self.service.edit(
+            inv.community, inv.person, id, Draft.of(fields, **when_context(inv))
+        )
         header: list[Segment] = [
             f"Updated {', '.join(changed)}. The card and reminders follow the change.\n"
         ]
@@ -146,8 +151,7 @@ class EventsCog(Cog):
 
     @command(
         "event cancel",
-        "Cancel an event, or one date of a repeating one (organizer); everyone who answered "
-        "is told.",
+        "Cancel an event, or one date of a repeating one (organizer); those coming are told.",
         options=[
             EVENT_ID,
             Option("reason", "Why, in a few words.", max_length=500),
@@ -176,7 +180,7 @@ class EventsCog(Cog):
                     " on ",
                     Time(at=occurrence, style="full"),
                     " is cancelled; the other dates go ahead. ",
-                    telling(told, "who answered for it"),
+                    telling(told, " to it"),
                     " The card shows it.",
                 ),
                 ephemeral=True,
@@ -187,7 +191,7 @@ class EventsCog(Cog):
             text=rich(
                 Bold(text=view.title),
                 " is cancelled. ",
-                telling(told, "who answered"),
+                telling(told),
                 " The card shows it.",
             ),
             ephemeral=True,
@@ -332,7 +336,7 @@ class EventsCog(Cog):
             text=rich(
                 "Sending the follow-up for ",
                 Bold(text=view.title),
-                f" to {count} {'person' if count == 1 else 'people'}.",
+                f" to {words.count(count, 'person')}.",
             ),
             ephemeral=True,
             accent="success",
@@ -374,9 +378,7 @@ class EventsCog(Cog):
         if on:
             text = rich(
                 "Event reminders are on.",
-                f" Scheduled for {count} upcoming event{'s' if count != 1 else ''}."
-                if count
-                else None,
+                f" Scheduled for {words.count(count, 'upcoming event')}." if count else None,
             )
         else:
             text = rich(
@@ -399,7 +401,12 @@ class EventsCog(Cog):
                 required=True,
                 autocomplete="events",
             ),
-            Option("answer", "yes, maybe or no.", required=True, choices=("yes", "maybe", "no")),
+            Option(
+                "answer",
+                "yes, maybe or no (clear removes an answer).",
+                required=True,
+                choices=("yes", "maybe", "no", "clear"),
+            ),
             Option(
                 "guests",
                 "How many people you bring besides yourself (0-10).",
@@ -408,11 +415,17 @@ class EventsCog(Cog):
                 max_value=10,
             ),
             DATE,
+            Option(
+                "person",
+                "Answer for someone else (organizers and moderators).",
+                kind=OptionKind.PERSON,
+            ),
         ],
         examples=[
             "/rsvp event:k3f9 answer:yes",
             "/rsvp event:k3f9 answer:yes guests:2",
             "/rsvp k3f9 maybe",
+            "/rsvp event:k3f9 answer:clear person:@sam",
         ],
     )
     @shows_refusals
@@ -423,6 +436,7 @@ class EventsCog(Cog):
         answer: str,
         guests: int | None = None,
         date: datetime | None = None,
+        person: str | None = None,
     ) -> Message:
         result = await self.rsvps.rsvp(
             inv.community,
@@ -432,6 +446,7 @@ class EventsCog(Cog):
             guests=guests,
             on=date,
             zone_given=inv.zone_name,
+            for_person=person,
         )
         return rsvp_reply(result)
 

@@ -42,6 +42,17 @@ def upcoming(view: EventView, now: datetime, count: int = 3) -> list[datetime]:
     return [] if view.rrule is None else next_dates(view, now, count)
 
 
+def current_date(view: EventView, now: datetime) -> datetime | None:
+    """The date under way at `now` (started, not yet ended), if any; None for a cancelled
+    event. An event is "happening now" from its start until its end, not "over"."""
+    if view.cancelled:
+        return None
+    last = recurrence.last_started(
+        view.rrule, view.starts_at, view.timezone, now=now, skip=view.skipped
+    )
+    return last if last is not None and view.ends(last) > now else None
+
+
 def skipped_ahead(view: EventView, now: datetime) -> list[datetime]:
     """The cancelled dates still to come, for the card."""
     return [at for at in view.skipped if at > now]
@@ -102,8 +113,9 @@ def answer_date(
     view: EventView, now: datetime, on: datetime | None, zone: ZoneInfo, dates: list[datetime]
 ) -> datetime:
     """Which date an RSVP is for: the next one, or the one on the day `on` (read in `zone`).
-    `dates` are the next dates, already expanded by the caller. Refused once the date has
-    started or its RSVP deadline has passed (answers close at the deadline itself)."""
+    `dates` are the next dates, already expanded by the caller. Refused when `on` is not one
+    of the event's dates (a one-off event has one), and once the date has started; the
+    RSVP deadline is the caller's to apply (see `refuse_after_deadline`)."""
     if on is not None and view.rrule is not None:
         occurrence = occurrence_on(view, on, zone, now)
     elif view.rrule is not None:
@@ -112,6 +124,14 @@ def answer_date(
         occurrence = dates[0]
     else:
         occurrence = view.starts_at
+        if on is not None and not _same_day(view, occurrence, on, zone):
+            raise Refused(
+                Bold(text=view.title),
+                " is on ",
+                *date_list([occurrence]),
+                " only, not on the day you gave.",
+                hint="Leave date: out to answer for it.",
+            )
     if occurrence <= now:
         raise Refused(
             Bold(text=view.title),
@@ -119,17 +139,34 @@ def answer_date(
             *date_list([occurrence]),
             "), so answers are closed.",
         )
-    deadline = view.deadline_for(occurrence)
-    if deadline is not None and now >= deadline:
-        raise Refused(
-            "Answers for ",
-            Bold(text=view.title),
-            " closed at ",
-            *date_list([deadline]),
-            ".",
-            hint="Ask the organizer if you still want to come.",
-        )
     return occurrence
+
+
+def _same_day(view: EventView, occurrence: datetime, day: datetime, zone: ZoneInfo) -> bool:
+    """Whether `day` (a date option, read in the reader's `zone`) is the occurrence's day,
+    on the reader's calendar or where the event happens."""
+    wanted = day.astimezone(zone).date()
+    return any(occurrence.astimezone(z).date() == wanted for z in (zone, zones.zone(view)))
+
+
+def refuse_after_deadline(
+    view: EventView, occurrence: datetime, now: datetime, *, gives_back: bool
+) -> None:
+    """Refused once the RSVP deadline of the date has passed (answers close at the deadline
+    itself), unless the answer only gives seats back (`seating.gives_back`): a "no" or fewer
+    guests still count after it, so the seat goes to the waitlist and reminders stop."""
+    deadline = view.deadline_for(occurrence)
+    if deadline is None or now < deadline or gives_back:
+        return
+    raise Refused(
+        "Answers for ",
+        Bold(text=view.title),
+        " closed at ",
+        *date_list([deadline]),
+        ".",
+        hint="You can still say no or bring fewer guests. Ask the organizer if you "
+        "still want to come; they can add you.",
+    )
 
 
 def reporting_date(view: EventView, now: datetime, on: datetime | None, zone: ZoneInfo) -> datetime:

@@ -9,14 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.commands import Option, OptionKind
+from bot.core.commands import CLEAR, Option, OptionKind
+from bot.core.dateorder import date_order
 from bot.core.errors import BadOption
-from bot.core.timetext import DATE_EXAMPLES, parse_duration, parse_when
+from bot.core.timetext import date_examples, parse_duration, read_time
+from bot.core.types import Invocation
 from bot.core.zones import zone
+from bot.core.zonewords import zone_for_word
 from cogs.events import recurrence
 from cogs.events.cards import KINDS
+from cogs.timezone import resolve_zone
 from storage.models import EventRow
 
 TITLE_MAX = 100
@@ -42,7 +47,7 @@ def event_fields(required: bool) -> list[Option]:
         ),
         Option(
             "when",
-            'When it starts, like "next friday 6pm" or "2026-12-04 18:00".',
+            'When it starts, like "next friday 6pm" or "YYYY-MM-DD 18:00".',
             kind=OptionKind.DATETIME,
             required=required,
         ),
@@ -50,16 +55,35 @@ def event_fields(required: bool) -> list[Option]:
             "duration", 'How long, like "2h" or "90m" (default 2 hours).', kind=OptionKind.DURATION
         ),
         Option("ends", 'When it ends, instead of a duration, like "9pm".'),
-        Option("where", "A place or a link.", max_length=500),
-        Option("description", "Details (up to 2000 characters).", max_length=2000, long=True),
+        Option(
+            "zone",
+            "Where its times are kept, like America/New_York (default: the zone named in "
+            "when:, else yours).",
+        ),
+        Option("where", "A place or a link (none clears it).", max_length=500, clearable=True),
+        Option(
+            "description",
+            "Details (up to 2000 characters; none clears them).",
+            max_length=2000,
+            long=True,
+            clearable=True,
+        ),
         Option(
             "capacity",
-            "How many spots, guests included.",
+            "How many spots, guests included (none: no limit).",
             kind=OptionKind.INTEGER,
             min_value=1,
             max_value=100000,
+            # On edit only: a clearable number is text on Discord, so creating keeps its
+            # number field (and its checks) there.
+            clearable=not required,
         ),
-        Option("deadline", 'When answers close, like "thursday noon".', kind=OptionKind.DATETIME),
+        Option(
+            "deadline",
+            'When answers close, like "thursday noon" (none: at the start).',
+            kind=OptionKind.DATETIME,
+            clearable=True,
+        ),
         Option(
             "repeat",
             'weekly, "every 2 weeks", "monthly on the 2nd tuesday", monthly, daily, or an RRULE.',
@@ -70,6 +94,7 @@ def event_fields(required: bool) -> list[Option]:
             "Talking points, shown on the card and in reminders (advocacy).",
             max_length=2000,
             long=True,
+            clearable=True,
         ),
         Option("reminders", 'When to remind people, like "1d, 1h", or off.'),
         Option(
@@ -95,10 +120,63 @@ class Draft:
     script: str | None = None
     reminders: str | None = None
     remind_in: str | None = None
+    zone: str | None = None  # the `zone:` option as typed
+    # How `when:` was typed and the zone it named, so it can be read again in the event's
+    # zone; the platform locale for the order of 4/12. Context, not options: never "given".
+    when_text: str | None = None
+    when_zone: str | None = None
+    locale: str | None = None
+    cleared: tuple[str, ...] = ()  # optional fields given as "none": remove their values
+
+    @classmethod
+    def of(cls, options: dict[str, Any], **context: Any) -> Draft:
+        """A draft from a command's options; those given as "none" (CLEAR) go to `cleared`."""
+        given = {k: v for k, v in options.items() if v is not CLEAR}
+        return cls(**given, **context, cleared=tuple(k for k, v in options.items() if v is CLEAR))
 
     def given(self) -> list[str]:
-        """The names of the options given, in declaration order."""
-        return [name for name in self.__slots__ if getattr(self, name) is not None]  # type: ignore[attr-defined]
+        """The names of the options given (cleared ones too), in declaration order."""
+        return [
+            name
+            for name in self.__slots__  # type: ignore[attr-defined]
+            if name not in _CONTEXT and (getattr(self, name) is not None or name in self.cleared)
+        ]
+
+
+_CONTEXT = frozenset({"when_text", "when_zone", "locale", "cleared"})
+# What clearing each optional field sets on the event row (None: no value).
+_CLEARS = {
+    "where": "location",
+    "description": "description",
+    "capacity": "capacity",
+    "deadline": "deadline",
+    "script": "script",
+}
+
+
+def event_zone(text: str) -> str:
+    """The IANA zone an event happens in, from the `zone:` option: a zone name or city
+    ("America/New_York", "new york"), or a zone word that stands for one place ("Eastern",
+    "ET", "CET"). Raises BadOption with close zone names for anything else."""
+    word = zone_for_word(" ".join(text.split()))
+    if word is not None:
+        return word[0]
+    return resolve_zone(text)
+
+
+def when_context(inv: Invocation) -> dict[str, Any]:
+    """How `when:` was typed (Draft's context fields), so the event can read it again in its
+    own zone; slashed dates keep the order of the person who typed them ("4/12" stays
+    4 December for a Berliner planning a New York event)."""
+    reading = inv.readings.get("when")
+    if reading is None:
+        return {}
+    order = date_order(inv.locale, inv.zone_name)
+    return {
+        "when_text": reading.text or None,
+        "when_zone": reading.zone,
+        "locale": {"DMY": "en-GB", "MDY": "en-US"}.get(order, inv.locale),
+    }
 
 
 def parse_reminder_offsets(text: str) -> list[int]:
@@ -133,10 +211,15 @@ def parse_reminder_offsets(text: str) -> list[int]:
 def apply_draft(row: EventRow, draft: Draft, *, now: datetime) -> None:
     """Check the draft against the row's current values and write it onto the row.
     Raises BadOption (with what to type instead) for the first problem found."""
+    for name in draft.cleared:
+        if name not in _CLEARS:
+            raise BadOption(f"`{name}:` cannot be cleared.", hint=f"Give a new {name}: instead.")
+        setattr(row, _CLEARS[name], None)
     _apply_texts(row, draft)
     _apply_settings(row, draft)
+    _apply_zone(row, draft)
     _apply_schedule(row, draft, now)
-    _apply_length(row, draft)
+    _apply_length(row, draft, now)
     _apply_deadline(row, draft, now)
 
 
@@ -180,17 +263,29 @@ def _apply_settings(row: EventRow, draft: Draft) -> None:
         row.reminders_in = draft.remind_in
 
 
+def _apply_zone(row: EventRow, draft: Draft) -> None:
+    """The event's own zone: the `zone:` option, else the zone `when:` named ("2pm EST"),
+    else it stays as it was (the organizer's, on creation). Repeat rules expand in it."""
+    if draft.zone is not None:
+        row.timezone = event_zone(draft.zone)
+    elif draft.when_zone is not None:
+        row.timezone = draft.when_zone
+
+
 def _apply_schedule(row: EventRow, draft: Draft, now: datetime) -> None:
     """The start and the repeat rule; a series starts on its first date on or after the
-    start given."""
+    start given. `when:` as typed is read in the event's zone (it may name its own)."""
     if draft.repeat is not None:
         rule = recurrence.parse_repeat(draft.repeat)
         row.rrule = rule
         row.repeat_text = draft.repeat.strip()[:REPEAT_TEXT_MAX] if rule else None
     if draft.when is not None:
+        if draft.when_text is not None:
+            draft.when = read_time(draft.when_text, now=now, zone=zone(row), locale=draft.locale).at
         if draft.when <= now:
             raise BadOption(
-                "`when:` is in the past.", hint=f"Give a future date, like {DATE_EXAMPLES}."
+                "`when:` is in the past.",
+                hint=f"Give a future date, like {date_examples(now, zone(row))}.",
             )
         row.starts_at = draft.when
     if row.rrule and (draft.when is not None or draft.repeat is not None):
@@ -203,7 +298,7 @@ def _apply_schedule(row: EventRow, draft: Draft, now: datetime) -> None:
         row.starts_at = first
 
 
-def _apply_length(row: EventRow, draft: Draft) -> None:
+def _apply_length(row: EventRow, draft: Draft, now: datetime) -> None:
     if draft.ends is not None and draft.duration is not None:
         raise BadOption(
             "Give either `ends:` or `duration:`, not both.",
@@ -212,7 +307,7 @@ def _apply_length(row: EventRow, draft: Draft) -> None:
     if draft.duration is not None:
         row.duration_minutes = max(1, int(draft.duration.total_seconds() // 60))
     if draft.ends is not None:
-        end = end_time(draft.ends, row.starts_at, zone(row))
+        end = end_time(draft.ends, row.starts_at, zone(row), now=now)
         if end <= row.starts_at:
             raise BadOption(
                 "The end is before the start.",
@@ -251,11 +346,12 @@ _TIME_ONLY = re.compile(
 )
 
 
-def end_time(text: str, start: datetime, zone: ZoneInfo) -> datetime:
-    """`ends:` as a moment (UTC). A bare time of day ("9pm") is on the start's own local date,
-    so an end before the start is caught rather than read as the next day; "midnight" is the
-    end of that day. Anything with a day in it is read as typed, from the start."""
-    end = parse_when(text, now=start, zone=zone)
+def end_time(text: str, start: datetime, zone: ZoneInfo, *, now: datetime) -> datetime:
+    """`ends:` as a moment (UTC), read like `when:`: in the event's `zone` (or the zone it
+    names), relative days ("tomorrow 9pm") counted from `now`, as they are for `when:`. A bare
+    time of day ("9pm") is on the start's own local date, so an end before the start is
+    caught rather than read as the next day; "midnight" is the end of that day."""
+    end = read_time(text, now=now, zone=zone).at
     if not _TIME_ONLY.fullmatch(" ".join(text.strip().split())):
         return end
     local_end = end.astimezone(zone).time()

@@ -40,6 +40,12 @@ def reminder(
     return reminders_on(event_id, occurrence).key("remind", minutes, who)
 
 
+def reminders_to(event_id: int, occurrence: datetime, who: int | Literal["channel"]) -> OutboxKey:
+    """What all reminders of one date to one person (or the channel) share as their collapse
+    key: of those due together, only the latest is sent."""
+    return reminders_on(event_id, occurrence).key("latest", who)
+
+
 def card(event_id: int) -> OutboxKey:
     """The event's card as first posted; edits name it in `edit_of`."""
     return event_scope(event_id).key("card")

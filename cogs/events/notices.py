@@ -126,14 +126,17 @@ class Notices:
         if upcoming is None:
             upcoming = dates.next_dates(view, now)
         occurrence = None if view.cancelled or not upcoming else upcoming[0]
-        if occurrence is not None and tally is None:
-            tally = Tally.of(await repo.counts(session, view.id, occurrence))
+        happening = dates.current_date(view, now)
+        counted = occurrence or happening
+        if counted is not None and tally is None:
+            tally = Tally.of(await repo.counts(session, view.id, counted))
         card = event_card(
             view,
             occurrence,
             tally or Tally(),
             upcoming if view.rrule else [],
             skipped=dates.skipped_ahead(view, now),
+            happening=happening,
         )
         await self.outbox.enqueue(
             session,

@@ -36,6 +36,7 @@ class Listed:
     occurrence: datetime | None  # the next date, or the last one held for past events
     tally: Tally
     past: bool = False
+    happening: bool = False  # `occurrence` is under way now
 
 
 @dataclass(slots=True)
@@ -62,9 +63,11 @@ class EventQueries:
             view = EventView.of(await find_event(session, community.id, ref, now))
             upcoming = dates.next_dates(view, now)
             occurrence = None if view.cancelled or not upcoming else upcoming[0]
+            happening = dates.current_date(view, now)
+            counted = occurrence or happening
             tally = (
-                Tally.of(await repo.counts(session, view.id, occurrence))
-                if occurrence is not None
+                Tally.of(await repo.counts(session, view.id, counted))
+                if counted is not None
                 else Tally()
             )
         return event_card(
@@ -73,6 +76,7 @@ class EventQueries:
             tally,
             upcoming if view.rrule else [],
             skipped=dates.skipped_ahead(view, now),
+            happening=happening,
         )
 
     async def list_events(self, community: Community, when: Listing) -> list[Listed]:
@@ -204,6 +208,13 @@ def _listing(rows: list[EventRow], when: Listing, now: datetime) -> list[Listed]
             continue
         seen.add(row.id)
         view = EventView.of(row)
+        current = dates.current_date(view, now)
+        if current is not None:
+            # Under way: listed with what is coming up, and with what has started.
+            (behind if when == "past" else ahead).append(
+                Listed(view, current, Tally(), happening=True)
+            )
+            continue
         nxt = dates.next_date(view, now)
         if when == "upcoming" and (view.cancelled or nxt is None):
             continue

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.delivery import Destination
 from bot.core.zones import ZoneSource, zone_name
-from bot.outbox import Outbox
+from bot.outbox import Outbox, Outgoing
 from cogs.events import keys
 from cogs.events.cards import channel_reminder, reminder_message
 from cogs.events.recurrence import is_occurrence
@@ -58,27 +58,27 @@ class ReminderSchedule:
         if view.reminders_in != "dm" or view.cancelled:
             return
         now = self.clock.now()
-        message = reminder_message(view, occurrence)
-        for person in people:
-            if not person.reminders_on:
-                continue
-            for minutes in view.reminder_minutes:
-                due = occurrence - timedelta(minutes=minutes)
-                if due <= now:
-                    continue  # too late for this one; a later offset may still apply
-                await self.outbox.enqueue(
-                    session,
-                    platform=view.platform,
-                    destination=Destination.person(person.external_id),
-                    message=message,
-                    community_id=view.community_id,
-                    kind=REMINDER_KIND,
-                    due_at=due,
-                    expires_at=occurrence,
-                    dedupe_key=keys.reminder(view.id, occurrence, minutes, person.person_id),
-                    fallback_channel_id=view.channel_id,
-                    timezone=person.zone,
-                )
+        rows = [
+            Outgoing(
+                platform=view.platform,
+                destination=Destination.person(person.external_id),
+                community_id=view.community_id,
+                kind=REMINDER_KIND,
+                due_at=due,
+                expires_at=occurrence,
+                dedupe_key=keys.reminder(view.id, occurrence, minutes, person.person_id),
+                collapse_key=keys.reminders_to(view.id, occurrence, person.person_id),
+                fallback_channel_id=view.channel_id,
+                timezone=person.zone,
+            )
+            for person in people
+            if person.reminders_on
+            for minutes in view.reminder_minutes
+            # too late for this one; a later offset may still apply
+            if (due := occurrence - timedelta(minutes=minutes)) > now
+        ]
+        if rows:
+            await self.outbox.enqueue_many(session, reminder_message(view, occurrence), rows)
 
     async def remove(
         self,
@@ -126,6 +126,7 @@ class ReminderSchedule:
                 expires_at=occurrence,
                 dedupe_key=key,
                 coalesce_key=key,
+                collapse_key=keys.reminders_to(view.id, occurrence, "channel"),
             )
 
     async def withdraw_event(self, session: AsyncSession, event_id: int) -> None:
@@ -158,7 +159,10 @@ class ReminderSchedule:
     ) -> None:
         """After an edit: withdraw every pending reminder of the event and write them again
         from the current answers (already-sent ones keep their keys and are not repeated).
-        Answers kept for a moment that is no longer one of the event's dates get none."""
+        Answers kept for a moment that is no longer one of the event's dates get none. Each
+        person keeps the zone their reminders were queued in (their platform's, which the
+        database does not keep) unless they set their own since."""
+        queued = await self.outbox.pending_zones(session, keys.reminders_of(view.id))
         await self.withdraw_event(session, view.id)
         if view.cancelled:
             return
@@ -170,7 +174,9 @@ class ReminderSchedule:
                 view.rrule, view.starts_at, view.timezone, rsvp.occurrence, skip=view.skipped
             ):
                 continue
-            by_occurrence.setdefault(rsvp.occurrence, []).append(recipient(person, community_zone))
+            by_occurrence.setdefault(rsvp.occurrence, []).append(
+                recipient(person, community_zone, queued.get(person.external_id))
+            )
         for occurrence, people in by_occurrence.items():
             if view.reminders_in == "channel":
                 await self.refresh_channel(session, view, occurrence)
@@ -178,11 +184,12 @@ class ReminderSchedule:
                 await self.add(session, view, occurrence, people)
 
 
-def recipient(person: Any, community_zone: ZoneSource) -> Recipient:
-    """A Recipient from a people row; their zone falls back to the community's."""
+def recipient(person: Any, community_zone: ZoneSource, queued: str | None = None) -> Recipient:
+    """A Recipient from a people row: their own zone, else the zone their reminders were
+    queued in (`queued`, from their platform), else the community's."""
     return Recipient(
         person_id=person.id,
         external_id=person.external_id,
-        zone=zone_name(person, community_zone),
+        zone=zone_name(person, queued, community_zone),
         reminders_on=wants_reminders(person.settings),
     )

@@ -10,6 +10,7 @@ from cogs.events.cards import KIND_ICON, reminders_text, seats_text, when_text
 from cogs.events.queries import Attendee, Listed, Listing, attendees_csv
 from cogs.events.rsvps import RsvpResult
 from cogs.events.views import EventView
+from cogs.events.words import count, of_capacity
 
 SHOWN_PER_GROUP = 40  # attendees listed per answer; the CSV file has them all
 
@@ -35,6 +36,13 @@ def listing_reply(items: list[Listed], when: Listing) -> Message:
             value = ["Cancelled — was planned for ", Time(at=view.starts_at, style="full")]
         elif item.occurrence is None:
             value = ["No upcoming dates."]
+        elif item.happening:
+            value = [
+                "Happening now, until ",
+                Time(at=view.ends(item.occurrence), style="full"),
+                "\nGoing: ",
+                seats_text(view, item.tally),
+            ]
         elif item.past:
             value = [
                 "Held ",
@@ -68,10 +76,9 @@ def attendees_reply(view: EventView, occurrence: datetime, people: list[Attendee
     for person in people:
         groups.setdefault(person.status, []).append(person)
     seats = sum(1 + p.guests for p in groups["going"])
-    capacity = f" of {view.capacity}" if view.capacity is not None else ""
-    spots = "spot" if seats == 1 and view.capacity in (None, 1) else "spots"
+    spots = of_capacity(seats, view.capacity) if view.capacity is not None else count(seats, "spot")
     names = {
-        "going": f"Going ({seats}{capacity} {spots})",
+        "going": f"Going ({spots})",
         "maybe": "Maybe",
         "waitlist": "Waitlist",
         "no": "Can't go",
@@ -85,7 +92,7 @@ def attendees_reply(view: EventView, occurrence: datetime, people: list[Attendee
             line = f"{p.position}. " if p.position is not None else "• "
             line += p.name
             if p.guests:
-                line += f" +{p.guests} guest{'s' if p.guests != 1 else ''}"
+                line += f" +{count(p.guests, 'guest')}"
             if p.checked_in_at is not None:
                 line += " ✓ checked in"
             lines.append(line)
@@ -112,12 +119,12 @@ def attendees_reply(view: EventView, occurrence: datetime, people: list[Attendee
 
 
 def rsvp_reply(result: RsvpResult) -> Message:
+    if result.for_name is not None:
+        return _for_someone(result)
     view, at = result.view, result.occurrence
     title = Bold(text=view.title)
     when: list[Segment] = [Time(at=at, style="full")]
-    party = (
-        f" with {result.guests} guest{'s' if result.guests != 1 else ''}" if result.guests else ""
-    )
+    party = f" with {count(result.guests, 'guest')}" if result.guests else ""
     reminders: list[Segment | None] = []
     if result.status in ("going", "maybe"):
         if result.reminders:
@@ -140,6 +147,15 @@ def rsvp_reply(result: RsvpResult) -> Message:
             text = rich(
                 "You're still on the waitlist for ", title, f" at position {result.position}."
             )
+        elif result.free:
+            # Not full: the party is bigger than the seats left.
+            text = rich(
+                title,
+                f" has {count(result.free, 'spot')} left, not enough for your party of "
+                f"{1 + result.guests}, so you're on the waitlist at position {result.position}",
+                party,
+                ". I'll tell you as soon as there is room for all of you.",
+            )
         else:
             text = rich(
                 title,
@@ -150,7 +166,7 @@ def rsvp_reply(result: RsvpResult) -> Message:
         return Message(text=text, ephemeral=True, accent="warning")
     if result.status == "maybe":
         head = "You're already a maybe for " if result.unchanged else "Marked you as maybe for "
-        return Message(text=rich(head, title, ", ", *when, ".", *reminders), ephemeral=True)
+        return Message(text=rich(head, title, party, ", ", *when, ".", *reminders), ephemeral=True)
     moved_up = (
         f" Your spot went to {', '.join(result.promoted)} from the waitlist."
         if result.promoted
@@ -160,9 +176,43 @@ def rsvp_reply(result: RsvpResult) -> Message:
     return Message(text=rich(head, title, ", ", *when, ".", moved_up), ephemeral=True)
 
 
-def telling(count: int, who: str) -> str:
-    if count == 0:
-        return "Nobody had answered yet, so nobody needs telling."
-    if count == 1:
-        return f"I'm telling 1 person {who}."
-    return f"I'm telling {count} people {who}."
+_SET_TO = {
+    "going": "going",
+    "maybe": "maybe",
+    "waitlist": "on the waitlist",
+    "no": "can't go",
+}
+
+
+def _for_someone(result: RsvpResult) -> Message:
+    """To an organizer who set or cleared someone else's answer."""
+    who, title = result.for_name, Bold(text=result.view.title)
+    when: list[Segment] = [", ", Time(at=result.occurrence, style="full"), "."]
+    if result.cleared:
+        head = f"{who} had not answered " if result.unchanged else f"Cleared {who}'s answer to "
+        return Message(text=rich(head, title, *when), ephemeral=True, accent="success")
+    party = f" with {count(result.guests, 'guest')}" if result.guests else ""
+    moved = f" Their spot went to {', '.join(result.promoted)}." if result.promoted else ""
+    return Message(
+        text=rich(
+            f"{who} is now {_SET_TO.get(result.status, result.status)}{party} for ",
+            title,
+            *when,
+            " The audit log has the change.",
+            moved,
+        ),
+        ephemeral=True,
+        accent="success",
+    )
+
+
+def telling(people: int, what: str = "") -> str:
+    """Who hears of a cancellation: those who said yes or maybe and those waiting, never
+    those who said no. `what` narrows it (" for it": one date of a series)."""
+    if people == 0:
+        return "Nobody had said yes or maybe or was waiting, so nobody needs telling."
+    verb = "is" if people == 1 else "are"
+    return (
+        f"I'm telling {count(people, 'person')} who said yes or maybe{what} or {verb} on "
+        "the waitlist."
+    )

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
-from bot.core.errors import NotFound
+from bot.core.errors import BadOption, NotFound
 from bot.core.messages import Bold
 from bot.core.types import Community, Person
 from bot.core.zones import zone, zone_name
@@ -21,8 +24,15 @@ from cogs.events.cards import date_list
 from cogs.events.errors import Refused
 from cogs.events.lookup import find_event, locked_view, require_organizer
 from cogs.events.notices import Notices
-from cogs.events.reminders import REMINDERS_SETTING, Recipient, ReminderSchedule, wants_reminders
-from cogs.events.seating import Answer, decide
+from cogs.events.onbehalf import on_behalf, record_on_behalf
+from cogs.events.reminders import (
+    REMINDERS_SETTING,
+    Recipient,
+    ReminderSchedule,
+    recipient,
+    wants_reminders,
+)
+from cogs.events.seating import Answer, decide, gives_back
 from cogs.events.views import ATTENDING, EventView, Tally
 from cogs.events.waitlist import Waitlist
 from storage.db import Database
@@ -46,6 +56,9 @@ class RsvpResult:
     position: int | None = None  # on the waitlist, from 1
     reminders: bool = False  # reminders will be sent for this answer
     promoted: list[str] = field(default_factory=list)  # names who got the seat freed
+    free: int | None = None  # seats free before this answer, with a capacity
+    for_name: str | None = None  # whose answer an organizer set, when not their own
+    cleared: bool = False  # an organizer removed the answer
 
 
 @dataclass(slots=True)
@@ -86,34 +99,48 @@ class Rsvps:
         guests: int | None = None,
         on: datetime | None = None,
         zone_given: str | None = None,
+        for_person: str | None = None,
     ) -> RsvpResult:
         """Answer the next date of an event (or the one on the day `on`, read in the zone
-        given, else the person's). Refused when answers are closed; UserError when the party
-        can never fit (see `seating.decide`)."""
+        given, else the person's). Refused when answers are closed (after the deadline, only
+        answers that give seats back count: `seating.gives_back`); UserError when the party
+        can never fit (see `seating.decide`). With `for_person` (a platform id), an organizer
+        or moderator sets (or, with "clear", removes) someone else's answer, deadline or
+        not; that is written to the audit log."""
         now = self.clock.now()
         reader_zone = zone(zone_given, person, community)
         # Answers to one event queue in this process rather than for its row lock.
         queue = ("rsvp", community.id, ref.strip().lstrip("#").lower())
         async with self.db.transaction(queue=queue) as session:
             view = await locked_view(session, community.id, ref, now)
-            if view.cancelled:
-                raise Refused(
-                    Bold(text=view.title),
-                    " is cancelled, so answers are closed.",
-                    hint="Type /event list to see what else is coming up.",
-                )
-            upcoming = dates.next_dates(view, now)
-            occurrence = dates.answer_date(view, now, on, reader_zone, upcoming)
-            settings, mine, counts = await repo.answer_state(
-                session, person.id, view.id, occurrence
-            )
+            upcoming, occurrence = _open_date(view, now, on, reader_zone)
+            target = await on_behalf(session, view, person, for_person)
+            answerer = target.id if target is not None else person.id
+            settings, mine, counts = await repo.answer_state(session, answerer, view.id, occurrence)
             tally = Tally.of(counts)
             old = mine.status if mine is not None else None
             old_guests = mine.guests if mine is not None else 0
+            clear = answer == "clear"
+            if clear and target is None:
+                raise BadOption(
+                    "`answer:clear` removes someone else's answer (organizers, with person:).",
+                    hint=f"To say you can't go: /rsvp event:{view.code} answer:no",
+                )
+            answer = "no" if clear else answer
             wanted = 0 if answer == "no" else (guests if guests is not None else old_guests)
+            if target is None:
+                late_ok = gives_back(answer, old, old_guests, wanted)
+                dates.refuse_after_deadline(view, occurrence, now, gives_back=late_ok)
             new = decide(view.title, view.capacity, tally, answer, old, old_guests, wanted)
             result = RsvpResult(view=view, occurrence=occurrence, status=new, guests=wanted)
-            if new == old and wanted == old_guests:
+            if view.capacity is not None:
+                result.free = view.capacity - tally.going_seats
+            if target is not None:
+                result.for_name = target.display_name or target.external_id
+                result.cleared = clear
+                done = "cleared" if clear else new
+                await record_on_behalf(session, view, occurrence, person, target, old, done, now)
+            if (clear and mine is None) or (new == old and wanted == old_guests and not clear):
                 result.unchanged = True
                 if new == "waitlist" and mine is not None:
                     result.position = await repo.waitlist_position(
@@ -130,7 +157,7 @@ class Rsvps:
                     session,
                     event_id=view.id,
                     occurrence=occurrence,
-                    person_id=person.id,
+                    person_id=answerer,
                     status=new,
                     guests=wanted,
                     seq=seq,
@@ -141,22 +168,24 @@ class Rsvps:
                     session, mine.id, status=new, guests=wanted, seq=seq, answered_at=now
                 )
             tally.move(old, old_guests, new, wanted)
-            me = Recipient(
-                person.id,
-                person.external_id,
-                zone_name(person, community),
-                wants_reminders(settings),
+            me = (
+                Recipient(
+                    person.id,
+                    person.external_id,
+                    zone_name(person, community),
+                    wants_reminders(settings),
+                )
+                if target is None
+                else recipient(target, community)
             )
-            if view.reminders_in == "dm":
-                if new in ATTENDING and old not in ATTENDING:
-                    await self.reminders.add(session, view, occurrence, [me])
-                elif old in ATTENDING and new not in ATTENDING:
-                    await self.reminders.remove(session, view, occurrence, [person.id])
+            if clear and mine is not None:
+                await repo.delete_rsvp(session, mine.id)
+            await self._follow_answer(session, view, occurrence, old, new, me)
             promoted = await self.waitlist.promote(session, view, occurrence, tally, community)
             if view.reminders_in == "channel":
                 await session.flush()
                 await self.reminders.refresh_channel(session, view, occurrence)
-            if any(p.id == person.id for p in promoted):
+            if any(p.id == answerer for p in promoted):
                 result.status = new = "going"
             if new == "waitlist" and old != "waitlist":
                 # The newest arrival waits behind everyone already waiting.
@@ -170,6 +199,24 @@ class Rsvps:
             result.reminders = new in ATTENDING and me.reminders_on and bool(view.reminder_minutes)
         self.outbox.kick()
         return result
+
+    async def _follow_answer(
+        self,
+        session: AsyncSession,
+        view: EventView,
+        occurrence: datetime,
+        old: str | None,
+        new: str,
+        me: Recipient,
+    ) -> None:
+        """Direct reminders follow the answer: written on a yes or maybe, withdrawn when the
+        person stops attending."""
+        if view.reminders_in != "dm":
+            return
+        if new in ATTENDING and old not in ATTENDING:
+            await self.reminders.add(session, view, occurrence, [me])
+        elif old in ATTENDING and new not in ATTENDING:
+            await self.reminders.remove(session, view, occurrence, [me.person_id])
 
     async def checkin(
         self, community: Community, person: Person, ref: str, who_external_id: str | None
@@ -251,3 +298,18 @@ class Rsvps:
                     count += 1
         self.outbox.kick()
         return count
+
+
+def _open_date(
+    view: EventView, now: datetime, on: datetime | None, zone: ZoneInfo
+) -> tuple[list[datetime], datetime]:
+    """The next dates and the one being answered (see `dates.answer_date`); refused for a
+    cancelled event."""
+    if view.cancelled:
+        raise Refused(
+            Bold(text=view.title),
+            " is cancelled, so answers are closed.",
+            hint="Type /event list to see what else is coming up.",
+        )
+    upcoming = dates.next_dates(view, now)
+    return upcoming, dates.answer_date(view, now, on, zone, upcoming)

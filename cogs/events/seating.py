@@ -14,8 +14,9 @@ from typing import Literal
 
 from bot.core.errors import UserError
 from cogs.events.views import Tally
+from cogs.events.words import count
 
-Answer = Literal["yes", "maybe", "no"]  # what a person says to an event
+Answer = Literal["yes", "maybe", "no", "clear"]  # what a person says; "clear" removes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +32,8 @@ class Party:
         return 1 + self.guests
 
 
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
+def _plural(n: int, word: str) -> str:
+    return count(n, word)
 
 
 def decide(
@@ -59,7 +60,7 @@ def decide(
         free = capacity - (tally.going_seats - (1 + old_guests))
         if party > free:
             raise UserError(
-                f"There is room for {_plural(free, 'person', 'people')} in your "
+                f"There is room for {_plural(free, 'person')} in your "
                 f"party, so you can bring at most {_plural(max(0, free - 1), 'guest')}.",
                 hint=f"You keep your spot with {_plural(old_guests, 'guest')}. "
                 f"Try guests:{max(0, free - 1)}.",
@@ -79,6 +80,18 @@ def decide(
     # Anyone still waiting needs more seats than are free (else they had been seated), so a
     # party that fits now may take them, as on Meetup.
     return "going" if party <= capacity - tally.going_seats else "waitlist"
+
+
+def gives_back(answer: Answer, old: str | None, old_guests: int, guests: int) -> bool:
+    """Whether an answer only gives seats back (or changes nothing): "no", "maybe" from an
+    answer already counted, or "yes" with no more guests than before. These still count
+    after the RSVP deadline, since the organizer would rather know and a waiting party can
+    take the seat; anything that asks for a seat or more seats does not."""
+    if answer == "no":
+        return True
+    if answer == "maybe":
+        return old in ("going", "maybe", "waitlist")
+    return old in ("going", "waitlist") and guests <= old_guests
 
 
 def promotions(capacity: int | None, going_seats: int, waiting: Sequence[Party]) -> list[Party]:

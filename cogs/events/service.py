@@ -22,7 +22,7 @@ from bot.core.messages import Message
 from bot.core.types import Community, Person
 from bot.core.zones import zone
 from bot.outbox import Outbox
-from cogs.events import dates
+from cogs.events import dates, recurrence
 from cogs.events.cards import event_card
 from cogs.events.drafts import Draft, apply_draft, parse_reminder_offsets
 from cogs.events.lookup import find_event, new_code, require_organizer
@@ -96,8 +96,11 @@ class EventService:
         channel_id: str,
         zone: str,
         draft: Draft,
-    ) -> tuple[EventView, Message]:
-        """A new event (happening in `zone`) and its card, posted in `channel_id`."""
+    ) -> tuple[EventView, list[str], Message]:
+        """A new event and its card, posted in `channel_id`. It happens in the zone of the
+        `zone:` option, else the one `when:` named, else `zone` (the organizer's). Returns
+        (event, what the organizer should know about its repeat rule, card); see
+        `recurrence.schedule_warnings`."""
         now = self.clock.now()
         if draft.title is None or draft.when is None:
             raise BadOption(
@@ -125,6 +128,8 @@ class EventService:
                 updated_at=now,
             )
             apply_draft(row, draft, now=now)
+            assert draft.when is not None  # the start typed, read in the event's zone
+            warnings = recurrence.schedule_warnings(row.rrule, draft.when, row.timezone)
             row.code = await new_code(session, community.id)
             session.add(row)
             await session.flush()
@@ -139,7 +144,7 @@ class EventService:
             )
             await self.notices.post_card(session, view, card)
         self.outbox.kick()
-        return view, card
+        return view, warnings, card
 
     async def edit(
         self, community: Community, person: Person, ref: str, draft: Draft
@@ -333,8 +338,10 @@ class EventService:
         )
         for rsvp, event in answers:
             await self.reminders.remove(session, EventView.of(event), rsvp.occurrence, [person_id])
+        created = [e.id for e in await repo.events_created_by(session, person_id)]
         await repo.forget_person(session, person_id)
         await session.flush()
+        await self._rename_cards(session, created, {e for e, _ in affected}, now)
         for event_id, occurrence in affected:
             locked = await repo.event_by_id(session, event_id, lock=True)
             if locked is None:
@@ -347,6 +354,19 @@ class EventService:
             upcoming = dates.next_dates(view, now)
             if upcoming and occurrence == upcoming[0]:
                 await self.notices.edit_card(session, view, now, tally, upcoming)
+
+    async def _rename_cards(
+        self, session: AsyncSession, created: list[int], edited_later: set[int], now: datetime
+    ) -> None:
+        """The posted cards of the events a forgotten person created are edited (through the
+        outbox) so they no longer name them; those whose seats change are edited later on."""
+        for event_id in created:
+            if event_id in edited_later:
+                continue
+            row = await repo.event_by_id(session, event_id, lock=True)
+            if row is not None:
+                await session.refresh(row)
+                await self.notices.edit_card(session, EventView.of(row), now)
 
 
 def _lowered(before: int | None, after: int | None) -> bool:

@@ -112,6 +112,7 @@ class Tally:
     going_parties: int = 0
     going_seats: int = 0
     maybe: int = 0
+    maybe_seats: int = 0  # maybes with their guests
     waitlist_parties: int = 0
     waitlist_seats: int = 0
     max_seq: int = 0  # the latest arrival number given out, for the next one
@@ -125,7 +126,7 @@ class Tally:
             if c.status == "going":
                 tally.going_parties, tally.going_seats = c.parties, seats
             elif c.status == "maybe":
-                tally.maybe = c.parties
+                tally.maybe, tally.maybe_seats = c.parties, seats
             elif c.status == "waitlist":
                 tally.waitlist_parties, tally.waitlist_seats = c.parties, seats
             tally.max_seq = max(tally.max_seq, int(c.max_seq or 0))
@@ -142,6 +143,7 @@ class Tally:
             self.going_seats += sign * (1 + guests)
         elif status == "maybe":
             self.maybe += sign
+            self.maybe_seats += sign * (1 + guests)
         elif status == "waitlist":
             self.waitlist_parties += sign
             self.waitlist_seats += sign * (1 + guests)

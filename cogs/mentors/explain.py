@@ -28,6 +28,11 @@ def _a(word: str) -> str:
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
+def _staged(stage: str, role: str) -> str:
+    """ "a mid-career mentor", "an early-career mentee", "a student mentee"."""
+    return f"a student {role}" if stage == "student" else f"{_a(stage)}-career {role}"
+
+
 def listing(items: Sequence[str]) -> str:
     """ "a", "a and b", "a, b and c"."""
     if len(items) <= 1:
@@ -57,7 +62,7 @@ def why_you_two(pair: PairScore) -> str:
             parts.append(f"{listing(reason.organizations)} libraries")
         elif reason.kind is ReasonKind.CAREER_STAGE and reason.points > 0 and reason.stages:
             mentor, mentee = reason.stages
-            parts.append(f"{_a(mentor)}-career mentor for {_a(mentee)}-career mentee")
+            parts.append(f"{_staged(mentor, 'mentor')} for {_staged(mentee, 'mentee')}")
     return "; ".join(parts)
 
 

@@ -14,8 +14,11 @@ sum of their scores with both members (only pairs where both are allowed). So "o
 peers means: the pairs are a proven maximum-score matching, and the trio is the best place for
 the one left over, given those pairs. At most one trio is formed; if several people are left
 over (hard rules), the best (person, pair) trio is formed and the others stay unmatched.
-The blossom method takes O(n^3) time: about 1 s of CPU for 400 peers, about 4 minutes of CPU
-for 2,000 (``bench/matching.py --peers 2000``).
+The blossom method takes O(n^3) time on the complete graph: about 0.4 s of CPU for 400 peers,
+about 4 minutes for 2,000. Rounds above `DENSE_PEER_PAIRS` allowed pairs are matched exactly on
+a sparse candidate graph and compared with a proven upper bound (`large_rounds`): the plan's
+``gap`` says how far from the optimum they can at most be (about 0.6 % at 2,000 peers, in
+about 1 s; ``bench/matching.py``).
 
 **Ties.** Each pair's weight is ``points * scale + tie_break`` where ``tie_break`` is 0..1023
 from `matrix.tie_break` (seeded, order-free) and ``scale`` exceeds the largest possible sum of
@@ -37,6 +40,7 @@ import rustworkx as rx
 from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 
+from cogs.mentors.large_rounds import DENSE_PEER_PAIRS, candidate_pairs, fractional_bound
 from cogs.mentors.matrix import (
     TIE_BREAK_BITS,
     ScoreMatrix,
@@ -112,7 +116,9 @@ class RoundPlan:
     """A proposed round: what a dry run shows and a real round sends.
 
     ``total_points`` is the sum over matches (the quantity that is maximised); ``solver`` names
-    the library that proved it optimal.
+    the library that proved it optimal. ``gap``: at most this many more points could a better
+    choice of pairs reach (0: proven optimal; above 0 only for large peer rounds, see
+    `large_rounds`).
     """
 
     kind: RoundKind
@@ -122,6 +128,7 @@ class RoundPlan:
     unmatched: tuple[Unmatched, ...]
     total_points: int
     solver: str
+    gap: int = 0
 
     def partners(self) -> dict[str, tuple[str, ...]]:
         """Person id -> the other people in their group."""
@@ -389,9 +396,12 @@ def match_peers(
     rules: ScoringRules = ScoringRules(),
     topic_weight: Callable[[str], int] = lambda topic: 1,
     seed: int = 0,
+    dense_pairs_at_most: int = DENSE_PEER_PAIRS,
 ) -> RoundPlan:
     """The maximum-score peer round among ``people`` (mentors and mentees are ignored): pairs,
-    plus one trio for the person left over (see the module docstring for what is optimal)."""
+    plus one trio for the person left over (see the module docstring for what is optimal).
+    Rounds with more than ``dense_pairs_at_most`` allowed pairs use candidate pairs and report
+    a ``gap`` (`large_rounds`)."""
     peers = sorted((p for p in people if p.role is Role.PEER), key=lambda p: p.person_id)
     _check_unique(peers)
     matrix = score_matrix(
@@ -404,8 +414,16 @@ def match_peers(
         mentoring=False,
     )
     n = len(peers)
-    rows, cols = np.nonzero(np.triu(matrix.allowed, 1))
+    bound, solver = None, "rustworkx.max_weight_matching"
+    if np.count_nonzero(matrix.allowed) // 2 <= dense_pairs_at_most:
+        rows, cols = np.nonzero(np.triu(matrix.allowed, 1))
+    else:
+        bound, partner = fractional_bound(matrix.points)
+        rows, cols = candidate_pairs(matrix.points, matrix.allowed, partner)
+        solver += " on candidate pairs, bound by scipy linear_sum_assignment"
     pairs = max_weight_pairs(n, rows, cols, _edge_weights(matrix, rows, cols, seed, n // 2 + 1))
+    found = sum(int(matrix.points[i, j]) for i, j in pairs)
+    gap = 0 if bound is None else max(0, bound - found)
     paired = {i for pair in pairs for i in pair}
     left = [i for i in range(n) if i not in paired and matrix.allowed[i].any()]
     trio: tuple[int, int, int] | None = None
@@ -479,5 +497,6 @@ def match_peers(
         tuple(matches),
         tuple(unmatched),
         sum(m.points for m in matches),
-        "rustworkx.max_weight_matching",
+        solver,
+        gap,
     )

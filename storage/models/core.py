@@ -83,6 +83,9 @@ class OutboxRow(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
     coalesce_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    # Rows sharing a collapse key stand for one another: of those due together, only the
+    # latest is sent (two reminders of one date after an outage become one).
+    collapse_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     edit_of: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -283,6 +283,11 @@ async def set_rsvp(session: AsyncSession, rsvp_id: int, **values: Any) -> None:
     )
 
 
+async def delete_rsvp(session: AsyncSession, rsvp_id: int) -> None:
+    """Remove one answer (an organizer cleared it)."""
+    await session.execute(delete(RsvpRow).where(RsvpRow.id == rsvp_id))
+
+
 async def rsvps(
     session: AsyncSession,
     event_id: int,

@@ -11,6 +11,7 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import OutboxRow
 from storage.repositories import pacing
@@ -45,6 +46,17 @@ async def insert(session: AsyncSession, **values: object) -> None:
         await session.execute(_INSERT, values)
 
 
+# Rows per INSERT: 19 columns each stays far below SQLite's 32,766 bound parameters.
+INSERT_CHUNK = 500
+
+
+async def insert_many(session: AsyncSession, rows: Sequence[dict[str, object]]) -> None:
+    """Insert rows in multi-row statements; a row whose dedupe_key exists is skipped."""
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        await session.execute(insert_ignore(session, OutboxRow).values(list(chunk)))
+
+
 async def replace_pending(
     session: AsyncSession, coalesce_key: str, *, payload: str, due_at: datetime
 ) -> bool:
@@ -73,7 +85,11 @@ async def claim_due(
     (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED)` is not enough: when a row it reads was just
     changed by another claimer, PostgreSQL re-runs the sub-select (EvalPlanQual re-check) and
     takes more than `limit` rows. SQLite ignores the lock clause; its IMMEDIATE transactions
-    serialize claims instead."""
+    serialize claims instead.
+
+    First, rows that a later row with the same collapse key supersedes are dropped (see
+    `drop_superseded`), so only the latest of them is ever claimed."""
+    await drop_superseded(session, now)
     paced = pacing.paced_now(
         pacing.destination_key_sql(
             OutboxRow.platform, OutboxRow.destination_kind, OutboxRow.destination_id
@@ -104,6 +120,36 @@ async def claim_due(
         .execution_options(synchronize_session=False)
     )
     return sorted(rows.all(), key=lambda r: (r.due_at, r.id))
+
+
+async def drop_superseded(session: AsyncSession, now: datetime) -> int:
+    """Drop the pending rows due by `now` when a later row with the same collapse key is due
+    by `now` too (pending, claimed or sent): after an outage that spans both reminder times
+    of a date, the person gets the nearer one only. Keys are kept, so the dropped rows are
+    never written again. Returns how many were dropped."""
+    later = aliased(OutboxRow)
+    superseded = (
+        select(later.id)
+        .where(
+            later.collapse_key == OutboxRow.collapse_key,
+            later.status.in_(("pending", "claimed", "sent")),
+            later.due_at <= now,
+            later.due_at > OutboxRow.due_at,
+        )
+        .exists()
+    )
+    result = await session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.status == "pending",
+            OutboxRow.collapse_key.is_not(None),
+            OutboxRow.due_at <= now,
+            superseded,
+        )
+        .values(status="dropped", last_error="superseded by a later one")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def settle(session: AsyncSession, row_id: int, worker: str, **values: object) -> bool:
@@ -228,6 +274,20 @@ async def drop_pending(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def pending_zones(session: AsyncSession, prefix: str) -> dict[str, str]:
+    """{platform user id: zone} of the pending rows to people whose dedupe key starts with
+    `prefix` and that carry a zone."""
+    rows = await session.execute(
+        select(OutboxRow.destination_id, OutboxRow.timezone).where(
+            OutboxRow.status == "pending",
+            OutboxRow.destination_kind == "person",
+            OutboxRow.timezone.is_not(None),
+            OutboxRow.dedupe_key.like(_like_prefix(prefix), escape="\\"),
+        )
+    )
+    return {user: str(zone) for user, zone in rows.all()}
+
+
 def _mention(person_id: str) -> str:
     """How a stored message mentions this person: a Mention segment as pydantic writes it,
     `{"kind":"mention","user_id":"U1",...}`."""
@@ -259,3 +319,25 @@ async def delete_about_person(session: AsyncSession, community_id: int, person_i
         result = await session.execute(delete(OutboxRow).where(OutboxRow.id.in_(mentioning)))
         deleted += int(result.rowcount)  # type: ignore[attr-defined]
     return deleted
+
+
+async def backlog(session: AsyncSession, now: datetime) -> dict[str, tuple[int, datetime | None]]:
+    """Per platform: how many rows are still to send (pending or claimed), and the due time
+    (UTC) of the oldest of them already due at `now` (None when none is due yet)."""
+    from storage.models.base import UTCDateTime
+
+    conv = UTCDateTime().process_result_value
+    dialect = session.get_bind().dialect
+    unsent = OutboxRow.status.in_(("pending", "claimed"))
+    depth = await session.execute(
+        select(OutboxRow.platform, func.count()).where(unsent).group_by(OutboxRow.platform)
+    )
+    found: dict[str, tuple[int, datetime | None]] = {p: (int(n), None) for p, n in depth.all()}
+    oldest = await session.execute(
+        select(OutboxRow.platform, func.min(OutboxRow.due_at))
+        .where(unsent, OutboxRow.due_at <= now)
+        .group_by(OutboxRow.platform)
+    )
+    for platform, due in oldest.all():
+        found[platform] = (found.get(platform, (0, None))[0], conv(due, dialect))
+    return found

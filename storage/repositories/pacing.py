@@ -227,9 +227,16 @@ async def queue_position(
 
 
 async def forget_dm_channel(session: AsyncSession, platform: str, user_id: str) -> None:
-    """A person asked to be forgotten: their DM channel is not kept either."""
+    """A person asked to be forgotten: their DM channel is not kept either, nor any group DM
+    they are in (kept under the members' ids joined by commas)."""
     await session.execute(
         delete(DirectChannelRow).where(
-            DirectChannelRow.platform == platform, DirectChannelRow.user_id == user_id
+            DirectChannelRow.platform == platform,
+            or_(
+                DirectChannelRow.user_id == user_id,
+                DirectChannelRow.user_id.like(f"{user_id},%"),
+                DirectChannelRow.user_id.like(f"%,{user_id}"),
+                DirectChannelRow.user_id.like(f"%,{user_id},%"),
+            ),
         )
     )

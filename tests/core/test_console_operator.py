@@ -171,7 +171,8 @@ def test_text_without_control_characters_is_unchanged(text: str) -> None:
 
 
 def test_on_a_terminal_commands_show_once_ctrl_c_clears_and_ctrl_d_quits(tmp_path: Path) -> None:
-    term = Terminal(potluck_argv("console"), env=potluck_env(tmp_path), cwd=tmp_path)
+    # Tall enough that all of /help stays on the screen as more cogs add commands.
+    term = Terminal(potluck_argv("console"), env=potluck_env(tmp_path), cwd=tmp_path, lines=200)
     try:
         term.wait_for(lambda t: t.cursor_line == "librarian>")
         term.type("/timezone show\r")

@@ -107,3 +107,17 @@ async def test_exact_withdrawal_releases_the_key_for_a_new_row(
     clock.advance(hours=3)
     await outbox.pump()
     assert sender.texts() == [str(key)]
+
+
+async def test_wildcards_in_a_scope_are_plain_text(database: Database, clock: ManualClock) -> None:
+    # LIKE reads "_" as any one character and "%" as anything: a scope must not.
+    outbox = make_outbox(database, clock, Recorder())
+    later = clock.now() + timedelta(hours=1)
+    await put(outbox, KeyScope.of("too_big").key(1), later)
+    await put(outbox, KeyScope.of("tooXbig").key(1), later)
+    await put(outbox, KeyScope.of("100%").key(1), later)
+    await put(outbox, KeyScope.of("1000").key(1), later)
+    async with database.transaction() as session:
+        assert await outbox.withdraw_under(session, KeyScope.of("too_big"), reason="x") == 1
+        assert await outbox.withdraw_under(session, KeyScope.of("100%"), reason="x") == 1
+        assert await outbox.withdraw_under(session, KeyScope.of("tooXbig"), reason="x") == 1

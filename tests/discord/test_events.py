@@ -163,7 +163,7 @@ async def test_waitlist_promotion_tells_the_promoted_person(
     edit = await fake_discord.wait_for_request(
         "PATCH", rf"{CHANNEL_MESSAGES}/{card['id']}", since=since
     )
-    assert field(edit.json, "Going").startswith("1 of 1 spots")
+    assert field(edit.json, "Going").startswith("1 of 1 spot —")
 
 
 async def test_promotion_with_closed_dms_mentions_the_person_once_in_the_channel(
@@ -259,7 +259,9 @@ async def test_event_commands_are_synced_with_their_options(world: DiscordWorld)
     show = {o["name"]: o for o in event["show"]["options"]}
     assert show["id"]["autocomplete"] is True
     rsvp = {o["name"]: o for o in synced["rsvp"]["options"]}
-    assert [c["value"] for c in rsvp["answer"]["choices"]] == ["yes", "maybe", "no"]
+    assert [c["value"] for c in rsvp["answer"]["choices"]] == ["yes", "maybe", "no", "clear"]
+    edit = {o["name"]: o for o in event["edit"]["options"]}
+    assert edit["capacity"]["type"] == 3  # text, so capacity:none can be typed
     assert rsvp["guests"]["max_value"] == 10
     # /event has commands for everyone, so the group is visible; its moderator-only
     # subcommands (/event feed, /event settings) are refused when they run.

@@ -35,7 +35,7 @@ async def test_export_and_forget(chat: Conversation) -> None:
     # sam's seat went to kim, who is told; the event stays, without naming sam.
     assert "A spot opened up" in said(chat.to("kim")[-1].message)
     card = await chat.say(f"/event show id:{code}", as_="kim")
-    assert "1 of 1 spots" in said(card) and "organized by" not in said(card)
+    assert "1 of 1 spot" in said(card) and "organized by" not in said(card)
     assert (
         not json.loads((await chat.say("/privacy export", as_="sam")).files[0].content)
         .get("events", {})
@@ -157,3 +157,23 @@ async def test_forget_is_one_transaction_across_every_cog(bot: Potluck, chat: Co
     assert [r["event_id"] for r in data["events"]["rsvps"]] == [code]
     assert data["person"]["timezone"] == "Europe/Lisbon"
     assert await rows_about(bot, "sam")  # their reminders are still there
+
+
+async def test_forgetting_an_organizer_edits_the_cards_the_bot_posted(chat: Conversation) -> None:
+    """Cards of events they created, answered or not, cancelled or not, no longer name them
+    in the channel: each is edited through the outbox."""
+    planned = await create(chat, '/event create title:Swap when:"next friday 6pm"', as_="sam")
+    answered = await create(chat, '/event create title:Meet when:"next friday 8pm"', as_="sam")
+    called_off = await create(chat, '/event create title:Walk when:"next friday 9am"', as_="sam")
+    await chat.say(f"/rsvp {answered} yes", as_="sam")
+    await chat.say(f"/event cancel id:{called_off}", as_="sam")
+    posted = await chat.deliver()
+    assert all("organized by sam" in said(d.message) for d in posted if d.kind == "announcement")
+
+    confirm = await chat.say("/privacy forget", as_="sam")
+    await chat.press(confirm, "Yes", as_="sam")
+    edits = [d for d in await chat.deliver() if d.kind == "card-edit"]
+    assert len(edits) == 3 and all(d.edit_ref for d in edits)
+    assert not any("sam" in said(d.message) for d in edits)
+    for code in (planned, answered, called_off):
+        assert "organized by" not in said(await chat.say(f"/event show id:{code}", as_="kim"))

@@ -89,3 +89,20 @@ async def test_people_who_turned_reminders_off_get_none_when_answering_or_promot
         clock.set(PARTY_START - before)
         await chat.deliver()
     assert not [d for d in chat.sent if d.kind == "reminder"]
+
+
+async def test_people_moved_back_by_a_lowered_capacity_lose_their_reminders(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await create(chat, PARTY.replace("capacity:1", "capacity:2"))
+    for who in ("sam", "raj"):
+        await chat.say(f"/rsvp {code} yes", as_=who)
+    lowered = await chat.say(f"/event edit id:{code} capacity:1", as_="ana")
+    assert lowered.accent == "success", said(lowered)
+    await chat.deliver()
+    assert "waitlist" in said(chat.to("raj")[-1].message)
+
+    clock.set(PARTY_START - timedelta(days=1))
+    sent = await chat.deliver()
+    assert len(reminders(sent, "sam")) == 1
+    assert not reminders(sent, "raj")  # back on the waitlist: no seat to be reminded of

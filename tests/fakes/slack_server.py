@@ -635,6 +635,14 @@ class FakeSlack:
         if not users:
             return {"ok": False, "error": "users_list_not_supplied"}
         first = users.split(",")[0]
+        if "," in users:  # a multi-person DM with the bot (Slack: up to 8 users)
+            ids = users.split(",")
+            if len(ids) > 8:
+                return {"ok": False, "error": "too_many_users"}
+            fresh = users not in self.dm_channels
+            self.ledger.dm_opens.append(DMOpen(call.at, users, fresh, call.token))
+            self.dm_channels.setdefault(users, f"G{len(self.dm_channels):010d}")
+            return {"ok": True, "no_op": not fresh, "channel": {"id": self.dm_channels[users]}}
         self.ledger.dm_opens.append(
             DMOpen(call.at, first, first not in self.dm_channels, call.token)
         )

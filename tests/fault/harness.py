@@ -50,11 +50,15 @@ class Plan:
     """The shape of one fault run. Times in seconds."""
 
     processes: int = 3
+    # 500 reminders per platform: each of the 3 processes claims several batches of 50
+    # before, during and after the kill, and every person gets 5 paced messages.
     events: int = 10  # per platform
-    people: int = 200  # per platform
-    new_people: int = 15  # of them, never DMed before (they spend new-DM budget)
+    people: int = 100  # per platform
+    # Of them, never DMed before (they spend new-DM budget): at 60 a minute, 8 take 8 s,
+    # enough to see a burst and short enough not to be the whole run.
+    new_people: int = 8
     per_person: int = 5  # events each person is reminded of
-    window: float = 4.0  # reminders fall due over this long
+    window: float = 2.0  # reminders fall due over this long
     # Paces are spaced on the bots' side and checked on arrival at the stand-ins, so a
     # request may arrive up to one interval late (a loaded machine): keep them at 1 s.
     gap: float = 1.0  # per-destination pacing
@@ -175,6 +179,7 @@ class BotProcess:
     config: Path
     log: Path
     process: asyncio.subprocess.Process | None = None
+    web_port: int = 0  # 0: any free port
 
     @property
     def discord_token(self) -> str:
@@ -237,9 +242,14 @@ class FaultWorld:
     # -- setting up ---------------------------------------------------------------------
 
     async def prepare(self) -> None:
-        """Migrate, add both communities and the people, and give most of them a DM channel
-        opened long ago (in the database and on the stand-ins)."""
+        """Migrate, then add the communities and people (`populate`)."""
         await self.db.upgrade()
+        await self.populate()
+
+    async def populate(self) -> None:
+        """Add both communities and the people, and give most of them a DM channel opened
+        long ago (in the database and on the stand-ins). Needs a migrated database; bots may
+        be starting meanwhile (nothing is due for them yet)."""
         async with self.db.transaction() as session:
             for platform, external in (("discord", DEFAULT_GUILD_ID), ("slack", SLACK_TEAM)):
                 row = CommunityRow(platform=platform, external_id=external, name="Fault chapter")
@@ -273,10 +283,13 @@ class FaultWorld:
             now=datetime.now(UTC) - timedelta(days=30),
         )
 
-    def add_process(self) -> BotProcess:
+    def add_process(self, web_port: int = 0) -> BotProcess:
         number = len(self.processes) + 1
         proc = BotProcess(
-            number, self.workdir / f"bot-{number}.toml", self.workdir / f"bot-{number}.log"
+            number,
+            self.workdir / f"bot-{number}.toml",
+            self.workdir / f"bot-{number}.log",
+            web_port=web_port,
         )
         proc.config.write_text(self._config(proc), encoding="utf-8")
         self.processes.append(proc)
@@ -292,7 +305,7 @@ log_level = "WARNING"
 
 [web]
 host = "127.0.0.1"
-port = 0
+port = {proc.web_port}
 
 [discord]
 token = "{proc.discord_token}"

@@ -13,6 +13,7 @@ from the bot's own bookkeeping.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections import Counter
@@ -87,17 +88,16 @@ async def test_three_processes_on_postgresql_one_killed_mid_send(
 async def three_processes_one_killed(world: FaultWorld) -> None:
     discord, slack = world.discord, world.slack
     phase = Phases()
-    await world.prepare()
+    await world.db.upgrade()
     procs = [world.add_process() for _ in range(PLAN.processes)]
     for proc in procs:
         await world.start(proc)
-    await world.wait_ready(procs)
-    phase("started")
     # Three answers on each platform are lost after the platform acted.
     discord.fail_next("POST", DISCORD_CREATE, 0, after=True, times=3)
     slack.fail_next("chat.postMessage", 0, after=True, times=3)
-    expected = await world.queue(WORKLOADS)
-    phase("queued")
+    # The people and the reminders are written while the bots start.
+    expected, _ = await asyncio.gather(populate_and_queue(world), world.wait_ready(procs))
+    phase("started and queued")
 
     victim = procs[1]
     held, killed_at = await kill_mid_send(
@@ -139,13 +139,11 @@ async def test_one_process_on_sqlite_killed_mid_send_and_restarted(
 async def killed_and_restarted(world: FaultWorld) -> None:
     discord = world.discord
     phase = Phases()
-    await world.prepare()
+    await world.db.upgrade()
     first = world.add_process()
     await world.start(first)
-    await world.wait_ready([first])
-    phase("started")
-    expected = await world.queue(WORKLOADS)
-    phase("queued")
+    expected, _ = await asyncio.gather(populate_and_queue(world), world.wait_ready([first]))
+    phase("started and queued")
 
     held, killed_at = await kill_mid_send(
         world,
@@ -183,6 +181,11 @@ async def killed_and_restarted(world: FaultWorld) -> None:
 
 
 # -- the steps and checks every run shares ---------------------------------------------------
+
+
+async def populate_and_queue(world: FaultWorld) -> list[Expected]:
+    await world.populate()
+    return await world.queue(WORKLOADS)
 
 
 class Phases:

@@ -214,7 +214,21 @@ class DiscordAdapter:
             ),
         )
         self.bot.outbox.kick()
+        self.bot.metrics.platform(PLATFORM)
+        self.bot.health.connection(PLATFORM, self.connected)
         log.info("connected to Discord as %s", self.client.user)
+
+    def connected(self) -> bool:
+        """The gateway connection (every shard's) is open and past READY."""
+        if self._connection is None or self._connection.done():
+            return False
+        if self.client.is_closed() or not self.client.is_ready():
+            return False
+        shards = getattr(self.client, "shards", None)
+        if shards:
+            return all(not shard.is_closed() for shard in shards.values())
+        ws = self.client.ws
+        return ws is not None and ws.open
 
     async def wait_closed(self) -> None:
         if self._connection is not None:

@@ -43,8 +43,10 @@ def _description(text: str) -> str:
 
 
 def option_payload(opt: Option) -> dict[str, Any]:
+    # A clearable number is typed as text on Discord, so "none" can be given.
+    kind = OptionKind.TEXT if opt.clearable and opt.kind is OptionKind.INTEGER else opt.kind
     out: dict[str, Any] = {
-        "type": _KINDS[opt.kind],
+        "type": _KINDS[kind],
         "name": opt.name.lower()[:32],
         "description": _description(opt.description),
         "required": opt.required,
@@ -56,7 +58,7 @@ def option_payload(opt: Option) -> dict[str, Any]:
             out["max_length"] = max(1, min(opt.max_length, 6000))
         if opt.autocomplete:
             out["autocomplete"] = True
-    if opt.kind is OptionKind.INTEGER:
+    if kind is OptionKind.INTEGER:
         if opt.min_value is not None:
             out["min_value"] = opt.min_value
         if opt.max_value is not None:

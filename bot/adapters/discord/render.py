@@ -14,7 +14,18 @@ from typing import Any
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from bot.core.messages import Bold, Code, Form, Link, Mention, Message, Text, Time, plain
+from bot.core.messages import (
+    Bold,
+    Code,
+    Form,
+    Link,
+    Mention,
+    Message,
+    RoleMention,
+    Text,
+    Time,
+    plain,
+)
 
 ACCENT_COLOURS: dict[str, int] = {
     "info": 0x5865F2,
@@ -59,6 +70,11 @@ def render_text(text: Text) -> str:
                 out.append(f"<@{seg.user_id}>")
             else:
                 out.append(user_text("@" + (seg.name or seg.user_id)))
+        elif isinstance(seg, RoleMention):
+            if seg.role_id.isdigit():
+                out.append(f"<@&{seg.role_id}>")
+            else:
+                out.append(user_text("@" + (seg.name or seg.role_id)))
         elif isinstance(seg, Link):
             url = seg.url.replace(" ", "%20").replace(")", "%29")
             if seg.label:
@@ -87,11 +103,15 @@ def _cut(text: str, limit: int) -> str:
 
 
 def allowed_mentions(message: Message | None = None) -> discord.AllowedMentions:
-    """Never everyone/here or roles; users only when the message deliberately mentions them."""
+    """Never everyone/here; users and roles only when the message deliberately mentions them
+    (a role only in an organizer's role invitation, see `RoleMention`)."""
     ids = message.mentioned_user_ids if message is not None else []
+    role_ids = [
+        i for i in (message.mentioned_role_ids if message is not None else []) if i.isdigit()
+    ]
     return discord.AllowedMentions(
         everyone=False,
-        roles=False,
+        roles=[discord.Object(int(i)) for i in role_ids] if role_ids else False,
         users=[discord.Object(int(i)) for i in ids if i.isdigit()],
         replied_user=False,
     )
@@ -205,7 +225,9 @@ def render(message: Message) -> Rendered:
     embed = embed_for(message)
     ids = message.mentioned_user_ids
     # Mentions inside embeds never notify, so the people meant to be pinged go in the content.
-    content = " ".join(f"<@{i}>" for i in ids if i.isdigit()) or None
+    pings = [f"<@{i}>" for i in ids if i.isdigit()]
+    pings += [f"<@&{i}>" for i in message.mentioned_role_ids if i.isdigit()]
+    content = " ".join(pings) or None
     if embed is None and content is None and not message.files:
         content = "\u200b"
     files = [discord.File(io.BytesIO(a.content), filename=a.filename) for a in message.files[:10]]

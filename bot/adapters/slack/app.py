@@ -196,6 +196,8 @@ class SlackAdapter:
             log.info("Slack: Socket Mode connected")
         else:
             log.info("Slack: HTTP mode, requests at %s", EVENTS_PATH)
+        self.bot.metrics.platform("slack")
+        self.bot.health.connection("slack", self.connected)
         if who:
             log.info(
                 "Slack: workspace %s (%s) as %s",
@@ -210,6 +212,17 @@ class SlackAdapter:
 
     async def wait_closed(self) -> None:
         await self._closed.wait()
+
+    def connected(self) -> bool:
+        """Socket Mode: the websocket is open. HTTP mode: requests come to our web server,
+        so the app is up until it is stopped."""
+        if self._closed.is_set():
+            return False
+        if not self.socket_mode:
+            return True
+        client = getattr(self._socket, "client", None)
+        current = getattr(client, "current_session", None)
+        return current is not None and not current.closed
 
     async def drain(self) -> None:
         """Wait until every request already acknowledged has been answered."""
@@ -373,7 +386,10 @@ class SlackAdapter:
             return reply, actor
         except Exception:
             ref = new_ref()
-            log.exception("form %s failed (ref %s)", view.get("callback_id"), ref)
+            self.bot.dispatcher.telemetry.error("form")
+            log.exception(
+                "form %s failed (ref %s)", view.get("callback_id"), ref, extra={"ref": ref}
+            )
             fields = actor_fields(body)
             fallback = Actor(
                 platform="slack",
@@ -480,7 +496,8 @@ class SlackAdapter:
 
     async def _failed(self, respond: AsyncRespond, what: str, name: Any) -> None:
         ref = new_ref()
-        log.exception("%s failed (ref %s)", what % (name,), ref)
+        self.bot.dispatcher.telemetry.error("slack request")
+        log.exception("%s failed (ref %s)", what % (name,), ref, extra={"ref": ref})
         try:
             await respond(response_type="ephemeral", **payload(failure_reply(ref)))
         except Exception:

@@ -24,6 +24,7 @@ from bot.core.messages import (
     Link,
     Mention,
     Message,
+    RoleMention,
     Text,
     Time,
 )
@@ -136,6 +137,11 @@ def mrkdwn(text: Text, zone: ZoneInfo | None = None) -> str:
                 out.append(f"<@{seg.user_id}>")
             else:  # not a Slack user id (e.g. a name typed on another platform): just text
                 out.append(escape(f"@{seg.name or seg.user_id}"))
+        elif isinstance(seg, RoleMention):
+            if re.fullmatch(r"S[A-Z0-9]+", seg.role_id):
+                out.append(f"<!subteam^{seg.role_id}>")
+            else:
+                out.append(escape(f"@{seg.name or seg.role_id}"))
         elif isinstance(seg, Link):
             if seg.url.startswith(_SAFE_SCHEMES):
                 label = escape(seg.label or seg.url).replace("|", "¦")
@@ -365,14 +371,15 @@ def command_text(text: str) -> str:
     """Slash command text as the person typed it, for the shared `key:value` grammar.
 
     Slack escapes `&`, `<`, `>` and (with `should_escape`) turns @people and #channels into
-    `<@U123|name>` / `<#C123|name>`; those stay, because options understand them. Group and
-    broadcast references and auto-links become their visible text, so they can never be
-    echoed back as a ping.
+    `<@U123|name>` / `<#C123|name>`; those stay, because options understand them, and so do
+    user-group references `<!subteam^S123|@name>` (an organizer's `/invite role:` names one;
+    echoed back as user text they are escaped like all user text, so never ping). Broadcast
+    references and auto-links become their visible text.
     """
 
     def replace(match: re.Match[str]) -> str:
         inner = match.group(1)
-        if inner.startswith(("@", "#")):
+        if inner.startswith(("@", "#", "!subteam^")):
             return match.group(0)
         target, _, label = inner.partition("|")
         if target.startswith("!"):

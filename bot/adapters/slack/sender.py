@@ -129,7 +129,7 @@ class SlackSender:
             await self.client.chat_update(channel=channel, ts=ts, **payload(message, zone))
             return item.edit_ref
         channel = item.destination.id
-        if item.destination.kind == "person":
+        if item.destination.kind in ("person", "group"):
             known = await self.direct_messages.channel(PLATFORM, item.destination.id)
             channel = known or await self._open_new(item)
         if message.files and not (message.buttons or message.fields or message.title):
@@ -188,7 +188,9 @@ class SlackSender:
         return None
 
     async def _open_new(self, item: Delivery) -> str:
-        """A DM channel with someone the bot has none with: spends the new-DM budget."""
+        """A DM channel with someone the bot has none with, or a group DM (`Destination.group`:
+        the user ids joined by commas, as `conversations.open` takes them): spends the new-DM
+        budget, and is remembered under that id for every process."""
         wait = await self.direct_messages.reserve_new(
             PLATFORM, item.community_id, item.destination.id
         )

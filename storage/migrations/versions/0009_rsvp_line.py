@@ -4,8 +4,8 @@ The RSVP path counts a date's answers (seats taken, waiting parties, the latest 
 number) and promotion takes the first waiting parties in arrival order; with this index both
 read the index alone instead of every answer's row.
 
-Revision ID: 0006_rsvp_line
-Revises: 0005_delivery
+Revision ID: 0009_rsvp_line
+Revises: 0008_mentors
 Create Date: 2026-11-29 22:30:00.000000
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0006_rsvp_line"
-down_revision = "0005_delivery"
+revision = "0009_rsvp_line"
+down_revision = "0008_mentors"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,266 @@
+"""/invite and /invites: declarations and replies. The rules live in limits.py and timing.py,
+the transactions in service.py and recipients.py."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import Potluck
+from bot.core.checks import require_level
+from bot.core.commands import Cog, Option, OptionKind, action, command
+from bot.core.errors import BadOption
+from bot.core.messages import Bold, Code, Message, Segment, Time, rich
+from bot.core.types import Invocation, Level, Person
+from cogs.invitations.members import known_person
+from cogs.invitations.naming import parse_people, parse_role
+from cogs.invitations.recipients import Choice, Recipients, settings_words
+from cogs.invitations.replies import ANSWER, invite_report
+from cogs.invitations.service import InvitationService
+from cogs.invitations.settings import InvitationsSettings
+from cogs.invitations.timing import DigestEvery, clock_text, parse_clock
+from cogs.moderation.alerts import ModeratorAlerts
+from cogs.moderation.settings import ModerationSettings
+from storage.repositories import invitations as repo
+
+EVENT = Option(
+    "event", "The event's short id (or its title).", required=True, autocomplete="events"
+)
+
+
+class InvitationsCog(Cog):
+    name = "invitations"
+    description = "Invite people to events, gently: limits, quiet hours, digests, opt-outs."
+    Settings = InvitationsSettings
+
+    def __init__(self, bot: Potluck, settings: InvitationsSettings) -> None:
+        self.bot = bot
+        self.settings = settings
+        alerts = ModeratorAlerts(
+            bot.outbox,
+            bot.settings,
+            bot.cog_settings(ModerationSettings, "moderation"),
+        )
+        self.service = InvitationService(bot.db, bot.outbox, bot.clock, settings)
+        self.recipients = Recipients(bot.db, bot.outbox, bot.clock, settings, alerts)
+
+    @command(
+        "invite",
+        "Invite people to an event by direct message, or a whole role with one post.",
+        options=[
+            EVENT,
+            Option("people", 'Who, as mentions: "@ann @ben".', max_length=2000),
+            Option("role", "A role to invite with one channel post (organizers).", max_length=200),
+            Option("note", "A short note to go with the invitation.", max_length=500),
+        ],
+        examples=[
+            '/invite event:k3f9 people:"@ann @ben" note:"Bring a friend!"',
+            "/invite event:k3f9 role:@volunteers",
+        ],
+    )
+    async def invite(
+        self,
+        inv: Invocation,
+        event: str,
+        people: str | None = None,
+        role: str | None = None,
+        note: str | None = None,
+    ) -> Message:
+        if (people is None) == (role is None):
+            raise BadOption(
+                "Give either `people:` or `role:`.",
+                hint='Like /invite event:k3f9 people:"@ann @ben" or /invite event:k3f9 role:@team',
+            )
+        if role is not None:
+            require_level(inv, Level.ORGANIZER, "/invite role:")
+            view, _ = await self.service.invite_role(
+                inv.community,
+                inv.person,
+                platform=inv.platform,
+                event_ref=event,
+                role=parse_role(role),
+            )
+            return Message(
+                text=rich(
+                    "Posting one invitation to ",
+                    Bold(text=view.title),
+                    " in the event's channel; it mentions that role and nobody else.",
+                ),
+                ephemeral=True,
+                accent="success",
+            )
+        named = parse_people(people or "", most=self.settings.people_per_command)
+        report = await self.service.invite(
+            inv.community,
+            inv.person,
+            platform=inv.platform,
+            event_ref=event,
+            named=named,
+            note=note,
+        )
+        return invite_report(report.event, report.decisions, report.budget, report.next_at)
+
+    @command(
+        "invites sent",
+        "Your invitations and where each stands.",
+        options=[Option("event", "Only this event.", autocomplete="events")],
+        examples=["/invites sent", "/invites sent event:k3f9"],
+    )
+    async def sent(self, inv: Invocation, event: str | None = None) -> Message:
+        lines = await self.service.sent(inv.community, inv.person, event)
+        if not lines:
+            return Message(text=["You haven't invited anyone yet."], ephemeral=True)
+        text: list[Segment] = []
+        for line in lines:
+            text += [
+                "• ",
+                Bold(text=line.name),
+                " to ",
+                line.event_title,
+                " (",
+                Code(text=line.event_code),
+                "), ",
+                Time(at=line.at, style="short"),
+                f": {line.state}\n",
+            ]
+        return Message(title="Your invitations", text=text, ephemeral=True)
+
+    # -- recipients ------------------------------------------------------------------------
+
+    @command("invites off", "Take no invitations at all.", examples=["/invites off"])
+    async def off(self, inv: Invocation) -> Message:
+        await self.recipients.set_off(inv.community, inv.person, True)
+        return self._done(
+            "Invitations are off: nobody can invite you. ", "/invites on", " undoes it."
+        )
+
+    @command("invites on", "Take invitations again, each as it comes.", examples=["/invites on"])
+    async def on(self, inv: Invocation) -> Message:
+        await self.recipients.set_off(inv.community, inv.person, False)
+        return self._done("Invitations are on again, each as it comes.")
+
+    @command(
+        "invites digest",
+        "Get all your invitations in one message, daily or weekly.",
+        options=[
+            Option("every", "daily or weekly (Mondays).", choices=("daily", "weekly")),
+            Option("at", "The hour, your time, like 09:00.", max_length=10),
+        ],
+        examples=["/invites digest every:daily", "/invites digest every:weekly at:18:00"],
+    )
+    async def digest(self, inv: Invocation, every: str = "daily", at: str | None = None) -> Message:
+        hour = parse_clock(at, "at").hour if at else None
+        every_, hour_ = await self.recipients.set_digest(
+            inv.community, inv.person, cast(DigestEvery, every), hour
+        )
+        when = "every day" if every_ == "daily" else "every Monday"
+        return self._done(
+            f"Your invitations will come in one message {when} at {hour_:02d}:00 your time."
+        )
+
+    @command(
+        "invites quiet",
+        "Hours when invitations wait (your time).",
+        options=[
+            Option("from", "Start, like 22:00.", required=True, max_length=10),
+            Option("to", "End, like 08:00.", required=True, max_length=10),
+        ],
+        examples=["/invites quiet from:22:00 to:08:00"],
+    )
+    async def quiet(self, inv: Invocation, **times: Any) -> Message:
+        start = clock_text(parse_clock(times["from"], "from"))
+        end = clock_text(parse_clock(times["to"], "to"))
+        await self.recipients.set_quiet(inv.community, inv.person, start, end)
+        return self._done(
+            f"Quiet hours: {start} to {end} your time ({inv.zone_name}); "
+            f"invitations due then wait until {end}."
+        )
+
+    @command(
+        "invites block",
+        "Take no invitations from one person.",
+        options=[Option("person", "Who.", kind=OptionKind.PERSON, required=True)],
+        examples=["/invites block person:@ben"],
+    )
+    async def block(self, inv: Invocation, person: str) -> Message:
+        other = await self._person(inv, person)
+        await self.recipients.block(inv.community, inv.person, other)
+        return self._done(
+            f"You won't get invitations from {other.display_name}. ",
+            f"/invites unblock person:@{person}",
+            " undoes it.",
+        )
+
+    @command(
+        "invites unblock",
+        "Take invitations from someone again.",
+        options=[Option("person", "Who.", kind=OptionKind.PERSON, required=True)],
+        examples=["/invites unblock person:@ben"],
+    )
+    async def unblock(self, inv: Invocation, person: str) -> Message:
+        other = await self._person(inv, person)
+        if not await self.recipients.unblock(inv.person, other):
+            return Message(text=[f"You hadn't blocked {other.display_name}."], ephemeral=True)
+        return self._done(f"{other.display_name} can invite you again.")
+
+    @command(
+        "invites show", "Your invitation settings and who you blocked.", examples=["/invites show"]
+    )
+    async def show(self, inv: Invocation) -> Message:
+        found = await self.recipients.show(inv.community, inv.person)
+        return Message(
+            title="Your invitation settings", text=[settings_words(found)], ephemeral=True
+        )
+
+    @action(ANSWER)
+    async def answer(self, inv: Invocation, value: str) -> Message:
+        number, _, choice = value.partition(":")
+        if not number.isdigit() or choice not in ("decline", "block", "off"):
+            raise BadOption(
+                "That button no longer works.", hint="Type /invites show for your settings."
+            )
+        done = await self.recipients.answer(
+            inv.community, inv.person, int(number), cast(Choice, choice)
+        )
+        if done.choice == "decline":
+            return self._done("Thanks, noted: not this time.")
+        if done.choice == "block":
+            return self._done(
+                f"Done: no more invitations from {done.inviter}. ",
+                "/invites unblock",
+                " undoes it.",
+            )
+        return self._done("Done: no invitations at all from now on. ", "/invites on", " undoes it.")
+
+    async def _person(self, inv: Invocation, who: str) -> Person:
+        return await known_person(self.bot.db, self.bot.identity, inv.community.id, who)
+
+    @staticmethod
+    def _done(head: str, code: str | None = None, tail: str = "") -> Message:
+        return Message(
+            text=rich(head, Code(text=code) if code else None, tail),
+            ephemeral=True,
+            accent="success",
+        )
+
+    # -- data hooks ------------------------------------------------------------------------
+
+    async def export_person(self, community_id: int, person_id: int) -> dict[str, Any]:
+        async with self.bot.db.sessions() as session:
+            external = await self._external(session, person_id)
+            return await repo.export_person(session, community_id, person_id, external)
+
+    async def forget_person(self, session: AsyncSession, community_id: int, person_id: int) -> None:
+        """Invitations sent and received, settings, blocks both ways and pauses go; an opt-out
+        stays as a suppression record holding only the platform id (see SuppressionRow)."""
+        community = await self.bot.identity.community_by_id(session, community_id)
+        await self.service.forget_inviter(session, community, person_id)
+        await repo.forget_person(session, community_id, person_id)
+
+    @staticmethod
+    async def _external(session: AsyncSession, person_id: int) -> str:
+        from storage.models import PersonRow
+
+        row = await session.get(PersonRow, person_id)
+        return row.external_id if row is not None else ""

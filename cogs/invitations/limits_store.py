@@ -1,0 +1,38 @@
+"""The limits in force for one inviter: the config file's, then moderators' overrides for
+the whole community, for the inviter's role (member, organizer, moderator) and for the
+person, each narrower one winning for the values it sets."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.types import Person
+from cogs.invitations.limits import LIMIT_NAMES, Limits
+from storage.models import LimitOverrideRow
+from storage.repositories import invitation_limits as limit_rows
+
+COMMUNITY = ("community", "")
+
+
+def role_scope(level_label: str) -> tuple[str, str]:
+    return ("role", level_label)
+
+
+def person_scope(person_id: int) -> tuple[str, str]:
+    return ("person", str(person_id))
+
+
+def values_of(row: LimitOverrideRow | None) -> dict[str, int | None]:
+    return {name: getattr(row, name) if row is not None else None for name in LIMIT_NAMES}
+
+
+async def limits_for(
+    session: AsyncSession, community_id: int, person: Person, base: Limits
+) -> Limits:
+    """`base` (the config file's) with the community's, the role's and the person's overrides
+    laid over it, in that order."""
+    rows = {(r.scope, r.subject): r for r in await limit_rows.overrides(session, community_id)}
+    limits = base
+    for scope in (COMMUNITY, role_scope(person.level.label), person_scope(person.id)):
+        limits = limits.overlay(values_of(rows.get(scope)))
+    return limits

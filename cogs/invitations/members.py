@@ -1,0 +1,27 @@
+"""Finding a person someone named in a command (a platform id, or a console name)."""
+
+from __future__ import annotations
+
+from bot.core.errors import BadOption
+from bot.core.types import Person
+from storage.db import Database
+from storage.repositories import invitations as repo
+from storage.repositories.identity import IdentityStore
+
+
+async def known_person(
+    db: Database, identity: IdentityStore, community_id: int, who: str
+) -> Person:
+    """The member `who` names (their platform id or, in the console, their name). Raises
+    BadOption for someone Potluck has never seen in this community."""
+    found = await identity.person_by_external_id(community_id, who)
+    if found is None:
+        async with db.sessions() as session:
+            named = (await repo.people_named(session, community_id, [who])).get(who.lower())
+        if named is not None:
+            found = await identity.person_by_external_id(community_id, named.external_id)
+    if found is None:
+        raise BadOption(
+            f"Potluck doesn't know {who} in this community.", hint="Mention them, like person:@ben"
+        )
+    return found

@@ -1,0 +1,80 @@
+"""Reading the people and roles an /invite names, on every platform.
+
+Discord sends `<@123>` (or `<@!123>`) for a person and `<@&456>` for a role; Slack sends
+`<@U123|ann>` and `<!subteam^S123|@team>`; the console takes `@ann` words and `@&name` (or a
+bare name) for a role.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.errors import BadOption
+
+_TOKEN = re.compile(
+    r"<@!?(?P<platform>[A-Za-z0-9]+)(?:\|[^>]*)?>"
+    r"|<@&[0-9]+>|<!subteam\^[A-Za-z0-9]+(?:\|[^>]*)?>"
+    r"|@(?P<word>[^\s,;<>@]+)"
+    r"|(?P<other>[^\s,;]+)"
+)
+_DISCORD_ROLE = re.compile(r"^<@&([0-9]+)>$")
+_SLACK_GROUP = re.compile(r"^<!subteam\^([A-Za-z0-9]+)(?:\|@?([^>]*))?>$")
+_CONSOLE_ROLE = re.compile(r"^@?&?([A-Za-z0-9][\w.-]{0,63})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role (Discord) or user group (Slack) to mention; `name` is for people to read."""
+
+    id: str
+    name: str
+
+
+def parse_people(text: str, *, most: int) -> list[str]:
+    """The people named in `text`, as platform ids or console names, in order, each once.
+    Raises BadOption for nothing named, a role among them, a word that is not a mention, or
+    more than `most` people."""
+    found: list[str] = []
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if token.startswith(("<@&", "<!subteam")):
+            raise BadOption(
+                "`people:` names people; a role goes in `role:`.",
+                hint="Like /invite event:k3f9 role:@volunteers",
+            )
+        who = match.group("platform") or match.group("word")
+        if who is None:
+            raise BadOption(
+                f"`people:` must be mentions like @ann @ben, not {match.group('other')!r}.",
+                hint='Like /invite event:k3f9 people:"@ann @ben"',
+            )
+        if who not in found:
+            found.append(who)
+    if not found:
+        raise BadOption(
+            "Name at least one person in `people:`.", hint='Like /invite event:k3f9 people:"@ann"'
+        )
+    if len(found) > most:
+        raise BadOption(
+            f"One /invite can name at most {most} people; you named {len(found)}.",
+            hint="Invite the rest in another /invite, or invite a whole role with role:.",
+        )
+    return found
+
+
+def parse_role(text: str) -> Role:
+    """A role from `<@&id>`, `<!subteam^ID|@name>` or a console role name. BadOption else."""
+    text = text.strip()
+    if m := _DISCORD_ROLE.match(text):
+        return Role(m.group(1), m.group(1))
+    if m := _SLACK_GROUP.match(text):
+        return Role(m.group(1), m.group(2) or m.group(1))
+    if text.lower() in ("@everyone", "@here", "everyone", "here", "@channel", "channel"):
+        raise BadOption("Potluck never pings everyone; name a role.", hint="Like role:@volunteers")
+    if m := _CONSOLE_ROLE.match(text):
+        return Role(m.group(1), m.group(1))
+    raise BadOption(
+        f"`role:` must name one role, not {text!r}.",
+        hint="Like /invite event:k3f9 role:@volunteers",
+    )

@@ -1,0 +1,266 @@
+"""What recipients decide: their settings (/invites off|on|digest|quiet|block|unblock) and
+their answers to an invitation. "No more from" and "No invitations at all" are honoured at
+once and count as complaints against the inviter; past the reputation threshold the inviter
+is paused, told why, and the moderators are alerted, all in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.clock import Clock
+from bot.core.delivery import Destination
+from bot.core.errors import BadOption, UserError
+from bot.core.messages import Bold, Code, Message, Time, rich
+from bot.core.types import Community, Person
+from bot.outbox import Outbox
+from cogs.invitations import keys
+from cogs.invitations.limits import over_threshold
+from cogs.invitations.settings import InvitationsSettings
+from cogs.invitations.timing import DigestEvery
+from cogs.moderation.alerts import ModeratorAlerts, alert_key
+from storage.db import Database
+from storage.models import PersonRow, RecipientPreferenceRow
+from storage.repositories import audit
+from storage.repositories import invitations as repo
+
+Choice = Literal["decline", "block", "off"]
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """What a recipient's button did: `inviter` is the inviter's name; `paused_until` is set
+    when this complaint paused the inviter."""
+
+    choice: Choice
+    inviter: str
+    paused_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientSettings:
+    off: bool
+    mode: str
+    digest_every: str
+    digest_hour: int
+    quiet: tuple[str, str] | None
+    blocked: list[str]
+
+
+class Recipients:
+    def __init__(
+        self,
+        db: Database,
+        outbox: Outbox,
+        clock: Clock,
+        settings: InvitationsSettings,
+        alerts: ModeratorAlerts,
+    ) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.clock = clock
+        self.settings = settings
+        self.alerts = alerts
+
+    # -- settings --------------------------------------------------------------------------
+
+    async def set_off(self, community: Community, person: Person, off: bool) -> None:
+        async with self.db.transaction() as session:
+            if off:
+                await repo.suppress(session, community.id, person.external_id, self.clock.now())
+                await self._withdraw(session, person.id, None, "invitations turned off")
+            else:
+                await repo.unsuppress(session, community.id, person.external_id)
+                pref = await repo.preference(session, community.id, person.id)
+                if pref is not None and pref.mode != "on":
+                    pref.mode = "on"
+
+    async def set_digest(
+        self, community: Community, person: Person, every: DigestEvery, hour: int | None
+    ) -> tuple[str, int]:
+        async with self.db.transaction() as session:
+            pref = await self._pref(session, community.id, person.id)
+            pref.mode = "digest"
+            pref.digest_every = every
+            if hour is not None:
+                pref.digest_hour = hour
+            return pref.digest_every, pref.digest_hour
+
+    async def set_quiet(
+        self, community: Community, person: Person, start: str | None, end: str | None
+    ) -> None:
+        async with self.db.transaction() as session:
+            pref = await self._pref(session, community.id, person.id)
+            pref.quiet_from, pref.quiet_to = start, end
+
+    async def block(self, community: Community, person: Person, other: Person) -> None:
+        if other.id == person.id:
+            raise BadOption("You can't block yourself.", hint="Like /invites block person:@ben")
+        async with self.db.transaction() as session:
+            await repo.block(session, community.id, person.id, other.id, self.clock.now())
+            await self._withdraw(session, person.id, other.id, "inviter blocked")
+
+    async def unblock(self, person: Person, other: Person) -> bool:
+        async with self.db.transaction() as session:
+            return await repo.unblock(session, person.id, other.id)
+
+    async def show(self, community: Community, person: Person) -> RecipientSettings:
+        async with self.db.sessions() as session:
+            off = bool(await repo.suppressed(session, community.id, [person.external_id]))
+            pref = await repo.preference(session, community.id, person.id)
+            blocked = await repo.blocked_names(session, person.id)
+        start = pref.quiet_from if pref and pref.quiet_from else self.settings.quiet_from
+        end = pref.quiet_to if pref and pref.quiet_to else self.settings.quiet_to
+        return RecipientSettings(
+            off=off,
+            mode=pref.mode if pref else "on",
+            digest_every=pref.digest_every if pref else "daily",
+            digest_hour=pref.digest_hour if pref else self.settings.digest_hour,
+            quiet=(start, end) if start and end else None,
+            blocked=blocked,
+        )
+
+    async def _pref(
+        self, session: AsyncSession, community_id: int, person_id: int
+    ) -> RecipientPreferenceRow:
+        pref = await repo.preference(
+            session, community_id, person_id, create=True, digest_hour=self.settings.digest_hour
+        )
+        assert pref is not None
+        return pref
+
+    async def _withdraw(
+        self, session: AsyncSession, person_id: int, inviter_id: int | None, reason: str
+    ) -> None:
+        rows = await repo.withdraw_pending_from(session, person_id, inviter_id)
+        found = [keys.invitation(r.id) for r in rows if r.delivery != "digest"]
+        if found:
+            await self.outbox.withdraw(session, *found, reason=reason)
+
+    # -- answers to an invitation ----------------------------------------------------------
+
+    async def answer(
+        self, community: Community, person: Person, invitation_id: int, choice: Choice
+    ) -> Answered:
+        """Apply a recipient's button. Raises UserError for someone else's invitation."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            row = await repo.invitation(session, invitation_id)
+            if row is None or row.recipient_id != person.id:
+                raise UserError(
+                    "This invitation isn't yours, or is no longer there.",
+                    hint="/invites show lists your invitation settings.",
+                )
+            inviter = await session.get(PersonRow, row.inviter_id)
+            inviter_name = inviter.display_name if inviter else "them"
+            if row.answered_at is None:
+                row.answered_at = now
+            row.status = "declined"
+            if choice == "decline":
+                return Answered(choice, inviter_name)
+            me = audit.Party(person.id, person.display_name)
+            if choice == "block":
+                await repo.block(session, community.id, person.id, row.inviter_id, now)
+                await self._withdraw(session, person.id, row.inviter_id, "no more from inviter")
+            else:
+                await repo.suppress(session, community.id, person.external_id, now)
+                await self._withdraw(session, person.id, None, "no invitations at all")
+            already = row.complaint
+            row.complaint = True
+            await session.flush()
+            words = "no more from" if choice == "block" else "no invitations at all"
+            await audit.record(
+                session,
+                community_id=community.id,
+                at=now,
+                kind="invite.complaint",
+                actor=me,
+                subject=audit.Party(row.inviter_id, inviter_name),
+                reason=words,
+                detail={"invitation": row.id, "event_id": row.event_id},
+            )
+            paused = None
+            if not already and inviter is not None:
+                paused = await self._reputation(session, community, inviter, now)
+        self.outbox.kick()
+        return Answered(choice, inviter_name, paused)
+
+    async def _reputation(
+        self, session: AsyncSession, community: Community, inviter: PersonRow, now: datetime
+    ) -> datetime | None:
+        rule = self.settings.reputation()
+        recent = await repo.recent_of_inviter(session, inviter.id, rule.window)
+        complaints = sum(recent)
+        if not over_threshold(complaints, len(recent), rule):
+            return None
+        current = await repo.pause_of(session, community.id, inviter.id)
+        if current is not None and current.until > now:
+            return None
+        until = now + rule.pause
+        why = f"{complaints} of your last {len(recent)} invitations were answered with a complaint"
+        await repo.set_pause(session, community.id, inviter.id, until, why, None)
+        await audit.record(
+            session,
+            community_id=community.id,
+            at=now,
+            kind="invite.auto-pause",
+            subject=audit.Party(inviter.id, inviter.display_name),
+            reason=f"{complaints} of their last {len(recent)} invitations drew complaints",
+            detail={"until": until.isoformat(), "complaints": complaints, "of": len(recent)},
+        )
+        await self.outbox.enqueue(
+            session,
+            platform=community.platform,
+            destination=Destination.person(inviter.external_id),
+            message=Message(
+                title="Your invitations are paused",
+                text=rich(
+                    f"{why} (people chose “No more from you” or “No invitations at all”), so "
+                    "Potluck has paused your invitations until ",
+                    Time(at=until, style="full"),
+                    ". This protects the community from looking like spam. The moderators "
+                    "have been told; ask them if you think this is a mistake.",
+                ),
+                accent="warning",
+            ),
+            community_id=community.id,
+            kind="invite-notice",
+            dedupe_key=keys.inviter_paused(inviter.id, until),
+            timezone=inviter.timezone or community.timezone,
+        )
+        await self.alerts.send(
+            session,
+            community_id=community.id,
+            platform=community.platform,
+            title="Invitations paused after complaints",
+            text=rich(
+                Bold(text=inviter.display_name or inviter.external_id),
+                f": {complaints} of their last {len(recent)} invitations drew complaints, so "
+                "their invitations are paused until ",
+                Time(at=until, style="full"),
+                ". ",
+                Code(text="/modlog kind:invite."),
+                " shows the complaints; ",
+                Code(text="/limits resume person:…"),
+                " lifts the pause.",
+            ),
+            key=alert_key("paused", inviter.id, until),
+        )
+        return until
+
+
+def settings_words(s: RecipientSettings) -> str:
+    if s.off:
+        head = "Invitations: off (nobody can invite you; /invites on turns them back on)."
+    elif s.mode == "digest":
+        head = f"Invitations: one {s.digest_every} digest at {s.digest_hour:02d}:00 your time."
+    else:
+        head = "Invitations: on, each as it comes."
+    quiet = (
+        f"Quiet hours: {s.quiet[0]} to {s.quiet[1]} your time." if s.quiet else "Quiet hours: none."
+    )
+    blocked = f"Blocked: {', '.join(s.blocked)}." if s.blocked else "Blocked: nobody."
+    return "\n".join((head, quiet, blocked))

@@ -1,0 +1,157 @@
+"""Everything the invitations cog shows people, as neutral Messages.
+
+An invitation is the event's card (cogs/events/cards.py, so its RSVP buttons work exactly
+like the card's) with the inviter's note and three more buttons. Times are Time segments, so
+each recipient reads them in their own zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.core.messages import Bold, Button, Code, Message, RoleMention, Segment, Time, rich
+from cogs.events.cards import event_card, rsvp_buttons
+from cogs.events.views import EventView, Tally
+from cogs.invitations.limits import Decision
+from cogs.invitations.naming import Role
+
+ANSWER = "invite-answer"  # the action of the three buttons; value "<invitation id>:<choice>"
+
+
+def answer_buttons(invitation_id: int, inviter_name: str) -> list[Button]:
+    return [
+        Button(label="Not interested", action=ANSWER, value=f"{invitation_id}:decline"),
+        Button(
+            label=f"No more from {inviter_name}"[:80], action=ANSWER, value=f"{invitation_id}:block"
+        ),
+        Button(
+            label="No invitations at all",
+            action=ANSWER,
+            value=f"{invitation_id}:off",
+            style="danger",
+        ),
+    ]
+
+
+def invitation_message(
+    view: EventView,
+    occurrence: datetime,
+    tally: Tally,
+    upcoming: list[datetime],
+    inviter_name: str,
+    note: str | None,
+    invitation_id: int,
+) -> Message:
+    """The direct message one person gets."""
+    header: list[Segment] = [Bold(text=inviter_name), " invites you."]
+    if note:
+        header += [' They wrote: "', note, '"']
+    header.append("\n")
+    card = event_card(view, occurrence, tally, upcoming, header=header)
+    return card.model_copy(
+        update={
+            "title": f"You're invited: {card.title}",
+            "buttons": [*card.buttons, *answer_buttons(invitation_id, inviter_name)],
+            "footer": rich(
+                *card.footer,
+                " · answer with the buttons; ",
+                Code(text="/invites off"),
+                " stops all invitations.",
+            ),
+        }
+    )
+
+
+def digest_message(items: Sequence[tuple[EventView, str, Any]]) -> Message:
+    """One message with every invitation waiting for a person's digest."""
+    text: list[Segment] = []
+    buttons: list[Button] = []
+    for view, inviter_name, row in items:
+        text += [
+            "• ",
+            Bold(text=view.title),
+            " (",
+            Code(text=view.code),
+            ") ",
+            Time(at=view.starts_at, style="short"),
+        ]
+        text += [f", from {inviter_name}"]
+        if row.note:
+            text += [f': "{row.note}"']
+        text.append("\n")
+        if len(buttons) < 20:
+            going = rsvp_buttons(view)[0]
+            buttons.append(going.model_copy(update={"label": f"Going: {view.title}"[:80]}))
+    if items:
+        buttons.append(
+            Button(
+                label="No invitations at all",
+                action=ANSWER,
+                value=f"{items[0][2].id}:off",
+                style="danger",
+            )
+        )
+    n = len(items)
+    return Message(
+        title=f"Your invitations ({n})",
+        text=rich(
+            *text, "Answer each with ", Code(text="/rsvp event:<id> answer:yes"), " or the buttons."
+        ),
+        buttons=buttons,
+    )
+
+
+def role_post_message(
+    view: EventView,
+    occurrence: datetime,
+    tally: Tally,
+    upcoming: list[datetime],
+    inviter_name: str,
+    role: Role,
+) -> Message:
+    """The one channel post inviting a whole role: it mentions that role and nobody else."""
+    header: list[Segment] = [
+        RoleMention(role_id=role.id, name=role.name),
+        " you are invited by ",
+        Bold(text=inviter_name),
+        ".\n",
+    ]
+    return event_card(view, occurrence, tally, upcoming, header=header)
+
+
+def decision_words(d: Decision) -> list[Segment]:
+    if d.outcome == "sent":
+        return [Bold(text=d.name), ": sent"]
+    if d.outcome == "queued":
+        why = {
+            "quiet hours": "their quiet hours",
+            "digest": "their digest",
+            "pacing": "a gentle pace of new messages",
+        }.get(d.reason, d.reason)
+        out: list[Segment] = [Bold(text=d.name), f": queued for {why}"]
+        if d.until is not None:
+            out += [", until ", Time(at=d.until, style="short")]
+        return out
+    out = [Bold(text=d.name), f": not sent, {d.reason}"]
+    if d.again_at is not None:
+        out += ["; possible again ", Time(at=d.again_at, style="short")]
+    return out
+
+
+def invite_report(
+    view: EventView, decisions: Sequence[Decision], budget: str | None, next_at: datetime | None
+) -> Message:
+    """The inviter's private answer: every person, then the budget left."""
+    text: list[Segment] = ["Invitations to ", Bold(text=view.title), ":\n"]
+    for d in decisions:
+        text += ["• ", *decision_words(d), "\n"]
+    if budget:
+        text += [budget[0].upper(), budget[1:]]
+        if next_at is not None:
+            text += ["; the next after ", Time(at=next_at, style="time")]
+        text.append(".")
+    sent = sum(d.accepted for d in decisions)
+    accent = "success" if sent == len(decisions) else ("warning" if sent else "danger")
+    return Message(text=text, ephemeral=True, accent=accent)  # type: ignore[arg-type]

@@ -1,0 +1,476 @@
+"""Inviting people: one transaction per /invite that decides, for every person, and writes
+the invitations with their outbox rows.
+
+The transaction first takes the community's invitation lock (storage/repositories/
+invitations.py `lock_community`: an advisory lock on PostgreSQL, the write lock SQLite's
+BEGIN IMMEDIATE already holds), then reads the counts, asks the pure rules in `limits.py`
+and writes. Concurrent /invite calls, in any number of processes, therefore see each other's
+invitations and can never overshoot a limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.clock import Clock
+from bot.core.delivery import Destination
+from bot.core.errors import UserError
+from bot.core.messages import Message
+from bot.core.types import Community, Person
+from bot.core.zones import zone as zone_of
+from bot.outbox import Outbox, Outgoing
+from cogs.events import dates
+from cogs.events.lookup import find_event, require_organizer
+from cogs.events.views import EventView, Tally
+from cogs.invitations import keys
+from cogs.invitations.digests import write_digest
+from cogs.invitations.limits import (
+    DAY,
+    WEEK,
+    Decision,
+    Inviter,
+    Recipient,
+    budget_line,
+    next_free,
+    paced,
+    plan,
+    window_wait,
+)
+from cogs.invitations.limits_store import limits_for
+from cogs.invitations.naming import Role
+from cogs.invitations.replies import (
+    answer_buttons,
+    invitation_message,
+    role_post_message,
+)
+from cogs.invitations.settings import InvitationsSettings
+from cogs.invitations.status import SentLine, state_words
+from cogs.invitations.timing import next_digest, parse_clock, quiet_until
+from storage.db import Database
+from storage.models import EventRow, InvitationRow, OutboxRow, PersonRow
+from storage.repositories import audit
+from storage.repositories import events as events_repo
+from storage.repositories import invitations as repo
+
+BLOCKING_REASONS = ("your invitations are paused", "this event has had", "has had", "you have")
+
+
+@dataclass(frozen=True, slots=True)
+class InviteReport:
+    """What an /invite did: the event, a decision per person named (in order), the
+    inviter's remaining budget in words, and when they may invite again if they can't now."""
+
+    event: EventView
+    decisions: list[Decision]
+    budget: str | None
+    next_at: datetime | None
+
+
+class InvitationService:
+    def __init__(
+        self, db: Database, outbox: Outbox, clock: Clock, settings: InvitationsSettings
+    ) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.clock = clock
+        self.settings = settings
+
+    # -- /invite people: -------------------------------------------------------------------
+
+    async def invite(
+        self,
+        community: Community,
+        inviter: Person,
+        *,
+        platform: str,
+        event_ref: str,
+        named: Sequence[str],
+        note: str | None,
+    ) -> InviteReport:
+        """Decide and write invitations for `named` (platform ids or console names)."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            await repo.lock_community(session, community.id)
+            view, occurrence, upcoming = await self._live_event(session, community, event_ref, now)
+            limits = await limits_for(session, community.id, inviter, self.settings.limits())
+            people = await self._resolve(session, community.id, named)
+            facts = await self._facts(session, community, inviter, view, named, people, now)
+            state = await self._inviter(session, community.id, inviter, view, now)
+            decisions = plan(state, facts, limits, now)
+            per_minute = self.outbox.direct_messages.per_minute(platform, community.id)
+            if per_minute and any(d.outcome == "sent" for d in decisions):
+                ahead = await self._queued_dms(session, community.id, now, per_minute * 60)
+                decisions = paced(decisions, ahead, per_minute, now)
+            tally = Tally.of(await events_repo.counts(session, view.id, occurrence))
+            card = invitation_message(
+                view,
+                occurrence,
+                tally,
+                upcoming if view.rrule else [],
+                inviter.display_name,
+                note,
+                0,
+            )
+            direct: list[tuple[InvitationRow, PersonRow]] = []
+            for person, decision in zip(people, decisions, strict=True):
+                if decision.accepted and person is not None:
+                    row = self._invitation(community, inviter, view, person, decision, note, now)
+                    if row.delivery == "digest":
+                        await self._write_digest_row(session, community, platform, person, row)
+                    else:
+                        direct.append((row, person))
+                elif decision.reason.startswith(BLOCKING_REASONS):
+                    await audit.record(
+                        session,
+                        community_id=community.id,
+                        at=now,
+                        kind="invite.blocked",
+                        actor=audit.Party(inviter.id, inviter.display_name),
+                        subject=audit.Party(person.id, person.display_name) if person else None,
+                        reason=decision.reason,
+                        detail={"event": view.code},
+                    )
+            await self._write_direct(session, community, platform, card, inviter, direct)
+            sent = state.sent + [now] * sum(d.accepted for d in decisions)
+        self.outbox.kick()
+        return InviteReport(
+            view, decisions, budget_line(sent, limits, now), next_free(sent, limits, now)
+        )
+
+    async def _live_event(
+        self, session: AsyncSession, community: Community, ref: str, now: datetime
+    ) -> tuple[EventView, datetime, list[datetime]]:
+        view = EventView.of(await find_event(session, community.id, ref, now))
+        upcoming = [] if view.cancelled else dates.next_dates(view, now)
+        if not upcoming:
+            raise UserError(
+                f"{view.title} is {'cancelled' if view.cancelled else 'over'}; "
+                "there is nothing to invite people to.",
+                hint="Type /event list to see upcoming events.",
+            )
+        return view, upcoming[0], upcoming
+
+    async def _resolve(
+        self, session: AsyncSession, community_id: int, named: Sequence[str]
+    ) -> list[PersonRow | None]:
+        by_id = await repo.people_by_external(session, community_id, list(named))
+        missing = [n for n in named if n not in by_id]
+        by_name = await repo.people_named(session, community_id, missing)
+        return [by_id.get(n) or by_name.get(n.lower()) for n in named]
+
+    async def _inviter(
+        self,
+        session: AsyncSession,
+        community_id: int,
+        inviter: Person,
+        view: EventView,
+        now: datetime,
+    ) -> Inviter:
+        pause = await repo.pause_of(session, community_id, inviter.id)
+        return Inviter(
+            sent=await repo.inviter_times(session, inviter.id, now - DAY),
+            paused_until=pause.until if pause is not None else None,
+            pause_reason=pause.reason if pause is not None else None,
+            event_count=await repo.event_count(session, view.id),
+        )
+
+    async def _facts(
+        self,
+        session: AsyncSession,
+        community: Community,
+        inviter: Person,
+        view: EventView,
+        named: Sequence[str],
+        people: Sequence[PersonRow | None],
+        now: datetime,
+    ) -> list[Recipient]:
+        rows = [p for p in people if p is not None]
+        ids = [p.id for p in rows]
+        invited = await repo.invited_on(session, view.id, ids)
+        going = await repo.going(session, view.id, ids)
+        off = await repo.suppressed(session, community.id, [p.external_id for p in rows])
+        blocked = await repo.blocking(session, inviter.id, ids)
+        received = await repo.received_times(session, ids, now - WEEK)
+        prefs = await repo.preferences(session, community.id, ids)
+        facts: list[Recipient] = []
+        for who, person in zip(named, people, strict=True):
+            if person is None:
+                facts.append(Recipient(who, member=False))
+                continue
+            held_until, held_for = self._held(person, prefs.get(person.id), community, now)
+            facts.append(
+                Recipient(
+                    name=person.display_name or person.external_id,
+                    is_inviter=person.id == inviter.id,
+                    invited_on=invited.get(person.id),
+                    going=person.id in going,
+                    opted_out=person.external_id in off,
+                    blocked_inviter=person.id in blocked,
+                    received=received.get(person.id, []),
+                    held_until=held_until,
+                    held_for=held_for,
+                )
+            )
+        return facts
+
+    def _held(
+        self, person: PersonRow, pref: Any, community: Community, now: datetime
+    ) -> tuple[datetime | None, Any]:
+        """When a new invitation to this person may arrive: their digest, else the end of
+        their quiet hours (theirs, else the community's default)."""
+        zone = zone_of(person.timezone or community.timezone)
+        if pref is not None and pref.mode == "digest":
+            return next_digest(now, zone, pref.digest_every, pref.digest_hour), "digest"
+        start = (
+            pref.quiet_from if pref is not None and pref.quiet_from else self.settings.quiet_from
+        )
+        end = pref.quiet_to if pref is not None and pref.quiet_to else self.settings.quiet_to
+        if start and end:
+            until = quiet_until(now, zone, parse_clock(start, "from"), parse_clock(end, "to"))
+            if until is not None:
+                return until, "quiet hours"
+        return None, None
+
+    async def _queued_dms(
+        self, session: AsyncSession, community_id: int, now: datetime, cap: int
+    ) -> int:
+        """Invitation DMs of the community waiting now, counted up to `cap` (an estimate
+        needs no more, and a long queue then costs no more to count)."""
+        waiting = (
+            select(OutboxRow.id)
+            .where(
+                OutboxRow.status.in_(("pending", "claimed")),
+                OutboxRow.due_at <= now,
+                OutboxRow.community_id == community_id,
+                OutboxRow.kind == "invitation",
+            )
+            .limit(cap)
+            .subquery()
+        )
+        found = await session.scalar(select(func.count()).select_from(waiting))
+        return int(found or 0)
+
+    @staticmethod
+    def _invitation(
+        community: Community,
+        inviter: Person,
+        view: EventView,
+        person: PersonRow,
+        decision: Decision,
+        note: str | None,
+        now: datetime,
+    ) -> InvitationRow:
+        held = decision.outcome == "queued" and decision.reason in ("digest", "quiet hours")
+        # Paced invitations are due now: the outbox's shared new-DM budget spaces them out.
+        return InvitationRow(
+            community_id=community.id,
+            event_id=view.id,
+            inviter_id=inviter.id,
+            recipient_id=person.id,
+            note=note,
+            status="queued",
+            delivery=(("digest" if decision.reason == "digest" else "quiet") if held else "now"),
+            complaint=False,
+            created_at=now,
+            due_at=decision.until if held and decision.until else now,
+        )
+
+    async def _write_digest_row(
+        self,
+        session: AsyncSession,
+        community: Community,
+        platform: str,
+        person: PersonRow,
+        row: InvitationRow,
+    ) -> None:
+        row.outbox_key = str(keys.digest(person.id, row.due_at))
+        session.add(row)
+        await session.flush()
+        zone = person.timezone or community.timezone
+        await write_digest(session, self.outbox, platform, community.id, person, zone, row.due_at)
+
+    async def _write_direct(
+        self,
+        session: AsyncSession,
+        community: Community,
+        platform: str,
+        card: Message,
+        inviter: Person,
+        rows: list[tuple[InvitationRow, PersonRow]],
+    ) -> None:
+        """The invitations sent by direct message, and their outbox rows, in two statements.
+        No fallback channel: an invitation that can't reach someone privately is never
+        posted in public."""
+        if not rows:
+            return
+        ids = await repo.add_invitations(session, [row for row, _ in rows])
+        outgoing = []
+        for (row, person), row_id in zip(rows, ids, strict=True):
+            key = keys.invitation(row_id)
+            message = card.model_copy(
+                update={
+                    "buttons": [
+                        *card.buttons[:-3],
+                        *answer_buttons(row_id, inviter.display_name),
+                    ]
+                }
+            )
+            zone = person.timezone or community.timezone
+            outgoing.append(
+                Outgoing(
+                    platform=platform,
+                    destination=Destination.person(person.external_id),
+                    community_id=community.id,
+                    kind="invitation",
+                    due_at=row.due_at,
+                    dedupe_key=key,
+                    timezone=zone,
+                    message=message,
+                )
+            )
+        await repo.set_outbox_keys(
+            session, {i: str(o.dedupe_key) for i, o in zip(ids, outgoing, strict=True)}
+        )
+        await self.outbox.enqueue_many(session, None, outgoing)
+
+    async def forget_inviter(
+        self, session: AsyncSession, community: Community, person_id: int
+    ) -> None:
+        """Before a person is forgotten: withdraw the invitations they sent that are still
+        waiting, and rewrite the digests that listed them."""
+        rows = list(
+            await session.scalars(
+                select(InvitationRow).where(
+                    InvitationRow.inviter_id == person_id, InvitationRow.status == "queued"
+                )
+            )
+        )
+        direct = [keys.invitation(r.id) for r in rows if r.delivery != "digest"]
+        if direct:
+            await self.outbox.withdraw(session, *direct, reason="inviter forgotten")
+        digests = {(r.recipient_id, r.due_at) for r in rows if r.delivery == "digest"}
+        for r in rows:
+            await session.delete(r)
+        await session.flush()
+        for recipient_id, due in digests:
+            recipient = await session.get(PersonRow, recipient_id)
+            if recipient is not None:
+                zone = recipient.timezone or community.timezone
+                await write_digest(
+                    session, self.outbox, community.platform, community.id, recipient, zone, due
+                )
+
+    # -- /invite role: ---------------------------------------------------------------------
+
+    async def invite_role(
+        self, community: Community, inviter: Person, *, platform: str, event_ref: str, role: Role
+    ) -> tuple[EventView, str]:
+        """One post in the event's channel mentioning only `role`. Returns the event and the
+        channel. Raises UserError when the community's role posts for the day are spent."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            await repo.lock_community(session, community.id)
+            view, occurrence, upcoming = await self._live_event(session, community, event_ref, now)
+            require_organizer(view, inviter, "invite a whole role")
+            limits = await limits_for(session, community.id, inviter, self.settings.limits())
+            if limits.role_posts_day is not None:
+                times = await repo.role_post_times(session, community.id, now - DAY)
+                wait = window_wait(times, limits.role_posts_day, DAY, now)
+                if wait is not None:
+                    await audit.record(
+                        session,
+                        community_id=community.id,
+                        at=now,
+                        kind="invite.blocked",
+                        actor=audit.Party(inviter.id, inviter.display_name),
+                        reason=f"role posts: {limits.role_posts_day} a day, the limit",
+                        detail={"event": view.code, "role": role.id},
+                    )
+                    raise RolePostsSpent(limits.role_posts_day, wait)
+            tally = Tally.of(await events_repo.counts(session, view.id, occurrence))
+            await repo.add_role_post(
+                session,
+                community_id=community.id,
+                event_id=view.id,
+                inviter_id=inviter.id,
+                role_id=role.id,
+                created_at=now,
+            )
+            message = role_post_message(
+                view, occurrence, tally, upcoming if view.rrule else [], inviter.display_name, role
+            )
+            await self.outbox.enqueue(
+                session,
+                platform=platform,
+                destination=Destination.channel(view.channel_id),
+                message=message,
+                community_id=community.id,
+                kind="invitation-role",
+                dedupe_key=keys.ROLE_POSTS.key(view.id, role.id, now),
+            )
+            await audit.record(
+                session,
+                community_id=community.id,
+                at=now,
+                kind="invite.role",
+                actor=audit.Party(inviter.id, inviter.display_name),
+                detail={"event": view.code, "role": role.name},
+            )
+        self.outbox.kick()
+        return view, view.channel_id
+
+    # -- /invites sent ---------------------------------------------------------------------
+
+    async def sent(
+        self, community: Community, inviter: Person, event_ref: str | None
+    ) -> list[SentLine]:
+        now = self.clock.now()
+        async with self.db.sessions() as session:
+            event_id = None
+            if event_ref:
+                event_id = (await find_event(session, community.id, event_ref, now)).id
+            rows = await repo.sent_by(session, inviter.id, event_id)
+            events = {
+                e.id: e
+                for e in await session.scalars(
+                    select(EventRow).where(EventRow.id.in_({r[0].event_id for r in rows}))
+                )
+            }
+            answers = await repo.answers(
+                session, [(r[0].event_id, r[0].recipient_id) for r in rows]
+            )
+        lines = []
+        for row, name, outbox_status, error in rows:
+            event = events[row.event_id]
+            lines.append(
+                SentLine(
+                    name=name,
+                    event_title=event.title,
+                    event_code=event.code,
+                    at=row.created_at,
+                    state=state_words(
+                        row,
+                        name,
+                        outbox_status,
+                        error,
+                        answers.get((row.event_id, row.recipient_id)),
+                    ),
+                )
+            )
+        return lines
+
+
+class RolePostsSpent(UserError):
+    def __init__(self, limit: int, again: datetime) -> None:
+        super().__init__(
+            f"This community has made its {limit} role invitations for today (the limit).",
+            hint=f"The next can go after {again:%Y-%m-%d %H:%M} UTC, or a moderator can raise "
+            "it with /limits set role_posts_day:…",
+        )
+        self.again = again

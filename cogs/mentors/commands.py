@@ -1,0 +1,395 @@
+"""/mentor: declarations and replies. The rules live in profiles.py, rounds.py, schedules.py."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.app import Potluck
+from bot.core.commands import Cog, Option, OptionKind, action, command
+from bot.core.errors import BadOption, NotFound
+from bot.core.messages import Code, Field, Message, Segment, Time, rich
+from bot.core.types import Invocation, Level, Person
+from cogs.mentors import explain
+from cogs.mentors.participants import CareerStage, LibraryType, Role
+from cogs.mentors.privacy import MentorData
+from cogs.mentors.profiles import ProfileChange, Profiles, ProfileView
+from cogs.mentors.rounds import ACTIONS, Rounds, summary
+from cogs.mentors.schedules import Schedules
+from cogs.mentors.settings import MentorsSettings
+from cogs.mentors.solver import RoundKind
+from cogs.mentors.stats import gather
+from cogs.mentors.topics import TopicVocabulary
+
+LONGEST_PAUSE = timedelta(days=366)
+ROLE = Option(
+    "role", "mentor, mentee or peer.", choices=tuple(r.value for r in Role), required=True
+)
+PROFILE_OPTIONS = (
+    Option("topics", 'What you want to talk about: "cataloging, grant writing".', max_length=500),
+    Option(
+        "capacity",
+        "Mentors: how many mentees at once (1-10).",
+        kind=OptionKind.INTEGER,
+        min_value=1,
+        max_value=10,
+    ),
+    Option("organization", 'Your library: "Elm Street Library".', max_length=200),
+    Option(
+        "library_type",
+        "public, academic, school or special.",
+        choices=tuple(t.value for t in LibraryType),
+    ),
+    Option(
+        "career_stage",
+        "student, early, mid or senior.",
+        choices=tuple(s.value for s in CareerStage),
+    ),
+    Option("languages", 'Languages you can meet in: "en, es".', max_length=100),
+)
+ANSWER_WORDS = {
+    "met": "Wonderful, thanks for telling me. Enjoy the conversations!",
+    "not_yet": "No worries. I will check in again later.",
+    "not_a_good_fit": "Thanks for saying so. You two will not be matched again.",
+}
+
+
+def _profile_message(view: ProfileView, avoided: list[str] | None = None) -> Message:
+    fields = [
+        Field(name="Role", value=[view.role.value]),
+        Field(name="Topics", value=[", ".join(view.topics) or "none"]),
+    ]
+    if view.role is Role.MENTOR:
+        fields.append(Field(name="Mentees at once", value=[str(view.capacity)]))
+    for name, value in (
+        ("Organization", view.organization),
+        ("Library type", view.library_type),
+        ("Career stage", view.career_stage),
+        ("Languages", ", ".join(view.languages)),
+    ):
+        if value:
+            fields.append(Field(name=name, value=[value]))
+    if view.left:
+        fields.append(Field(name="Status", value=["left (join again with /mentor join)"]))
+    elif view.paused:
+        status: list[Segment] = ["paused until "]
+        status += [Time(at=view.paused_until, style="date")] if view.paused_until else ["resumed"]
+        fields.append(Field(name="Status", value=status))
+    if avoided is not None:
+        fields.append(
+            Field(
+                name="Never matched with (only you see this)",
+                value=[", ".join(avoided) or "nobody"],
+                inline=False,
+            )
+        )
+    return Message(title=f"Mentoring profile: {view.name}", fields=fields, ephemeral=True)
+
+
+def _changed(change: ProfileChange, head: str) -> Message:
+    reply = _profile_message(change.view)
+    note = ""
+    if change.unrecognised:
+        note = (
+            f"\nNot on the topic list, kept as typed (they match people who typed the same): "
+            f"{', '.join(change.unrecognised)}."
+        )
+    return reply.model_copy(update={"text": rich(head, note), "accent": "success"})
+
+
+class MentorsCog(Cog):
+    name = "mentors"
+    description = "Mentor matching and peer chats across libraries."
+    Settings = MentorsSettings
+
+    def __init__(self, bot: Potluck, settings: MentorsSettings) -> None:
+        self.bot = bot
+        self.settings = settings
+        vocabulary = TopicVocabulary.default().extended(settings.topics)
+        self.profiles = Profiles(bot.db, vocabulary)
+        self.rounds = Rounds(bot.db, bot.outbox, bot.clock, settings, vocabulary)
+        self.schedules = Schedules(bot.db, bot.outbox, bot.clock, bot.identity, self.rounds)
+        self.data = MentorData(bot.db)
+
+    async def on_ready(self) -> None:
+        self.bot.scheduler.every(
+            "mentor-rounds", self.settings.schedule_poll_seconds, self.schedules.run_due
+        )
+
+    # -- profiles --------------------------------------------------------------------------
+
+    @command(
+        "mentor join",
+        "Take part in mentor matching or peer chats.",
+        options=[
+            ROLE,
+            *(
+                o
+                if o.name != "topics"
+                else Option(o.name, o.description, required=True, max_length=500)
+                for o in PROFILE_OPTIONS
+            ),
+        ],
+        examples=[
+            '/mentor join role:mentee topics:"cataloging, grant writing" career_stage:early',
+            '/mentor join role:mentor topics:"grant writing" capacity:2 '
+            'organization:"Elm Street Library" languages:"en, es"',
+            '/mentor join role:peer topics:"outreach, makerspaces" library_type:public',
+        ],
+    )
+    async def join(self, inv: Invocation, **options: Any) -> Message:
+        change = await self.profiles.join(inv.community, inv.person, inv.now, **options)
+        verb = "Welcome back" if change.rejoined else "Welcome"
+        return _changed(
+            change,
+            f"{verb}! You take part as a {change.view.role.value}; the next round will look "
+            "for a match for you. See it any time with /mentor profile.",
+        )
+
+    @command(
+        "mentor edit",
+        "Change your mentoring profile; only the options you give change.",
+        options=[Option("role", "mentor, mentee or peer.", choices=ROLE.choices), *PROFILE_OPTIONS],
+        examples=["/mentor edit capacity:2", '/mentor edit topics:"outreach, storytime"'],
+    )
+    async def edit(self, inv: Invocation, **options: Any) -> Message:
+        change = await self.profiles.edit(inv.community, inv.person, inv.now, **options)
+        return _changed(change, "Your profile is updated.")
+
+    @command(
+        "mentor profile",
+        "Show your mentoring profile, or someone else's.",
+        options=[Option("person", "Whose profile (default: yours).", kind=OptionKind.PERSON)],
+        examples=["/mentor profile", "/mentor profile person:@sam"],
+    )
+    async def profile(self, inv: Invocation, person: str | None = None) -> Message:
+        whose = await self._person(inv, person) if person else inv.person
+        view, avoided = await self.profiles.view(inv.community, whose, inv.now)
+        return _profile_message(view, avoided if whose.id == inv.person.id else None)
+
+    @command(
+        "mentor pause",
+        "Sit out rounds for a while (or until /mentor resume).",
+        options=[
+            Option(
+                "for", 'How long: "6 weeks" (default: until you resume).', kind=OptionKind.DURATION
+            )
+        ],
+        examples=['/mentor pause for:"6 weeks"', "/mentor pause"],
+    )
+    async def pause(self, inv: Invocation, **options: Any) -> Message:
+        length: timedelta | None = options.get("for")
+        if length is not None and length > LONGEST_PAUSE:
+            raise BadOption("`for:` can be at most a year.", hint='Try for:"6 weeks".')
+        until = inv.now + length if length is not None else None
+        await self.profiles.pause(inv.community, inv.person, inv.now, until)
+        when: list[Segment] = (
+            [" until ", Time(at=until, style="date"), "; after that you are back by yourself."]
+            if until
+            else [" until you type ", Code(text="/mentor resume"), "."]
+        )
+        return Message(text=rich("You are paused", *when), ephemeral=True, accent="success")
+
+    @command(
+        "mentor resume", "Take part in rounds again after a pause.", examples=["/mentor resume"]
+    )
+    async def resume(self, inv: Invocation) -> Message:
+        await self.profiles.resume(inv.community, inv.person, inv.now)
+        return Message(
+            text=["You are back: the next round includes you."], ephemeral=True, accent="success"
+        )
+
+    @command("mentor leave", "Stop taking part in mentoring rounds.", examples=["/mentor leave"])
+    async def leave(self, inv: Invocation) -> Message:
+        await self.profiles.leave(inv.community, inv.person, inv.now)
+        return Message(
+            text=rich(
+                "You have left mentoring; no round will include you. Join again any time with ",
+                Code(text="/mentor join"),
+                ". To delete your data too: ",
+                Code(text="/privacy forget"),
+                ".",
+            ),
+            ephemeral=True,
+            accent="success",
+        )
+
+    @command(
+        "mentor avoid",
+        "Never be matched with someone (private: nobody is told).",
+        options=[
+            Option("person", "Who not to be matched with.", kind=OptionKind.PERSON, required=True)
+        ],
+        examples=["/mentor avoid person:@sam"],
+    )
+    async def avoid(self, inv: Invocation, person: str) -> Message:
+        other = await self.bot.identity.ensure_person(inv.community.id, person)
+        added = await self.profiles.avoid(inv.community, inv.person, other)
+        head = "Done" if added else "Already on your list"
+        return Message(
+            text=[
+                f"{head}: you will never be matched with {other.display_name}. Only you can "
+                "see this list (/mentor profile)."
+            ],
+            ephemeral=True,
+            accent="success",
+        )
+
+    # -- moderators ------------------------------------------------------------------------
+
+    @command(
+        "mentor round",
+        "Run a matching round now, or preview it with dry_run:yes (moderator).",
+        options=[
+            Option(
+                "kind",
+                "mentoring or peers (default mentoring).",
+                choices=tuple(k.value for k in RoundKind),
+            ),
+            Option("dry_run", "yes: only show the proposed matches.", kind=OptionKind.BOOLEAN),
+        ],
+        level=Level.MODERATOR,
+        examples=["/mentor round kind:mentoring dry_run:yes", "/mentor round kind:peers"],
+    )
+    async def round(
+        self, inv: Invocation, kind: str = "mentoring", dry_run: bool = False
+    ) -> Message:
+        round_kind = RoundKind(kind)
+        if dry_run:
+            planned = await self.rounds.dry_run(inv.community, round_kind)
+            lines = explain.dry_run_lines(planned.plan, planned.name)
+            return Message(
+                title=f"Dry run: {kind} round (nothing sent)",
+                text=[
+                    "\n".join(lines),
+                    "\nRun it for real with ",
+                    Code(text=f"/mentor round kind:{kind}"),
+                    ".",
+                ],
+                ephemeral=True,
+            )
+        planned = await self.rounds.run(
+            inv.community, round_kind, actor=inv.person, channel_id=inv.channel.external_id
+        )
+        return Message(
+            title=f"{kind.capitalize()} round done",
+            text=[
+                f"{summary(planned)}. Every match gets an intro now and a check-in in "
+                f"{self.settings.check_in_days} days."
+            ],
+            ephemeral=True,
+            accent="success",
+        )
+
+    @command(
+        "mentor schedule",
+        "Run rounds on a cadence, or stop them with every:off (moderator).",
+        options=[
+            Option(
+                "kind",
+                "mentoring or peers.",
+                choices=tuple(k.value for k in RoundKind),
+                required=True,
+            ),
+            Option("every", 'How often: "4 weeks" (or off).', required=True, max_length=50),
+            Option(
+                "at",
+                'The first round: "monday 10am" (default: one period from now).',
+                kind=OptionKind.DATETIME,
+            ),
+        ],
+        level=Level.MODERATOR,
+        examples=[
+            '/mentor schedule kind:peers every:"4 weeks" at:"monday 10am"',
+            "/mentor schedule kind:peers every:off",
+        ],
+    )
+    async def schedule(
+        self, inv: Invocation, kind: str, every: str, at: datetime | None = None
+    ) -> Message:
+        row = await self.schedules.set(
+            inv.community, inv.person, RoundKind(kind), every, at, inv.channel.external_id
+        )
+        if row is None:
+            return Message(
+                text=[f"Scheduled {kind} rounds are stopped."], ephemeral=True, accent="success"
+            )
+        return Message(
+            text=rich(
+                f"A {kind} round every {row.every_text}; the next one is ",
+                Time(at=row.next_run_at),
+                ".",
+            ),
+            ephemeral=True,
+            accent="success",
+        )
+
+    @command(
+        "mentor stats",
+        "People, matches, meetings and who waited longest (moderator).",
+        level=Level.MODERATOR,
+        examples=["/mentor stats"],
+    )
+    async def stats(self, inv: Invocation) -> Message:
+        async with self.bot.db.sessions() as session:
+            s = await gather(session, inv.community.id, inv.now)
+        people = ", ".join(f"{n} {role}s" for role, n in s.people.items())
+        fields = [
+            Field(name="People", value=[f"{people}; {s.paused} paused"], inline=False),
+            Field(name="Rounds", value=[str(s.rounds)]),
+            Field(name="Matches made", value=[str(s.matches)]),
+            Field(name="Meetings reported", value=[str(s.met)]),
+            Field(name="Not yet", value=[str(s.not_yet)]),
+            Field(name='"Not a good fit"', value=[str(s.not_a_good_fit)]),
+            Field(
+                name="Waited longest",
+                value=[
+                    ", ".join(f"{name} ({n} round{'s' * (n != 1)})" for name, n in s.waited)
+                    or "nobody is waiting"
+                ],
+                inline=False,
+            ),
+        ]
+        for kind, every, nxt in s.schedules:
+            fields.append(
+                Field(name=f"Scheduled {kind}", value=[f"every {every}, next ", Time(at=nxt)])
+            )
+        return Message(title="Mentoring", fields=fields, ephemeral=True)
+
+    # -- buttons ---------------------------------------------------------------------------
+
+    @action("mentor-met")
+    async def met(self, inv: Invocation, value: str) -> Message:
+        return await self._answer(inv, value, "mentor-met")
+
+    @action("mentor-not-yet")
+    async def not_yet(self, inv: Invocation, value: str) -> Message:
+        return await self._answer(inv, value, "mentor-not-yet")
+
+    @action("mentor-not-fit")
+    async def not_fit(self, inv: Invocation, value: str) -> Message:
+        return await self._answer(inv, value, "mentor-not-fit")
+
+    async def _answer(self, inv: Invocation, value: str, name: str) -> Message:
+        if not value.isdigit():
+            raise NotFound("That match no longer exists.")
+        answer = ACTIONS[name]
+        await self.rounds.answer(inv.community, inv.person, int(value), answer)
+        return Message(text=[ANSWER_WORDS[answer]], ephemeral=True, accent="success")
+
+    # -- privacy ---------------------------------------------------------------------------
+
+    async def export_person(self, community_id: int, person_id: int) -> dict[str, Any]:
+        return await self.data.export(community_id, person_id)
+
+    async def forget_person(self, session: Any, community_id: int, person_id: int) -> None:
+        await self.data.forget(session, community_id, person_id)
+
+    async def _person(self, inv: Invocation, external_id: str) -> Person:
+        found = await self.bot.identity.person_by_external_id(inv.community.id, external_id)
+        if found is None:
+            raise NotFound(
+                f"I do not know {external_id} here.",
+                hint="Name someone with a mention, like person:@sam.",
+            )
+        return found

@@ -1,0 +1,182 @@
+"""Rounds on a cadence, run exactly once across processes and restarts.
+
+The database decides what is due: each schedule row has `next_run_at` (UTC). A process that
+finds it due moves it to the next run with a conditional update (only if `next_run_at` is
+still the value it read) and runs the round in that same transaction. The one process whose
+update changed the row runs the round; a second process's update changes nothing, and a
+process that dies before committing leaves the schedule due for the next one. Runs missed while
+no process was up are not repeated: the round runs once and the next run is the first one in
+the future.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.clock import Clock
+from bot.core.errors import BadOption
+from bot.core.timetext import parse_duration
+from bot.core.types import Community, Person
+from bot.outbox import Outbox
+from cogs.mentors.rounds import Rounds
+from cogs.mentors.solver import RoundKind
+from storage.db import Database
+from storage.models import MentorScheduleRow
+from storage.repositories import audit
+from storage.repositories import mentors as repo
+from storage.repositories.identity import IdentityStore
+
+log = logging.getLogger("potluck.mentors")
+
+STOP_WORDS = {"off", "stop", "never", "none", "no"}
+SHORTEST = timedelta(days=1)
+LONGEST = timedelta(days=366)
+
+
+def read_every(text: str) -> timedelta | None:
+    """ "4 weeks" -> 28 days; "off" -> None (stop the schedule). Raises BadOption for
+    something unreadable, shorter than a day or longer than a year."""
+    if text.strip().lower() in STOP_WORDS:
+        return None
+    try:
+        every = parse_duration(text)
+    except BadOption as exc:
+        raise BadOption(
+            f"`every:` {exc.message}", hint='Try every:"4 weeks" or every:off.'
+        ) from None
+    if not SHORTEST <= every <= LONGEST:
+        raise BadOption("`every:` must be between 1 day and 1 year.", hint='Try every:"4 weeks".')
+    return every
+
+
+def next_run(due_at: datetime, every: timedelta, now: datetime) -> datetime:
+    """The first run after `now` on the cadence `due_at + k * every` (k >= 1)."""
+    if every <= timedelta(0):
+        raise ValueError("every must be positive")
+    steps = max(1, (now - due_at) // every + 1)
+    return due_at + steps * every
+
+
+def first_run(at: datetime | None, every: timedelta, now: datetime) -> datetime:
+    """When a new schedule first runs: at `at` (the next such moment if it is past), else one
+    `every` from now."""
+    if at is None:
+        return now + every
+    return at if at > now else next_run(at, every, now)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A schedule found due: its id, the due time it was read with (UTC), its period."""
+
+    schedule_id: int
+    due_at: datetime
+    every: timedelta
+
+
+class Schedules:
+    def __init__(
+        self,
+        db: Database,
+        outbox: Outbox,
+        clock: Clock,
+        identity: IdentityStore,
+        rounds: Rounds,
+    ) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.clock = clock
+        self.identity = identity
+        self.rounds = rounds
+
+    async def set(
+        self,
+        community: Community,
+        actor: Person,
+        kind: RoundKind,
+        every_text: str,
+        at: datetime | None,
+        channel_id: str,
+    ) -> MentorScheduleRow | None:
+        """Create, change or (every:off) stop the community's schedule of `kind`; returns the
+        schedule, None when stopped. Recorded in the audit log as "mentor.schedule"."""
+        every = read_every(every_text)
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            row = await repo.schedule(session, community.id, kind.value)
+            before = (
+                {"every": row.every_text, "next_run_at": row.next_run_at.isoformat()}
+                if row
+                else None
+            )
+            if every is None:
+                if row is None:
+                    raise BadOption(f"There is no {kind.value} schedule to stop.")
+                await session.delete(row)
+                after = None
+            else:
+                if row is None:
+                    row = MentorScheduleRow(community_id=community.id, kind=kind.value)
+                    session.add(row)
+                row.every_seconds = int(every.total_seconds())
+                row.every_text = " ".join(every_text.split())[:100]
+                row.next_run_at = first_run(at, every, now)
+                row.platform = community.platform
+                row.channel_id = channel_id
+                await session.flush()
+                after = {"every": row.every_text, "next_run_at": row.next_run_at.isoformat()}
+            await audit.record(
+                session,
+                community_id=community.id,
+                at=now,
+                kind="mentor.schedule",
+                actor=audit.Party(actor.id, actor.display_name),
+                detail={"kind": kind.value, "before": before, "after": after},
+            )
+        return row if every is not None else None
+
+    async def due(self, now: datetime) -> list[Due]:
+        """The schedules due at `now`, as read (another process may claim them first)."""
+        async with self.db.sessions() as session:
+            return [
+                Due(r.id, r.next_run_at, timedelta(seconds=r.every_seconds))
+                for r in await repo.due_schedules(session, now)
+            ]
+
+    async def run_due(self) -> int:
+        """Run every scheduled round that is due now; returns how many this process ran."""
+        now = self.clock.now()
+        ran = 0
+        for item in await self.due(now):
+            ran += await self.run_claimed(item, now)
+        if ran:
+            self.outbox.kick()
+        return ran
+
+    async def run_claimed(self, item: Due, now: datetime) -> int:
+        """Claim one due schedule and run its round in the same transaction: 1 if this call
+        ran it, 0 if another process had claimed it (or the round failed and stays due)."""
+        try:
+            async with self.db.transaction() as session:
+                claimed = await repo.claim_schedule(
+                    session, item.schedule_id, item.due_at, next_run(item.due_at, item.every, now)
+                )
+                if not claimed:
+                    return 0
+                row = await session.get(MentorScheduleRow, item.schedule_id)
+                assert row is not None
+                community = await self.identity.community_by_id(session, row.community_id)
+                await self.rounds.run_in(
+                    session,
+                    community,
+                    RoundKind(row.kind),
+                    actor=None,
+                    channel_id=row.channel_id,
+                    schedule_id=item.schedule_id,
+                )
+            return 1
+        except Exception:
+            log.exception("scheduled round %s failed; it stays due", item.schedule_id)
+            return 0

@@ -1,0 +1,501 @@
+"""SQL for invitations and their moderation. Every function works in the caller's session
+and transaction; times are UTC."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    BlockRow,
+    InvitationRow,
+    InviterPauseRow,
+    OutboxRow,
+    PersonRow,
+    RecipientPreferenceRow,
+    RolePostRow,
+    RsvpRow,
+    SuppressionRow,
+)
+from storage.repositories import invitation_limits
+from storage.repositories.upsert import insert_ignore
+
+# The first key of PostgreSQL's two-key advisory locks that serialise one community's
+# invitations (the second is the community id). Any fixed number works; it only has to be
+# the same in every process.
+INVITE_LOCK = 727_010
+
+
+async def lock_community(session: AsyncSession, community_id: int) -> None:
+    """Serialise every invitation decision of one community until the transaction ends, so
+    limit checks and inserts of concurrent /invite calls (in any process) never interleave.
+
+    PostgreSQL: a transaction-scoped advisory lock (released at commit or rollback).
+    SQLite: nothing to do, the transaction began with BEGIN IMMEDIATE and so already holds
+    the database's single write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:k, :c)"), {"k": INVITE_LOCK, "c": community_id}
+        )
+
+
+# -- facts for a decision --------------------------------------------------------------------
+
+
+async def people_by_external(
+    session: AsyncSession, community_id: int, external_ids: Sequence[str]
+) -> dict[str, PersonRow]:
+    if not external_ids:
+        return {}
+    rows = await session.scalars(
+        select(PersonRow).where(
+            PersonRow.community_id == community_id, PersonRow.external_id.in_(external_ids)
+        )
+    )
+    return {r.external_id: r for r in rows}
+
+
+async def people_named(
+    session: AsyncSession, community_id: int, names: Sequence[str]
+) -> dict[str, PersonRow]:
+    """People by display name (case-insensitive), for the console's `@name` words."""
+    if not names:
+        return {}
+    lowered = [n.lower() for n in names]
+    rows = await session.scalars(
+        select(PersonRow).where(
+            PersonRow.community_id == community_id,
+            func.lower(PersonRow.display_name).in_(lowered),
+        )
+    )
+    return {r.display_name.lower(): r for r in rows}
+
+
+async def inviter_times(session: AsyncSession, inviter_id: int, since: datetime) -> list[datetime]:
+    rows = await session.scalars(
+        select(InvitationRow.created_at).where(
+            InvitationRow.inviter_id == inviter_id, InvitationRow.created_at > since
+        )
+    )
+    return list(rows)
+
+
+async def event_count(session: AsyncSession, event_id: int) -> int:
+    found = await session.scalar(
+        select(func.count()).select_from(InvitationRow).where(InvitationRow.event_id == event_id)
+    )
+    return int(found or 0)
+
+
+async def received_times(
+    session: AsyncSession, recipient_ids: Sequence[int], since: datetime
+) -> dict[int, list[datetime]]:
+    out: dict[int, list[datetime]] = defaultdict(list)
+    if recipient_ids:
+        rows = await session.execute(
+            select(InvitationRow.recipient_id, InvitationRow.created_at).where(
+                InvitationRow.recipient_id.in_(recipient_ids), InvitationRow.created_at > since
+            )
+        )
+        for rid, at in rows:
+            out[rid].append(at)
+    return out
+
+
+async def invited_on(
+    session: AsyncSession, event_id: int, recipient_ids: Sequence[int]
+) -> dict[int, datetime]:
+    if not recipient_ids:
+        return {}
+    rows = await session.execute(
+        select(InvitationRow.recipient_id, InvitationRow.created_at).where(
+            InvitationRow.event_id == event_id, InvitationRow.recipient_id.in_(recipient_ids)
+        )
+    )
+    return {rid: at for rid, at in rows}
+
+
+async def going(session: AsyncSession, event_id: int, person_ids: Sequence[int]) -> set[int]:
+    """People with a yes (going or waitlisted) for any date of the event."""
+    if not person_ids:
+        return set()
+    rows = await session.scalars(
+        select(RsvpRow.person_id).where(
+            RsvpRow.event_id == event_id,
+            RsvpRow.person_id.in_(person_ids),
+            RsvpRow.status.in_(("going", "waitlist")),
+        )
+    )
+    return set(rows)
+
+
+async def suppressed(
+    session: AsyncSession, community_id: int, external_ids: Sequence[str]
+) -> set[str]:
+    if not external_ids:
+        return set()
+    rows = await session.scalars(
+        select(SuppressionRow.external_id).where(
+            SuppressionRow.community_id == community_id,
+            SuppressionRow.external_id.in_(external_ids),
+        )
+    )
+    return set(rows)
+
+
+async def blocking(
+    session: AsyncSession, inviter_id: int, recipient_ids: Sequence[int]
+) -> set[int]:
+    """Which of the recipients blocked the inviter."""
+    if not recipient_ids:
+        return set()
+    rows = await session.scalars(
+        select(BlockRow.person_id).where(
+            BlockRow.blocked_id == inviter_id, BlockRow.person_id.in_(recipient_ids)
+        )
+    )
+    return set(rows)
+
+
+async def preferences(
+    session: AsyncSession, community_id: int, person_ids: Sequence[int]
+) -> dict[int, RecipientPreferenceRow]:
+    if not person_ids:
+        return {}
+    rows = await session.scalars(
+        select(RecipientPreferenceRow).where(
+            RecipientPreferenceRow.community_id == community_id,
+            RecipientPreferenceRow.person_id.in_(person_ids),
+        )
+    )
+    return {r.person_id: r for r in rows}
+
+
+async def pause_of(
+    session: AsyncSession, community_id: int, person_id: int
+) -> InviterPauseRow | None:
+    return (
+        await session.scalars(
+            select(InviterPauseRow).where(
+                InviterPauseRow.community_id == community_id,
+                InviterPauseRow.person_id == person_id,
+            )
+        )
+    ).first()
+
+
+async def set_pause(
+    session: AsyncSession,
+    community_id: int,
+    person_id: int,
+    until: datetime,
+    reason: str | None,
+    by_id: int | None,
+) -> InviterPauseRow | None:
+    """Pause (or re-pause) an inviter; returns the pause it replaced, if any."""
+    old = await pause_of(session, community_id, person_id)
+    before = None
+    if old is not None:
+        before = InviterPauseRow(until=old.until, reason=old.reason, by_id=old.by_id)
+        old.until, old.reason, old.by_id = until, reason, by_id
+    else:
+        session.add(
+            InviterPauseRow(
+                community_id=community_id,
+                person_id=person_id,
+                until=until,
+                reason=reason,
+                by_id=by_id,
+            )
+        )
+    await session.flush()
+    return before
+
+
+async def clear_pause(session: AsyncSession, community_id: int, person_id: int) -> bool:
+    result: Any = await session.execute(
+        delete(InviterPauseRow).where(
+            InviterPauseRow.community_id == community_id, InviterPauseRow.person_id == person_id
+        )
+    )
+    return bool(result.rowcount)
+
+
+# -- writing invitations ---------------------------------------------------------------------
+
+
+async def add_invitations(session: AsyncSession, rows: Sequence[InvitationRow]) -> list[int]:
+    """Insert invitations of one event (transient rows, used as values only) in one
+    statement; returns their ids, in order (found by the unique event and recipient)."""
+    if not rows:
+        return []
+    columns = [c.key for c in InvitationRow.__table__.columns if c.key != "id"]
+    values = [{c: getattr(row, c) for c in columns} for row in rows]
+    for v in values:
+        v["complaint"] = bool(v["complaint"])
+    await session.execute(insert(InvitationRow), values)
+    event_id = rows[0].event_id
+    found = dict(
+        (
+            await session.execute(
+                select(InvitationRow.recipient_id, InvitationRow.id).where(
+                    InvitationRow.event_id == event_id,
+                    InvitationRow.recipient_id.in_([r.recipient_id for r in rows]),
+                )
+            )
+        ).all()
+    )
+    return [found[r.recipient_id] for r in rows]
+
+
+async def set_outbox_keys(session: AsyncSession, keys: dict[int, str]) -> None:
+    """Name each invitation's outbox row (by invitation id), in one statement."""
+    if keys:
+        table = InvitationRow.__table__
+        await session.execute(
+            update(table)  # type: ignore[arg-type]
+            .where(table.c.id == bindparam("row_id"))
+            .values(outbox_key=bindparam("key")),
+            [{"row_id": i, "key": k} for i, k in keys.items()],
+        )
+
+
+async def invitation(session: AsyncSession, invitation_id: int) -> InvitationRow | None:
+    return await session.get(InvitationRow, invitation_id)
+
+
+async def role_post_times(
+    session: AsyncSession, community_id: int, since: datetime
+) -> list[datetime]:
+    rows = await session.scalars(
+        select(RolePostRow.created_at).where(
+            RolePostRow.community_id == community_id, RolePostRow.created_at > since
+        )
+    )
+    return list(rows)
+
+
+async def add_role_post(session: AsyncSession, **values: Any) -> None:
+    session.add(RolePostRow(**values))
+    await session.flush()
+
+
+async def pending_digest(
+    session: AsyncSession, recipient_id: int, due_at: datetime
+) -> list[InvitationRow]:
+    """The recipient's invitations waiting for the digest due at `due_at`, oldest first."""
+    rows = await session.scalars(
+        select(InvitationRow)
+        .where(
+            InvitationRow.recipient_id == recipient_id,
+            InvitationRow.delivery == "digest",
+            InvitationRow.due_at == due_at,
+            InvitationRow.status == "queued",
+        )
+        .order_by(InvitationRow.id)
+    )
+    return list(rows)
+
+
+async def sent_by(
+    session: AsyncSession, inviter_id: int, event_id: int | None = None, limit: int = 50
+) -> list[tuple[InvitationRow, str, str | None, str | None]]:
+    """The inviter's invitations, newest first, each with the recipient's name and its outbox
+    row's status and last error (None when the row is gone)."""
+    query = (
+        select(InvitationRow, PersonRow.display_name, OutboxRow.status, OutboxRow.last_error)
+        .join(PersonRow, PersonRow.id == InvitationRow.recipient_id)
+        .outerjoin(OutboxRow, OutboxRow.dedupe_key == InvitationRow.outbox_key)
+        .where(InvitationRow.inviter_id == inviter_id)
+    )
+    if event_id is not None:
+        query = query.where(InvitationRow.event_id == event_id)
+    rows = await session.execute(query.order_by(InvitationRow.id.desc()).limit(limit))
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def recent_of_inviter(session: AsyncSession, inviter_id: int, window: int) -> list[bool]:
+    """Whether each of the inviter's last `window` invitations drew a complaint."""
+    rows = await session.scalars(
+        select(InvitationRow.complaint)
+        .where(InvitationRow.inviter_id == inviter_id)
+        .order_by(InvitationRow.id.desc())
+        .limit(window)
+    )
+    return [bool(r) for r in rows]
+
+
+async def withdraw_pending_from(
+    session: AsyncSession, recipient_id: int, inviter_id: int | None = None
+) -> list[InvitationRow]:
+    """The recipient's still-queued invitations (from one inviter, or all), marked declined;
+    returns them so their outbox rows can be withdrawn."""
+    query = select(InvitationRow).where(
+        InvitationRow.recipient_id == recipient_id, InvitationRow.status == "queued"
+    )
+    if inviter_id is not None:
+        query = query.where(InvitationRow.inviter_id == inviter_id)
+    rows = list(await session.scalars(query))
+    for row in rows:
+        row.status = "withdrawn"
+    await session.flush()
+    return rows
+
+
+# -- recipients' settings --------------------------------------------------------------------
+
+
+async def preference(
+    session: AsyncSession,
+    community_id: int,
+    person_id: int,
+    *,
+    create: bool = False,
+    digest_hour: int = 9,
+) -> RecipientPreferenceRow | None:
+    found = (await preferences(session, community_id, [person_id])).get(person_id)
+    if found is None and create:
+        found = RecipientPreferenceRow(
+            community_id=community_id,
+            person_id=person_id,
+            mode="on",
+            digest_every="daily",
+            digest_hour=digest_hour,
+        )
+        session.add(found)
+        await session.flush()
+    return found
+
+
+async def suppress(
+    session: AsyncSession, community_id: int, external_id: str, now: datetime
+) -> None:
+    await session.execute(
+        insert_ignore(session, SuppressionRow).values(
+            community_id=community_id, external_id=external_id, created_at=now
+        )
+    )
+
+
+async def unsuppress(session: AsyncSession, community_id: int, external_id: str) -> None:
+    await session.execute(
+        delete(SuppressionRow).where(
+            SuppressionRow.community_id == community_id, SuppressionRow.external_id == external_id
+        )
+    )
+
+
+async def block(
+    session: AsyncSession, community_id: int, person_id: int, blocked_id: int, now: datetime
+) -> None:
+    await session.execute(
+        insert_ignore(session, BlockRow).values(
+            community_id=community_id, person_id=person_id, blocked_id=blocked_id, created_at=now
+        )
+    )
+
+
+async def unblock(session: AsyncSession, person_id: int, blocked_id: int) -> bool:
+    result: Any = await session.execute(
+        delete(BlockRow).where(BlockRow.person_id == person_id, BlockRow.blocked_id == blocked_id)
+    )
+    return bool(result.rowcount)
+
+
+async def blocked_names(session: AsyncSession, person_id: int) -> list[str]:
+    rows = await session.scalars(
+        select(PersonRow.display_name)
+        .join(BlockRow, BlockRow.blocked_id == PersonRow.id)
+        .where(BlockRow.person_id == person_id)
+        .order_by(PersonRow.display_name)
+    )
+    return list(rows)
+
+
+# -- privacy ---------------------------------------------------------------------------------
+
+
+async def export_person(
+    session: AsyncSession, community_id: int, person_id: int, external_id: str
+) -> dict[str, Any]:
+    """Everything stored about the person, JSON-ready."""
+    out: dict[str, Any] = {}
+    sent = await session.scalars(
+        select(InvitationRow).where(
+            or_(InvitationRow.inviter_id == person_id, InvitationRow.recipient_id == person_id)
+        )
+    )
+    rows = list(sent)
+    out["invitations_sent"] = [
+        {"event_id": r.event_id, "at": r.created_at.isoformat(), "status": r.status}
+        for r in rows
+        if r.inviter_id == person_id
+    ]
+    out["invitations_received"] = [
+        {"event_id": r.event_id, "at": r.created_at.isoformat(), "status": r.status}
+        for r in rows
+        if r.recipient_id == person_id
+    ]
+    pref = await preference(session, community_id, person_id)
+    if pref is not None:
+        out["settings"] = {
+            "mode": pref.mode,
+            "digest_every": pref.digest_every,
+            "digest_hour": pref.digest_hour,
+            "quiet_from": pref.quiet_from,
+            "quiet_to": pref.quiet_to,
+        }
+    out["blocked"] = await blocked_names(session, person_id)
+    if await suppressed(session, community_id, [external_id]):
+        out["suppression"] = (
+            "You turned invitations off. Potluck keeps your platform id on its list of people "
+            "who take no invitations, even after /privacy forget, so you are never invited "
+            "again by mistake; /invites on removes it."
+        )
+    pause = await pause_of(session, community_id, person_id)
+    if pause is not None:
+        out["paused_until"] = pause.until.isoformat()
+    return {k: v for k, v in out.items() if v}
+
+
+async def forget_person(session: AsyncSession, community_id: int, person_id: int) -> None:
+    """Delete everything about the person except the suppression record (kept by platform id
+    on purpose)."""
+    await session.execute(
+        delete(InvitationRow).where(
+            or_(InvitationRow.inviter_id == person_id, InvitationRow.recipient_id == person_id)
+        )
+    )
+    await session.execute(
+        delete(BlockRow).where(
+            or_(BlockRow.person_id == person_id, BlockRow.blocked_id == person_id)
+        )
+    )
+    for table in (RecipientPreferenceRow, InviterPauseRow):
+        await session.execute(delete(table).where(table.person_id == person_id))
+    await session.execute(
+        update(RolePostRow).where(RolePostRow.inviter_id == person_id).values(inviter_id=None)
+    )
+    await invitation_limits.delete_override(session, community_id, "person", str(person_id))
+
+
+async def answers(
+    session: AsyncSession, pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    """The latest RSVP answer of each (event id, person id), for the dates answered."""
+    if not pairs:
+        return {}
+    event_ids = {e for e, _ in pairs}
+    person_ids = {p for _, p in pairs}
+    rows = await session.execute(
+        select(RsvpRow.event_id, RsvpRow.person_id, RsvpRow.status)
+        .where(RsvpRow.event_id.in_(event_ids), RsvpRow.person_id.in_(person_ids))
+        .order_by(RsvpRow.answered_at)
+    )
+    wanted = set(pairs)
+    return {(e, p): s for e, p, s in rows if (e, p) in wanted}

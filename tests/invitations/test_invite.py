@@ -1,0 +1,133 @@
+"""Inviting people through the real command path: the private answer, the DM with its
+buttons, each refusal with its wording."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import Potluck
+from bot.core.clock import ManualClock
+from bot.testing import Conversation
+from tests.invitations.conftest import delivered, said, setup_event
+
+
+async def test_an_invitation_is_a_dm_with_the_card_and_three_more_buttons(
+    chat: Conversation,
+) -> None:
+    code = await setup_event(chat, "ben")
+    reply = await chat.say(f'/invite event:{code} people:"@ben" note:"Bring cocoa"', as_="ana")
+    assert reply.ephemeral
+    assert "ben: sent" in said(reply)
+    (dm,) = await delivered(chat)
+    assert dm.destination.kind == "person" and dm.destination.id == "ben"
+    assert dm.kind == "invitation"
+    text = said(dm.message)
+    assert "You're invited" in text and "ana invites you" in text and "Bring cocoa" in text
+    labels = [b.label for b in dm.message.buttons]
+    assert labels == [
+        "Going",
+        "Maybe",
+        "Can't go",
+        "Not interested",
+        "No more from ana",
+        "No invitations at all",
+    ]
+    answer = await chat.press(dm.message, "Going", as_="ben")
+    assert answer.accent == "success"
+    sent = await chat.say(f"/invites sent event:{code}", as_="ana")
+    assert "ben" in said(sent) and "answered: going" in said(sent)
+
+
+async def test_each_refusal_says_why_and_nothing_is_sent(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await setup_event(chat, "ben", "cat", "dan", "eve")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    await chat.say(f"/rsvp {code} yes", as_="cat")
+    await chat.say("/invites off", as_="dan")
+    await chat.say("/invites block person:@ana", as_="eve")
+    await chat.deliver()
+    clock.advance(timedelta(hours=2))
+    reply = await chat.say(
+        f'/invite event:{code} people:"@ben @cat @dan @eve @zed @ana"', as_="ana"
+    )
+    text = said(reply)
+    assert "ben: not sent, already invited on 2026-11-23" in text
+    assert "cat: not sent, is already going" in text
+    assert "dan: not sent, has turned invitations off" in text
+    assert "eve: not sent, doesn't take invitations from you" in text
+    assert "zed: not sent, isn't a member of this community" in text
+    assert "ana: not sent, that's you" in text
+    assert reply.accent == "danger"
+    assert await delivered(chat) == []
+
+
+async def test_the_hourly_limit_says_how_many_are_left_and_when(chat: Conversation) -> None:
+    names = [f"p{i}" for i in range(12)]
+    code = await setup_event(chat, *names)
+    await chat.say("/limits set per_inviter_hour:10", as_="mod")
+    first = await chat.say(f'/invite event:{code} people:"@p0 @p1 @p2 @p3 @p4 @p5"', as_="ana")
+    assert "You can invite 4 more people this hour" in said(first)
+    second = await chat.say(f'/invite event:{code} people:"@p6 @p7 @p8 @p9 @p10 @p11"', as_="ana")
+    text = said(second)
+    assert text.count(": sent") == 4
+    assert "p10: not sent, you have invited 10 people in an hour, the limit; possible again" in text
+    assert "You can invite 0 more people this hour; the next after" in text
+    assert len(await delivered(chat)) == 10
+
+
+async def test_daily_event_and_recipient_limits(chat: Conversation, clock: ManualClock) -> None:
+    code = await setup_event(chat, "ben", "cat", "dan")
+    other = await setup_event(chat, organizer="ana")
+    await chat.say("/limits set per_inviter_day:2 per_event:1 per_recipient_week:1", as_="mod")
+    reply = await chat.say(f'/invite event:{code} people:"@ben @cat"', as_="ana")
+    assert "cat: not sent, this event has had its 1 invitations (the limit)" in said(reply)
+    reply = await chat.say(f'/invite event:{other} people:"@ben"', as_="ana")
+    assert "ben: not sent, has had 1 invitations this week, the most anyone gets" in said(reply)
+    reply = await chat.say(f'/invite event:{other} people:"@cat"', as_="ana")
+    assert "cat: sent" in said(reply)
+    third = await setup_event(chat, organizer="ana")
+    reply = await chat.say(f'/invite event:{third} people:"@dan"', as_="ana")
+    assert "dan: not sent, you have invited 2 people in a day, the limit" in said(reply)
+
+
+async def test_limits_per_person_and_role_override_the_community(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben", "cat", "dan")
+    await chat.say("/limits set role:member per_inviter_hour:1", as_="mod")
+    await chat.say("/limits set person:@ana per_inviter_hour:2", as_="mod")
+    reply = await chat.say(f'/invite event:{code} people:"@ben @cat @dan"', as_="ana")
+    assert said(reply).count(": sent") == 2
+    reply = await chat.say(f'/invite event:{code} people:"@dan"', as_="ben")
+    assert "dan: sent" in said(reply)
+
+
+async def test_inviting_needs_people_or_a_role(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben")
+    reply = await chat.say(f"/invite event:{code}", as_="ana")
+    assert "Give either `people:` or `role:`" in said(reply)
+    reply = await chat.say(f'/invite event:{code} people:"ben"', as_="ana")
+    assert "must be mentions like @ann @ben" in said(reply)
+
+
+async def test_a_role_post_mentions_only_that_role_and_is_limited_per_day(
+    chat: Conversation, bot: Potluck
+) -> None:
+    from bot.core.messages import Mention, RoleMention
+
+    code = await setup_event(chat)
+    refused = await chat.say(f"/invite event:{code} role:@volunteers", as_="ben")
+    assert "Only organizers can use /invite role:" in said(refused)
+    await chat.say("/limits set role_posts_day:1", as_="mod")
+    ok = await chat.say(f"/invite event:{code} role:@volunteers", as_="mod")
+    assert ok.accent == "success"
+    (post,) = await delivered(chat, "invitation-role")
+    assert post.destination.kind == "channel"
+    assert post.message.mentioned_role_ids == ["volunteers"]
+    assert post.message.mentioned_user_ids == []
+    assert [s for s in post.message.text if isinstance(s, RoleMention | Mention)] == [
+        RoleMention(role_id="volunteers", name="volunteers")
+    ]
+    again = await chat.say(f"/invite event:{code} role:@volunteers", as_="mod")
+    assert "made its 1 role invitations for today" in said(again)
+    everyone = await chat.say(f"/invite event:{code} role:@everyone", as_="mod")
+    assert "never pings everyone" in said(everyone)

@@ -1,0 +1,146 @@
+"""What recipients decide: off, block, quiet hours and digests in their own zone, and their
+answers to an invitation; complaints past the threshold pause the inviter and alert the
+moderators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.core.clock import ManualClock
+from bot.testing import Conversation
+from tests.invitations.conftest import delivered, meet, said, setup_event
+
+
+async def test_quiet_hours_hold_an_invitation_until_their_morning(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await setup_event(chat, "ben")
+    await chat.say("/timezone set zone:Asia/Tokyo", as_="ben")  # 12:00 UTC is 21:00 there
+    reply = await chat.say("/invites quiet from:20:00 to:07:30", as_="ben")
+    assert "Quiet hours: 20:00 to 07:30 your time (Asia/Tokyo)" in said(reply)
+    reply = await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    assert "ben: queued for their quiet hours, until" in said(reply)
+    assert await delivered(chat) == []
+    clock.set(datetime(2026, 11, 23, 22, 29, tzinfo=UTC))  # 07:29 in Tokyo
+    assert await delivered(chat) == []
+    clock.set(datetime(2026, 11, 23, 22, 30, tzinfo=UTC))  # 07:30 in Tokyo
+    (dm,) = await delivered(chat)
+    assert dm.destination.id == "ben"
+    sent = await chat.say("/invites sent", as_="ana")
+    assert "delivered" in said(sent)
+
+
+async def test_a_digest_gathers_invitations_at_their_hour(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await setup_event(chat, "ben", "cat")
+    await chat.say("/timezone set zone:America/New_York", as_="ben")  # 07:00 there
+    other = await setup_event(chat, organizer="cat")
+    reply = await chat.say("/invites digest every:daily at:18:00", as_="ben")
+    assert "every day at 18:00 your time" in said(reply)
+    first = await chat.say(f'/invite event:{code} people:"@ben" note:"hi"', as_="ana")
+    assert "ben: queued for their digest" in said(first)
+    await chat.say(f'/invite event:{other} people:"@ben"', as_="cat")
+    assert await delivered(chat, "invitation-digest") == []
+    clock.set(datetime(2026, 11, 23, 23, 0, tzinfo=UTC))  # 18:00 in New York
+    (digest,) = await delivered(chat, "invitation-digest")
+    assert digest.destination.id == "ben"
+    assert digest.message.title == "Your invitations (2)"
+    assert 'from ana: "hi"' in said(digest.message) and "from cat" in said(digest.message)
+
+
+async def test_off_on_and_show(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben", "cat")
+    await chat.say("/invites block person:@cat", as_="ben")
+    await chat.say("/invites quiet from:22:00 to:08:00", as_="ben")
+    shown = said(await chat.say("/invites show", as_="ben"))
+    assert "Invitations: on" in shown and "22:00 to 08:00" in shown and "Blocked: cat." in shown
+    await chat.say("/invites off", as_="ben")
+    assert "Invitations: off" in said(await chat.say("/invites show", as_="ben"))
+    reply = await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    assert "ben: not sent, has turned invitations off" in said(reply)
+    await chat.say("/invites on", as_="ben")
+    reply = await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    assert "ben: sent" in said(reply)
+    unblocked = await chat.say("/invites unblock person:@cat", as_="ben")
+    assert "cat can invite you again" in said(unblocked)
+
+
+async def test_not_interested_is_a_decline_not_a_complaint(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    (dm,) = await delivered(chat)
+    reply = await chat.press(dm.message, "Not interested", as_="ben")
+    assert "not this time" in said(reply)
+    assert "declined" in said(await chat.say("/invites sent", as_="ana"))
+    log = await chat.say("/modlog kind:invite.complaint", as_="mod")
+    assert "Nothing in the log matches" in said(log)
+
+
+async def test_no_more_from_blocks_the_inviter_at_once(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben")
+    other = await setup_event(chat, organizer="ana")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    (dm,) = await delivered(chat)
+    others = await chat.press(dm.message, "No more from", as_="cat")
+    assert "isn't yours" in said(others)
+    reply = await chat.press(dm.message, "No more from", as_="ben")
+    assert "no more invitations from ana" in said(reply)
+    again = await chat.say(f'/invite event:{other} people:"@ben"', as_="ana")
+    assert "ben: not sent, doesn't take invitations from you" in said(again)
+    log = said(await chat.say("/modlog kind:invite.complaint", as_="mod"))
+    assert "by ben about ana: no more from" in log
+
+
+async def test_complaints_past_the_threshold_pause_the_inviter_and_alert_moderators(
+    chat: Conversation,
+) -> None:
+    people = [f"p{i}" for i in range(5)]
+    code = await setup_event(chat, *people)
+    await meet(chat, "mod")
+    await chat.say("/limits show", as_="mod")  # a moderator Potluck has seen
+    await chat.say(f'/invite event:{code} people:"{" ".join("@" + p for p in people)}"', as_="ana")
+    dms = await delivered(chat)
+    for dm, choice in zip(dms[:2], ["No more from", "No invitations at all"], strict=True):
+        await chat.press(dm.message, choice, as_=dm.destination.id)
+    assert await delivered(chat, "invite-notice") == []
+    await chat.press(dms[2].message, "No more from", as_=dms[2].destination.id)
+    sent = await chat.deliver()
+    (notice,) = [d for d in sent if d.kind == "invite-notice"]
+    assert notice.destination.id == "ana"
+    assert "3 of your last 5 invitations were answered with a complaint" in said(notice.message)
+    alerts = [d for d in sent if d.kind == "mod-alert"]
+    assert sorted(a.destination.id for a in alerts) == ["librarian", "mod"]
+    assert "ana: 3 of their last 5 invitations drew complaints" in said(alerts[0].message)
+    later = await setup_event(chat, "zoe", organizer="ana")
+    reply = await chat.say(f'/invite event:{later} people:"@zoe"', as_="ana")
+    assert "zoe: not sent, your invitations are paused (3 of your last 5" in said(reply)
+    log = said(await chat.say("/modlog kind:invite.auto-pause", as_="mod"))
+    assert "`invite.auto-pause` by Potluck about ana: 3 of their last 5" in log
+
+
+async def test_alerts_go_to_the_alerts_channel_when_configured(chat: Conversation) -> None:
+    chat.bot.cog("invitations").recipients.alerts.settings.alerts_channel = "mod-room"
+    people = [f"p{i}" for i in range(3)]
+    code = await setup_event(chat, *people)
+    await chat.say(f'/invite event:{code} people:"@p0 @p1 @p2"', as_="ana")
+    for dm in await delivered(chat):
+        await chat.press(dm.message, "No invitations at all", as_=dm.destination.id)
+    (alert,) = await delivered(chat, "mod-alert")
+    assert alert.destination.kind == "channel" and alert.destination.id == "mod-room"
+
+
+async def test_no_invitations_at_all_withdraws_pending_ones(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await setup_event(chat, "ben")
+    other = await setup_event(chat, organizer="cat")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    (dm,) = await delivered(chat)
+    await chat.say("/invites quiet from:00:00 to:23:59", as_="ben")
+    queued = await chat.say(f'/invite event:{other} people:"@ben"', as_="cat")
+    assert "queued for their quiet hours" in said(queued)
+    await chat.press(dm.message, "No invitations at all", as_="ben")
+    clock.advance(timedelta(days=1))
+    assert await delivered(chat) == []
+    assert "withdrawn" in said(await chat.say("/invites sent", as_="cat"))
