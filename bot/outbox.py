@@ -144,7 +144,10 @@ class Outbox(RowDelivery):
         )
         if coalesce_key is not None:
             replaced = await repo.replace_pending(
-                session, str(coalesce_key), payload=values["payload"], due_at=values["due_at"]
+                session,
+                str(coalesce_key),
+                payload=str(values["payload"]),
+                due_at=values["due_at"],  # type: ignore[arg-type]
             )
             if replaced:
                 return

@@ -109,7 +109,9 @@ class Rsvps:
         not; that is written to the audit log."""
         now = self.clock.now()
         reader_zone = zone(zone_given, person, community)
-        async with self.db.transaction() as session:
+        # Answers to one event queue in this process rather than for its row lock.
+        queue = ("rsvp", community.id, ref.strip().lstrip("#").lower())
+        async with self.db.transaction(queue=queue) as session:
             view = await locked_view(session, community.id, ref, now)
             upcoming, occurrence = _open_date(view, now, on, reader_zone)
             target = await on_behalf(session, view, person, for_person)

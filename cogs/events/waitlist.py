@@ -41,19 +41,31 @@ class Waitlist:
         if view.capacity is not None and view.capacity - tally.going_seats <= 0:
             return []
         await session.flush()
-        waiting = await repo.rsvps(session, view.id, occurrence=occurrence, statuses=("waitlist",))
-        rows = {rsvp.id: (rsvp, person) for rsvp, person in waiting}
-        seated = seating.promotions(
-            view.capacity, tally.going_seats, [_party(r) for r, _ in waiting]
-        )
         promoted: list[PersonRow] = []
-        for party in seated:
-            rsvp, person = rows[party.rsvp_id]
-            rsvp.status = "going"
-            tally.move("waitlist", rsvp.guests, "going", rsvp.guests)
-            promoted.append(person)
-        for party in seated:
-            rsvp, person = rows[party.rsvp_id]
+        seated: list[tuple[RsvpRow, PersonRow]] = []
+        after: tuple[int, int] | None = None
+        while True:
+            # Only the parties that fit the free seats, a page at a time: each takes at least
+            # one seat, so a page as long as the free seats is all one step can use.
+            free = None if view.capacity is None else view.capacity - tally.going_seats
+            if free is not None and free <= 0:
+                break
+            page = await repo.waiting_that_fit(
+                session, view.id, occurrence, seats=free, after=after, limit=free
+            )
+            rows = {rsvp.id: (rsvp, person) for rsvp, person in page}
+            for party in seating.promotions(
+                view.capacity, tally.going_seats, [_party(r) for r, _ in page]
+            ):
+                rsvp, person = rows[party.rsvp_id]
+                rsvp.status = "going"
+                tally.move("waitlist", rsvp.guests, "going", rsvp.guests)
+                promoted.append(person)
+                seated.append((rsvp, person))
+            if free is None or len(page) < free:
+                break
+            after = (page[-1][0].seq, page[-1][0].id)
+        for rsvp, person in seated:
             await self.notices.promoted(session, view, occurrence, person, rsvp.guests, community)
             await self.reminders.add(session, view, occurrence, [recipient(person, community)])
         return promoted

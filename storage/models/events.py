@@ -60,6 +60,9 @@ class RsvpRow(Base):
     __table_args__ = (
         UniqueConstraint("event_id", "occurrence", "person_id"),
         Index("ix_event_rsvps_person", "person_id"),
+        # A date's answers by status in arrival order: counts read only this index, and the
+        # next waiting party is its first entry (0006_rsvp_line).
+        Index("ix_event_rsvps_line", "event_id", "occurrence", "status", "seq", "guests"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

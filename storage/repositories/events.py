@@ -11,10 +11,12 @@ from sqlalchemy import (
     BindParameter,
     Integer,
     Table,
+    and_,
     bindparam,
     delete,
     func,
     insert,
+    or_,
     select,
     true,
     update,
@@ -309,6 +311,37 @@ async def rsvps(
         query = query.where(RsvpRow.occurrence > since)
     order = RsvpRow.seq.desc() if latest_first else RsvpRow.seq
     rows = await session.execute(query.order_by(RsvpRow.occurrence, order, RsvpRow.id))
+    return [(r, p) for r, p in rows.all()]
+
+
+async def waiting_that_fit(
+    session: AsyncSession,
+    event_id: int,
+    occurrence: datetime,
+    *,
+    seats: int | None,
+    after: tuple[int, int] | None,
+    limit: int | None,
+) -> list[tuple[RsvpRow, PersonRow]]:
+    """The next waiting RSVPs of one date, with their people, in arrival order (seq, then id):
+    only parties of at most `seats` people (1 + guests; None: any size), only after the
+    (seq, id) `after`, at most `limit` of them (None: all). Promotion reads these a few at a
+    time instead of the whole waitlist."""
+    query = (
+        select(RsvpRow, PersonRow)
+        .join(PersonRow, PersonRow.id == RsvpRow.person_id)
+        .where(
+            RsvpRow.event_id == event_id,
+            RsvpRow.occurrence == occurrence,
+            RsvpRow.status == "waitlist",
+        )
+    )
+    if seats is not None:
+        query = query.where(RsvpRow.guests + 1 <= seats)
+    if after is not None:
+        seq, rsvp_id = after
+        query = query.where(or_(RsvpRow.seq > seq, and_(RsvpRow.seq == seq, RsvpRow.id > rsvp_id)))
+    rows = await session.execute(query.order_by(RsvpRow.seq, RsvpRow.id).limit(limit))
     return [(r, p) for r, p in rows.all()]
 
 

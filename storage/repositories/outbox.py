@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, func, literal, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -26,13 +27,23 @@ def _due(now: datetime):  # type: ignore[no-untyped-def]
     )
 
 
+_OUTBOX = cast(Table, OutboxRow.__table__)
+# Built once: every RSVP writes its card edit through these (statements per RSVP matter).
+_INSERT = _OUTBOX.insert()
+_INSERT_IGNORE = {name: insert_ignore(name, _OUTBOX) for name in ("sqlite", "postgresql")}
+_REPLACE_PENDING = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.coalesce_key == bindparam("key"), _OUTBOX.c.status == "pending")
+    .values(payload=bindparam("new_payload"), due_at=bindparam("new_due_at"))
+)
+
+
 async def insert(session: AsyncSession, **values: object) -> None:
     """Insert a row; with a dedupe_key, a second insert of the same key does nothing."""
     if values.get("dedupe_key") is not None:
-        await session.execute(insert_ignore(session, OutboxRow).values(**values))
+        await session.execute(_INSERT_IGNORE[session.get_bind().dialect.name], values)
     else:
-        session.add(OutboxRow(**values))
-        await session.flush()
+        await session.execute(_INSERT, values)
 
 
 # Rows per INSERT: 19 columns each stays far below SQLite's 32,766 bound parameters.
@@ -46,12 +57,12 @@ async def insert_many(session: AsyncSession, rows: Sequence[dict[str, object]]) 
         await session.execute(insert_ignore(session, OutboxRow).values(list(chunk)))
 
 
-async def replace_pending(session: AsyncSession, coalesce_key: str, **values: object) -> bool:
+async def replace_pending(
+    session: AsyncSession, coalesce_key: str, *, payload: str, due_at: datetime
+) -> bool:
     """Overwrite a pending row with the same coalesce key (e.g. the latest card edit wins)."""
     result = await session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.coalesce_key == coalesce_key, OutboxRow.status == "pending")
-        .values(**values)
+        _REPLACE_PENDING, {"key": coalesce_key, "new_payload": payload, "new_due_at": due_at}
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

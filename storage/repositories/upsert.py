@@ -8,9 +8,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def insert_ignore(session: AsyncSession, table: Any) -> Any:
-    """An insert that silently skips rows violating a unique constraint."""
-    dialect = session.get_bind().dialect.name
+def insert_ignore(session: AsyncSession | str, table: Any) -> Any:
+    """An insert that silently skips rows violating a unique constraint; for the session's
+    database, or the dialect named ("sqlite" or "postgresql")."""
+    dialect = session if isinstance(session, str) else session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(table).on_conflict_do_nothing()
 
