@@ -321,7 +321,11 @@ async def test_ctrl_c_during_startup_is_one_line_and_leaves_a_usable_database(
 
 
 async def test_a_stop_signal_ends_a_running_console_cleanly(tmp_path: Path) -> None:
-    proc = await start_potluck(tmp_path, "console", stdin=asyncio.subprocess.PIPE)
+    # Any free port for the feed: another console on 8080 would add a line to stderr.
+    config = write_config(tmp_path, "[web]\nport = 0\n")
+    proc = await start_potluck(
+        tmp_path, "console", "-c", str(config), stdin=asyncio.subprocess.PIPE
+    )
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(b"/timezone show\n")
     await proc.stdin.drain()
