@@ -154,6 +154,7 @@ async def run_console(settings: Settings, on_ready: Callable[[], None] | None = 
             try:
                 await listen(bot, [Address("web", settings.web.host, settings.web.port)])
             except StartupError as exc:
+                bot.web.off_reason = str(exc)
                 print(f"potluck: the web server (calendar feed) is off: {exc}", file=sys.stderr)
         if on_ready is not None:
             on_ready()

@@ -85,9 +85,14 @@ def test_a_taken_slack_port_names_slack_port(tmp_path: Path, taken_port: int) ->
 
 def test_the_console_still_runs_when_the_web_port_is_taken(tmp_path: Path, taken_port: int) -> None:
     config = write_config(tmp_path, f"[web]\nport = {taken_port}\n")
-    result = run_potluck(tmp_path, "console", "-c", str(config), input="/timezone show\n")
+    result = run_potluck(
+        tmp_path, "console", "-c", str(config), input="/timezone show\n/event feed\n"
+    )
     assert result.returncode == 0, result.stderr
     assert "Your time zone" in result.stdout
+    # Another program has the port: a feed address would lead to it.
+    assert "/calendar/" not in result.stdout, result.stdout
+    assert "The calendar feed is off: the web server did not start" in result.stdout
     assert one_line(result.stderr).startswith(
         "potluck: the web server (calendar feed) is off: web.port: cannot listen on "
         f"127.0.0.1:{taken_port}: address already in use"
