@@ -69,6 +69,10 @@ async def test_pause_and_resume(chat: Conversation, clock: ManualClock) -> None:
     assert "limits.resume" in log and "limits.pause` by mod about ben: too eager" in log
     unknown = await chat.say("/limits pause person:@nobody", as_="mod")
     assert "doesn't know nobody" in said(unknown)
+    again = await chat.say("/limits resume person:@ben", as_="mod")  # no longer paused
+    assert "ben was not paused" in said(again), said(again)
+    log = said(await chat.say("/modlog person:@ben", as_="mod"))
+    assert log.count("limits.resume") == 1, log  # a resume that changed nothing is not logged
 
 
 async def test_modlog_pages_back_and_exports_csv(chat: Conversation) -> None:
