@@ -34,6 +34,8 @@ from bot.core.messages import Bold, Code, Link, Mention, Message, RoleMention, T
 from bot.core.types import Actor, ChannelRef, Level
 from bot.core.zones import zone
 
+log = logging.getLogger("potluck.console")
+
 if TYPE_CHECKING:
     from prompt_toolkit.history import History
 
@@ -349,9 +351,13 @@ class ConsoleAdapter:
             try:
                 path = self._save(file.filename, file.content)
             except OSError as exc:
+                # The system's words ("File exists", "Read-only file system") name no folder
+                # and no remedy; the debug log keeps them for whoever needs the detail.
+                log.debug("could not save %s in %s: %s", file.filename, self.files_dir, exc)
                 body.append(
-                    f"\n📎 {shown} could not be saved in {self.files_dir}: "
-                    f"{exc.strerror or exc}. Start the console in a folder you can write to.",
+                    f"\n📎 {shown} could not be saved in {self.files_dir}: that folder cannot "
+                    "be written here (a file may have its name, or the folder is read-only). "
+                    "Start the console in a folder you can write to.",
                     style="yellow",
                 )
             else:

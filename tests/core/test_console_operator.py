@@ -106,6 +106,7 @@ async def test_a_file_that_cannot_be_written_is_a_reply_not_the_end(
     assert await console.handle_line("/timezone show")
     shown = screen.getvalue()
     assert f"potluck-my-data.json could not be saved in {blocker / 'files'}: " in shown
+    assert "File exists" not in shown and "Errno" not in shown, shown  # no raw system words
     assert "Start the console in a folder you can write to." in shown
     assert "Your time zone:" in shown  # the console went on
 
@@ -159,7 +160,8 @@ def test_event_ics_in_a_read_only_folder_is_a_reply(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert "zine-swap" in result.stdout and "could not be saved in data/files: " in result.stdout
-    assert "Read-only file system" in result.stdout
+    assert "the folder is read-only" in result.stdout
+    assert "Read-only file system" not in result.stdout and "Errno" not in result.stdout
     assert "Your time zone:" in result.stdout
 
 
