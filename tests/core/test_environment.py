@@ -336,3 +336,27 @@ async def test_a_stop_signal_ends_a_running_console_cleanly(tmp_path: Path) -> N
     _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 0, err.decode()
     assert err.decode().strip() == ""
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_two_different_config_files_are_refused(tmp_path: Path) -> None:
+    a = write_config(tmp_path, "[web]\nenabled = false\n")
+    b = tmp_path / "b.toml"
+    b.write_text("[web]\nenabled = false\n", encoding="utf-8")
+    result = run_potluck(tmp_path, "-c", str(a), "console", "-c", str(b), input="/quit\n")
+    assert result.returncode == 2, result.stderr
+    line = one_line(result.stderr)
+    assert line == f"potluck: --config given twice ({a} and {b}): give one config file", line
+
+
+def test_a_signing_secret_without_a_bot_token_says_slack_is_off(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "[web]\nenabled = false\n")
+    env = potluck_env(tmp_path, SLACK_SIGNING_SECRET="secret")
+    result = run_potluck(tmp_path, "-c", str(config), "run", env=env, input="/timezone show\n")
+    assert result.returncode == 0, result.stderr
+    assert "Your time zone" in result.stdout
+    assert one_line(result.stderr).startswith(
+        "potluck: Slack is off: SLACK_BOT_TOKEN is missing"
+    ), result.stderr
