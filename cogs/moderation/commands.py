@@ -19,6 +19,7 @@ from cogs.moderation.settings import ModerationSettings
 from storage.repositories import audit
 from storage.repositories.audit import Entry
 
+LONGEST_PAUSE = timedelta(days=365)
 PERSON = Option("person", "Whose limits.", kind=OptionKind.PERSON)
 ROLE = Option("role", "Everyone of one role.", choices=("member", "organizer", "moderator"))
 LIMIT_OPTIONS = [
@@ -152,6 +153,11 @@ class ModerationCog(Cog):
         await self._seen(inv)
         who = await self._person(inv, person)
         span = length.get("for") or timedelta(days=1)
+        if span > LONGEST_PAUSE:
+            raise BadOption(
+                "`for:` is too long: invitations can be paused for at most 1 year (365 days).",
+                hint='Like for:"3 days" or for:"6 weeks"; /limits resume ends a pause early.',
+            )
         old, new = await self.service.pause(inv.community, inv.person, who, span, reason)
         was: list[Segment] = (
             ["was paused until ", Time(at=old, style="full")] if old else ["was not paused"]
