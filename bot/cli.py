@@ -69,7 +69,27 @@ class Progress:
         self.ready = True
 
 
+def _config_values(argv: list[str]) -> list[str]:
+    """Every --config/-c value on the line, in order ("-c F", "-cF", "--config=F")."""
+    values: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg in ("-c", "--config") and i + 1 < len(argv):
+            values.append(argv[i + 1])
+        elif arg.startswith("--config="):
+            values.append(arg.partition("=")[2])
+        elif arg.startswith("-c") and len(arg) > 2 and not arg.startswith("--"):
+            values.append(arg[2:])
+    return values
+
+
 def main(argv: list[str] | None = None) -> int:
+    line = sys.argv[1:] if argv is None else argv
+    configs = list(dict.fromkeys(_config_values(line)))
+    if len(configs) > 1:
+        # argparse would quietly keep the last one; which file was meant is a guess.
+        return _refuse(
+            f"--config given twice ({configs[0]} and {configs[1]}): give one config file"
+        )
     args = build_parser().parse_args(argv)
     command = args.command or "run"
     try:
@@ -132,6 +152,12 @@ async def _dispatch(
 
         return await slack_cli.main(args.action, settings)
     if command == "console" or not (settings.discord.token or settings.slack.bot_token):
+        if command == "run" and settings.slack.signing_secret and not settings.slack.bot_token:
+            print(
+                "potluck: Slack is off: SLACK_BOT_TOKEN is missing (SLACK_SIGNING_SECRET is "
+                "set); starting the console instead",
+                file=sys.stderr,
+            )
         return await run_console(settings, progress.mark_ready)
     from bot.runner import run_platforms
 
@@ -154,6 +180,7 @@ async def run_console(settings: Settings, on_ready: Callable[[], None] | None = 
             try:
                 await listen(bot, [Address("web", settings.web.host, settings.web.port)])
             except StartupError as exc:
+                bot.web.off_reason = str(exc)
                 print(f"potluck: the web server (calendar feed) is off: {exc}", file=sys.stderr)
         if on_ready is not None:
             on_ready()

@@ -35,6 +35,9 @@ class WebServer:
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
         self.addresses: list[tuple[str, int]] = []  # (host, bound port) while listening
+        # Why the server is off when it could not start (a busy port): addresses it would
+        # hand out, such as the calendar feed's, lead nowhere then. None: not known to be off.
+        self.off_reason: str | None = None
 
     def add_route(self, method: str, path: str, handler: Handler) -> None:
         """Serve `handler` at `path`; a request whose path parameters carry control

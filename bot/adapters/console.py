@@ -16,7 +16,7 @@ import logging
 import sys
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +33,8 @@ from bot.core.delivery import Delivery
 from bot.core.messages import Bold, Code, Link, Mention, Message, RoleMention, Text, Time
 from bot.core.types import Actor, ChannelRef, Level
 from bot.core.zones import zone
+
+log = logging.getLogger("potluck.console")
 
 if TYPE_CHECKING:
     from prompt_toolkit.history import History
@@ -154,7 +156,10 @@ class ConsoleAdapter:
         self.settings = bot.settings.console
         self.out = out or Console(highlight=False, soft_wrap=False)
         self.files_dir = files_dir or Path("data") / "files"
-        self.buttons: list[tuple[str, str | None]] = []  # (custom_id, message ref)
+        # The newest message with buttons each person can see: (order shown, [(custom_id,
+        # message ref)]), keyed by name, or by None for a message everyone sees.
+        self.buttons: dict[str | None, tuple[int, list[tuple[str, str | None]]]] = {}
+        self._shown = 0
         self._sent = 0
         # On a terminal prompt_toolkit already shows what was typed: no echo then.
         self.echo = True
@@ -193,8 +198,12 @@ class ConsoleAdapter:
             return True
         name = self.settings.user
         if text.startswith("@"):
+            problem = _acting_problem(text)
+            if problem:
+                self.out.print(RichText(problem, style="yellow"))
+                return True
             head, _, rest = text.partition(" ")
-            name, text = head[1:] or name, rest.strip()
+            name, text = head[1:], rest.strip()
         if text in ("/quit", "/exit", "quit", "exit"):
             return False
         if not text.startswith("/"):
@@ -208,7 +217,7 @@ class ConsoleAdapter:
             reply = await self._press(name, text)
         else:
             reply = await self.bot.dispatcher.run_line(self.actor(name), text)
-        await self.show(reply, reader=name)
+        await self.show(reply, reader=name, private=reply.ephemeral)
         await self.bot.outbox.pump()
         return True
 
@@ -221,13 +230,19 @@ class ConsoleAdapter:
                 accent="danger",
             )
         index = int(parts[1])
-        if not self.buttons or not 1 <= index <= len(self.buttons):
-            count = len(self.buttons)
-            hint = f"There are buttons 1 to {count}." if count else "No buttons are showing."
+        shown = [b for b in (self.buttons.get(name), self.buttons.get(None)) if b is not None]
+        buttons = max(shown)[1] if shown else []
+        if not 1 <= index <= len(buttons):
+            count = len(buttons)
+            hint = (
+                f"There are buttons 1 to {count}."
+                if count
+                else f"No buttons are showing to {name}."
+            )
             return Message(
                 text=[f"There is no button {index}. {hint}"], ephemeral=True, accent="danger"
             )
-        custom_id, ref = self.buttons[index - 1]
+        custom_id, ref = buttons[index - 1]
         return await self.bot.dispatcher.press(self.actor(name), custom_id, message_ref=ref)
 
     async def run(self, stream: TextIO | None = None) -> None:
@@ -292,8 +307,18 @@ class ConsoleAdapter:
     # -- output ----------------------------------------------------------------------------
 
     async def show(
-        self, message: Message, *, reader: str, heading: str | None = None, ref: str | None = None
+        self,
+        message: Message,
+        *,
+        reader: str,
+        heading: str | None = None,
+        ref: str | None = None,
+        private: bool = False,
+        readers: Sequence[str] = (),
     ) -> None:
+        """Print `message` in `reader`'s zone. Its buttons are the ones `/press` picks for
+        `reader` and `readers` when `private` (an only-you reply, a direct message), else for
+        everyone."""
         zone = await self.zone_of(reader)
         now = self.bot.clock.now()
         marks = not self.out.is_terminal
@@ -306,11 +331,13 @@ class ConsoleAdapter:
             body.append(name + (": " if field.inline else "\n"), style="bold")
             body.append_text(render_text(field.value, zone, now, code_marks=marks))
         if message.buttons:
-            # The newest message with buttons is the one /press refers to.
-            self.buttons = []
+            # The newest message with buttons a person can see is the one their /press means.
+            self._shown += 1
+            pressable = [(button.custom_id, ref) for button in message.buttons]
+            for key in {reader, *readers} if private else {None}:
+                self.buttons[key] = (self._shown, pressable)
             body.append("\n")
             for i, button in enumerate(message.buttons, start=1):
-                self.buttons.append((button.custom_id, ref))
                 style = "dim" if button.disabled else "reverse"
                 body.append(f"[{i}] {terminal_safe(button.label)}", style=style)
                 body.append("  ")
@@ -324,9 +351,13 @@ class ConsoleAdapter:
             try:
                 path = self._save(file.filename, file.content)
             except OSError as exc:
+                # The system's words ("File exists", "Read-only file system") name no folder
+                # and no remedy; the debug log keeps them for whoever needs the detail.
+                log.debug("could not save %s in %s: %s", file.filename, self.files_dir, exc)
                 body.append(
-                    f"\n📎 {shown} could not be saved in {self.files_dir}: "
-                    f"{exc.strerror or exc}. Start the console in a folder you can write to.",
+                    f"\n📎 {shown} could not be saved in {self.files_dir}: that folder cannot "
+                    "be written here (a file may have its name, or the folder is read-only). "
+                    "Start the console in a folder you can write to.",
                     style="yellow",
                 )
             else:
@@ -374,9 +405,11 @@ class ConsoleAdapter:
     async def deliver(self, item: Delivery) -> str | None:
         self._sent += 1
         ref = item.edit_ref or f"console-{self._sent}"
+        members: list[str] = []
         if item.destination.kind == "person":
             heading = f"[direct message to @{item.destination.id}]"
             reader = item.destination.id
+            members = [reader]
         elif item.destination.kind == "group":
             members = item.destination.id.split(",")
             heading = f"[group message to {', '.join('@' + m for m in members)}]"
@@ -384,5 +417,28 @@ class ConsoleAdapter:
         else:
             heading = f"[#{item.destination.id}{' (updated)' if item.edit_ref else ''}]"
             reader = self.settings.user
-        await self.show(item.message, reader=reader, heading=heading, ref=ref)
+        await self.show(
+            item.message,
+            reader=reader,
+            heading=heading,
+            ref=ref,
+            private=bool(members),
+            readers=members,
+        )
         return ref
+
+
+def _acting_problem(text: str) -> str | None:
+    """What is wrong with a line starting "@" (acting as someone), or None when it is
+    "@name /command ...": a name of letters without spaces, then a command."""
+    head, _, rest = text.partition(" ")
+    name = head[1:]
+    if not name:
+        return "Put a name right after @, like: @sam /timezone show"
+    if name.startswith('"') or name.startswith("'"):
+        return "Names have no spaces or quotes: type @sam /timezone show"
+    if not rest.strip():
+        return f"A command must follow the name, like: @{name} /help"
+    if not rest.strip().startswith("/"):
+        return f"Names have no spaces; a command follows the name, like: @{name} /help"
+    return None

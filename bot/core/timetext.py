@@ -20,9 +20,14 @@ from bot.core.errors import BadOption
 from bot.core.zonewords import find_zone
 
 _DURATION_PART = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(w|wk|wks|weeks?|d|days?|h|hrs?|hours?|m|mins?|minutes?)(?![a-z])", re.I
+    r"(\d+(?:\.\d+)?)\s*(y|yrs?|years?|w|wk|wks|weeks?|d|days?|h|hrs?|hours?|m|mins?|minutes?)"
+    r"(?![a-z])",
+    re.I,
 )
-_UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
+_UNIT_MINUTES = {"y": 365 * 24 * 60, "w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1}
+# The longest duration read at all: 10 years. Every command's own limit is shorter; this one
+# keeps "9999 years" from overflowing a date (datetime ends in year 9999).
+MAX_DURATION = timedelta(days=3650)
 
 _TIME_OF_DAY = re.compile(
     r"\d\s*(am|pm|a\.m\.|p\.m\.)|\d:\d\d|\b(noon|midday|midnight|morning|afternoon|evening"
@@ -51,7 +56,9 @@ def date_examples(now: datetime, zone: ZoneInfo | None = None) -> str:
 
 
 def parse_duration(text: str) -> timedelta:
-    """'90m', '1h30m', '2 hours', '1.5h', '3 days' -> timedelta; a bare number means minutes."""
+    """'90m', '1h30m', '2 hours', '1.5h', '3 days', '1 year' (365 days) -> timedelta; a bare
+    number means minutes. Raises BadOption for text it cannot read, zero, or more than
+    MAX_DURATION (10 years)."""
     cleaned = text.strip().lower()
     if re.fullmatch(r"\d+", cleaned):
         minutes = float(cleaned)
@@ -70,6 +77,11 @@ def parse_duration(text: str) -> timedelta:
             )
     if minutes <= 0:
         raise BadOption("A duration must be longer than zero.", hint='Try "90m" or "2 hours".')
+    if minutes > MAX_DURATION.total_seconds() / 60:
+        raise BadOption(
+            f"`{text}` is too long: a duration can be at most {MAX_DURATION.days // 365} years.",
+            hint='Try "3 days" or "6 weeks".',
+        )
     return timedelta(minutes=minutes)
 
 

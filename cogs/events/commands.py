@@ -270,6 +270,16 @@ class EventsCog(Cog):
                 ephemeral=True,
                 accent="warning",
             )
+        if self.bot.web.off_reason:  # another program has the port: a URL would lead there
+            return Message(
+                text=rich(
+                    f"The calendar feed is off: the web server did not start "
+                    f"({self.bot.web.off_reason}). Free that port or choose another "
+                    "([web] port), then restart the bot."
+                ),
+                ephemeral=True,
+                accent="warning",
+            )
         secret = await self.service.feed_secret(inv.community.id, reset=reset)
         url = f"{self.bot.settings.web.public_url.rstrip('/')}/calendar/{secret}.ics"
         return Message(

@@ -296,6 +296,12 @@ class EventService:
             require_organizer(view, person, "send a follow-up for")
             occurrence = dates.reporting_date(view, now, None, zone(view))
             rows = await repo.rsvps(session, view.id, occurrence=occurrence, statuses=ATTENDING)
+            if not rows:
+                raise UserError(
+                    f"Nobody said yes or maybe to {view.title}, so there is nobody to send "
+                    "the follow-up to; nothing was sent.",
+                    hint="People answer with the card's buttons or /rsvp.",
+                )
             await self.notices.followup(
                 session,
                 view,

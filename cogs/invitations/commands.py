@@ -171,6 +171,11 @@ class InvitationsCog(Cog):
     async def quiet(self, inv: Invocation, **times: Any) -> Message:
         start = clock_text(parse_clock(times["from"], "from"))
         end = clock_text(parse_clock(times["to"], "to"))
+        if start == end:
+            raise BadOption(
+                f"`from:` and `to:` are both {start}: quiet hours need a start and a later end.",
+                hint="Like /invites quiet from:22:00 to:08:00",
+            )
         await self.recipients.set_quiet(inv.community, inv.person, start, end)
         return self._done(
             f"Quiet hours: {start} to {end} your time ({inv.zone_name}); "

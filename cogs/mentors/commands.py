@@ -223,7 +223,7 @@ class MentorsCog(Cog):
         examples=["/mentor avoid person:@sam"],
     )
     async def avoid(self, inv: Invocation, person: str) -> Message:
-        other = await self.bot.identity.ensure_person(inv.community.id, person)
+        other = await self._person(inv, person)
         added = await self.profiles.avoid(inv.community, inv.person, other)
         head = "Done" if added else "Already on your list"
         return Message(

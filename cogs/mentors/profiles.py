@@ -128,6 +128,17 @@ def _fields(
     return values, unrecognised
 
 
+def _capacity_for_mentors(given: dict[str, Any], role: str | None) -> None:
+    """Raises BadOption when `capacity:` is given for someone who will not be a mentor:
+    only mentors take mentees, so a mentee's or a peer's capacity would mean nothing."""
+    if "capacity" in given and role != Role.MENTOR.value:
+        raise BadOption(
+            f"`capacity:` is for mentors (how many mentees at once); you take part as a "
+            f"{role or 'member'}.",
+            hint="Leave capacity out, or become a mentor: /mentor edit role:mentor capacity:2",
+        )
+
+
 class Profiles:
     def __init__(self, db: Database, vocabulary: TopicVocabulary) -> None:
         self.db = db
@@ -139,6 +150,7 @@ class Profiles:
         """Create the person's profile (or bring back one they left). Raises UserError when
         they already have one, BadOption for a value that cannot be read."""
         values, unrecognised = _fields(self.vocabulary, given)
+        _capacity_for_mentors(given, values.get("role"))
         async with self.db.transaction() as session:
             row = await repo.profile(session, community.id, person.id)
             if row is not None and row.left_at is None:
@@ -180,6 +192,7 @@ class Profiles:
         values, unrecognised = _fields(self.vocabulary, given)
         async with self.db.transaction() as session:
             row = await self._current(session, community, person)
+            _capacity_for_mentors(given, values.get("role", row.role))
             for key, value in values.items():
                 setattr(row, key, value)
             row.updated_at = now

@@ -19,6 +19,23 @@ from cogs.moderation.settings import ModerationSettings
 from storage.repositories import audit
 from storage.repositories.audit import Entry
 
+LONGEST_PAUSE = timedelta(days=365)
+# Every kind of entry the audit log holds (storage/repositories/audit.py `record` callers);
+# tests/invitations/test_moderation.py checks the code records no other.
+AUDIT_KINDS = (
+    "dm.paused",
+    "invite.auto-pause",
+    "invite.blocked",
+    "invite.complaint",
+    "invite.role",
+    "limits.pause",
+    "limits.reset",
+    "limits.resume",
+    "limits.set",
+    "mentor.round",
+    "mentor.schedule",
+    "rsvp.set",
+)
 PERSON = Option("person", "Whose limits.", kind=OptionKind.PERSON)
 ROLE = Option("role", "Everyone of one role.", choices=("member", "organizer", "moderator"))
 LIMIT_OPTIONS = [
@@ -152,6 +169,11 @@ class ModerationCog(Cog):
         await self._seen(inv)
         who = await self._person(inv, person)
         span = length.get("for") or timedelta(days=1)
+        if span > LONGEST_PAUSE:
+            raise BadOption(
+                "`for:` is too long: invitations can be paused for at most 1 year (365 days).",
+                hint='Like for:"3 days" or for:"6 weeks"; /limits resume ends a pause early.',
+            )
         old, new = await self.service.pause(inv.community, inv.person, who, span, reason)
         was: list[Segment] = (
             ["was paused until ", Time(at=old, style="full")] if old else ["was not paused"]
@@ -215,6 +237,11 @@ class ModerationCog(Cog):
         since: datetime | None = None,
         csv: bool = False,
     ) -> Message:
+        if kind and not any(k.startswith(kind.strip().lower()) for k in AUDIT_KINDS):
+            raise BadOption(
+                f"`kind:` {kind!r} is no kind of log entry. The kinds: {', '.join(AUDIT_KINDS)}.",
+                hint='A start picks several, like kind:"invite." for all invitation entries.',
+            )
         await self._seen(inv)
         who = await self._person(inv, person) if person else None
         return await self._page(inv, who.id if who else None, kind, since, None, csv)

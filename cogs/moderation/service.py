@@ -152,12 +152,15 @@ class Moderation:
     async def resume(
         self, community: Community, moderator: Person, person: Person
     ) -> datetime | None:
-        """Lift a pause; returns when it would have ended (None: there was none)."""
+        """Lift a pause; returns when it would have ended (None: there was none, and nothing
+        is written to the audit log for a resume that changes nothing)."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             pause = await repo.pause_of(session, community.id, person.id)
             until = pause.until if pause is not None and pause.until > now else None
             await repo.clear_pause(session, community.id, person.id)
+            if until is None:
+                return None
             await audit.record(
                 session,
                 community_id=community.id,

@@ -106,8 +106,45 @@ async def test_a_file_that_cannot_be_written_is_a_reply_not_the_end(
     assert await console.handle_line("/timezone show")
     shown = screen.getvalue()
     assert f"potluck-my-data.json could not be saved in {blocker / 'files'}: " in shown
+    assert "File exists" not in shown and "Errno" not in shown, shown  # no raw system words
     assert "Start the console in a folder you can write to." in shown
     assert "Your time zone:" in shown  # the console went on
+
+
+async def test_press_picks_among_the_buttons_shown_to_that_person(
+    bot: Potluck, tmp_path: Path
+) -> None:
+    """ben's invitation arrives after ann's: ann's /press still means ann's own buttons."""
+    console, screen = quiet_console(bot, tmp_path / "files")
+    for name in ("ann", "ben"):  # members once they have used the bot
+        await console.handle_line(f"@{name} /timezone show")
+    await console.handle_line('/event create title:"Zine swap" when:"next friday 6pm"')
+    await console.handle_line('/invite event:"Zine swap" people:"@ann @ben"')
+    await console.handle_line("@ann /press 4")  # Not interested: the invitation's own button
+    await console.handle_line("@ben /press 4")
+    shown = screen.getvalue()
+    assert shown.count("[direct message to @") == 2, shown
+    assert "isn't yours" not in shown, shown
+    assert shown.count("Thanks, noted: not this time.") == 2, shown
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("@ /timezone show", "Put a name right after @"),
+        ('@"sam x" /timezone show', "Names have no spaces"),
+        ("@sam", "A command must follow the name, like: @sam /help"),
+        ("@sam x /timezone show", "Names have no spaces"),
+    ],
+)
+async def test_acting_as_someone_must_name_them_then_a_command(
+    bot: Potluck, tmp_path: Path, line: str, says: str
+) -> None:
+    console, screen = quiet_console(bot, tmp_path / "files")
+    assert await console.handle_line(line)
+    shown = screen.getvalue()
+    assert says in shown and "Your time zone" not in shown, shown
+    assert "Commands start with /" not in shown
 
 
 def test_event_ics_in_a_read_only_folder_is_a_reply(tmp_path: Path) -> None:
@@ -123,7 +160,8 @@ def test_event_ics_in_a_read_only_folder_is_a_reply(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert "zine-swap" in result.stdout and "could not be saved in data/files: " in result.stdout
-    assert "Read-only file system" in result.stdout
+    assert "the folder is read-only" in result.stdout
+    assert "Read-only file system" not in result.stdout and "Errno" not in result.stdout
     assert "Your time zone:" in result.stdout
 
 

@@ -85,9 +85,14 @@ def test_a_taken_slack_port_names_slack_port(tmp_path: Path, taken_port: int) ->
 
 def test_the_console_still_runs_when_the_web_port_is_taken(tmp_path: Path, taken_port: int) -> None:
     config = write_config(tmp_path, f"[web]\nport = {taken_port}\n")
-    result = run_potluck(tmp_path, "console", "-c", str(config), input="/timezone show\n")
+    result = run_potluck(
+        tmp_path, "console", "-c", str(config), input="/timezone show\n/event feed\n"
+    )
     assert result.returncode == 0, result.stderr
     assert "Your time zone" in result.stdout
+    # Another program has the port: a feed address would lead to it.
+    assert "/calendar/" not in result.stdout, result.stdout
+    assert "The calendar feed is off: the web server did not start" in result.stdout
     assert one_line(result.stderr).startswith(
         "potluck: the web server (calendar feed) is off: web.port: cannot listen on "
         f"127.0.0.1:{taken_port}: address already in use"
@@ -335,3 +340,27 @@ async def test_a_stop_signal_ends_a_running_console_cleanly(tmp_path: Path) -> N
     _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert proc.returncode == 0, err.decode()
     assert err.decode().strip() == ""
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_two_different_config_files_are_refused(tmp_path: Path) -> None:
+    a = write_config(tmp_path, "[web]\nenabled = false\n")
+    b = tmp_path / "b.toml"
+    b.write_text("[web]\nenabled = false\n", encoding="utf-8")
+    result = run_potluck(tmp_path, "-c", str(a), "console", "-c", str(b), input="/quit\n")
+    assert result.returncode == 2, result.stderr
+    line = one_line(result.stderr)
+    assert line == f"potluck: --config given twice ({a} and {b}): give one config file", line
+
+
+def test_a_signing_secret_without_a_bot_token_says_slack_is_off(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "[web]\nenabled = false\n")
+    env = potluck_env(tmp_path, SLACK_SIGNING_SECRET="secret")
+    result = run_potluck(tmp_path, "-c", str(config), "run", env=env, input="/timezone show\n")
+    assert result.returncode == 0, result.stderr
+    assert "Your time zone" in result.stdout
+    assert one_line(result.stderr).startswith(
+        "potluck: Slack is off: SLACK_BOT_TOKEN is missing"
+    ), result.stderr

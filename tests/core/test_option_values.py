@@ -98,13 +98,18 @@ async def test_an_option_without_a_limit_still_has_one(chat: Conversation) -> No
         ("del\x7f c1\x9b", "del c1", "del c1"),
         ("next\x85line\u2028sep", "next line sep", "next\nline\nsep"),
         ("lone \ud800 surrogate", "lone  surrogate", "lone  surrogate"),
-        ("emoji 👩\u200d💻 and bidi \u202e", "emoji 👩\u200d💻 and bidi \u202e", None),
+        ("emoji 👩\u200d💻 and bidi \u202e", "emoji 👩\u200d💻 and bidi ", None),
+        ("Mine\u202e)X(\u202c", "Mine)X(", "Mine)X("),
+        ("a\u2066b\u2067c\u2068d\u2069e\u202af\u202bg\u202dh", "abcdefgh", None),
+        ("zero\u200bwidth\ufeff\u2060\u200e\u200f\u00ad", "zerowidth", None),
+        ("\U000e0041\U000e0042tags", "tags", None),
+        ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", None, None),
     ],
 )
 def test_control_characters_are_removed(
-    typed: str, single_line: str, multi_line: str | None
+    typed: str, single_line: str | None, multi_line: str | None
 ) -> None:
-    assert remove_control_characters(typed) == single_line
+    assert remove_control_characters(typed) == (typed if single_line is None else single_line)
     if multi_line is not None:
         assert remove_control_characters(typed, keep_newlines=True) == multi_line
 
@@ -113,15 +118,16 @@ def test_control_characters_are_removed(
 def test_no_control_character_survives(text: str, keep_newlines: bool) -> None:
     cleaned = remove_control_characters(text, keep_newlines=keep_newlines)
     allowed = {"\n", "\t"} if keep_newlines else set()
-    assert all(unicodedata.category(ch) not in ("Cc", "Cs") or ch in allowed for ch in cleaned), (
-        repr(cleaned)
-    )
+    allowed |= {"\u200c", "\u200d"}  # the joiners emoji and several scripts need
+    assert all(
+        unicodedata.category(ch) not in ("Cc", "Cs", "Cf") or ch in allowed for ch in cleaned
+    ), repr(cleaned)
     cleaned.encode("utf-8")  # storable as UTF-8 (no lone surrogates)
     assert "\x00" not in cleaned
     assert remove_control_characters(cleaned, keep_newlines=keep_newlines) == cleaned
 
 
-@given(st.text(st.characters(exclude_categories=("Cc", "Cs"))))
+@given(st.text(st.characters(exclude_categories=("Cc", "Cs", "Cf"))))
 def test_ordinary_text_is_left_alone(text: str) -> None:
     assert remove_control_characters(text.replace("\u2028", "").replace("\u2029", "")) == (
         text.replace("\u2028", "").replace("\u2029", "")
@@ -142,6 +148,20 @@ async def test_what_a_platform_says_about_a_person_is_made_safe(
         actor, '/event create title:"Book swap" when:"tomorrow 6pm"'
     )
     assert "organized by Ana Reyes" in plain(reply.footer), plain(reply.text)
+
+
+async def test_a_right_to_left_override_cannot_flip_the_event_list(
+    bot: Potluck, chat: Conversation
+) -> None:
+    """A title ending in U+202E would print the "(id)" after it backwards; the override is
+    removed, and so are bidi characters in a name a platform supplies."""
+    code = await create(chat, '/event create title:"Mine\u202e" when:"tomorrow 6pm"')
+    listed = said(await chat.say("/event list", as_="sam"))
+    assert f"Mine ({code})" in listed, repr(listed)
+    assert "\u202e" not in listed and "\u2066" not in listed, repr(listed)
+    actor = dataclasses.replace(chat.actor("ana"), display_name="\u2067Ana\u2069\u200b")
+    reply = await bot.dispatcher.run_line(actor, '/event create title:"Swap" when:"tomorrow 6pm"')
+    assert "organized by Ana" in plain(reply.footer), repr(plain(reply.footer))
 
 
 async def test_a_name_that_is_only_control_characters_becomes_the_user_id(

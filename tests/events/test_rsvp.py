@@ -244,6 +244,19 @@ async def test_checkin_and_followup(chat: Conversation, clock: ManualClock) -> N
     assert "must be a web address" in said(bad)
 
 
+async def test_a_followup_with_nobody_attending_sends_nothing(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await create(chat, '/event create title:"Mine" when:"tomorrow 5pm"')
+    clock.advance(timedelta(days=2))
+    await chat.deliver()
+    line = f"/event followup id:{code} link:https://example.org/recording"
+    reply = await chat.say(line, as_="ana")
+    assert "nobody to send the follow-up to" in said(reply), said(reply)
+    assert "Sending" not in said(reply) and reply.accent == "danger"
+    assert [d for d in await chat.deliver() if d.kind == "event-followup"] == []
+
+
 async def test_event_list_shows_upcoming_past_and_all(
     chat: Conversation, clock: ManualClock
 ) -> None:

@@ -69,6 +69,14 @@ async def test_pause_and_resume(chat: Conversation, clock: ManualClock) -> None:
     assert "limits.resume" in log and "limits.pause` by mod about ben: too eager" in log
     unknown = await chat.say("/limits pause person:@nobody", as_="mod")
     assert "doesn't know nobody" in said(unknown)
+    for typed in ("9999 years", "2 years"):
+        long = await chat.say(f'/limits pause person:@ben for:"{typed}"', as_="mod")
+        assert "too long" in said(long) and "at most" in said(long), said(long)
+        assert "could not read" not in said(long) and long.accent == "danger"
+    again = await chat.say("/limits resume person:@ben", as_="mod")  # no longer paused
+    assert "ben was not paused" in said(again), said(again)
+    log = said(await chat.say("/modlog person:@ben", as_="mod"))
+    assert log.count("limits.resume") == 1, log  # a resume that changed nothing is not logged
 
 
 async def test_modlog_pages_back_and_exports_csv(chat: Conversation) -> None:
@@ -85,3 +93,30 @@ async def test_modlog_pages_back_and_exports_csv(chat: Conversation) -> None:
     exported = await chat.say("/modlog csv:yes", as_="mod")
     rows = list(csv.reader(io.StringIO(exported.files[0].content.decode())))
     assert rows[0][:3] == ["at (UTC)", "kind", "by"] and len(rows) == 8
+
+
+async def test_modlog_names_the_kinds_when_given_one_that_does_not_exist(
+    chat: Conversation,
+) -> None:
+    await meet(chat, "mod")
+    reply = await chat.say("/modlog kind:bogus", as_="mod")
+    assert reply.accent == "danger" and "Nothing in the log matches" not in said(reply)
+    assert "'bogus' is no kind of log entry" in said(reply)
+    assert "limits.pause" in said(reply) and "invite.blocked" in said(reply), said(reply)
+    fine = await chat.say("/modlog kind:invite.", as_="mod")
+    assert "Nothing in the log matches." in said(fine)
+
+
+def test_every_audit_kind_the_code_records_is_listed() -> None:
+    import re
+    from pathlib import Path
+
+    from cogs.moderation.commands import AUDIT_KINDS
+
+    root = Path(__file__).resolve().parents[2] / "cogs"
+    found = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found |= set(re.findall(r'kind="([a-z]+\.[a-z.-]+)"', text))
+        found |= set(re.findall(r'^AUDIT_KIND = "([^"]+)"', text, re.M))
+    assert found and found <= set(AUDIT_KINDS), sorted(found - set(AUDIT_KINDS))

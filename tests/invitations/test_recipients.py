@@ -11,6 +11,13 @@ from bot.testing import Conversation
 from tests.invitations.conftest import delivered, meet, said, setup_event
 
 
+async def test_quiet_hours_that_start_when_they_end_are_refused(chat: Conversation) -> None:
+    reply = await chat.say("/invites quiet from:22:00 to:22:00", as_="ben")
+    assert reply.ephemeral and reply.accent == "danger", said(reply)
+    assert "both 22:00" in said(reply) and "/invites quiet from:22:00 to:08:00" in said(reply)
+    assert "Quiet hours:" not in said(reply)
+
+
 async def test_quiet_hours_hold_an_invitation_until_their_morning(
     chat: Conversation, clock: ManualClock
 ) -> None:

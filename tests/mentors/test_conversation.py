@@ -79,6 +79,19 @@ async def test_bad_input_is_refused_with_what_to_type(chat: Conversation) -> Non
     assert "at most a year" in said(reply)
     reply = await chat.say("/mentor avoid person:cy", as_="cy")
     assert "cannot avoid yourself" in said(reply)
+    reply = await chat.say("/mentor avoid person:@ghost", as_="cy")
+    assert "I do not know ghost here." in said(reply) and reply.accent == "danger"
+
+
+async def test_capacity_is_for_mentors(chat: Conversation) -> None:
+    reply = await chat.say("/mentor join role:peer topics:x capacity:3", as_="cy")
+    assert "`capacity:` is for mentors" in said(reply) and reply.accent == "danger"
+    assert "/mentor profile" not in said(reply)
+    await chat.say("/mentor join role:peer topics:x", as_="cy")
+    reply = await chat.say("/mentor edit capacity:3", as_="cy")
+    assert "`capacity:` is for mentors" in said(reply) and "you take part as a peer" in said(reply)
+    reply = await chat.say("/mentor edit role:mentor capacity:3", as_="cy")
+    assert "Your profile is updated." in said(reply), said(reply)
 
 
 async def test_members_cannot_run_moderator_commands(chat: Conversation) -> None:
