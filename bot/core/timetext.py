@@ -192,7 +192,8 @@ def read_time(
     except (OverflowError, ValueError):  # 9999 shifted past the calendar's edge
         raise out_of_range from None
     wall = parsed.replace(second=0, microsecond=0)
-    fold_note = wall_clock_check(wall, tz)
+    # Only a typed clock time can fall in a gap; "in 2 hours" is counted on the real clock.
+    fold_note = wall_clock_check(wall, tz) if clock is not None else None
     if fold_note:
         notes.append(fold_note)
     # Old local mean times had offsets in seconds (Berlin was UTC+0:53:28 before 1893).

@@ -4,8 +4,11 @@ name in every time option; a time that happens twice is read as the first, and s
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from bot.core.clock import ManualClock
 from bot.testing import Conversation
 from tests.events.conftest import create, said
 
@@ -53,3 +56,13 @@ async def test_a_repeated_wall_clock_time_takes_the_first_and_says_so(
     assert "1:30 happens twice on 7 November 2027" in said(reply), said(reply)
     assert "I took the first, CDT" in said(reply)
     await create(chat, '/event create title:Day when:"2027-03-14 3:30am"')
+
+
+async def test_a_relative_time_across_the_jump_is_counted_on_the_real_clock(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    chat.zones["ana"] = "America/Chicago"
+    clock.set(datetime(2027, 3, 14, 7, 30, tzinfo=UTC))  # 1:30 CST, half an hour before
+    reply = await chat.say('/event create title:Night when:"in 1 hour"', as_="ana")
+    assert reply.accent == "success", said(reply)
+    assert "starts 03:30 there" in said(reply), said(reply)
