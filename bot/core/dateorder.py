@@ -114,10 +114,7 @@ def rewrite_numeric_dates(text: str, order: Order) -> tuple[str, list[str]]:
             if month > 12 and day <= 12:
                 day, month = month, day
         if not _exists(day, month, year):
-            raise BadOption(
-                f"`{token.rstrip('.') if sep == '/' else token}` is not a date.",
-                hint='Write the day and month, like "4.12." or "4 Dec", or "2026-12-04".',
-            )
+            raise not_a_date(token.rstrip(".") if sep == "/" else token, day, month, year)
         written = f"{day} {_MONTHS[month]}" + (f" {year}" if year else "")
         if ambiguous:
             first_part = "day" if order == "DMY" else "month"
@@ -157,3 +154,52 @@ def _exists(day: int, month: int, year: int | None) -> bool:
     except ValueError:
         return False
     return True
+
+
+_ISO_DATE = re.compile(r"(?<![\w./:+-])(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?![\w/]|[.:]\d)")
+_MONTH_WORDS = "|".join(
+    sorted({m.lower() for m in _MONTHS[1:]} | {m[:3].lower() for m in _MONTHS[1:]}, key=len)[::-1]
+)
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_WORDS})\.?(?:,?\s+(\d{{4}}))?\b", re.I
+)
+_MONTH_DAY = re.compile(
+    rf"\b({_MONTH_WORDS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I
+)
+
+
+def check_calendar_dates(text: str) -> None:
+    """Raise BadOption (see `not_a_date`) for a calendar date in `text` that does not exist,
+    in any form read here: "2027-02-29", "2027/2/30", "29 Feb 2027", "February 30, 2027",
+    "31st of April". Returns None when every date found exists."""
+    for match in _ISO_DATE.finditer(text):
+        year, month, day = (int(g) for g in match.groups())
+        if not _exists(day, month, year):
+            raise not_a_date(match.group(0), day, month, year)
+    for match in _DAY_MONTH.finditer(text):
+        _check_words(match.group(0), match.group(1), match.group(2), match.group(3))
+    for match in _MONTH_DAY.finditer(text):
+        _check_words(match.group(0), match.group(2), match.group(1), match.group(3))
+
+
+def _check_words(token: str, day: str, month_word: str, year: str | None) -> None:
+    month = [m[:3].lower() for m in _MONTHS[1:]].index(month_word[:3].lower()) + 1
+    if not _exists(int(day), month, _year(year)):
+        raise not_a_date(token, int(day), month, _year(year))
+
+
+def not_a_date(token: str, day: int, month: int, year: int | None) -> BadOption:
+    """The refusal for a day that the month does not have: "`2027-02-29` is not a date
+    (February 2027 has 28 days)."; a month outside 1..12 is named as such."""
+    if not 1 <= month <= 12:
+        why = f"there is no month {month}"
+    elif year is None:
+        why = f"{_MONTHS[month]} has at most {calendar.monthrange(2024, month)[1]} days"
+    elif 1 <= year <= 9999:
+        why = f"{_MONTHS[month]} {year} has {calendar.monthrange(year, month)[1]} days"
+    else:
+        why = f"the year {year} is outside the calendar"
+    return BadOption(
+        f"`{token}` is not a date ({why}).",
+        hint='Write the day and month, like "4.12." or "4 Dec", or "2026-12-04".',
+    )

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.dateorder import date_order, rewrite_numeric_dates
+from bot.core.dateorder import check_calendar_dates, date_order, rewrite_numeric_dates
 from bot.core.errors import BadOption
+from bot.core.wallclock import wall_clock_check
 from bot.core.zonewords import find_zone
 
 _DURATION_PART = re.compile(
@@ -153,6 +154,7 @@ def read_time(
         )
     body, named = find_zone(_ISO_T.sub(r"\1 \2", cleaned), home=zone.key)
     tz = named.tz if named is not None else zone
+    check_calendar_dates(body)
     body, notes = rewrite_numeric_dates(body, date_order(locale, zone.key))
     clock = _typed_clock(body, text)
     local_now = now.astimezone(tz).replace(tzinfo=None)
@@ -201,6 +203,11 @@ def read_time(
         at = parsed.replace(second=0, microsecond=0, tzinfo=tz).astimezone(UTC)
     except (OverflowError, ValueError):  # 9999 shifted past the calendar's edge
         raise out_of_range from None
+    wall = parsed.replace(second=0, microsecond=0)
+    # Only a typed clock time can fall in a gap; "in 2 hours" is counted on the real clock.
+    fold_note = wall_clock_check(wall, tz) if clock is not None else None
+    if fold_note:
+        notes.append(fold_note)
     # Old local mean times had offsets in seconds (Berlin was UTC+0:53:28 before 1893).
     at = at.replace(second=0)
     zone_note = named.note(at) if named is not None else None

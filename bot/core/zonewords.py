@@ -15,6 +15,7 @@ dateparser's own zone reader and kept as fixed offsets. A zone goes at the end o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -220,7 +221,36 @@ def find_zone(text: str, home: str | None = None) -> tuple[str, NamedZone | None
             return " ".join(rest), NamedZone(
                 tz=ZoneInfo(found[0]), name=found[0], written=" ".join(words[-size:]), kind=found[1]
             )
-    return _offset(text)
+    return _inside(words, home) or _offset(text)
+
+
+_CLOCK_WORD = re.compile(
+    r"\d(?:am|pm|a\.m\.|p\.m\.)?$|^(?:am|pm|a\.m\.|p\.m\.|noon|midnight)$", re.I
+)
+
+
+def _inside(words: list[str], home: str | None) -> tuple[str, NamedZone] | None:
+    """A zone inside the text rather than at its end ("2pm ET tomorrow"): taken right after
+    a clock time, or anywhere when written as an upper-case zone word ("ET", "CEST")."""
+    for start in range(len(words) - 1):
+        for size in (5, 4, 3, 2, 1):
+            end = start + size
+            if end >= len(words):
+                continue
+            span = words[start:end]
+            lead = start - 1 if start > 1 and words[start - 1].lower() in ("in", "at") else start
+            after_clock = start > 0 and _CLOCK_WORD.search(words[lead - 1].strip(",."))
+            shouted = size == 1 and span[0].strip(",.()").isupper() and len(span[0]) > 1
+            if not (after_clock or shouted):
+                continue
+            found = _named([w.strip(",.()").lower() for w in span], home)
+            if found is None:
+                continue
+            rest = words[: lead if after_clock else start] + words[end:]
+            return " ".join(rest), NamedZone(
+                tz=ZoneInfo(found[0]), name=found[0], written=" ".join(span), kind=found[1]
+            )
+    return None
 
 
 def _named(tail: list[str], home: str | None) -> tuple[str, Kind] | None:

@@ -96,6 +96,7 @@ def event_card(
     counted = occurrence or happening
     if counted is not None:
         fields.append(_zone_field(view, counted))
+        fields.append(_ends_field(view, counted))
         fields += _seat_fields(view, counted, tally)
     if view.rrule:
         fields.append(_repeats_field(view, view.rrule, upcoming, skipped))
@@ -159,6 +160,13 @@ def _zone_field(view: EventView, occurrence: datetime) -> Field:
     own zone."""
     local = occurrence.astimezone(zone(view))
     return Field(name="Time zone", value=[f"{zone_name(view)} (starts {local:%H:%M} there)"])
+
+
+def _ends_field(view: EventView, occurrence: datetime) -> Field:
+    """When the date ends, in the reader's zone, and how long it lasts: "Ends: Sat 5 Dec,
+    21:00 (3 hours)"."""
+    length = minutes_text(view.duration_minutes)
+    return Field(name="Ends", value=[Time(at=view.ends(occurrence), style="full"), f" ({length})"])
 
 
 def _seat_fields(view: EventView, occurrence: datetime, tally: Tally) -> list[Field]:

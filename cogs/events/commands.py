@@ -27,7 +27,7 @@ from bot.core.messages import (
 from bot.core.types import Invocation, Level
 from cogs.events import words
 from cogs.events.calendar import ics_filename
-from cogs.events.cards import reminders_text
+from cogs.events.cards import minutes_text, reminders_text
 from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields, when_context
 from cogs.events.errors import shows_refusals
 from cogs.events.notices import Notices
@@ -139,12 +139,14 @@ class EventsCog(Cog):
     )
     @shows_refusals
     async def edit(self, inv: Invocation, id: str, **fields: Any) -> Message:
-        _, changed, card = await self.service.edit(
+        event, changed, card = await self.service.edit(
             inv.community, inv.person, id, Draft.of(fields, **when_context(inv))
         )
         header: list[Segment] = [
             f"Updated {', '.join(changed)}. The card and reminders follow the change.\n"
         ]
+        if {"ends", "duration"} & set(changed):
+            header.append(f"It now lasts {minutes_text(event.duration_minutes)}.\n")
         return card.model_copy(
             update={"text": rich(*header, *card.text), "ephemeral": True, "accent": "success"}
         )

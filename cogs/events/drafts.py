@@ -267,7 +267,14 @@ def _apply_zone(row: EventRow, draft: Draft) -> None:
     """The event's own zone: the `zone:` option, else the zone `when:` named ("2pm EST"),
     else it stays as it was (the organizer's, on creation). Repeat rules expand in it."""
     if draft.zone is not None:
-        row.timezone = event_zone(draft.zone)
+        chosen = event_zone(draft.zone)
+        if draft.when_zone is not None and draft.when_zone != chosen:
+            raise BadOption(
+                f"`when:` names the zone {draft.when_zone} but `zone:` says {chosen}; "
+                "an event happens in one zone.",
+                hint=f"Drop the zone word from when:, or type zone:{draft.when_zone}.",
+            )
+        row.timezone = chosen
     elif draft.when_zone is not None:
         row.timezone = draft.when_zone
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 
 from bot.core.errors import BadOption
+from cogs.events.rrule_parts import check_parts, interval_limit
 
 REPEAT_EXAMPLES = (
     '"weekly", "every 2 weeks", "monthly on the 2nd tuesday", "monthly on the last day", '
@@ -116,10 +117,9 @@ def _phrase(text: str) -> str | None:
     # "every 2 weeks", "every 3 days"
     match = re.fullmatch(r"every (\d+) (day|week|month|year)s?", text)
     if match:
-        interval = int(match.group(1))
-        if not 1 <= interval <= 52:
-            return None
+        interval = int(match.group(1)) if len(match.group(1)) < 10 else 10**9
         freq = _UNITS[match.group(2)]
+        interval_limit(freq, interval, text)
         return f"FREQ={freq}" + (f";INTERVAL={interval}" if interval > 1 else "")
     # "monthly on the 2nd tuesday", "every month on the last friday"
     match = re.fullmatch(_MONTHLY + r"(\w+) (\w+)" + _OF_MONTH, text)
@@ -150,9 +150,10 @@ def _raw_rule(text: str) -> str:
             f"The rule `{text}` must repeat daily, weekly, monthly or yearly.",
             hint=f"Try {REPEAT_EXAMPLES}.",
         )
+    check_parts(rule, text.strip())
     try:
         _rule(rule, datetime(2026, 1, 1, 18, 0))
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise BadOption(
             f"The RRULE `{text}` is not valid: {exc}.", hint=f"Try {REPEAT_EXAMPLES}."
         ) from None
