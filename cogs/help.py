@@ -24,10 +24,12 @@ class HelpCog(Cog):
     )
     async def help(self, inv: Invocation, topic: str | None = None) -> Message:
         fields: list[Field] = []
-        wanted = topic.strip().lstrip("/").lower() if topic else None
+        wanted = " ".join(topic.lstrip().lstrip("/").lower().split()) if topic else None
         for cog, specs in self.bot.registry.by_cog():
             usable = [s for s in specs if inv.person.level >= s.level]
-            if wanted and wanted not in (cog.name, *(s.path[0] for s in usable)):
+            if wanted and " " in wanted:  # one command, like "timezone set"
+                usable = [s for s in usable if f"{s.name} ".startswith(f"{wanted} ")]
+            elif wanted and wanted not in (cog.name, *(s.path[0] for s in usable)):
                 continue
             if not usable:
                 continue

@@ -61,3 +61,11 @@ async def test_help_on_one_topic_shows_usage_and_examples(chat: Conversation) ->
     assert unknown.ephemeral and "I know no command or feature called `knitting`" in (
         unknown.plain_text()
     )
+
+
+async def test_help_on_one_command_shows_only_that_command(chat: Conversation) -> None:
+    reply = (await chat.say('/help topic:"/timezone  set"')).plain_text()
+    assert "usage: `/timezone set zone:…`" in reply
+    assert "/timezone show" not in reply
+    unknown = await chat.say('/help topic:"timezone knit"')
+    assert "I know no command or feature called `timezone knit`" in unknown.plain_text()
