@@ -241,16 +241,22 @@ class Dispatcher:
         return spec
 
     def _unknown(self, words: list[str]) -> UserError:
+        """The refusal of words that name no command: the commands of the deepest group they
+        start with ("/mentor topics has: add, remove, show"), else a pointer to /help."""
         if not words:
             return BadOption("Type a command, like /help.")
-        group = self.registry.group(words[0])
-        if group:
-            subs = ", ".join(sorted(s.path[-1] for s in group if len(s.path) > 1))
-            shown = " ".join(words[:2])
-            return BadOption(
-                f"/{shown} is not a command.",
-                hint=f"/{words[0]} has: {subs}. Type /help {words[0]} for examples.",
+        lowered = tuple(w.lower() for w in words)
+        for depth in (2, 1):
+            group = lowered[:depth]
+            subs = sorted(
+                {p[depth] for p in self.registry.commands if len(p) > depth and p[:depth] == group}
             )
+            if len(group) == depth and subs:
+                name = " ".join(group)
+                return BadOption(
+                    f"/{' '.join(words[: depth + 1])} is not a command.",
+                    hint=f"/{name} has: {', '.join(subs)}. Type /help {name} for examples.",
+                )
         return UserError(
             f"/{words[0]} is not a Potluck command.",
             hint="Type /help to see the commands you can use.",

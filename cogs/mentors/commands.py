@@ -19,7 +19,9 @@ from cogs.mentors.schedules import Schedules
 from cogs.mentors.settings import MentorsSettings
 from cogs.mentors.solver import RoundKind
 from cogs.mentors.stats import gather
+from cogs.mentors.topic_commands import TopicCommands
 from cogs.mentors.topics import TopicVocabulary
+from cogs.mentors.vocabulary import CommunityVocabulary
 
 LONGEST_PAUSE = timedelta(days=366)
 ROLE = Option(
@@ -92,12 +94,12 @@ def _changed(change: ProfileChange, head: str) -> Message:
     if change.unrecognised:
         note = (
             f"\nNot on the topic list, kept as typed (they match people who typed the same): "
-            f"{', '.join(change.unrecognised)}."
+            f"{', '.join(change.unrecognised)}. The list: /mentor topics show."
         )
     return reply.model_copy(update={"text": rich(head, note), "accent": "success"})
 
 
-class MentorsCog(Cog):
+class MentorsCog(TopicCommands, Cog):
     name = "mentors"
     description = "Mentor matching and peer chats across libraries."
     Settings = MentorsSettings
@@ -105,9 +107,10 @@ class MentorsCog(Cog):
     def __init__(self, bot: Potluck, settings: MentorsSettings) -> None:
         self.bot = bot
         self.settings = settings
-        vocabulary = TopicVocabulary.default().extended(settings.topics)
-        self.profiles = Profiles(bot.db, vocabulary)
-        self.rounds = Rounds(bot.db, bot.outbox, bot.clock, settings, vocabulary)
+        configured = TopicVocabulary.default().extended(settings.topics)
+        self.vocabulary = CommunityVocabulary(bot.db, configured)
+        self.profiles = Profiles(bot.db, self.vocabulary)
+        self.rounds = Rounds(bot.db, bot.outbox, bot.clock, settings, configured)
         self.schedules = Schedules(bot.db, bot.outbox, bot.clock, bot.identity, self.rounds)
         self.data = MentorData(bot.db)
 

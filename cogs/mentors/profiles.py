@@ -15,6 +15,7 @@ from bot.core.errors import BadOption, NotFound, UserError
 from bot.core.types import Community, Person
 from cogs.mentors.participants import CareerStage, LibraryType, Role
 from cogs.mentors.topics import TopicVocabulary
+from cogs.mentors.vocabulary import CommunityVocabulary
 from storage.db import Database
 from storage.models import MentorProfileRow
 from storage.repositories import mentors as repo
@@ -96,14 +97,16 @@ class ProfileChange:
 
 
 def _fields(
-    vocabulary: TopicVocabulary, given: dict[str, Any]
+    vocabulary: TopicVocabulary | None, given: dict[str, Any]
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Column values from command options (only those given)."""
+    """Column values from command options (only those given); `vocabulary` is the
+    community's, needed when `topics` is given."""
     values: dict[str, Any] = {}
     unrecognised: tuple[str, ...] = ()
     if "role" in given:
         values["role"] = Role(given["role"]).value
     if "topics" in given:
+        assert vocabulary is not None, "topics are read with the community's vocabulary"
         reading = vocabulary.read(given["topics"])
         if not reading.topics:
             raise BadOption(
@@ -140,18 +143,29 @@ def _capacity_for_mentors(given: dict[str, Any], role: str | None) -> None:
 
 
 class Profiles:
-    def __init__(self, db: Database, vocabulary: TopicVocabulary) -> None:
+    def __init__(self, db: Database, vocabulary: CommunityVocabulary) -> None:
         self.db = db
         self.vocabulary = vocabulary
+
+    async def _values(
+        self, session: Any, community: Community, given: dict[str, Any]
+    ) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """`_fields`, reading typed topics with the community's vocabulary under its topic
+        lock (held until the transaction ends, so a concurrent vocabulary change waits for
+        this profile and then reads it again)."""
+        vocabulary = (
+            await self.vocabulary.locked(session, community.id) if "topics" in given else None
+        )
+        return _fields(vocabulary, given)
 
     async def join(
         self, community: Community, person: Person, now: datetime, **given: Any
     ) -> ProfileChange:
         """Create the person's profile (or bring back one they left). Raises UserError when
         they already have one, BadOption for a value that cannot be read."""
-        values, unrecognised = _fields(self.vocabulary, given)
-        _capacity_for_mentors(given, values.get("role"))
         async with self.db.transaction() as session:
+            values, unrecognised = await self._values(session, community, given)
+            _capacity_for_mentors(given, values.get("role"))
             row = await repo.profile(session, community.id, person.id)
             if row is not None and row.left_at is None:
                 raise UserError(
@@ -189,8 +203,8 @@ class Profiles:
                 "Give at least one thing to change.",
                 hint='For example /mentor edit topics:"cataloging, outreach" capacity:2',
             )
-        values, unrecognised = _fields(self.vocabulary, given)
         async with self.db.transaction() as session:
+            values, unrecognised = await self._values(session, community, given)
             row = await self._current(session, community, person)
             _capacity_for_mentors(given, values.get("role", row.role))
             for key, value in values.items():

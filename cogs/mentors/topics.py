@@ -3,8 +3,9 @@
 "Grant-Writing, cataloguing & RDA" becomes ``{"grant writing", "cataloging"}``: case and
 punctuation are dropped, the last word of a phrase is made singular (``inflect``, a maintained
 English inflection library: "archives" -> "archive", "libraries" -> "library"), and synonyms
-map to one topic name. The default list ships in ``topics.toml`` beside this module; moderators
-extend it per community with `TopicVocabulary.extended`.
+map to one topic name. The default list ships in ``topics.toml`` beside this module; the config
+file and each community's moderators extend it with `TopicVocabulary.extended` (see
+`cogs.mentors.vocabulary`).
 
 A phrase that is not in the vocabulary is kept as its folded form, so two people who both wrote
 "zines" still share a topic; `TopicReading.unrecognised` lists such phrases so a command can
@@ -57,6 +58,18 @@ def fold(phrase: str) -> str:
     return " ".join([*head, _singular(last)])
 
 
+def topic_name(name: str) -> str:
+    """How a topic is named in a vocabulary: lowercase (casefolded), single spaces.
+    ``topic_name(" Seed  Library") == "seed library"``."""
+    return " ".join(name.casefold().split())
+
+
+def phrases(text: str) -> list[str]:
+    """The phrases of free text, split on commas, semicolons, slashes, bars or new lines,
+    trimmed, without those that have no word at all. ``phrases("a, b;;") == ["a", "b"]``."""
+    return [p.strip() for p in _SPLIT.split(text) if fold(p)]
+
+
 @dataclass(frozen=True, slots=True)
 class TopicReading:
     """What `TopicVocabulary.read` made of a person's text.
@@ -82,8 +95,9 @@ class TopicVocabulary:
         self, synonyms: Mapping[str, Iterable[str]], weights: Mapping[str, int] | None = None
     ) -> None:
         self._names: dict[str, str] = {}  # folded phrase -> topic name
+        self._written: dict[str, str] = {}  # folded phrase -> the phrase as first written
         for name, others in synonyms.items():
-            topic = name.strip().casefold()
+            topic = topic_name(name)
             for phrase in (name, *others):
                 key = fold(phrase)
                 if not key:
@@ -92,6 +106,7 @@ class TopicVocabulary:
                 if taken is not None and taken != topic:
                     raise ValueError(f'"{phrase}" already means the topic "{taken}", not "{topic}"')
                 self._names[key] = topic
+                self._written.setdefault(key, " ".join(phrase.split()))
         self._weights = {name.strip().casefold(): int(w) for name, w in (weights or {}).items()}
         for name, weight in self._weights.items():
             if weight < 1:
@@ -119,9 +134,9 @@ class TopicVocabulary:
         """
         merged: dict[str, list[str]] = {}
         for key, name in self._names.items():
-            merged.setdefault(name, []).append(key)
+            merged.setdefault(name, []).append(self._written[key])
         for name, others in synonyms.items():
-            merged.setdefault(name.strip().casefold(), []).extend(others)
+            merged.setdefault(topic_name(name), []).extend(others)
         return TopicVocabulary(merged, {**self._weights, **(weights or {})})
 
     @property
@@ -137,6 +152,15 @@ class TopicVocabulary:
         """The topic name for one phrase, or None when the vocabulary does not know it."""
         return self._names.get(fold(phrase))
 
+    def synonyms(self, topic: str) -> tuple[str, ...]:
+        """The other ways of writing `topic`, as first written, in the order they were given
+        (the shipped list's, then the config file's, then the community's); () for a topic
+        with none or a name that is no topic."""
+        own = fold(topic)
+        return tuple(
+            self._written[key] for key, name in self._names.items() if name == topic and key != own
+        )
+
     def read(self, text: str) -> TopicReading:
         """Split free text on commas, semicolons, slashes or new lines and name each topic.
 
@@ -145,11 +169,8 @@ class TopicVocabulary:
         """
         topics: set[str] = set()
         unrecognised: list[str] = []
-        for raw in _SPLIT.split(text):
-            phrase = raw.strip()
+        for phrase in phrases(text):
             key = fold(phrase)
-            if not key:
-                continue
             known = self._names.get(key)
             if known is not None:
                 topics.add(known)

@@ -34,6 +34,8 @@ AUDIT_KINDS = (
     "limits.set",
     "mentor.round",
     "mentor.schedule",
+    "mentor.topics.add",
+    "mentor.topics.remove",
     "rsvp.set",
 )
 PERSON = Option("person", "Whose limits.", kind=OptionKind.PERSON)
@@ -362,6 +364,8 @@ def _entry_words(e: Entry) -> list[Segment]:
         out.append(f" about {e.subject.name}")
     if e.reason:
         out.append(f": {e.reason}")
+    if isinstance(e.detail.get("summary"), str):
+        out.append(f": {e.detail['summary']}")
     if "old" in e.detail and "new" in e.detail:
         changed = [
             f"{k} {_value(e.detail['old'].get(k))}→{_value(v)}"

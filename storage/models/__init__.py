@@ -21,6 +21,7 @@ from storage.models.mentors import (
     MentorProfileRow,
     MentorRoundRow,
     MentorScheduleRow,
+    MentorTopicRow,
 )
 from storage.models.pacing import DirectChannelRow, PaceRow
 
@@ -43,6 +44,7 @@ __all__ = [
     "MentorProfileRow",
     "MentorRoundRow",
     "MentorScheduleRow",
+    "MentorTopicRow",
     "OutboxRow",
     "PaceRow",
     "PersonRow",

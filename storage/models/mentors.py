@@ -1,4 +1,5 @@
-"""Tables of the mentors cog: profiles, avoid lists, rounds, matches, feedback, schedules.
+"""Tables of the mentors cog: profiles, avoid lists, rounds, matches, feedback, schedules and
+the community's own topics.
 
 A match of two people (or a trio of peers) is one `mentor_pairs` row with one
 `mentor_pair_members` row per person, so forgetting a person deletes their matches whole and
@@ -151,4 +152,24 @@ class MentorScheduleRow(Base):
     next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
     platform: Mapped[str] = mapped_column(String(16))
     channel_id: Mapped[str] = mapped_column(String(64))  # where undeliverable intros fall back
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MentorTopicRow(Base):
+    """A community's own addition to the topic vocabulary: one way of writing a topic.
+
+    `topic` is the topic's name (lowercase, single spaces); `phrase` is this way of writing it,
+    as the moderator wrote it, and `folded` its matching key (`cogs.mentors.topics.fold`). A
+    row whose `folded` is the fold of its `topic` adds the topic itself; the others add
+    synonyms, of a community topic or of one on the shipped list. One folded phrase means one
+    topic per community (the unique constraint). All three are at most 60 characters."""
+
+    __tablename__ = "mentor_topics"
+    __table_args__ = (UniqueConstraint("community_id", "folded"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(60))
+    phrase: Mapped[str] = mapped_column(String(60))
+    folded: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -49,7 +49,8 @@ async def record(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append one entry in the caller's transaction. `actor` None means the bot acted on its
-    own; `detail` is JSON-ready data (old and new values, an event code)."""
+    own; `detail` is JSON-ready data (old and new values, an event code); a "summary" string
+    in it is the sentence /modlog shows for the entry."""
     session.add(
         AuditRow(
             community_id=community_id,

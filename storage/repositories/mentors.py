@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -18,6 +18,7 @@ from storage.models import (
     MentorProfileRow,
     MentorRoundRow,
     MentorScheduleRow,
+    MentorTopicRow,
     PersonRow,
 )
 
@@ -25,6 +26,10 @@ MET = "met"
 NOT_YET = "not_yet"
 NOT_A_GOOD_FIT = "not_a_good_fit"
 ANSWERS = (MET, NOT_YET, NOT_A_GOOD_FIT)
+# The first key of PostgreSQL's two-key advisory locks that serialise one community's topic
+# readings (the second is the community id). Any fixed number works, the same in every
+# process, and unlike invitations.INVITE_LOCK.
+TOPICS_LOCK = 727_020
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +305,84 @@ async def claim_schedule(
 
 async def next_schedule_at(session: AsyncSession) -> datetime | None:
     return await session.scalar(select(func.min(MentorScheduleRow.next_run_at)))
+
+
+# -- the community's topics -----------------------------------------------------------------
+
+
+async def lock_topics(session: AsyncSession, community_id: int) -> None:
+    """Serialise, until the transaction ends, everything that reads profiles' topics with the
+    community's vocabulary or changes that vocabulary: a profile is then never read with a
+    vocabulary that a concurrent change (in any process) is replacing, and a change never
+    misses a profile written meanwhile.
+
+    PostgreSQL: a transaction-scoped advisory lock (released at commit or rollback).
+    SQLite: nothing to do, the transaction began with BEGIN IMMEDIATE and so already holds
+    the database's single write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:k, :c)"), {"k": TOPICS_LOCK, "c": community_id}
+        )
+
+
+async def topic_rows(session: AsyncSession, community_id: int) -> list[MentorTopicRow]:
+    """The community's own topics and synonyms, in the order they were added."""
+    rows = await session.scalars(
+        select(MentorTopicRow)
+        .where(MentorTopicRow.community_id == community_id)
+        .order_by(MentorTopicRow.id)
+    )
+    return list(rows)
+
+
+async def add_topic_phrases(
+    session: AsyncSession,
+    community_id: int,
+    topic: str,
+    written: Sequence[tuple[str, str]],
+    at: datetime,
+) -> None:
+    """Add ways of writing `topic`: (phrase as written, folded phrase) pairs."""
+    session.add_all(
+        MentorTopicRow(
+            community_id=community_id, topic=topic, phrase=phrase, folded=folded, created_at=at
+        )
+        for phrase, folded in written
+    )
+    await session.flush()
+
+
+async def delete_topic_phrases(
+    session: AsyncSession, community_id: int, *, topic: str | None = None, folded: str | None = None
+) -> None:
+    """Delete every row of a community topic (`topic`), or the one row of a phrase (`folded`)."""
+    query = delete(MentorTopicRow).where(MentorTopicRow.community_id == community_id)
+    if topic is not None:
+        query = query.where(MentorTopicRow.topic == topic)
+    if folded is not None:
+        query = query.where(MentorTopicRow.folded == folded)
+    await session.execute(query)
+
+
+async def typed_topics(
+    session: AsyncSession, community_id: int
+) -> list[tuple[int, str, list[str]]]:
+    """(profile id, topics as typed, topics as read) of every profile of the community,
+    including those who left (a rejoin keeps what they typed)."""
+    rows = await session.execute(
+        select(MentorProfileRow.id, MentorProfileRow.topics_text, MentorProfileRow.topics).where(
+            MentorProfileRow.community_id == community_id
+        )
+    )
+    return [(pid, typed or "", list(topics or [])) for pid, typed, topics in rows.all()]
+
+
+async def set_topics(session: AsyncSession, topics: dict[int, list[str]]) -> None:
+    """Profile id -> its topics as read now."""
+    for profile_id, read in topics.items():
+        await session.execute(
+            update(MentorProfileRow).where(MentorProfileRow.id == profile_id).values(topics=read)
+        )
 
 
 # -- privacy ---------------------------------------------------------------------------------
