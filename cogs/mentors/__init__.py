@@ -2,10 +2,11 @@
 
 The pure core: value types (`participants`), topic normalisation (`topics`), working hours
 across time zones (`hours`), the score of a pair (`scoring`, with its bulk twin `matrix`), the
-optimal round (`solver`) and the words that explain it (`explain`). Around it: profiles
-(`profiles`), rounds with their intros and check-ins (`rounds`), rounds on a cadence
-(`schedules`), numbers for moderators (`stats`), export and forget (`privacy`) and the thin
-`/mentor` commands (`commands`).
+optimal round (`solver`) and the words that explain it (`explain`). Around it: each
+community's topic list (`vocabulary`), profiles (`profiles`), rounds with their intros and
+check-ins (`rounds`), rounds on a cadence (`schedules`), numbers for moderators (`stats`),
+export and forget (`privacy`) and the thin `/mentor` commands (`commands`, with
+`/mentor topics` in `topic_commands`).
 """
 
 from __future__ import annotations

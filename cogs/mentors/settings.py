@@ -18,7 +18,8 @@ class MentorsSettings(BaseModel):
     check_in_days: int = Field(14, ge=1, le=365)
     # How often due scheduled rounds are looked for (seconds); the database decides what is due.
     schedule_poll_seconds: float = Field(60.0, ge=1.0, le=3600.0)
-    # The community's own topics and synonyms, added to the shipped list (cogs/mentors/topics.toml):
+    # Topics and synonyms added to the shipped list (cogs/mentors/topics.toml) for every
+    # community (each community's moderators add their own with /mentor topics add):
     #   topics = { "makerspaces" = ["maker space", "makerspace"] }
     topics: dict[str, list[str]] = Field(default_factory=dict)
     # The first step every intro suggests.

@@ -26,15 +26,13 @@ def _verb(n: int, one: str, many: str) -> str:
 def _topics_changed(change: TopicChange, *, added: bool) -> Message:
     """The reply to a vocabulary change: what changed, and how many profiles it moved."""
     n = change.profiles_changed
-    people = "1 person" if n == 1 else f"{n} people"
+    profiles = f"{n} profile{'s' * (n != 1)}, read again,"
     if not n:
         moved = "No profile changed."
     elif added:
-        moved = f"{people} who had typed it another way now {_verb(n, 'counts', 'count')} as "
-        moved += f'"{change.topic}".'
+        moved = f'{profiles} now {_verb(n, "lists", "list")} "{change.topic}".'
     else:
-        moved = f'{people} no longer {_verb(n, "counts", "count")} as "{change.topic}" for it; '
-        moved += "what they typed stays their own topic."
+        moved = f"{profiles} changed: what was typed for it now counts as typed."
     text: list[Segment] = [change_sentence(change, added), " ", moved]
     if change.already:
         text.append(f" {quoted(change.already)} already meant it.")

@@ -34,6 +34,8 @@ async def test_mentors_story(bot: Potluck, tmp_path: Path) -> None:
         "[direct message to @eli]",
         "Wonderful, thanks for telling me",
         "You are paused until",
+        'Added the topic "makerspaces" with the synonyms "maker spaces" and "hackerspaces". '
+        "1 profile, read again, now lists",  # eli's "makerspaces", read with the new topic
         "A peers round every 4 weeks",
         "Meetings reported: 1",
     ]:

@@ -85,7 +85,7 @@ async def test_a_new_synonym_counts_in_the_next_round_and_the_profile(
     assert "ana mentors cy" not in dry and "no shared topic" in dry
 
     reply = await chat.say(SEEDS, as_="mod", level=MOD)
-    assert '1 person who had typed it another way now counts as "seed library".' in said(reply)
+    assert '1 profile, read again, now lists "seed library".' in said(reply)
     assert await stored_topics(chat, "ana") == ["seed library", "zine"]
     assert await stored_topics(chat, "cy") == ["seed library"]  # typed the topic itself
     dry = said(await chat.say("/mentor round dry_run:yes", as_="mod", level=MOD))
@@ -262,8 +262,8 @@ async def test_removing_reads_profiles_again_without_it(chat: Conversation) -> N
 
     reply = await chat.say('/mentor topics remove synonym:"Seed Swaps"', as_="mod", level=MOD)
     assert said(reply) == (
-        'Removed the synonym "seed swaps" from "seed library". 1 person no longer counts as '
-        '"seed library" for it; what they typed stays their own topic.'
+        'Removed the synonym "seed swaps" from "seed library". 1 profile, read again, changed: '
+        "what was typed for it now counts as typed."
     )
     assert await stored_topics(chat, "ana") == ["seed swap"]
     assert "ana mentors cy" not in said(
@@ -272,8 +272,8 @@ async def test_removing_reads_profiles_again_without_it(chat: Conversation) -> N
 
     reply = await chat.say('/mentor topics remove topic:"Seed Libraries"', as_="mod", level=MOD)
     assert said(reply) == (
-        'Removed the topic "seed library" with its synonym "seed exchange". 1 person no longer '
-        'counts as "seed library" for it; what they typed stays their own topic.'
+        'Removed the topic "seed library" with its synonym "seed exchange". 1 profile, read '
+        "again, changed: what was typed for it now counts as typed."
     )
     assert await stored_topics(chat, "cy") == ["seed exchange"]
     assert await rows(chat, MentorTopicRow) == 0
@@ -294,7 +294,7 @@ async def test_the_vocabulary_is_each_communitys_own(chat: Conversation) -> None
     reply = await other.say(
         '/mentor topics add topic:"gardening" synonyms:"seed swaps"', as_="mod", level=MOD
     )
-    assert "1 person who had typed it another way now counts as" in said(reply)
+    assert '1 profile, read again, now lists "gardening".' in said(reply)
     assert await stored_topics(other, "ana") == ["gardening"]
     assert await stored_topics(chat, "ana") == ["seed library"]
     async with chat.bot.db.sessions() as session:
@@ -358,5 +358,5 @@ async def test_profiles_and_vocabulary_changes_take_turns(
         )
         await asyncio.wait_for(advisory_lock_waited_on(chat), timeout=20)
         assert not add.done()
-    assert "1 person who had typed it another way" in said(await add)
+    assert '1 profile, read again, now lists "seed library".' in said(await add)
     assert await stored_topics(chat, "eli") == ["seed library"]

@@ -95,3 +95,39 @@ def test_reading_ignores_order_and_case(topics: list[str], random: object) -> No
     one = VOCABULARY.read(", ".join(topics)).topics
     other = VOCABULARY.read("; ".join(t.upper() for t in shuffled)).topics
     assert one == other == set(topics)
+
+
+def test_synonyms_are_listed_as_written_after_extending() -> None:
+    extended = VOCABULARY.extended({"grant writing": ["Proposal Writing"], "seed library": []})
+    assert extended.synonyms("grant writing")[-2:] == ("fundraising", "Proposal Writing")
+    assert extended.synonyms("grant writing")[0] == "grants"  # not its folded "grant"
+    assert extended.synonyms("seed library") == ()
+    assert extended.synonyms("no such topic") == ()
+
+
+def test_a_community_row_the_operators_list_came_to_claim_is_left_out() -> None:
+    from cogs.mentors.vocabulary import with_additions
+    from storage.models import MentorTopicRow
+
+    def row(topic: str, phrase: str) -> MentorTopicRow:
+        return MentorTopicRow(topic=topic, phrase=phrase, folded=fold(phrase))
+
+    rows = [
+        row("seed library", "seed library"),
+        row("seed library", "seed swaps"),
+        row("seed library", "grants"),  # since shipped as a synonym of grant writing
+        row("fundraising events", "fundraising events"),
+        row("fundraising events", "galas"),
+        row("cataloging", "catalogue work"),
+        row("fundraising", "fundraising"),  # a topic named like a shipped synonym: left out
+        row("fundraising", "bake sales"),
+    ]
+    vocabulary = with_additions(VOCABULARY, rows)
+    assert vocabulary.read("seed swaps, grants, galas, catalogue work").topics == {
+        "seed library",
+        "grant writing",
+        "fundraising events",
+        "cataloging",
+    }
+    assert vocabulary.synonyms("seed library") == ("seed swaps",)
+    assert vocabulary.read("bake sales").unrecognised == ("bake sales",)
