@@ -378,10 +378,10 @@ async def typed_topics(
 
 
 async def set_topics(session: AsyncSession, topics: dict[int, list[str]]) -> None:
-    """Profile id -> its topics as read now."""
-    for profile_id, read in topics.items():
+    """Profile id -> its topics as read now; one executemany of UPDATEs by primary key."""
+    if topics:
         await session.execute(
-            update(MentorProfileRow).where(MentorProfileRow.id == profile_id).values(topics=read)
+            update(MentorProfileRow), [{"id": pid, "topics": read} for pid, read in topics.items()]
         )
 
 
