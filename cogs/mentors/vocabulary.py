@@ -121,10 +121,13 @@ def _one_phrase(text: str, option: str, example: str) -> str:
 
 
 def _checked(phrase: str, option: str) -> str:
+    """`phrase` trimmed, with single spaces; BadOption when longer than MAX_PHRASE."""
     shown = " ".join(phrase.split())
-    if max(len(topic_name(shown)), len(fold(shown))) > MAX_PHRASE:
+    # Lowercasing can lengthen a word ("ß" is "ss"); the stored forms must fit too.
+    longest = max(len(shown), len(topic_name(shown)), len(fold(shown)))
+    if longest > MAX_PHRASE:
         raise BadOption(
-            f'`{option}:` "{shown[:30]}…" is {len(shown)} characters long; a topic or synonym '
+            f'`{option}:` "{shown[:30]}…" is {longest} characters long; a topic or synonym '
             f"can be at most {MAX_PHRASE}.",
             hint='Use the few words people would type, like `topic:"seed library"`.',
         )
@@ -137,8 +140,8 @@ def _add_line(topic: str, synonyms: Sequence[str]) -> str:
 
 
 class CommunityVocabulary:
-    """Reads and changes one community's vocabulary; `configured` is the shipped list with the
-    config file's additions, the same for every community."""
+    """Reads and changes each community's vocabulary; `configured` is the shipped list with
+    the config file's additions, the same for every community."""
 
     def __init__(self, db: Database, configured: TopicVocabulary) -> None:
         self.db = db

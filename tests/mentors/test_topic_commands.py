@@ -125,6 +125,10 @@ async def test_joining_after_the_change_reads_with_the_new_synonym(chat: Convers
             "synonym can be at most 60.\n"
             'Use the few words people would type, like `topic:"seed library"`.',
         ),
+        (  # 31 characters, 62 once lowercased ("ß" is "ss"): the stored forms must fit too
+            '/mentor topics add topic:"' + "ß" * 31 + '"',
+            "is 62 characters long; a topic or synonym can be at most 60.",
+        ),
         (
             '/mentor topics add topic:"seed library" synonyms:"swaps, ' + "x" * 61 + '"',
             '`synonyms:` "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…" is 61 characters long',
