@@ -364,3 +364,23 @@ async def test_profiles_and_vocabulary_changes_take_turns(
         assert not add.done()
     assert '1 profile, read again, now lists "seed library".' in said(await add)
     assert await stored_topics(chat, "eli") == ["seed library"]
+
+
+async def test_a_long_list_comes_as_a_file(chat: Conversation) -> None:
+    for batch in ("a", "b"):
+        synonyms = ", ".join(
+            f"seed swap meeting number {batch} {n} of the spring" for n in range(20)
+        )
+        reply = await chat.say(
+            f'/mentor topics add topic:"seed library {batch}" synonyms:"{synonyms}"',
+            as_="mod",
+            level=MOD,
+        )
+        assert reply.accent == "success", said(reply)
+    shown = await chat.say("/mentor topics show", as_="cy")
+    assert "seed library a (added here), seed library b (added here)," in said(shown)
+    assert "Every topic with its synonyms is in the file." in said(shown)
+    (listing,) = shown.files
+    text = listing.content.decode()
+    assert "• seed library b (added here): seed swap meeting number b 0 of the spring," in text
+    assert "• grant writing: grants," in text and len(said(shown)) < 3900
