@@ -23,6 +23,7 @@ from storage.models import (
     SuppressionRow,
 )
 from storage.repositories import invitation_limits
+from storage.repositories.invitation_facts import INVITATIONS
 from storage.repositories.upsert import insert_ignore
 
 # The first key of PostgreSQL's two-key advisory locks that serialise one community's
@@ -229,28 +230,19 @@ async def clear_pause(session: AsyncSession, community_id: int, person_id: int) 
 # -- writing invitations ---------------------------------------------------------------------
 
 
-async def add_invitations(session: AsyncSession, rows: Sequence[InvitationRow]) -> list[int]:
-    """Insert invitations of one event (transient rows, used as values only) in one
-    statement; returns their ids, in order (found by the unique event and recipient)."""
+_INSERT_INVITATIONS = insert(INVITATIONS).returning(INVITATIONS.c.id, INVITATIONS.c.recipient_id)
+
+
+async def add_invitations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert invitations of one event (column values, one dict each) in one statement;
+    returns their ids, in order (matched by recipient: unique within an event)."""
     if not rows:
         return []
-    columns = [c.key for c in InvitationRow.__table__.columns if c.key != "id"]
-    values = [{c: getattr(row, c) for c in columns} for row in rows]
-    for v in values:
-        v["complaint"] = bool(v["complaint"])
-    await session.execute(insert(InvitationRow), values)
-    event_id = rows[0].event_id
     found = dict(
-        (
-            await session.execute(
-                select(InvitationRow.recipient_id, InvitationRow.id).where(
-                    InvitationRow.event_id == event_id,
-                    InvitationRow.recipient_id.in_([r.recipient_id for r in rows]),
-                )
-            )
-        ).all()
+        (recipient_id, row_id)
+        for row_id, recipient_id in (await session.execute(_INSERT_INVITATIONS, list(rows)))
     )
-    return [found[r.recipient_id] for r in rows]
+    return [found[r["recipient_id"]] for r in rows]
 
 
 async def set_outbox_keys(session: AsyncSession, keys: dict[int, str]) -> None:
