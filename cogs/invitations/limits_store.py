@@ -4,6 +4,8 @@ person, each narrower one winning for the values it sets."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Person
@@ -22,7 +24,8 @@ def person_scope(person_id: int) -> tuple[str, str]:
     return ("person", str(person_id))
 
 
-def values_of(row: LimitOverrideRow | None) -> dict[str, int | None]:
+def values_of(row: LimitOverrideRow | Any | None) -> dict[str, int | None]:
+    """The limit values an override row sets (an ORM row or a plain one; None: none)."""
     return {name: getattr(row, name) if row is not None else None for name in LIMIT_NAMES}
 
 

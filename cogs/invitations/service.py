@@ -26,7 +26,7 @@ from bot.core.types import Community, Person
 from bot.core.zones import zone as zone_of
 from bot.outbox import Outbox, Outgoing
 from cogs.events import dates
-from cogs.events.lookup import find_event, require_organizer
+from cogs.events.lookup import find_event, find_view, require_organizer
 from cogs.events.views import EventView, Tally
 from cogs.invitations import keys
 from cogs.invitations.digests import Addressee, write_digest
@@ -45,8 +45,8 @@ from cogs.invitations.limits import (
 from cogs.invitations.limits_store import limits_for
 from cogs.invitations.naming import Role
 from cogs.invitations.replies import (
-    answer_buttons,
     invitation_message,
+    invitation_payloads,
     role_post_message,
 )
 from cogs.invitations.settings import InvitationsSettings
@@ -150,7 +150,7 @@ class InvitationService:
     async def _live_event(
         self, session: AsyncSession, community: Community, ref: str, now: datetime
     ) -> tuple[EventView, datetime, list[datetime]]:
-        view = EventView.of(await find_event(session, community.id, ref, now))
+        view = await find_view(session, community.id, ref, now)
         upcoming = [] if view.cancelled else dates.next_dates(view, now)
         if not upcoming:
             raise UserError(
@@ -328,28 +328,20 @@ class InvitationService:
         someone privately is never posted in public."""
         if not rows:
             return
-        outgoing = []
-        for row, person, row_id in rows:
-            message = card.model_copy(
-                update={
-                    "buttons": [
-                        *card.buttons[:-3],
-                        *answer_buttons(row_id, inviter.display_name),
-                    ]
-                }
+        payloads = invitation_payloads(card, inviter.display_name, [i for _, _, i in rows])
+        outgoing = [
+            Outgoing(
+                platform=platform,
+                destination=Destination.person(person.external_id),
+                community_id=community.id,
+                kind="invitation",
+                due_at=row["due_at"],
+                dedupe_key=keys.invitation(row_id),
+                timezone=person.timezone or community.timezone,
+                payload=payload,
             )
-            outgoing.append(
-                Outgoing(
-                    platform=platform,
-                    destination=Destination.person(person.external_id),
-                    community_id=community.id,
-                    kind="invitation",
-                    due_at=row["due_at"],
-                    dedupe_key=keys.invitation(row_id),
-                    timezone=person.timezone or community.timezone,
-                    message=message,
-                )
-            )
+            for (row, person, row_id), payload in zip(rows, payloads, strict=True)
+        ]
         await repo.set_outbox_keys(
             session,
             {row_id: str(o.dedupe_key) for (_, _, row_id), o in zip(rows, outgoing, strict=True)},

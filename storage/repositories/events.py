@@ -56,11 +56,15 @@ async def code_taken(session: AsyncSession, community_id: int, code: str) -> boo
     return found is not None
 
 
-_EVENT_BY_CODE_LOCKED = (
-    select(EVENTS)
-    .where(EVENTS.c.community_id == bindparam("c"), EVENTS.c.code == bindparam("code"))
-    .with_for_update()
+_EVENT_BY_CODE = select(EVENTS).where(
+    EVENTS.c.community_id == bindparam("c"), EVENTS.c.code == bindparam("code")
 )
+_EVENT_BY_CODE_LOCKED = _EVENT_BY_CODE.with_for_update()
+
+
+async def event_values(session: AsyncSession, community_id: int, code: str) -> Any:
+    """The event's columns as a plain row (no ORM object), or None: the /invite hot path."""
+    return (await session.execute(_EVENT_BY_CODE, {"c": community_id, "code": code})).one_or_none()
 
 
 async def event_values_locked(session: AsyncSession, community_id: int, code: str) -> Any:
@@ -240,11 +244,15 @@ def _counts() -> Any:
     ).group_by(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status)
 
 
+_COUNTS_OF_DATE = _counts().where(
+    RsvpRow.event_id == bindparam("event_id"),
+    RsvpRow.occurrence == bindparam("occurrence", type_=RSVPS.c.occurrence.type),
+)
+
+
 async def counts(session: AsyncSession, event_id: int, occurrence: datetime) -> list[StatusCount]:
     """Per-status counts of one date of an event."""
-    rows = await session.execute(
-        _counts().where(RsvpRow.event_id == event_id, RsvpRow.occurrence == occurrence)
-    )
+    rows = await session.execute(_COUNTS_OF_DATE, {"event_id": event_id, "occurrence": occurrence})
     return [
         StatusCount(status, count, int(guests or 0), int(max_seq or 0))
         for _, _, status, count, guests, max_seq in rows.all()

@@ -245,16 +245,17 @@ async def add_invitations(session: AsyncSession, rows: Sequence[dict[str, Any]])
     return [found[r["recipient_id"]] for r in rows]
 
 
+_SET_OUTBOX_KEY = (
+    update(INVITATIONS)
+    .where(INVITATIONS.c.id == bindparam("row_id"))
+    .values(outbox_key=bindparam("key"))
+)
+
+
 async def set_outbox_keys(session: AsyncSession, keys: dict[int, str]) -> None:
     """Name each invitation's outbox row (by invitation id), in one statement."""
     if keys:
-        table = InvitationRow.__table__
-        await session.execute(
-            update(table)  # type: ignore[arg-type]
-            .where(table.c.id == bindparam("row_id"))
-            .values(outbox_key=bindparam("key")),
-            [{"row_id": i, "key": k} for i, k in keys.items()],
-        )
+        await session.execute(_SET_OUTBOX_KEY, [{"row_id": i, "key": k} for i, k in keys.items()])
 
 
 async def invitation(session: AsyncSession, invitation_id: int) -> InvitationRow | None:
