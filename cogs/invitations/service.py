@@ -42,7 +42,7 @@ from cogs.invitations.limits import (
     plan,
     window_wait,
 )
-from cogs.invitations.limits_store import limits_for
+from cogs.invitations.limits_store import limits_for, limits_of
 from cogs.invitations.naming import Role
 from cogs.invitations.replies import (
     invitation_message,
@@ -100,7 +100,6 @@ class InvitationService:
         async with self.db.transaction() as session:
             await repo.lock_community(session, community.id)
             view, occurrence, upcoming = await self._live_event(session, community, event_ref, now)
-            limits = await limits_for(session, community.id, inviter, self.settings.limits())
             people = await self._resolve(session, community.id, view.id, inviter.id, named)
             times = await facts.times(
                 session,
@@ -115,9 +114,11 @@ class InvitationService:
                 community.id,
                 inviter.id,
                 view.id,
+                occurrence,
                 now=now,
                 waiting_cap=per_minute * 60 if per_minute else 0,
             )
+            limits = limits_of(standing.overrides, inviter, self.settings.limits())
             state = Inviter(
                 sent=times.sent,
                 paused_until=standing.paused_until,
@@ -128,7 +129,7 @@ class InvitationService:
             decisions = plan(state, recipients, limits, now)
             if per_minute and any(d.outcome == "sent" for d in decisions):
                 decisions = paced(decisions, standing.waiting, per_minute, now)
-            tally = Tally.of(await events_repo.counts(session, view.id, occurrence))
+            tally = Tally.of(standing.counts)
             card = invitation_message(
                 view,
                 occurrence,

@@ -1,7 +1,8 @@
 """SQL that reads what an /invite decides from, in three statements built once at import:
 the people named, each with what concerns them (their settings, a yes to the event, an
 opt-out, a block of the inviter); the invitation times the limits count; and the inviter's
-standing (the event's invitation count, a pause, the invitation DMs waiting).
+standing (the limit overrides, the event's invitation count, a pause, the invitation DMs
+waiting, and the answers to the date for the card).
 
 Every function works in the caller's transaction, which holds the community's invitation
 lock (storage/repositories/invitations.py `lock_community`). Times are UTC.
@@ -14,19 +15,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, literal_column, select, union_all
+from sqlalchemy import Integer, Table, bindparam, func, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     BlockRow,
     InvitationRow,
     InviterPauseRow,
+    LimitOverrideRow,
     OutboxRow,
     PersonRow,
     RecipientPreferenceRow,
     RsvpRow,
     SuppressionRow,
+    UTCDateTime,
 )
+from storage.repositories import events as events_repo
 
 INVITATIONS = cast(Table, InvitationRow.__table__)
 PEOPLE = cast(Table, PersonRow.__table__)
@@ -36,6 +40,7 @@ SUPPRESSIONS = cast(Table, SuppressionRow.__table__)
 BLOCKS = cast(Table, BlockRow.__table__)
 PAUSES = cast(Table, InviterPauseRow.__table__)
 OUTBOX = cast(Table, OutboxRow.__table__)
+LIMITS = cast(Table, LimitOverrideRow.__table__)
 
 
 def _people_with_facts() -> Any:
@@ -136,6 +141,12 @@ _WAITING = (
     .limit(bindparam("cap"))
     .subquery()
 )
+_DATE = events_repo.date_counts(
+    bindparam("event_id", type_=Integer()), bindparam("occurrence", type_=UTCDateTime())
+)
+# One row per limit override of the community (one with NULL overrides without any), each
+# with the same counts: the event's invitations, the inviter's pause, the waiting DMs and
+# the answers to the date.
 _STANDING = select(
     select(func.count())
     .select_from(INVITATIONS)
@@ -145,7 +156,9 @@ _STANDING = select(
     select(PAUSES.c.until).where(_PAUSE).scalar_subquery().label("paused_until"),
     select(PAUSES.c.reason).where(_PAUSE).scalar_subquery().label("pause_reason"),
     select(func.count()).select_from(_WAITING).scalar_subquery().label("waiting"),
-)
+    _DATE,
+    *(c for c in LIMITS.c if c.key not in ("id", "community_id")),
+).select_from(_DATE.outerjoin(LIMITS, LIMITS.c.community_id == bindparam("community_id")))
 
 
 async def people(
@@ -223,13 +236,17 @@ async def times(
 
 @dataclass(frozen=True, slots=True)
 class Standing:
-    """The event's invitation count, the inviter's pause (until, UTC, and why; None when not
-    paused), and how many invitation DMs of the community wait, counted up to the cap."""
+    """The event's invitation count; the inviter's pause (until, UTC, and why; None when
+    not paused); how many invitation DMs of the community wait, counted up to the cap; the
+    answers to the date, per status; and the community's limit overrides (rows with scope,
+    subject and the limit columns of LimitOverrideRow)."""
 
     event_count: int
     paused_until: datetime | None
     pause_reason: str | None
     waiting: int
+    counts: list[events_repo.StatusCount]
+    overrides: list[Any]
 
 
 async def standing(
@@ -237,27 +254,32 @@ async def standing(
     community_id: int,
     inviter_id: int,
     event_id: int,
+    occurrence: datetime,
     *,
     now: datetime,
     waiting_cap: int,
 ) -> Standing:
-    """The inviter's standing for one decision, in one statement; `waiting_cap` 0 skips the
-    count of waiting DMs (no pace of new DMs to estimate)."""
-    row = (
+    """The inviter's standing for one decision about one date of an event, in one
+    statement; `waiting_cap` 0 skips the count of waiting DMs (no pace to estimate)."""
+    rows = (
         await session.execute(
             _STANDING,
             {
                 "community_id": community_id,
                 "inviter_id": inviter_id,
                 "event_id": event_id,
+                "occurrence": occurrence,
                 "now": now,
                 "cap": waiting_cap,
             },
         )
-    ).one()
+    ).all()
+    first = rows[0]
     return Standing(
-        event_count=int(row.event_count or 0),
-        paused_until=row.paused_until,
-        pause_reason=row.pause_reason,
-        waiting=int(row.waiting or 0),
+        event_count=int(first.event_count or 0),
+        paused_until=first.paused_until,
+        pause_reason=first.pause_reason,
+        waiting=int(first.waiting or 0),
+        counts=events_repo.counts_in(first),
+        overrides=[r for r in rows if r.scope is not None],
     )
