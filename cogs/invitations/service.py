@@ -324,9 +324,10 @@ class InvitationService:
         inviter: Person,
         rows: list[tuple[dict[str, Any], Any, int]],
     ) -> None:
-        """The outbox rows of the invitations sent by direct message, and their names on the
-        invitations, in two statements. No fallback channel: an invitation that can't reach
-        someone privately is never posted in public."""
+        """The outbox rows of the invitations sent by direct message, in one statement; each
+        is named after its invitation (`keys.invitation`), so the invitation keeps no
+        `outbox_key`. No fallback channel: an invitation that can't reach someone privately
+        is never posted in public."""
         if not rows:
             return
         payloads = invitation_payloads(card, inviter.display_name, [i for _, _, i in rows])
@@ -343,10 +344,6 @@ class InvitationService:
             )
             for (row, person, row_id), payload in zip(rows, payloads, strict=True)
         ]
-        await repo.set_outbox_keys(
-            session,
-            {row_id: str(o.dedupe_key) for (_, _, row_id), o in zip(rows, outgoing, strict=True)},
-        )
         await self.outbox.enqueue_many(session, None, outgoing)
 
     async def forget_inviter(
@@ -451,7 +448,7 @@ class InvitationService:
             event_id = None
             if event_ref:
                 event_id = (await find_event(session, community.id, event_ref, now)).id
-            rows = await repo.sent_by(session, inviter.id, event_id)
+            rows = await repo.sent_by(session, inviter.id, keys.INVITATIONS.prefix, event_id)
             events = {
                 e.id: e
                 for e in await session.scalars(

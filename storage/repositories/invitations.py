@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import String, cast, delete, func, insert, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -245,19 +245,6 @@ async def add_invitations(session: AsyncSession, rows: Sequence[dict[str, Any]])
     return [found[r["recipient_id"]] for r in rows]
 
 
-_SET_OUTBOX_KEY = (
-    update(INVITATIONS)
-    .where(INVITATIONS.c.id == bindparam("row_id"))
-    .values(outbox_key=bindparam("key"))
-)
-
-
-async def set_outbox_keys(session: AsyncSession, keys: dict[int, str]) -> None:
-    """Name each invitation's outbox row (by invitation id), in one statement."""
-    if keys:
-        await session.execute(_SET_OUTBOX_KEY, [{"row_id": i, "key": k} for i, k in keys.items()])
-
-
 async def invitation(session: AsyncSession, invitation_id: int) -> InvitationRow | None:
     return await session.get(InvitationRow, invitation_id)
 
@@ -296,14 +283,23 @@ async def pending_digest(
 
 
 async def sent_by(
-    session: AsyncSession, inviter_id: int, event_id: int | None = None, limit: int = 50
+    session: AsyncSession,
+    inviter_id: int,
+    own_key_prefix: str,
+    event_id: int | None = None,
+    limit: int = 50,
 ) -> list[tuple[InvitationRow, str, str | None, str | None]]:
     """The inviter's invitations, newest first, each with the recipient's name and its outbox
-    row's status and last error (None when the row is gone)."""
+    row's status and last error (None when the row is gone). An invitation without an
+    `outbox_key` goes by its own row, named `own_key_prefix` and its id."""
+    own_key = literal(own_key_prefix) + cast(InvitationRow.id, String)
     query = (
         select(InvitationRow, PersonRow.display_name, OutboxRow.status, OutboxRow.last_error)
         .join(PersonRow, PersonRow.id == InvitationRow.recipient_id)
-        .outerjoin(OutboxRow, OutboxRow.dedupe_key == InvitationRow.outbox_key)
+        .outerjoin(
+            OutboxRow,
+            OutboxRow.dedupe_key == func.coalesce(InvitationRow.outbox_key, own_key),
+        )
         .where(InvitationRow.inviter_id == inviter_id)
     )
     if event_id is not None:
