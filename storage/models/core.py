@@ -62,7 +62,11 @@ class OutboxRow(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        # A community's waiting rows of one kind, counted by every /invite (0010).
+        Index("ix_outbox_waiting", "community_id", "kind", "status", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int | None] = mapped_column(
