@@ -3,7 +3,6 @@ and transaction; times are UTC."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -45,20 +44,7 @@ async def lock_community(session: AsyncSession, community_id: int) -> None:
         )
 
 
-# -- facts for a decision --------------------------------------------------------------------
-
-
-async def people_by_external(
-    session: AsyncSession, community_id: int, external_ids: Sequence[str]
-) -> dict[str, PersonRow]:
-    if not external_ids:
-        return {}
-    rows = await session.scalars(
-        select(PersonRow).where(
-            PersonRow.community_id == community_id, PersonRow.external_id.in_(external_ids)
-        )
-    )
-    return {r.external_id: r for r in rows}
+# -- single facts (an /invite reads its facts together: invitation_facts.py) -----------------
 
 
 async def people_named(
@@ -86,55 +72,6 @@ async def inviter_times(session: AsyncSession, inviter_id: int, since: datetime)
     return list(rows)
 
 
-async def event_count(session: AsyncSession, event_id: int) -> int:
-    found = await session.scalar(
-        select(func.count()).select_from(InvitationRow).where(InvitationRow.event_id == event_id)
-    )
-    return int(found or 0)
-
-
-async def received_times(
-    session: AsyncSession, recipient_ids: Sequence[int], since: datetime
-) -> dict[int, list[datetime]]:
-    out: dict[int, list[datetime]] = defaultdict(list)
-    if recipient_ids:
-        rows = await session.execute(
-            select(InvitationRow.recipient_id, InvitationRow.created_at).where(
-                InvitationRow.recipient_id.in_(recipient_ids), InvitationRow.created_at > since
-            )
-        )
-        for rid, at in rows:
-            out[rid].append(at)
-    return out
-
-
-async def invited_on(
-    session: AsyncSession, event_id: int, recipient_ids: Sequence[int]
-) -> dict[int, datetime]:
-    if not recipient_ids:
-        return {}
-    rows = await session.execute(
-        select(InvitationRow.recipient_id, InvitationRow.created_at).where(
-            InvitationRow.event_id == event_id, InvitationRow.recipient_id.in_(recipient_ids)
-        )
-    )
-    return {rid: at for rid, at in rows}
-
-
-async def going(session: AsyncSession, event_id: int, person_ids: Sequence[int]) -> set[int]:
-    """People with a yes (going or waitlisted) for any date of the event."""
-    if not person_ids:
-        return set()
-    rows = await session.scalars(
-        select(RsvpRow.person_id).where(
-            RsvpRow.event_id == event_id,
-            RsvpRow.person_id.in_(person_ids),
-            RsvpRow.status.in_(("going", "waitlist")),
-        )
-    )
-    return set(rows)
-
-
 async def suppressed(
     session: AsyncSession, community_id: int, external_ids: Sequence[str]
 ) -> set[str]:
@@ -144,20 +81,6 @@ async def suppressed(
         select(SuppressionRow.external_id).where(
             SuppressionRow.community_id == community_id,
             SuppressionRow.external_id.in_(external_ids),
-        )
-    )
-    return set(rows)
-
-
-async def blocking(
-    session: AsyncSession, inviter_id: int, recipient_ids: Sequence[int]
-) -> set[int]:
-    """Which of the recipients blocked the inviter."""
-    if not recipient_ids:
-        return set()
-    rows = await session.scalars(
-        select(BlockRow.person_id).where(
-            BlockRow.blocked_id == inviter_id, BlockRow.person_id.in_(recipient_ids)
         )
     )
     return set(rows)

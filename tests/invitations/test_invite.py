@@ -179,3 +179,14 @@ async def test_refusals_by_a_pause_or_a_limit_are_in_the_audit_log(chat: Convers
     limit = "you have invited 1 people in an hour, the limit"
     assert f"by ana about dan: {limit}" in log and f"by ana about cat: {limit}" in log, log
     assert log.count("invite.blocked") == 2  # "already invited" is no limit
+
+
+async def test_a_name_that_is_no_platform_id_finds_the_person_by_display_name(
+    chat: Conversation,
+) -> None:
+    code = await setup_event(chat, "ben", "cat")
+    reply = await chat.say(f'/invite event:{code} people:"@BEN @cat @Zed"', as_="ana")
+    text = said(reply)
+    assert "ben: sent" in text and "cat: sent" in text, text
+    assert "Zed: not sent, isn't a member of this community" in text
+    assert sorted(dm.destination.id for dm in await delivered(chat)) == ["ben", "cat"]
