@@ -129,12 +129,13 @@ _PAUSE = (PAUSES.c.community_id == bindparam("community_id")) & (
     PAUSES.c.person_id == bindparam("inviter_id")
 )
 # Invitation DMs of the community due and not sent yet, at most `:cap` of them (an estimate
-# needs no more, and a long queue then costs no more to count).
+# needs no more, and a long queue then costs no more to count). The kind is written in the
+# SQL, not bound, so both databases read the partial index ix_outbox_invitations_waiting.
 _WAITING = (
     select(OUTBOX.c.id)
     .where(
         OUTBOX.c.community_id == bindparam("community_id"),
-        OUTBOX.c.kind == "invitation",
+        OUTBOX.c.kind == literal_column("'invitation'"),
         OUTBOX.c.status.in_(("pending", "claimed")),
         OUTBOX.c.due_at <= bindparam("now", type_=OUTBOX.c.due_at.type),
     )
