@@ -190,3 +190,18 @@ async def test_a_name_that_is_no_platform_id_finds_the_person_by_display_name(
     assert "ben: sent" in text and "cat: sent" in text, text
     assert "Zed: not sent, isn't a member of this community" in text
     assert sorted(dm.destination.id for dm in await delivered(chat)) == ["ben", "cat"]
+
+
+async def test_beyond_the_new_dm_pace_invitations_queue_behind_those_waiting(
+    chat: Conversation, bot: Potluck
+) -> None:
+    names = [f"p{i}" for i in range(6)]
+    code = await setup_event(chat, *names)
+    bot.outbox.direct_messages.limits["console"] = 2  # new DMs per minute
+    first = said(await chat.say(f'/invite event:{code} people:"@p0 @p1 @p2 @p3 @p4"', as_="ana"))
+    assert first.count(": sent") == 2, first
+    assert "p2: queued for a gentle pace of new messages, until 2026-11-23 12:01" in first
+    assert "p4: queued for a gentle pace of new messages, until 2026-11-23 12:02" in first
+    # Five wait now: the sixth goes in the third minute.
+    second = said(await chat.say(f'/invite event:{code} people:"@p5"', as_="ana"))
+    assert "p5: queued for a gentle pace of new messages, until 2026-11-23 12:02" in second
