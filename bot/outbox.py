@@ -63,6 +63,7 @@ class Outgoing(NamedTuple):
     timezone: str | None = None
     collapse_key: OutboxKey | None = None
     message: Message | None = None  # this row's own message, else the shared one
+    payload: str | None = None  # this row's own message already as JSON (model_dump_json)
 
 
 class Outbox(RowDelivery):
@@ -158,15 +159,18 @@ class Outbox(RowDelivery):
     ) -> None:
         """Write many rows in the caller's transaction, in a few multi-row INSERTs: what
         `enqueue` does row by row, for the hundreds of reminders or invitations one command
-        writes. Each row carries its own `message`, or else they all carry `message`
-        (serialised once). A row whose dedupe key exists is skipped. Coalescing and edits
-        are `enqueue`'s alone. Raises ValueError for a row with no message at all."""
+        writes. Each row carries its own `message` (or its `payload`, that message already
+        serialised), or else they all carry `message` (serialised once). A row whose dedupe
+        key exists is skipped. Coalescing and edits are `enqueue`'s alone. Raises ValueError
+        for a row with no message at all."""
         shared = message.model_dump_json() if message is not None else None
         values = []
         for row in rows:
             fields = row._asdict()
             own: Message | None = fields.pop("message")
-            payload = own.model_dump_json() if own is not None else shared
+            payload: str | None = fields.pop("payload")
+            if payload is None:
+                payload = own.model_dump_json() if own is not None else shared
             if payload is None:
                 raise ValueError("enqueue_many: a row without a message")
             values.append(self._values(payload=payload, **fields))

@@ -61,6 +61,17 @@ async def find_event(
     return row
 
 
+async def find_view(session: AsyncSession, community_id: int, ref: str, now: datetime) -> EventView:
+    """The event as a view, as `find_event` finds it (by short id in one plain query first:
+    the /invite hot path)."""
+    code = ref.strip().lstrip("#").lower()
+    if _looks_like_code(code):
+        values = await repo.event_values(session, community_id, code)
+        if values is not None:
+            return EventView.of(values)
+    return EventView.of(await find_event(session, community_id, ref, now))
+
+
 async def locked_view(
     session: AsyncSession, community_id: int, ref: str, now: datetime
 ) -> EventView:

@@ -16,9 +16,15 @@ def _engine() -> inflect.engine:
     return inflect.engine()
 
 
+@lru_cache(maxsize=256)
+def _plural(word: str) -> str:
+    """Each card spells the same few nouns: ask `inflect` once per word."""
+    return str(_engine().plural_noun(word))
+
+
 def noun(word: str, n: int) -> str:
     """`word` agreeing with `n`: noun("spot", 1) -> "spot", noun("person", 2) -> "people"."""
-    return word if n == 1 else str(_engine().plural_noun(word))
+    return word if n == 1 else _plural(word)
 
 
 def count(n: int, word: str) -> str:

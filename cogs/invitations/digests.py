@@ -4,6 +4,7 @@ invitations join it (or leave it) while it waits."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,12 +17,19 @@ from storage.models import EventRow, PersonRow
 from storage.repositories import invitations as repo
 
 
+class Addressee(NamedTuple):
+    """Who a digest goes to: their people-row id and platform id."""
+
+    id: int
+    external_id: str
+
+
 async def write_digest(
     session: AsyncSession,
     outbox: Outbox,
     platform: str,
     community_id: int,
-    person: PersonRow,
+    person: Addressee,
     zone: str | None,
     due: datetime,
 ) -> None:

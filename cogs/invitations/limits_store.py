@@ -4,6 +4,9 @@ person, each narrower one winning for the values it sets."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Person
@@ -22,17 +25,23 @@ def person_scope(person_id: int) -> tuple[str, str]:
     return ("person", str(person_id))
 
 
-def values_of(row: LimitOverrideRow | None) -> dict[str, int | None]:
+def values_of(row: LimitOverrideRow | Any | None) -> dict[str, int | None]:
+    """The limit values an override row sets (an ORM row or a plain one; None: none)."""
     return {name: getattr(row, name) if row is not None else None for name in LIMIT_NAMES}
+
+
+def limits_of(overrides: Iterable[Any], person: Person, base: Limits) -> Limits:
+    """`base` (the config file's) with the community's, the role's and the person's
+    overrides (rows with scope, subject and the limit values) laid over it, in that order."""
+    rows = {(r.scope, r.subject): r for r in overrides}
+    limits = base
+    for scope in (COMMUNITY, role_scope(person.level.label), person_scope(person.id)):
+        limits = limits.overlay(values_of(rows.get(scope)))
+    return limits
 
 
 async def limits_for(
     session: AsyncSession, community_id: int, person: Person, base: Limits
 ) -> Limits:
-    """`base` (the config file's) with the community's, the role's and the person's overrides
-    laid over it, in that order."""
-    rows = {(r.scope, r.subject): r for r in await limit_rows.overrides(session, community_id)}
-    limits = base
-    for scope in (COMMUNITY, role_scope(person.level.label), person_scope(person.id)):
-        limits = limits.overlay(values_of(rows.get(scope)))
-    return limits
+    """`limits_of` the community's overrides as stored now."""
+    return limits_of(await limit_rows.overrides(session, community_id), person, base)

@@ -64,6 +64,29 @@ def invitation_message(
     )
 
 
+# How an answer button's value starts in a stored message (pydantic's compact JSON): the
+# invitation id, then the choice.
+_ANSWER_VALUE = '"value":"{}:'
+
+
+def invitation_payloads(
+    card: Message, inviter_name: str, invitation_ids: Sequence[int]
+) -> list[str]:
+    """The invitation `card` (`invitation_message` for invitation 0) as the outbox stores it
+    (Message JSON), once per invitation id, in order. The card is serialised once and each
+    copy gets its id in the three answer buttons' values; should anything else in the card
+    read like one of those values, each copy is built and serialised on its own instead."""
+    parts = card.model_dump_json().split(_ANSWER_VALUE.format(0))
+    if len(parts) == 4:  # exactly the three answer buttons
+        return [_ANSWER_VALUE.format(i).join(parts) for i in invitation_ids]
+    return [
+        card.model_copy(
+            update={"buttons": [*card.buttons[:-3], *answer_buttons(i, inviter_name)]}
+        ).model_dump_json()
+        for i in invitation_ids
+    ]
+
+
 def digest_message(items: Sequence[tuple[EventView, str, Any]]) -> Message:
     """One message with every invitation waiting for a person's digest."""
     text: list[Segment] = []

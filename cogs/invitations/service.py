@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
@@ -26,10 +26,10 @@ from bot.core.types import Community, Person
 from bot.core.zones import zone as zone_of
 from bot.outbox import Outbox, Outgoing
 from cogs.events import dates
-from cogs.events.lookup import find_event, require_organizer
+from cogs.events.lookup import find_event, find_view, require_organizer
 from cogs.events.views import EventView, Tally
 from cogs.invitations import keys
-from cogs.invitations.digests import write_digest
+from cogs.invitations.digests import Addressee, write_digest
 from cogs.invitations.limits import (
     DAY,
     WEEK,
@@ -42,20 +42,21 @@ from cogs.invitations.limits import (
     plan,
     window_wait,
 )
-from cogs.invitations.limits_store import limits_for
+from cogs.invitations.limits_store import limits_for, limits_of
 from cogs.invitations.naming import Role
 from cogs.invitations.replies import (
-    answer_buttons,
     invitation_message,
+    invitation_payloads,
     role_post_message,
 )
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.status import SentLine, state_words
 from cogs.invitations.timing import next_digest, parse_clock, quiet_until
 from storage.db import Database
-from storage.models import EventRow, InvitationRow, OutboxRow, PersonRow
+from storage.models import EventRow, InvitationRow, PersonRow
 from storage.repositories import audit
 from storage.repositories import events as events_repo
+from storage.repositories import invitation_facts as facts
 from storage.repositories import invitations as repo
 
 BLOCKING_REASONS = ("your invitations are paused", "this event has had", "has had", "you have")
@@ -95,19 +96,40 @@ class InvitationService:
     ) -> InviteReport:
         """Decide and write invitations for `named` (platform ids or console names)."""
         now = self.clock.now()
+        per_minute = self.outbox.direct_messages.per_minute(platform, community.id)
         async with self.db.transaction() as session:
             await repo.lock_community(session, community.id)
             view, occurrence, upcoming = await self._live_event(session, community, event_ref, now)
-            limits = await limits_for(session, community.id, inviter, self.settings.limits())
-            people = await self._resolve(session, community.id, named)
-            facts = await self._facts(session, community, inviter, view, named, people, now)
-            state = await self._inviter(session, community.id, inviter, view, now)
-            decisions = plan(state, facts, limits, now)
-            per_minute = self.outbox.direct_messages.per_minute(platform, community.id)
+            people = await self._resolve(session, community.id, view.id, inviter.id, named)
+            times = await facts.times(
+                session,
+                inviter.id,
+                view.id,
+                [p.id for p in people if p is not None],
+                day_ago=now - DAY,
+                week_ago=now - WEEK,
+            )
+            standing = await facts.standing(
+                session,
+                community.id,
+                inviter.id,
+                view.id,
+                occurrence,
+                now=now,
+                waiting_cap=per_minute * 60 if per_minute else 0,
+            )
+            limits = limits_of(standing.overrides, inviter, self.settings.limits())
+            state = Inviter(
+                sent=times.sent,
+                paused_until=standing.paused_until,
+                pause_reason=standing.pause_reason,
+                event_count=standing.event_count,
+            )
+            recipients = self._recipients(community, inviter, named, people, times, now)
+            decisions = plan(state, recipients, limits, now)
             if per_minute and any(d.outcome == "sent" for d in decisions):
-                ahead = await self._queued_dms(session, community.id, now, per_minute * 60)
-                decisions = paced(decisions, ahead, per_minute, now)
-            tally = Tally.of(await events_repo.counts(session, view.id, occurrence))
+                decisions = paced(decisions, standing.waiting, per_minute, now)
+            tally = Tally.of(standing.counts)
             card = invitation_message(
                 view,
                 occurrence,
@@ -117,26 +139,9 @@ class InvitationService:
                 note,
                 0,
             )
-            direct: list[tuple[InvitationRow, PersonRow]] = []
-            for person, decision in zip(people, decisions, strict=True):
-                if decision.accepted and person is not None:
-                    row = self._invitation(community, inviter, view, person, decision, note, now)
-                    if row.delivery == "digest":
-                        await self._write_digest_row(session, community, platform, person, row)
-                    else:
-                        direct.append((row, person))
-                elif decision.reason.startswith(BLOCKING_REASONS):
-                    await audit.record(
-                        session,
-                        community_id=community.id,
-                        at=now,
-                        kind="invite.blocked",
-                        actor=audit.Party(inviter.id, inviter.display_name),
-                        subject=audit.Party(person.id, person.display_name) if person else None,
-                        reason=decision.reason,
-                        detail={"event": view.code},
-                    )
-            await self._write_direct(session, community, platform, card, inviter, direct)
+            await self._write(
+                session, community, platform, view, inviter, card, note, people, decisions, now
+            )
             sent = state.sent + [now] * sum(d.accepted for d in decisions)
         self.outbox.kick()
         return InviteReport(
@@ -146,7 +151,7 @@ class InvitationService:
     async def _live_event(
         self, session: AsyncSession, community: Community, ref: str, now: datetime
     ) -> tuple[EventView, datetime, list[datetime]]:
-        view = EventView.of(await find_event(session, community.id, ref, now))
+        view = await find_view(session, community.id, ref, now)
         upcoming = [] if view.cancelled else dates.next_dates(view, now)
         if not upcoming:
             raise UserError(
@@ -157,118 +162,87 @@ class InvitationService:
         return view, upcoming[0], upcoming
 
     async def _resolve(
-        self, session: AsyncSession, community_id: int, named: Sequence[str]
-    ) -> list[PersonRow | None]:
-        by_id = await repo.people_by_external(session, community_id, list(named))
-        missing = [n for n in named if n not in by_id]
-        by_name = await repo.people_named(session, community_id, missing)
-        return [by_id.get(n) or by_name.get(n.lower()) for n in named]
-
-    async def _inviter(
         self,
         session: AsyncSession,
         community_id: int,
-        inviter: Person,
-        view: EventView,
-        now: datetime,
-    ) -> Inviter:
-        pause = await repo.pause_of(session, community_id, inviter.id)
-        return Inviter(
-            sent=await repo.inviter_times(session, inviter.id, now - DAY),
-            paused_until=pause.until if pause is not None else None,
-            pause_reason=pause.reason if pause is not None else None,
-            event_count=await repo.event_count(session, view.id),
-        )
+        event_id: int,
+        inviter_id: int,
+        named: Sequence[str],
+    ) -> list[Any]:
+        """The people named, in order (None for someone unknown here), by platform id, else
+        by display name; each with the facts of `facts.people`."""
+        rows = await facts.people(session, community_id, event_id, inviter_id, named)
+        by_id = {r.external_id: r for r in rows}
+        missing = [n.lower() for n in named if n not in by_id]
+        by_name = {}
+        if missing:
+            found = await facts.people(
+                session, community_id, event_id, inviter_id, missing, by_name=True
+            )
+            by_name = {r.display_name.lower(): r for r in found}
+        return [by_id.get(n) or by_name.get(n.lower()) for n in named]
 
-    async def _facts(
+    def _recipients(
         self,
-        session: AsyncSession,
         community: Community,
         inviter: Person,
-        view: EventView,
         named: Sequence[str],
-        people: Sequence[PersonRow | None],
+        people: Sequence[Any],
+        times: facts.Times,
         now: datetime,
     ) -> list[Recipient]:
-        rows = [p for p in people if p is not None]
-        ids = [p.id for p in rows]
-        invited = await repo.invited_on(session, view.id, ids)
-        going = await repo.going(session, view.id, ids)
-        off = await repo.suppressed(session, community.id, [p.external_id for p in rows])
-        blocked = await repo.blocking(session, inviter.id, ids)
-        received = await repo.received_times(session, ids, now - WEEK)
-        prefs = await repo.preferences(session, community.id, ids)
-        facts: list[Recipient] = []
+        out: list[Recipient] = []
         for who, person in zip(named, people, strict=True):
             if person is None:
-                facts.append(Recipient(who, member=False))
+                out.append(Recipient(who, member=False))
                 continue
-            held_until, held_for = self._held(person, prefs.get(person.id), community, now)
-            facts.append(
+            held_until, held_for = self._held(person, community, now)
+            out.append(
                 Recipient(
                     name=person.display_name or person.external_id,
                     is_inviter=person.id == inviter.id,
-                    invited_on=invited.get(person.id),
-                    going=person.id in going,
-                    opted_out=person.external_id in off,
-                    blocked_inviter=person.id in blocked,
-                    received=received.get(person.id, []),
+                    invited_on=times.invited_on.get(person.id),
+                    going=bool(person.going),
+                    opted_out=bool(person.opted_out),
+                    blocked_inviter=bool(person.blocked_inviter),
+                    received=times.received.get(person.id, ()),
                     held_until=held_until,
                     held_for=held_for,
                 )
             )
-        return facts
+        return out
 
     def _held(
-        self, person: PersonRow, pref: Any, community: Community, now: datetime
+        self, person: Any, community: Community, now: datetime
     ) -> tuple[datetime | None, Any]:
         """When a new invitation to this person may arrive: their digest, else the end of
-        their quiet hours (theirs, else the community's default)."""
+        their quiet hours (theirs, else the community's default). `person` carries their
+        settings (`facts.people`; mode None without any)."""
         zone = zone_of(person.timezone or community.timezone)
-        if pref is not None and pref.mode == "digest":
-            return next_digest(now, zone, pref.digest_every, pref.digest_hour), "digest"
-        start = (
-            pref.quiet_from if pref is not None and pref.quiet_from else self.settings.quiet_from
-        )
-        end = pref.quiet_to if pref is not None and pref.quiet_to else self.settings.quiet_to
+        if person.mode == "digest":
+            return next_digest(now, zone, person.digest_every, person.digest_hour), "digest"
+        start = person.quiet_from or self.settings.quiet_from
+        end = person.quiet_to or self.settings.quiet_to
         if start and end:
             until = quiet_until(now, zone, parse_clock(start, "from"), parse_clock(end, "to"))
             if until is not None:
                 return until, "quiet hours"
         return None, None
 
-    async def _queued_dms(
-        self, session: AsyncSession, community_id: int, now: datetime, cap: int
-    ) -> int:
-        """Invitation DMs of the community waiting now, counted up to `cap` (an estimate
-        needs no more, and a long queue then costs no more to count)."""
-        waiting = (
-            select(OutboxRow.id)
-            .where(
-                OutboxRow.status.in_(("pending", "claimed")),
-                OutboxRow.due_at <= now,
-                OutboxRow.community_id == community_id,
-                OutboxRow.kind == "invitation",
-            )
-            .limit(cap)
-            .subquery()
-        )
-        found = await session.scalar(select(func.count()).select_from(waiting))
-        return int(found or 0)
-
     @staticmethod
     def _invitation(
         community: Community,
         inviter: Person,
         view: EventView,
-        person: PersonRow,
+        person: Any,
         decision: Decision,
         note: str | None,
         now: datetime,
-    ) -> InvitationRow:
+    ) -> dict[str, Any]:
+        """The invitation's column values."""
         held = decision.outcome == "queued" and decision.reason in ("digest", "quiet hours")
         # Paced invitations are due now: the outbox's shared new-DM budget spaces them out.
-        return InvitationRow(
+        return dict(
             community_id=community.id,
             event_id=view.id,
             inviter_id=inviter.id,
@@ -277,23 +251,69 @@ class InvitationService:
             status="queued",
             delivery=(("digest" if decision.reason == "digest" else "quiet") if held else "now"),
             complaint=False,
+            outbox_key=None,
             created_at=now,
             due_at=decision.until if held and decision.until else now,
         )
 
-    async def _write_digest_row(
+    async def _write(
         self,
         session: AsyncSession,
         community: Community,
         platform: str,
-        person: PersonRow,
-        row: InvitationRow,
+        view: EventView,
+        inviter: Person,
+        card: Message,
+        note: str | None,
+        people: Sequence[Any],
+        decisions: Sequence[Decision],
+        now: datetime,
     ) -> None:
-        row.outbox_key = str(keys.digest(person.id, row.due_at))
-        session.add(row)
-        await session.flush()
-        zone = person.timezone or community.timezone
-        await write_digest(session, self.outbox, platform, community.id, person, zone, row.due_at)
+        """The accepted invitations in one statement, then their digests and direct messages;
+        the refusals that stop an inviter (a pause, a limit) in the audit log, in one more."""
+        rows: list[dict[str, Any]] = []
+        addressees: list[Any] = []
+        refused: list[audit.Record] = []
+        for person, decision in zip(people, decisions, strict=True):
+            if decision.accepted and person is not None:
+                row = self._invitation(community, inviter, view, person, decision, note, now)
+                if row["delivery"] == "digest":
+                    row["outbox_key"] = str(keys.digest(person.id, row["due_at"]))
+                rows.append(row)
+                addressees.append(person)
+            elif decision.reason.startswith(BLOCKING_REASONS):
+                refused.append(
+                    audit.Record(
+                        subject=audit.Party(person.id, person.display_name) if person else None,
+                        reason=decision.reason,
+                        detail={"event": view.code},
+                    )
+                )
+        await audit.record_many(
+            session,
+            community_id=community.id,
+            at=now,
+            kind="invite.blocked",
+            actor=audit.Party(inviter.id, inviter.display_name),
+            records=refused,
+        )
+        ids = await repo.add_invitations(session, rows)
+        direct = []
+        for row, person, row_id in zip(rows, addressees, ids, strict=True):
+            if row["delivery"] == "digest":
+                zone = person.timezone or community.timezone
+                await write_digest(
+                    session,
+                    self.outbox,
+                    platform,
+                    community.id,
+                    Addressee(person.id, person.external_id),
+                    zone,
+                    row["due_at"],
+                )
+            else:
+                direct.append((row, person, row_id))
+        await self._write_direct(session, community, platform, card, inviter, direct)
 
     async def _write_direct(
         self,
@@ -302,41 +322,28 @@ class InvitationService:
         platform: str,
         card: Message,
         inviter: Person,
-        rows: list[tuple[InvitationRow, PersonRow]],
+        rows: list[tuple[dict[str, Any], Any, int]],
     ) -> None:
-        """The invitations sent by direct message, and their outbox rows, in two statements.
-        No fallback channel: an invitation that can't reach someone privately is never
-        posted in public."""
+        """The outbox rows of the invitations sent by direct message, in one statement; each
+        is named after its invitation (`keys.invitation`), so the invitation keeps no
+        `outbox_key`. No fallback channel: an invitation that can't reach someone privately
+        is never posted in public."""
         if not rows:
             return
-        ids = await repo.add_invitations(session, [row for row, _ in rows])
-        outgoing = []
-        for (row, person), row_id in zip(rows, ids, strict=True):
-            key = keys.invitation(row_id)
-            message = card.model_copy(
-                update={
-                    "buttons": [
-                        *card.buttons[:-3],
-                        *answer_buttons(row_id, inviter.display_name),
-                    ]
-                }
+        payloads = invitation_payloads(card, inviter.display_name, [i for _, _, i in rows])
+        outgoing = [
+            Outgoing(
+                platform=platform,
+                destination=Destination.person(person.external_id),
+                community_id=community.id,
+                kind="invitation",
+                due_at=row["due_at"],
+                dedupe_key=keys.invitation(row_id),
+                timezone=person.timezone or community.timezone,
+                payload=payload,
             )
-            zone = person.timezone or community.timezone
-            outgoing.append(
-                Outgoing(
-                    platform=platform,
-                    destination=Destination.person(person.external_id),
-                    community_id=community.id,
-                    kind="invitation",
-                    due_at=row.due_at,
-                    dedupe_key=key,
-                    timezone=zone,
-                    message=message,
-                )
-            )
-        await repo.set_outbox_keys(
-            session, {i: str(o.dedupe_key) for i, o in zip(ids, outgoing, strict=True)}
-        )
+            for (row, person, row_id), payload in zip(rows, payloads, strict=True)
+        ]
         await self.outbox.enqueue_many(session, None, outgoing)
 
     async def forget_inviter(
@@ -363,7 +370,13 @@ class InvitationService:
             if recipient is not None:
                 zone = recipient.timezone or community.timezone
                 await write_digest(
-                    session, self.outbox, community.platform, community.id, recipient, zone, due
+                    session,
+                    self.outbox,
+                    community.platform,
+                    community.id,
+                    Addressee(recipient.id, recipient.external_id),
+                    zone,
+                    due,
                 )
 
     # -- /invite role: ---------------------------------------------------------------------
@@ -435,7 +448,7 @@ class InvitationService:
             event_id = None
             if event_ref:
                 event_id = (await find_event(session, community.id, event_ref, now)).id
-            rows = await repo.sent_by(session, inviter.id, event_id)
+            rows = await repo.sent_by(session, inviter.id, keys.INVITATIONS.prefix, event_id)
             events = {
                 e.id: e
                 for e in await session.scalars(

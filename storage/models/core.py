@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,7 +63,18 @@ class OutboxRow(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        # A community's waiting invitation DMs, counted by every /invite (0010).
+        Index(
+            "ix_outbox_invitations_waiting",
+            "community_id",
+            "status",
+            "due_at",
+            sqlite_where=text("kind = 'invitation'"),
+            postgresql_where=text("kind = 'invitation'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int | None] = mapped_column(

@@ -16,7 +16,9 @@ class InvitationRow(Base):
 
     status: queued (an outbox row waits) -> delivered | failed (never deliverable);
     answered and declined come from the recipient's buttons. `complaint` is set by
-    "No more from" and "No invitations at all". Times are UTC."""
+    "No more from" and "No invitations at all". `outbox_key` names the outbox row that
+    carries it when that is not its own direct message (named after its id, see
+    cogs/invitations/keys.py): a digest's. Times are UTC."""
 
     __tablename__ = "invitations"
     __table_args__ = (

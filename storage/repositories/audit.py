@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditRow
@@ -65,6 +65,50 @@ async def record(
         )
     )
     await session.flush()
+
+
+_INSERT = insert(cast(Table, AuditRow.__table__))
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One entry for `record_many`: who it is about, why, and its JSON-ready detail."""
+
+    subject: Party | None
+    reason: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+async def record_many(
+    session: AsyncSession,
+    *,
+    community_id: int,
+    at: datetime,
+    kind: str,
+    actor: Party | None,
+    records: Sequence[Record],
+) -> None:
+    """Append entries of one kind by one actor in one statement, in the caller's
+    transaction: what `record` does entry by entry (the refusals of one /invite)."""
+    if not records:
+        return
+    await session.execute(
+        _INSERT,
+        [
+            dict(
+                community_id=community_id,
+                at=at,
+                kind=kind,
+                actor_id=actor.id if actor else None,
+                actor_name=actor.name if actor else None,
+                subject_id=r.subject.id if r.subject else None,
+                subject_name=r.subject.name if r.subject else None,
+                reason=r.reason,
+                detail=r.detail,
+            )
+            for r in records
+        ],
+    )
 
 
 async def entries(

@@ -56,11 +56,15 @@ async def code_taken(session: AsyncSession, community_id: int, code: str) -> boo
     return found is not None
 
 
-_EVENT_BY_CODE_LOCKED = (
-    select(EVENTS)
-    .where(EVENTS.c.community_id == bindparam("c"), EVENTS.c.code == bindparam("code"))
-    .with_for_update()
+_EVENT_BY_CODE = select(EVENTS).where(
+    EVENTS.c.community_id == bindparam("c"), EVENTS.c.code == bindparam("code")
 )
+_EVENT_BY_CODE_LOCKED = _EVENT_BY_CODE.with_for_update()
+
+
+async def event_values(session: AsyncSession, community_id: int, code: str) -> Any:
+    """The event's columns as a plain row (no ORM object), or None: the /invite hot path."""
+    return (await session.execute(_EVENT_BY_CODE, {"c": community_id, "code": code})).one_or_none()
 
 
 async def event_values_locked(session: AsyncSession, community_id: int, code: str) -> Any:
@@ -228,6 +232,38 @@ async def answer_state(
     return dict(row.settings or {}), mine, counts
 
 
+def date_counts(event_id: BindParameter[int], occurrence: BindParameter[datetime]) -> Any:
+    """A one-row subquery of the answers to one date of an event: parties and their guests
+    going, maybe and waitlisted (going_parties, going_guests, maybe, maybe_guests,
+    waitlist_parties, waitlist_guests) and the latest arrival number (max_seq), for
+    statements that read them along with other things; `counts_in` reads its row."""
+    r = RSVPS.c
+    going, maybe, waiting = r.status == "going", r.status == "maybe", r.status == "waitlist"
+    return (
+        select(
+            func.count().filter(going).label("going_parties"),
+            func.coalesce(func.sum(r.guests).filter(going), 0).label("going_guests"),
+            func.count().filter(maybe).label("maybe"),
+            func.coalesce(func.sum(r.guests).filter(maybe), 0).label("maybe_guests"),
+            func.count().filter(waiting).label("waitlist_parties"),
+            func.coalesce(func.sum(r.guests).filter(waiting), 0).label("waitlist_guests"),
+            func.coalesce(func.max(r.seq), 0).label("max_seq"),
+        )
+        .where(r.event_id == event_id, r.occurrence == occurrence)
+        .subquery("date_counts")
+    )
+
+
+def counts_in(row: Any) -> list[StatusCount]:
+    """The per-status counts of a row read with `date_counts` (what `counts` returns)."""
+    top = int(row.max_seq or 0)
+    return [
+        StatusCount("going", int(row.going_parties), int(row.going_guests or 0), top),
+        StatusCount("maybe", int(row.maybe), int(row.maybe_guests or 0), top),
+        StatusCount("waitlist", int(row.waitlist_parties), int(row.waitlist_guests or 0), top),
+    ]
+
+
 def _counts() -> Any:
     """Answers grouped by date and status: the one query behind `counts` and `counts_of`."""
     return select(
@@ -240,11 +276,15 @@ def _counts() -> Any:
     ).group_by(RsvpRow.event_id, RsvpRow.occurrence, RsvpRow.status)
 
 
+_COUNTS_OF_DATE = _counts().where(
+    RsvpRow.event_id == bindparam("event_id"),
+    RsvpRow.occurrence == bindparam("occurrence", type_=RSVPS.c.occurrence.type),
+)
+
+
 async def counts(session: AsyncSession, event_id: int, occurrence: datetime) -> list[StatusCount]:
     """Per-status counts of one date of an event."""
-    rows = await session.execute(
-        _counts().where(RsvpRow.event_id == event_id, RsvpRow.occurrence == occurrence)
-    )
+    rows = await session.execute(_COUNTS_OF_DATE, {"event_id": event_id, "occurrence": occurrence})
     return [
         StatusCount(status, count, int(guests or 0), int(max_seq or 0))
         for _, _, status, count, guests, max_seq in rows.all()

@@ -3,19 +3,23 @@ Every function works in the caller's session and transaction."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LimitOverrideRow
 from storage.repositories.upsert import insert_ignore
 
+LIMITS = cast(Table, LimitOverrideRow.__table__)
 
-async def overrides(session: AsyncSession, community_id: int) -> list[LimitOverrideRow]:
-    return list(
-        await session.scalars(
-            select(LimitOverrideRow).where(LimitOverrideRow.community_id == community_id)
-        )
-    )
+
+_OVERRIDES = select(LIMITS).where(LIMITS.c.community_id == bindparam("community_id"))
+
+
+async def overrides(session: AsyncSession, community_id: int) -> list[Any]:
+    """The community's overrides as plain rows (the columns of LimitOverrideRow)."""
+    return list(await session.execute(_OVERRIDES, {"community_id": community_id}))
 
 
 async def override(

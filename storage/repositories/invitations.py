@@ -3,12 +3,11 @@ and transaction; times are UTC."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import String, cast, delete, func, insert, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -23,6 +22,7 @@ from storage.models import (
     SuppressionRow,
 )
 from storage.repositories import invitation_limits
+from storage.repositories.invitation_facts import INVITATIONS
 from storage.repositories.upsert import insert_ignore
 
 # The first key of PostgreSQL's two-key advisory locks that serialise one community's
@@ -44,20 +44,7 @@ async def lock_community(session: AsyncSession, community_id: int) -> None:
         )
 
 
-# -- facts for a decision --------------------------------------------------------------------
-
-
-async def people_by_external(
-    session: AsyncSession, community_id: int, external_ids: Sequence[str]
-) -> dict[str, PersonRow]:
-    if not external_ids:
-        return {}
-    rows = await session.scalars(
-        select(PersonRow).where(
-            PersonRow.community_id == community_id, PersonRow.external_id.in_(external_ids)
-        )
-    )
-    return {r.external_id: r for r in rows}
+# -- single facts (an /invite reads its facts together: invitation_facts.py) -----------------
 
 
 async def people_named(
@@ -85,55 +72,6 @@ async def inviter_times(session: AsyncSession, inviter_id: int, since: datetime)
     return list(rows)
 
 
-async def event_count(session: AsyncSession, event_id: int) -> int:
-    found = await session.scalar(
-        select(func.count()).select_from(InvitationRow).where(InvitationRow.event_id == event_id)
-    )
-    return int(found or 0)
-
-
-async def received_times(
-    session: AsyncSession, recipient_ids: Sequence[int], since: datetime
-) -> dict[int, list[datetime]]:
-    out: dict[int, list[datetime]] = defaultdict(list)
-    if recipient_ids:
-        rows = await session.execute(
-            select(InvitationRow.recipient_id, InvitationRow.created_at).where(
-                InvitationRow.recipient_id.in_(recipient_ids), InvitationRow.created_at > since
-            )
-        )
-        for rid, at in rows:
-            out[rid].append(at)
-    return out
-
-
-async def invited_on(
-    session: AsyncSession, event_id: int, recipient_ids: Sequence[int]
-) -> dict[int, datetime]:
-    if not recipient_ids:
-        return {}
-    rows = await session.execute(
-        select(InvitationRow.recipient_id, InvitationRow.created_at).where(
-            InvitationRow.event_id == event_id, InvitationRow.recipient_id.in_(recipient_ids)
-        )
-    )
-    return {rid: at for rid, at in rows}
-
-
-async def going(session: AsyncSession, event_id: int, person_ids: Sequence[int]) -> set[int]:
-    """People with a yes (going or waitlisted) for any date of the event."""
-    if not person_ids:
-        return set()
-    rows = await session.scalars(
-        select(RsvpRow.person_id).where(
-            RsvpRow.event_id == event_id,
-            RsvpRow.person_id.in_(person_ids),
-            RsvpRow.status.in_(("going", "waitlist")),
-        )
-    )
-    return set(rows)
-
-
 async def suppressed(
     session: AsyncSession, community_id: int, external_ids: Sequence[str]
 ) -> set[str]:
@@ -143,20 +81,6 @@ async def suppressed(
         select(SuppressionRow.external_id).where(
             SuppressionRow.community_id == community_id,
             SuppressionRow.external_id.in_(external_ids),
-        )
-    )
-    return set(rows)
-
-
-async def blocking(
-    session: AsyncSession, inviter_id: int, recipient_ids: Sequence[int]
-) -> set[int]:
-    """Which of the recipients blocked the inviter."""
-    if not recipient_ids:
-        return set()
-    rows = await session.scalars(
-        select(BlockRow.person_id).where(
-            BlockRow.blocked_id == inviter_id, BlockRow.person_id.in_(recipient_ids)
         )
     )
     return set(rows)
@@ -229,40 +153,19 @@ async def clear_pause(session: AsyncSession, community_id: int, person_id: int) 
 # -- writing invitations ---------------------------------------------------------------------
 
 
-async def add_invitations(session: AsyncSession, rows: Sequence[InvitationRow]) -> list[int]:
-    """Insert invitations of one event (transient rows, used as values only) in one
-    statement; returns their ids, in order (found by the unique event and recipient)."""
+_INSERT_INVITATIONS = insert(INVITATIONS).returning(INVITATIONS.c.id, INVITATIONS.c.recipient_id)
+
+
+async def add_invitations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert invitations of one event (column values, one dict each) in one statement;
+    returns their ids, in order (matched by recipient: unique within an event)."""
     if not rows:
         return []
-    columns = [c.key for c in InvitationRow.__table__.columns if c.key != "id"]
-    values = [{c: getattr(row, c) for c in columns} for row in rows]
-    for v in values:
-        v["complaint"] = bool(v["complaint"])
-    await session.execute(insert(InvitationRow), values)
-    event_id = rows[0].event_id
     found = dict(
-        (
-            await session.execute(
-                select(InvitationRow.recipient_id, InvitationRow.id).where(
-                    InvitationRow.event_id == event_id,
-                    InvitationRow.recipient_id.in_([r.recipient_id for r in rows]),
-                )
-            )
-        ).all()
+        (recipient_id, row_id)
+        for row_id, recipient_id in (await session.execute(_INSERT_INVITATIONS, list(rows)))
     )
-    return [found[r.recipient_id] for r in rows]
-
-
-async def set_outbox_keys(session: AsyncSession, keys: dict[int, str]) -> None:
-    """Name each invitation's outbox row (by invitation id), in one statement."""
-    if keys:
-        table = InvitationRow.__table__
-        await session.execute(
-            update(table)  # type: ignore[arg-type]
-            .where(table.c.id == bindparam("row_id"))
-            .values(outbox_key=bindparam("key")),
-            [{"row_id": i, "key": k} for i, k in keys.items()],
-        )
+    return [found[r["recipient_id"]] for r in rows]
 
 
 async def invitation(session: AsyncSession, invitation_id: int) -> InvitationRow | None:
@@ -303,14 +206,23 @@ async def pending_digest(
 
 
 async def sent_by(
-    session: AsyncSession, inviter_id: int, event_id: int | None = None, limit: int = 50
+    session: AsyncSession,
+    inviter_id: int,
+    own_key_prefix: str,
+    event_id: int | None = None,
+    limit: int = 50,
 ) -> list[tuple[InvitationRow, str, str | None, str | None]]:
     """The inviter's invitations, newest first, each with the recipient's name and its outbox
-    row's status and last error (None when the row is gone)."""
+    row's status and last error (None when the row is gone). An invitation without an
+    `outbox_key` goes by its own row, named `own_key_prefix` and its id."""
+    own_key = literal(own_key_prefix) + cast(InvitationRow.id, String)
     query = (
         select(InvitationRow, PersonRow.display_name, OutboxRow.status, OutboxRow.last_error)
         .join(PersonRow, PersonRow.id == InvitationRow.recipient_id)
-        .outerjoin(OutboxRow, OutboxRow.dedupe_key == InvitationRow.outbox_key)
+        .outerjoin(
+            OutboxRow,
+            OutboxRow.dedupe_key == func.coalesce(InvitationRow.outbox_key, own_key),
+        )
         .where(InvitationRow.inviter_id == inviter_id)
     )
     if event_id is not None:

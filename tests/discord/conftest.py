@@ -208,6 +208,14 @@ async def start_potluck(
         yield start
     finally:
         for bot, adapter in reversed(running):
+            # As Potluck.close does: no new outbox pass, and the one under way (a test may
+            # have started the scheduler) finishes before the database goes. A pass still
+            # querying when the test's event loop closes is cancelled mid-query, and the
+            # SQLite connection it held is then closed twice at once (a graceful close in
+            # a shielded task racing the forced one); the graceful close waits forever and
+            # the loop never closes.
+            bot.scheduler.pause()
+            await bot.outbox.close()
             await adapter.stop()
             # The database belongs to the `database` fixture, which disposes it.
             for cog in list(bot.registry.cogs.values()):

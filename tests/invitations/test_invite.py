@@ -131,3 +131,77 @@ async def test_a_role_post_mentions_only_that_role_and_is_limited_per_day(
     assert "made its 1 role invitations for today" in said(again)
     everyone = await chat.say(f"/invite event:{code} role:@everyone", as_="mod")
     assert "never pings everyone" in said(everyone)
+
+
+async def test_each_invitation_of_one_invite_carries_its_own_answer_buttons(
+    chat: Conversation,
+) -> None:
+    names = ["ben", "cat", "dan"]
+    code = await setup_event(chat, *names)
+    await chat.say(f'/invite event:{code} people:"@ben @cat @dan"', as_="ana")
+    dms = {dm.destination.id: dm for dm in await delivered(chat)}
+    assert sorted(dms) == names
+    for name in names:
+        answer = await chat.press(dms[name].message, "Not interested", as_=name)
+        assert answer.accent == "success", said(answer)
+
+
+def test_an_invitation_payload_is_the_card_with_that_invitations_buttons() -> None:
+    from bot.core.messages import Button, Message
+    from cogs.invitations.replies import answer_buttons, invitation_payloads
+
+    def card(invitation_id: int, *extra: Button) -> Message:
+        return Message(
+            title="You're invited: Winter party",
+            text=['"value":"0:decline"'],
+            buttons=[
+                Button(label="Going", action="rsvp", value="k3f9:yes"),
+                *extra,
+                *answer_buttons(invitation_id, "ana"),
+            ],
+        )
+
+    assert invitation_payloads(card(0), "ana", [7, 12]) == [
+        card(7).model_dump_json(),
+        card(12).model_dump_json(),
+    ]
+    # A button of the card's own whose value reads like an answer's keeps its value.
+    odd = Button(label="Odd", action="other", value="0:x")
+    assert invitation_payloads(card(0, odd), "ana", [7]) == [card(7, odd).model_dump_json()]
+
+
+async def test_refusals_by_a_pause_or_a_limit_are_in_the_audit_log(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben", "cat", "dan")
+    await chat.say("/limits set per_inviter_hour:1", as_="mod")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    await chat.say(f'/invite event:{code} people:"@ben @cat @dan"', as_="ana")
+    log = said(await chat.say("/modlog kind:invite.blocked", as_="mod"))
+    limit = "you have invited 1 people in an hour, the limit"
+    assert f"by ana about dan: {limit}" in log and f"by ana about cat: {limit}" in log, log
+    assert log.count("invite.blocked") == 2  # "already invited" is no limit
+
+
+async def test_a_name_that_is_no_platform_id_finds_the_person_by_display_name(
+    chat: Conversation,
+) -> None:
+    code = await setup_event(chat, "ben", "cat")
+    reply = await chat.say(f'/invite event:{code} people:"@BEN @cat @Zed"', as_="ana")
+    text = said(reply)
+    assert "ben: sent" in text and "cat: sent" in text, text
+    assert "Zed: not sent, isn't a member of this community" in text
+    assert sorted(dm.destination.id for dm in await delivered(chat)) == ["ben", "cat"]
+
+
+async def test_beyond_the_new_dm_pace_invitations_queue_behind_those_waiting(
+    chat: Conversation, bot: Potluck
+) -> None:
+    names = [f"p{i}" for i in range(6)]
+    code = await setup_event(chat, *names)
+    bot.outbox.direct_messages.limits["console"] = 2  # new DMs per minute
+    first = said(await chat.say(f'/invite event:{code} people:"@p0 @p1 @p2 @p3 @p4"', as_="ana"))
+    assert first.count(": sent") == 2, first
+    assert "p2: queued for a gentle pace of new messages, until 2026-11-23 12:01" in first
+    assert "p4: queued for a gentle pace of new messages, until 2026-11-23 12:02" in first
+    # Five wait now: the sixth goes in the third minute.
+    second = said(await chat.say(f'/invite event:{code} people:"@p5"', as_="ana"))
+    assert "p5: queued for a gentle pace of new messages, until 2026-11-23 12:02" in second
