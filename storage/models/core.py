@@ -62,7 +62,11 @@ class OutboxRow(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        # A later row with the same collapse key (storage/repositories/outbox.py).
+        Index("ix_outbox_collapse_due", "collapse_key", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int | None] = mapped_column(
@@ -85,7 +89,7 @@ class OutboxRow(Base):
     coalesce_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     # Rows sharing a collapse key stand for one another: of those due together, only the
     # latest is sent (two reminders of one date after an outage become one).
-    collapse_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    collapse_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     edit_of: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
