@@ -26,7 +26,7 @@ from bot.core.clock import Clock
 from bot.core.delivery import Delivery, Destination, Sender
 from bot.core.messages import Mention, Message, rich
 from bot.core.telemetry import NoTelemetry, Telemetry, log_context
-from bot.outbox_delivery import MAX_ATTEMPTS, RowDelivery
+from bot.outbox_delivery import MAX_ATTEMPTS, RowDelivery, SettledHook
 from bot.outbox_keys import KeyScope, OutboxKey, fallback_key
 from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing
 from storage.db import Database
@@ -95,6 +95,9 @@ class Outbox(RowDelivery):
         # Run once per pause of new DMs (e.g. Discord error 40003), by the process that
         # started it: the moderation cog alerts moderators here.
         self.on_new_dms_paused: list[NewDMPauseHook] = []
+        # Per row kind, run in the transaction that records a row's final outcome: the
+        # invitations cog marks its invitations delivered or failed here.
+        self.on_settled: dict[str, SettledHook] = {}
 
     def add_sender(self, platform: str, sender: Sender, pacing: Pacing | None = None) -> None:
         self.senders[platform] = sender

@@ -12,7 +12,10 @@ searched first).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.delivery import (
@@ -36,6 +39,13 @@ log = logging.getLogger("potluck.outbox")
 MAX_ATTEMPTS = 8
 # A retry after an unknown outcome comes soon, so it still falls in Discord's nonce window.
 MAYBE_SENT_BACKOFF_CAP = timedelta(seconds=20)
+# The outcomes after which a row is never sent again.
+FINAL = ("sent", "failed", "dropped")
+
+SettledHook = Callable[[AsyncSession, OutboxRow, str], Awaitable[None]]
+"""Run when delivering a row of one kind ends it ("sent", "failed", or "dropped" when it expired
+or lost its original), with the row and that status, in the transaction that records the
+outcome: what it writes is committed exactly when the outcome is. Withdrawals do not run it."""
 
 
 class _ClaimLost(Exception):
@@ -54,6 +64,7 @@ class RowDelivery:
     pacer: Pacer
     direct_messages: DirectMessages
     on_new_dms_paused: list[NewDMPauseHook]
+    on_settled: dict[str, SettledHook]
     telemetry: Telemetry
     _waiting: dict[tuple[str, str, str], int]
 
@@ -232,8 +243,12 @@ class RowDelivery:
         )
 
     async def _settle(self, row: OutboxRow, **values: object) -> bool:
+        status = values.get("status")
+        hook = self.on_settled.get(row.kind) if status in FINAL else None
         async with self.db.transaction() as session:
             ok = await repo.settle(session, row.id, self.worker_id, **values)
+            if ok and hook is not None:
+                await hook(session, row, str(status))
         if not ok:
             log.warning("outbox row %s was reclaimed by another worker before settling", row.id)
         return ok

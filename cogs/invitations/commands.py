@@ -19,6 +19,7 @@ from cogs.invitations.recipients import Choice, Recipients, settings_words
 from cogs.invitations.replies import ANSWER, invite_report
 from cogs.invitations.service import InvitationService
 from cogs.invitations.settings import InvitationsSettings
+from cogs.invitations.status import record_outcome
 from cogs.invitations.timing import DigestEvery, clock_text, parse_clock
 from cogs.moderation.alerts import ModeratorAlerts
 from cogs.moderation.settings import ModerationSettings
@@ -44,6 +45,8 @@ class InvitationsCog(Cog):
         )
         self.service = InvitationService(bot.db, bot.outbox, bot.clock, settings)
         self.recipients = Recipients(bot.db, bot.outbox, bot.clock, settings, alerts)
+        for kind in ("invitation", "invitation-digest"):
+            bot.outbox.on_settled[kind] = record_outcome
 
     @command(
         "invite",

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.models import InvitationRow
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import InvitationRow, OutboxRow
+from storage.repositories import invitations as repo
+
+# What an invitation becomes when the outbox row carrying it ends (bot/outbox_delivery.py).
+OUTCOMES = {"sent": "delivered", "failed": "failed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +41,7 @@ def state_words(
         return "withdrawn"
     if outbox_status == "failed":
         return f"couldn't reach {name}: {failure_words(error)}"
-    if outbox_status == "sent":
+    if outbox_status == "sent" or row.status == "delivered":
         return "delivered"
     if row.delivery == "digest":
         return f"queued for their digest ({row.due_at:%Y-%m-%d %H:%M} UTC)"
@@ -57,3 +63,12 @@ def failure_words(error: str | None) -> str:
     ):
         return "their account is gone"
     return "the platform refused the message"
+
+
+async def record_outcome(session: AsyncSession, row: OutboxRow, outcome: str) -> None:
+    """The outbox's hook for invitation rows (direct and digest): mark the invitations the
+    row carried delivered or failed, in the transaction that settles it. A dropped row
+    changes nothing (a withdrawal already said why)."""
+    status = OUTCOMES.get(outcome)
+    if status is not None and row.dedupe_key is not None:
+        await repo.mark_outcome(session, row.dedupe_key, status)

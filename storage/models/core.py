@@ -74,6 +74,8 @@ class OutboxRow(Base):
             sqlite_where=text("kind = 'invitation'"),
             postgresql_where=text("kind = 'invitation'"),
         ),
+        # A later row with the same collapse key (storage/repositories/outbox.py) (0013).
+        Index("ix_outbox_collapse_due", "collapse_key", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -97,7 +99,7 @@ class OutboxRow(Base):
     coalesce_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     # Rows sharing a collapse key stand for one another: of those due together, only the
     # latest is sent (two reminders of one date after an outage become one).
-    collapse_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    collapse_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     edit_of: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

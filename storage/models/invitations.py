@@ -14,7 +14,8 @@ from storage.models.base import Base, UTCDateTime
 class InvitationRow(Base):
     """One person invited to one event by another, at most once per event (ever).
 
-    status: queued (an outbox row waits) -> delivered | failed (never deliverable);
+    status: queued (an outbox row waits) -> delivered | failed (never deliverable), set in
+    the transaction that settles the outbox row (cogs/invitations/status.py); withdrawn,
     answered and declined come from the recipient's buttons. `complaint` is set by
     "No more from" and "No invitations at all". `outbox_key` names the outbox row that
     carries it when that is not its own direct message (named after its id, see
@@ -26,6 +27,7 @@ class InvitationRow(Base):
         Index("ix_invitations_inviter", "inviter_id", "created_at"),
         Index("ix_invitations_recipient", "recipient_id", "created_at"),
         Index("ix_invitations_community", "community_id", "created_at"),
+        Index("ix_invitations_outbox_key", "outbox_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

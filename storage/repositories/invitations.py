@@ -168,6 +168,19 @@ async def add_invitations(session: AsyncSession, rows: Sequence[dict[str, Any]])
     return [found[r["recipient_id"]] for r in rows]
 
 
+async def mark_outcome(session: AsyncSession, outbox_key: str, status: str) -> int:
+    """Set `status` ("delivered" or "failed") on the still-queued invitations carried by the
+    outbox row named `outbox_key` (one invitation, or every one in a digest). Returns how
+    many changed."""
+    result = await session.execute(
+        update(InvitationRow)
+        .where(InvitationRow.outbox_key == outbox_key, InvitationRow.status == "queued")
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def invitation(session: AsyncSession, invitation_id: int) -> InvitationRow | None:
     return await session.get(InvitationRow, invitation_id)
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy import Table, Update, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -123,6 +123,13 @@ async def drop_superseded(session: AsyncSession, now: datetime) -> int:
     by `now` too (pending, claimed or sent): after an outage that spans both reminder times
     of a date, the person gets the nearer one only. Keys are kept, so the dropped rows are
     never written again. Returns how many were dropped."""
+    result = await session.execute(superseded_rows(now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def superseded_rows(now: datetime) -> Update:
+    """`drop_superseded`'s statement. A later row is looked up by collapse key and due time
+    (the index ix_outbox_collapse_due), once per pending row with a key."""
     later = aliased(OutboxRow)
     superseded = (
         select(later.id)
@@ -134,7 +141,7 @@ async def drop_superseded(session: AsyncSession, now: datetime) -> int:
         )
         .exists()
     )
-    result = await session.execute(
+    return (
         update(OutboxRow)
         .where(
             OutboxRow.status == "pending",
@@ -145,7 +152,6 @@ async def drop_superseded(session: AsyncSession, now: datetime) -> int:
         .values(status="dropped", last_error="superseded by a later one")
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def settle(session: AsyncSession, row_id: int, worker: str, **values: object) -> bool:

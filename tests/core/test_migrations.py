@@ -41,7 +41,7 @@ async def _run(database: Database, step: str, revision: str) -> None:
 
 async def test_mentor_topics_downgrades_and_upgrades_again(database: Database) -> None:
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0011_mentor_topics"]
+    assert len(script.get_heads()) == 1, "migrations must form one chain"
     before = script.get_revision("0011_mentor_topics").down_revision
     assert isinstance(before, str)
 

@@ -1,9 +1,8 @@
 """The fault test's world: stand-in Discord and Slack on 127.0.0.1, one shared database, and
 real `potluck run` processes that can be killed with SIGKILL.
 
-What is queued comes from workloads: each writes outbox rows the way its cog does and returns
-the deliveries it expects. Reminders exist today; invitations (issue 10) add a workload class
-and one line in the test, and every check below applies to them unchanged.
+What is queued comes from workloads (tests/fault/workloads.py): each writes outbox rows
+through its cog's own code and returns the deliveries it expects.
 """
 
 # Waiting on processes and databases needs timeouts by design.
@@ -22,28 +21,26 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from bot.core.clock import ManualClock, SystemClock
+from bot.core.clock import SystemClock
 from bot.core.delivery import delivery_key
 from bot.outbox import Outbox
-from cogs.events.cards import EventView
-from cogs.events.reminders import Recipient, ReminderSchedule
 from storage.db import Database
-from storage.models import CommunityRow, OutboxRow
+from storage.models import CommunityRow, InvitationRow, OutboxRow, PersonRow
 from storage.repositories import pacing as pacing_repo
-from tests.fakes.discord_server import DEFAULT_CHANNEL_ID, DEFAULT_GUILD_ID, FakeDiscord
+from tests.fakes.discord_server import DEFAULT_GUILD_ID, FakeDiscord
 from tests.fakes.ledger import Created
 from tests.fakes.slack_server import FakeSlack
+from tests.fault.workloads import Expected, Workload
 from tests.terminal import operator_signals
 
 REPO = Path(__file__).resolve().parents[2]
 SLACK_TEAM = "T0000000001"
-SLACK_CHANNEL = "C0FAULT0001"
 
 
 @dataclass(frozen=True)
@@ -51,14 +48,18 @@ class Plan:
     """The shape of one fault run. Times in seconds."""
 
     processes: int = 3
-    # 500 reminders per platform: each of the 3 processes claims several batches of 50
-    # before, during and after the kill, and every person gets 5 paced messages.
-    events: int = 10  # per platform
-    people: int = 100  # per platform
-    # Of them, never DMed before (they spend new-DM budget): at 60 a minute, 8 take 8 s,
-    # enough to see a burst and short enough not to be the whole run.
-    new_people: int = 8
+    # 1,000 reminders and 1,000 invitations per platform: each of the 3 processes claims
+    # many batches of 50 before, during and after the kill, and every person gets 10 paced
+    # messages.
+    events: int = 10  # per platform, with reminders
+    people: int = 200  # per platform
+    # Of them, never DMed before (they spend new-DM budget): at 60 a minute, 24 take 24 s,
+    # long enough to see a burst and a steady excess, short enough not to be the whole run.
+    new_people: int = 24
     per_person: int = 5  # events each person is reminded of
+    gatherings: int = 10  # per platform, with invitations
+    invited_per_person: int = 5  # the config file's default most per person per week
+    people_per_invite: int = 10  # per /invite: an inviter's default hour
     window: float = 2.0  # reminders fall due over this long
     # Paces are spaced on the bots' side and checked on arrival at the stand-ins, so a
     # request may arrive up to one interval late (a loaded machine): keep them at 1 s.
@@ -70,106 +71,6 @@ class Plan:
     @property
     def new_dm_interval(self) -> float:
         return 60 / self.new_dms_per_minute
-
-
-@dataclass(frozen=True)
-class Expected:
-    """One delivery a workload queued: who gets it, and a text that identifies it."""
-
-    platform: str
-    person: str
-    marker: str
-
-
-@dataclass(frozen=True)
-class Burst:
-    """Rows one cog writes in one transaction (an RSVP burst, one /invite), and what the
-    people should then receive."""
-
-    write: Callable[[AsyncSession], Awaitable[None]]
-    expected: list[Expected]
-
-
-class Workload(Protocol):
-    def bursts(self, world: FaultWorld, outbox: Outbox, start: datetime) -> list[Burst]:
-        """What to queue, in order; the first rows fall due at `start` (UTC)."""
-        ...
-
-
-@dataclass
-class Reminders:
-    """Direct-message reminders, written by the events cog's own reminder writer."""
-
-    platform: str
-
-    def bursts(self, world: FaultWorld, outbox: Outbox, start: datetime) -> list[Burst]:
-        plan = world.plan
-        people = world.people[self.platform]
-        # The writer skips reminders already due; queueing takes a moment, so it sees the
-        # moment the queueing began.
-        schedule = ReminderSchedule(outbox, ManualClock(datetime.now(UTC)))
-        bursts = []
-        for k in range(plan.events):
-            due = start + timedelta(seconds=plan.window * k / plan.events)
-            occurrence = due + timedelta(minutes=5)
-            view = event_view(
-                k, f"{self.platform.title()} event {k}", self.platform, world, occurrence
-            )
-            # Person n is reminded of events n, n+1, ... n+per_person-1 (mod events).
-            attending = [
-                (n, person)
-                for n, person in enumerate(people)
-                if (k - n) % plan.events < plan.per_person
-            ]
-            recipients = [
-                Recipient(person_id=n + 1, external_id=person, zone="UTC", reminders_on=True)
-                for n, person in attending
-            ]
-
-            async def write(
-                session: AsyncSession,
-                view: EventView = view,
-                occurrence: datetime = occurrence,
-                recipients: list[Recipient] = recipients,
-            ) -> None:
-                await schedule.add(session, view, occurrence, recipients)
-
-            marker = f"Reminder: {view.title}"
-            bursts.append(Burst(write, [Expected(self.platform, p, marker) for _, p in attending]))
-        return bursts
-
-
-def event_view(
-    k: int, title: str, platform: str, world: FaultWorld, occurrence: datetime
-) -> EventView:
-    now = datetime.now(UTC)
-    return EventView(
-        id=k + (1000 if platform == "slack" else 0),
-        code=f"F{k}",
-        title=title,
-        kind="meetup",
-        description=None,
-        location="Reading room",
-        script=None,
-        starts_at=occurrence,
-        duration_minutes=60,
-        timezone="UTC",
-        rrule=None,
-        capacity=None,
-        deadline=None,
-        reminder_minutes=(5,),
-        reminders_in="dm",
-        status="scheduled",
-        cancel_reason=None,
-        channel_id=DEFAULT_CHANNEL_ID if platform == "discord" else SLACK_CHANNEL,
-        platform=platform,
-        community_id=world.communities[platform],
-        creator_id=None,
-        creator_name=None,
-        sequence=0,
-        created_at=now,
-        updated_at=now,
-    )
 
 
 @dataclass
@@ -233,8 +134,10 @@ class FaultWorld:
     slack: FakeSlack
     db: Database = field(init=False)
     processes: list[BotProcess] = field(default_factory=list)
-    communities: dict[str, int] = field(default_factory=dict)
-    people: dict[str, list[str]] = field(default_factory=dict)
+    communities: dict[str, int] = field(default_factory=dict)  # platform -> row id
+    community_ids: dict[str, str] = field(default_factory=dict)  # platform -> its own id
+    people: dict[str, list[str]] = field(default_factory=dict)  # platform ids
+    person_ids: dict[str, dict[str, int]] = field(default_factory=dict)  # -> row ids
     known: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -248,21 +151,36 @@ class FaultWorld:
         await self.populate()
 
     async def populate(self) -> None:
-        """Add both communities and the people, and give most of them a DM channel opened
+        """Add both communities and their people, and give most of them a DM channel opened
         long ago (in the database and on the stand-ins). Needs a migrated database; bots may
         be starting meanwhile (nothing is due for them yet)."""
-        async with self.db.transaction() as session:
-            for platform, external in (("discord", DEFAULT_GUILD_ID), ("slack", SLACK_TEAM)):
-                row = CommunityRow(platform=platform, external_id=external, name="Fault chapter")
-                row.settings = {}
-                session.add(row)
-                await session.flush()
-                self.communities[platform] = row.id
         plan = self.plan
         self.people = {
             "discord": [str(700000000000000000 + n) for n in range(plan.people)],
             "slack": [f"UFAULT{n:05d}" for n in range(plan.people)],
         }
+        self.community_ids = {"discord": DEFAULT_GUILD_ID, "slack": SLACK_TEAM}
+        async with self.db.transaction() as session:
+            for platform, external in self.community_ids.items():
+                row = CommunityRow(
+                    platform=platform, external_id=external, name="Fault chapter", timezone="UTC"
+                )
+                row.settings = {}
+                session.add(row)
+                await session.flush()
+                self.communities[platform] = row.id
+                members = [
+                    PersonRow(
+                        community_id=row.id,
+                        external_id=person,
+                        display_name=f"Member {n}",
+                        settings={},
+                    )
+                    for n, person in enumerate(self.people[platform])
+                ]
+                session.add_all(members)
+                await session.flush()
+                self.person_ids[platform] = {m.external_id: m.id for m in members}
         self.known = {p: set(people[plan.new_people :]) for p, people in self.people.items()}
         async with self.db.transaction() as session:
             for person in sorted(self.known["discord"]):
@@ -384,14 +302,13 @@ new_dms_per_minute = {plan.new_dms_per_minute}
         """Write every workload's bursts, taking turns between them as cogs would."""
         outbox = Outbox(self.db, SystemClock())
         start = datetime.now(UTC) + timedelta(seconds=2)
-        queues = [w.bursts(self, outbox, start) for w in workloads]
+        queues = [await w.bursts(self, outbox, start) for w in workloads]
         expected: list[Expected] = []
         for turn in itertools.zip_longest(*queues):
             for burst in turn:
                 if burst is None:
                     continue
-                async with self.db.transaction() as session:
-                    await burst.write(session)
+                await burst.write()
                 expected += burst.expected
         return expected
 
@@ -415,6 +332,10 @@ new_dms_per_minute = {plan.new_dms_per_minute}
     async def rows(self) -> list[OutboxRow]:
         async with self.db.sessions() as session:
             return list((await session.scalars(select(OutboxRow))).all())
+
+    async def invitations(self) -> list[InvitationRow]:
+        async with self.db.sessions() as session:
+            return list((await session.scalars(select(InvitationRow))).all())
 
     def created(self, platform: str) -> list[Created]:
         fake = self.discord if platform == "discord" else self.slack

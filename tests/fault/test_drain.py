@@ -24,11 +24,11 @@ from tests.fakes.slack_server import FakeSlack
 from tests.fault.harness import (
     FaultWorld,
     Plan,
-    Reminders,
     create_postgres_database,
     eventually,
     keys_of,
 )
+from tests.fault.workloads import Reminders
 
 # 40 people, 2 reminders each, on Discord: enough that the stop finds most of them unsent.
 PLAN = Plan(processes=1, events=4, people=40, new_people=2, per_person=2, window=1.0, gap=0.2)

@@ -28,21 +28,24 @@ from tests.fakes.ledger import Hold, most_in_window
 from tests.fakes.slack_server import FakeSlack
 from tests.fault.harness import (
     BotProcess,
-    Expected,
     FaultWorld,
     Plan,
-    Reminders,
-    Workload,
     create_postgres_database,
     eventually,
     keys_of,
 )
+from tests.fault.workloads import Expected, Invitations, Reminders, Workload
 
 pytestmark = pytest.mark.fault
 
 PLAN = Plan()
-# Every workload goes through the same checks. Invitations (issue 10) add theirs here.
-WORKLOADS: list[Workload] = [Reminders("discord"), Reminders("slack")]
+# Every workload goes through the same checks.
+WORKLOADS: list[Workload] = [
+    Reminders("discord"),
+    Reminders("slack"),
+    Invitations("discord"),
+    Invitations("slack"),
+]
 DISCORD_CREATE = r"/channels/\d+/messages"
 # Beyond one lease, what a takeover may take: the survivor's poll and the batch in its hands.
 TAKEOVER_SLACK = 4.0
@@ -248,6 +251,12 @@ async def check_exactly_once(world: FaultWorld, expected: list[Expected]) -> Non
         )
     rows = await world.rows()
     assert Counter(r.status for r in rows) == Counter({"sent": len(expected)})
+    assert Counter((r.platform, r.kind) for r in rows) == Counter(
+        (e.platform, e.kind) for e in expected
+    )
+    invitations = await world.invitations()
+    assert len(invitations) == sum(e.kind == "invitation" for e in expected)
+    assert Counter(i.status for i in invitations) == Counter({"delivered": len(invitations)})
     for platform in ("discord", "slack"):
         keys = Counter(c.key for c in world.created(platform))
         assert max(keys.values()) == 1
@@ -263,9 +272,12 @@ def check_paces(world: FaultWorld) -> None:
         per_destination = fake.ledger.by_destination()
         worst = max(most_in_window(times, 3 * gap) for times in per_destination.values())
         assert worst <= 3 + 1, f"{platform}: {worst} messages to one person within {3 * gap}s"
+        # New DM conversations (invitations and reminders alike spend the budget): no burst
+        # (4 intervals), no steady excess (half the run of them), and the budget per minute.
         new_dms = fake.ledger.new_dm_times()
         assert len(new_dms) == PLAN.new_people
-        assert most_in_window(new_dms, 60) <= PLAN.new_dms_per_minute  # the platform's rule
-        assert most_in_window(new_dms, 4 * dm) <= 4 + 1, f"{platform}: new DMs in a burst"
+        for intervals in (4, PLAN.new_people // 2, PLAN.new_dms_per_minute):
+            most = most_in_window(new_dms, intervals * dm)
+            assert most <= intervals + 1, f"{platform}: {most} new DMs in {intervals * dm}s"
         opened = {o.user_id for o in fake.ledger.dm_opens}
         assert not opened & world.known[platform], "a person DMed before spent new-DM budget"

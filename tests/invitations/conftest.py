@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.core.delivery import Delivery
 from bot.core.messages import Message
 from bot.core.types import Level
 from bot.testing import Conversation
+from storage.models import EventRow, InvitationRow, PersonRow
 from tests.events.conftest import create, said
 
-__all__ = ["create", "delivered", "meet", "said", "setup_event", "texts"]
+__all__ = ["create", "delivered", "meet", "said", "setup_event", "statuses", "texts"]
 
 
 async def meet(chat: Conversation, *names: str) -> None:
@@ -33,3 +36,14 @@ async def delivered(chat: Conversation, kind: str = "invitation") -> list[Delive
 
 def texts(messages: list[Message]) -> list[str]:
     return [said(m) for m in messages]
+
+
+async def statuses(chat: Conversation) -> list[tuple[str, str, str]]:
+    """(recipient, event title, stored status) of every invitation, sorted."""
+    async with chat.bot.db.sessions() as session:
+        rows = await session.execute(
+            select(PersonRow.display_name, EventRow.title, InvitationRow.status)
+            .join(PersonRow, PersonRow.id == InvitationRow.recipient_id)
+            .join(EventRow, EventRow.id == InvitationRow.event_id)
+        )
+        return sorted((who, title, status) for who, title, status in rows.all())

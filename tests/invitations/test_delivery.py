@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.core.clock import ManualClock
 from bot.core.delivery import Delivery, OpeningDMsTooFast, Undeliverable
 from bot.testing import Conversation
-from tests.invitations.conftest import delivered, meet, said, setup_event
+from tests.invitations.conftest import create, delivered, meet, said, setup_event, statuses
 
 
 class Refusing:
@@ -43,6 +43,29 @@ async def test_closed_dms_are_reported_and_never_posted_in_public(chat: Conversa
     text = said(await chat.say("/invites sent", as_="ana"))
     assert "couldn't reach ann: their DMs are closed" in text
     assert "ben" in text and "delivered" in text
+
+
+async def test_invitations_are_marked_delivered_or_failed_as_their_messages_settle(
+    chat: Conversation,
+) -> None:
+    winter = await setup_event(chat, "ann", "ben")
+    spring = await create(chat, '/event create title:"Spring fair" when:"next saturday 6pm"')
+    chat.bot.outbox.add_sender("console", Refusing(chat, "ann"))
+    await chat.say(f'/invite event:{winter} people:"@ann @ben"', as_="ana")
+    await chat.say(f'/invite event:{spring} people:"@ben"', as_="ana")
+    assert {status for *_, status in await statuses(chat)} == {"queued"}
+    dms = {(d.destination.id, d.message.title) for d in await delivered(chat)}
+    assert len(dms) == 2
+    assert await statuses(chat) == [
+        ("ann", "Winter party", "failed"),
+        ("ben", "Spring fair", "delivered"),
+        ("ben", "Winter party", "delivered"),
+    ]
+    # Asking for no more from ana withdraws what still waits, not what ben already has.
+    (winter_dm,) = [d for d in chat.to("ben") if "Winter party" in said(d.message)]
+    await chat.press(winter_dm.message, "No more from", as_="ben")
+    lines = said(await chat.say("/invites sent", as_="ana")).splitlines()
+    assert any("ben to Spring fair" in line and line.endswith("delivered") for line in lines)
 
 
 async def test_a_40003_cool_down_keeps_invitations_queued_and_alerts_moderators_once(

@@ -29,7 +29,7 @@ async def test_export_and_forget_keep_only_the_opt_out(chat: Conversation) -> No
     mine = (await data)["invitations"]
     assert isinstance(mine, dict)
     assert mine["invitations_received"][0]["status"] == "declined"
-    assert mine["invitations_sent"][0]["status"] == "queued"
+    assert mine["invitations_sent"][0]["status"] == "delivered"
     assert mine["blocked"] == ["ana"] and mine["settings"]["quiet_from"] == "22:00"
     assert "even after /privacy forget" in mine["suppression"]
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.clock import ManualClock
 from bot.testing import Conversation
-from tests.invitations.conftest import delivered, meet, said, setup_event
+from tests.invitations.conftest import delivered, meet, said, setup_event, statuses
 
 
 async def test_quiet_hours_that_start_when_they_end_are_refused(chat: Conversation) -> None:
@@ -49,8 +49,10 @@ async def test_a_digest_gathers_invitations_at_their_hour(
     assert "ben: queued for their digest" in said(first)
     await chat.say(f'/invite event:{other} people:"@ben"', as_="cat")
     assert await delivered(chat, "invitation-digest") == []
+    assert [status for *_, status in await statuses(chat)] == ["queued", "queued"]
     clock.set(datetime(2026, 11, 23, 23, 0, tzinfo=UTC))  # 18:00 in New York
     (digest,) = await delivered(chat, "invitation-digest")
+    assert [status for *_, status in await statuses(chat)] == ["delivered", "delivered"]
     assert digest.destination.id == "ben"
     assert digest.message.title == "Your invitations (2)"
     assert 'from ana: "hi"' in said(digest.message) and "from cat" in said(digest.message)

@@ -3,7 +3,7 @@
 One row per way of writing a topic; one folded phrase means one topic per community.
 
 Revision ID: 0011_mentor_topics
-Revises: 0009_rsvp_line
+Revises: 0010_outbox_invitations
 Create Date: 2026-11-30 10:00:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_mentor_topics"
-down_revision = "0009_rsvp_line"
+down_revision = "0010_outbox_invitations"
 branch_labels = None
 depends_on = None
 
