@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,97 +108,130 @@ class Rsvps:
         can never fit (see `seating.decide`). With `for_person` (a platform id), an organizer
         or moderator sets (or, with "clear", removes) someone else's answer, deadline or
         not; that is written to the audit log."""
-        now = self.clock.now()
-        reader_zone = zone(zone_given, person, community)
-        # Answers to one event queue in this process rather than for its row lock.
+        work = partial(
+            self._answer,
+            community=community,
+            person=person,
+            ref=ref,
+            answer=answer,
+            guests=guests,
+            on=on,
+            reader_zone=zone(zone_given, person, community),
+            for_person=for_person,
+            now=self.clock.now(),
+        )
+        # Answers to one event queue in this process rather than for its row lock; those
+        # waiting together share a transaction and one card edit.
         queue = ("rsvp", community.id, ref.strip().lstrip("#").lower())
-        async with self.db.transaction(queue=queue) as session:
-            view = await locked_view(session, community.id, ref, now)
-            upcoming, occurrence = _open_date(view, now, on, reader_zone)
-            target = await on_behalf(session, view, person, for_person)
-            answerer = target.id if target is not None else person.id
-            settings, mine, counts = await repo.answer_state(session, answerer, view.id, occurrence)
-            tally = Tally.of(counts)
-            old = mine.status if mine is not None else None
-            old_guests = mine.guests if mine is not None else 0
-            clear = answer == "clear"
-            if clear and target is None:
-                raise BadOption(
-                    "`answer:clear` removes someone else's answer (organizers, with person:).",
-                    hint=f"To say you can't go: /rsvp event:{view.code} answer:no",
-                )
-            answer = "no" if clear else answer
-            wanted = 0 if answer == "no" else (guests if guests is not None else old_guests)
-            if target is None:
-                late_ok = gives_back(answer, old, old_guests, wanted)
-                dates.refuse_after_deadline(view, occurrence, now, gives_back=late_ok)
-            new = decide(view.title, view.capacity, tally, answer, old, old_guests, wanted)
-            result = RsvpResult(view=view, occurrence=occurrence, status=new, guests=wanted)
-            if view.capacity is not None:
-                result.free = view.capacity - tally.going_seats
-            if target is not None:
-                result.for_name = target.display_name or target.external_id
-                result.cleared = clear
-                done = "cleared" if clear else new
-                await record_on_behalf(session, view, occurrence, person, target, old, done, now)
-            if (clear and mine is None) or (new == old and wanted == old_guests and not clear):
-                result.unchanged = True
-                if new == "waitlist" and mine is not None:
-                    result.position = await repo.waitlist_position(
-                        session, view.id, occurrence, mine.seq
-                    )
-                result.reminders = new in ATTENDING and wants_reminders(settings)
-                return result
-            seq = mine.seq if mine is not None else 0
-            if new in ("going", "waitlist") and old not in ("going", "waitlist"):
-                seq = tally.max_seq + 1  # arrival order: the waitlist is served in this order
-                tally.max_seq = seq
-            if mine is None:
-                await repo.add_rsvp(
-                    session,
-                    event_id=view.id,
-                    occurrence=occurrence,
-                    person_id=answerer,
-                    status=new,
-                    guests=wanted,
-                    seq=seq,
-                    answered_at=now,
-                )
-            else:
-                await repo.set_rsvp(
-                    session, mine.id, status=new, guests=wanted, seq=seq, answered_at=now
-                )
-            tally.move(old, old_guests, new, wanted)
-            me = (
-                Recipient(
-                    person.id,
-                    person.external_id,
-                    zone_name(person, community),
-                    wants_reminders(settings),
-                )
-                if target is None
-                else recipient(target, community)
-            )
-            if clear and mine is not None:
-                await repo.delete_rsvp(session, mine.id)
-            await self._follow_answer(session, view, occurrence, old, new, me)
-            promoted = await self.waitlist.promote(session, view, occurrence, tally, community)
-            if view.reminders_in == "channel":
-                await session.flush()
-                await self.reminders.refresh_channel(session, view, occurrence)
-            if any(p.id == answerer for p in promoted):
-                result.status = new = "going"
-            if new == "waitlist" and old != "waitlist":
-                # The newest arrival waits behind everyone already waiting.
-                result.position = tally.waitlist_parties
-            elif new == "waitlist":
-                await session.flush()
-                result.position = await repo.waitlist_position(session, view.id, occurrence, seq)
-            if upcoming and occurrence == upcoming[0]:
-                await self.notices.edit_card(session, view, now, tally, upcoming)
-            result.promoted = [p.display_name for p in promoted]
-            result.reminders = new in ATTENDING and me.reminders_on and bool(view.reminder_minutes)
+        result = await self.db.queued(queue, work)
         self.outbox.kick()
+        return result
+
+    async def _answer(
+        self,
+        session: AsyncSession,
+        *,
+        community: Community,
+        person: Person,
+        ref: str,
+        answer: Answer,
+        guests: int | None,
+        on: datetime | None,
+        reader_zone: ZoneInfo,
+        for_person: str | None,
+        now: datetime,
+    ) -> RsvpResult:
+        """`rsvp`'s transaction; it may run twice (see `Database.queued`)."""
+        view = await locked_view(session, community.id, ref, now)
+        upcoming, occurrence = _open_date(view, now, on, reader_zone)
+        target = await on_behalf(session, view, person, for_person)
+        answerer = target.id if target is not None else person.id
+        settings, mine, counts = await repo.answer_state(session, answerer, view.id, occurrence)
+        tally = Tally.of(counts)
+        old = mine.status if mine is not None else None
+        old_guests = mine.guests if mine is not None else 0
+        clear = answer == "clear"
+        if clear and target is None:
+            raise BadOption(
+                "`answer:clear` removes someone else's answer (organizers, with person:).",
+                hint=f"To say you can't go: /rsvp event:{view.code} answer:no",
+            )
+        answer = "no" if clear else answer
+        wanted = 0 if answer == "no" else (guests if guests is not None else old_guests)
+        if target is None:
+            late_ok = gives_back(answer, old, old_guests, wanted)
+            dates.refuse_after_deadline(view, occurrence, now, gives_back=late_ok)
+        new = decide(view.title, view.capacity, tally, answer, old, old_guests, wanted)
+        result = RsvpResult(view=view, occurrence=occurrence, status=new, guests=wanted)
+        if view.capacity is not None:
+            result.free = view.capacity - tally.going_seats
+        if target is not None:
+            result.for_name = target.display_name or target.external_id
+            result.cleared = clear
+            done = "cleared" if clear else new
+            await record_on_behalf(session, view, occurrence, person, target, old, done, now)
+        if (clear and mine is None) or (new == old and wanted == old_guests and not clear):
+            result.unchanged = True
+            if new == "waitlist" and mine is not None:
+                result.position = await repo.waitlist_position(
+                    session, view.id, occurrence, mine.seq
+                )
+            result.reminders = new in ATTENDING and wants_reminders(settings)
+            return result
+        seq = mine.seq if mine is not None else 0
+        if new in ("going", "waitlist") and old not in ("going", "waitlist"):
+            seq = tally.max_seq + 1  # arrival order: the waitlist is served in this order
+            tally.max_seq = seq
+        if mine is None:
+            await repo.add_rsvp(
+                session,
+                event_id=view.id,
+                occurrence=occurrence,
+                person_id=answerer,
+                status=new,
+                guests=wanted,
+                seq=seq,
+                answered_at=now,
+            )
+        else:
+            await repo.set_rsvp(
+                session, mine.id, status=new, guests=wanted, seq=seq, answered_at=now
+            )
+        tally.move(old, old_guests, new, wanted)
+        me = (
+            Recipient(
+                person.id,
+                person.external_id,
+                zone_name(person, community),
+                wants_reminders(settings),
+            )
+            if target is None
+            else recipient(target, community)
+        )
+        if clear and mine is not None:
+            await repo.delete_rsvp(session, mine.id)
+        await self._follow_answer(session, view, occurrence, old, new, me)
+        promoted = await self.waitlist.promote(session, view, occurrence, tally, community)
+        if view.reminders_in == "channel":
+            await session.flush()
+            await self.reminders.refresh_channel(session, view, occurrence)
+        if any(p.id == answerer for p in promoted):
+            result.status = new = "going"
+        if new == "waitlist" and old != "waitlist":
+            # The newest arrival waits behind everyone already waiting.
+            result.position = tally.waitlist_parties
+        elif new == "waitlist":
+            await session.flush()
+            result.position = await repo.waitlist_position(session, view.id, occurrence, seq)
+        if upcoming and occurrence == upcoming[0]:
+            # Once per transaction, after every answer in it, with the newest counts.
+            self.db.before_commit(
+                session,
+                ("card", view.id),
+                partial(self.notices.edit_card, session, view, now, tally, upcoming),
+            )
+        result.promoted = [p.display_name for p in promoted]
+        result.reminders = new in ATTENDING and me.reminders_on and bool(view.reminder_minutes)
         return result
 
     async def _follow_answer(

@@ -46,15 +46,12 @@ async def insert(session: AsyncSession, **values: object) -> None:
         await session.execute(_INSERT, values)
 
 
-# Rows per INSERT: 19 columns each stays far below SQLite's 32,766 bound parameters.
-INSERT_CHUNK = 500
-
-
 async def insert_many(session: AsyncSession, rows: Sequence[dict[str, object]]) -> None:
-    """Insert rows in multi-row statements; a row whose dedupe_key exists is skipped."""
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start : start + INSERT_CHUNK]
-        await session.execute(insert_ignore(session, OutboxRow).values(list(chunk)))
+    """Insert rows (each with the same keys) in one executemany of a statement built once;
+    SQLAlchemy sends them as multi-row INSERTs where the driver allows. A row whose
+    dedupe_key exists is skipped."""
+    if rows:
+        await session.execute(_INSERT_IGNORE[session.get_bind().dialect.name], list(rows))
 
 
 async def replace_pending(
