@@ -7,6 +7,7 @@ waitlist keeps arrival order.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -20,7 +21,7 @@ from bot.core.messages import Bold
 from bot.core.types import Community, Person
 from bot.core.zones import zone, zone_name
 from bot.outbox import Outbox
-from cogs.events import dates
+from cogs.events import answers, dates
 from cogs.events.cards import date_list
 from cogs.events.errors import Refused
 from cogs.events.lookup import find_event, locked_view, require_organizer
@@ -39,6 +40,7 @@ from cogs.events.waitlist import Waitlist
 from storage.db import Database
 from storage.models import PersonRow
 from storage.repositories import events as repo
+from storage.repositories.events import StoredRsvp
 from storage.repositories.identity import IdentityStore
 
 CHECKIN_OPENS = timedelta(hours=2)  # before the start
@@ -89,6 +91,9 @@ class Rsvps:
         self.notices = notices
         self.reminders = reminders
         self.waitlist = waitlist
+        # Per answer queue: the people whose answers wait in it (id -> how many answers), read
+        # ahead together by the first answer of a transaction (see `answers.py`).
+        self._answering: dict[Hashable, dict[int, int]] = {}
 
     async def rsvp(
         self,
@@ -123,7 +128,16 @@ class Rsvps:
         # Answers to one event queue in this process rather than for its row lock; those
         # waiting together share a transaction and one card edit.
         queue = ("rsvp", community.id, ref.strip().lstrip("#").lower())
-        result = await self.db.queued(queue, work)
+        answering = self._answering.setdefault(queue, {})
+        answering[person.id] = answering.get(person.id, 0) + 1
+        try:
+            result = await self.db.queued(queue, partial(work, waiting=answering))
+        finally:
+            answering[person.id] -= 1
+            if not answering[person.id]:
+                del answering[person.id]
+            if not answering:
+                self._answering.pop(queue, None)
         self.outbox.kick()
         return result
 
@@ -140,14 +154,17 @@ class Rsvps:
         reader_zone: ZoneInfo,
         for_person: str | None,
         now: datetime,
+        waiting: Iterable[int],
     ) -> RsvpResult:
-        """`rsvp`'s transaction; it may run twice (see `Database.queued`)."""
+        """`rsvp`'s transaction; it may run twice (see `Database.queued`). `waiting`: the
+        people whose answers to this event come next, read ahead with this one."""
         view = await locked_view(session, community.id, ref, now)
         upcoming, occurrence = _open_date(view, now, on, reader_zone)
         target = await on_behalf(session, view, person, for_person)
         answerer = target.id if target is not None else person.id
-        settings, mine, counts = await repo.answer_state(session, answerer, view.id, occurrence)
-        tally = Tally.of(counts)
+        settings, mine, tally = await answers.answer_state(
+            session, answerer, view.id, occurrence, waiting
+        )
         old = mine.status if mine is not None else None
         old_guests = mine.guests if mine is not None else 0
         clear = answer == "clear"
@@ -178,26 +195,7 @@ class Rsvps:
                 )
             result.reminders = new in ATTENDING and wants_reminders(settings)
             return result
-        seq = mine.seq if mine is not None else 0
-        if new in ("going", "waitlist") and old not in ("going", "waitlist"):
-            seq = tally.max_seq + 1  # arrival order: the waitlist is served in this order
-            tally.max_seq = seq
-        if mine is None:
-            await repo.add_rsvp(
-                session,
-                event_id=view.id,
-                occurrence=occurrence,
-                person_id=answerer,
-                status=new,
-                guests=wanted,
-                seq=seq,
-                answered_at=now,
-            )
-        else:
-            await repo.set_rsvp(
-                session, mine.id, status=new, guests=wanted, seq=seq, answered_at=now
-            )
-        tally.move(old, old_guests, new, wanted)
+        seq = await _store(session, view.id, occurrence, answerer, mine, new, wanted, tally, now)
         me = (
             Recipient(
                 person.id,
@@ -223,6 +221,10 @@ class Rsvps:
         elif new == "waitlist":
             await session.flush()
             result.position = await repo.waitlist_position(session, view.id, occurrence, seq)
+        if target is None and not clear and not promoted:
+            answers.keep(session, view.id, occurrence, tally)
+        else:
+            answers.forget(session, view.id, occurrence)
         if upcoming and occurrence == upcoming[0]:
             # Once per transaction, after every answer in it, with the newest counts.
             self.db.before_commit(
@@ -332,6 +334,41 @@ class Rsvps:
                     count += 1
         self.outbox.kick()
         return count
+
+
+async def _store(
+    session: AsyncSession,
+    event_id: int,
+    occurrence: datetime,
+    person_id: int,
+    mine: StoredRsvp | None,
+    new: str,
+    wanted: int,
+    tally: Tally,
+    now: datetime,
+) -> int:
+    """Write the person's answer (a new one at the session's next flush) and count it in
+    `tally`; returns its arrival number, new when they join the seats or the waitlist."""
+    old, old_guests = (mine.status, mine.guests) if mine is not None else (None, 0)
+    seq = mine.seq if mine is not None else 0
+    if new in ("going", "waitlist") and old not in ("going", "waitlist"):
+        seq = tally.max_seq + 1  # arrival order: the waitlist is served in this order
+        tally.max_seq = seq
+    if mine is None:
+        repo.add_rsvp_later(
+            session,
+            event_id=event_id,
+            occurrence=occurrence,
+            person_id=person_id,
+            status=new,
+            guests=wanted,
+            seq=seq,
+            answered_at=now,
+        )
+    else:
+        await repo.set_rsvp(session, mine.id, status=new, guests=wanted, seq=seq, answered_at=now)
+    tally.move(old, old_guests, new, wanted)
+    return seq
 
 
 def _open_date(
