@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolResetState
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -94,6 +94,7 @@ class Database:
                 max_overflow=0,
                 pool_timeout=60,
                 connect_args={"timeout": 30},
+                pool_reset_on_return=None,  # see _sqlite_setup's "reset"
             )
         else:
             connect_args: dict[str, Any] = {}
@@ -327,6 +328,14 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        # The pool's rollback-on-return, only when a transaction is still open (sqlite3's
+        # in_transaction): after a commit there is none, and the rollback would be one more
+        # trip to aiosqlite's thread per transaction for nothing.
+        if state.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
 
 def _why_not_writable(target: Path) -> str:

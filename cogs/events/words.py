@@ -18,7 +18,14 @@ def _engine() -> inflect.engine:
 
 def noun(word: str, n: int) -> str:
     """`word` agreeing with `n`: noun("spot", 1) -> "spot", noun("person", 2) -> "people"."""
-    return word if n == 1 else str(_engine().plural_noun(word))
+    return word if n == 1 else _plural(word)
+
+
+@lru_cache(maxsize=256)
+def _plural(word: str) -> str:
+    """Kept: the events cog has a handful of nouns, and every card edit counts several
+    (inflect checks its arguments' types on each call, about a millisecond a card)."""
+    return str(_engine().plural_noun(word))
 
 
 def count(n: int, word: str) -> str:
