@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import os
 import socket
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,25 +22,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolResetState
 
+from storage import queued
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 T = TypeVar("T")
-# Most queued works one transaction carries: it holds its connection (SQLite's only one)
-# while they run, about a millisecond each.
-BATCH = 100
-_WRITES = "potluck_writes"  # connection.info key: statements other than SELECT sent on it
-_BEFORE_COMMIT = "potluck_before_commit"  # session.info key: {key: hook}
-
-
-class _GiveUp(Exception):
-    """A queued work raised after writing: its shared transaction is rolled back."""
-
-
-@dataclass(slots=True)
-class _Queued:
-    work: Callable[[AsyncSession], Coroutine[Any, Any, Any]]
-    future: asyncio.Future[Any]
-    context: contextvars.Context = field(default_factory=contextvars.copy_context)
 
 
 class DatabaseUnavailable(Exception):
@@ -106,10 +88,11 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _sqlite_setup(self.engine)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._queues: dict[Hashable, deque[_Queued]] = {}  # key -> works not started yet
-        self._draining: set[asyncio.Task[None]] = set()
-        _count_writes(self.engine)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=queued.QueueSession
+        )
+        self._queued = queued.QueuedTransactions(self.sessions)
+        queued.count_writes(self.engine)
 
     @property
     def is_sqlite(self) -> bool:
@@ -169,101 +152,36 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session in a transaction: committed on success, rolled back on any error. The
-        hooks given to `before_commit` run right before the commit."""
+        hooks given to `before_commit` run, and the rows given to `write_later` are written,
+        right before the commit."""
         async with self.sessions() as session, session.begin():
             yield session
-            await _run_before_commit(session)
+            await queued.finish(session)
 
     async def queued(
         self, queue: Hashable, work: Callable[[AsyncSession], Coroutine[Any, Any, T]]
     ) -> T:
         """Run `work(session)` in a transaction after every earlier work given the same
-        `queue` key in this process, in the order they were given; return what it returned,
-        once its transaction has committed, or raise what it raised.
-
-        Use it for transactions that would wait on the same row lock anyway (the RSVPs to one
-        event): they wait here, holding no pooled connection. Works that are waiting together
-        share one transaction (up to BATCH of them, one after another), so a burst pays for
-        one BEGIN, one COMMIT and one run of each `before_commit` hook, not one per work.
-
-        A work that raises having written nothing (no statement but SELECT sent, nothing
-        pending in the session) gets its exception and the others go on. One that raises
-        after writing, or a failed commit, rolls the shared transaction back and every work
-        of it runs again alone, in a transaction of its own: so a work must keep all it
-        changes in the session (it may run twice). Each work runs in the context (context
-        variables) of its caller. A caller cancelled while its work waits cancels the work;
-        once the work has started, it finishes and commits regardless."""
-        item = _Queued(work, asyncio.get_running_loop().create_future())
-        waiting = self._queues.get(queue)
-        if waiting is None:
-            waiting = self._queues[queue] = deque()
-            task = asyncio.create_task(self._drain(queue, waiting))
-            self._draining.add(task)
-            task.add_done_callback(self._draining.discard)
-        waiting.append(item)
-        return await item.future  # type: ignore[no-any-return]
-
-    async def _drain(self, queue: Hashable, waiting: deque[_Queued]) -> None:
-        batch: list[_Queued] = []
-        try:
-            while waiting:
-                batch = [waiting.popleft() for _ in range(min(len(waiting), BATCH))]
-                batch = [item for item in batch if not item.future.done()]
-                if len(batch) == 1 or not await self._together(batch):
-                    for item in batch:
-                        await self._alone(item)
-        finally:
-            del self._queues[queue]
-            for item in [*batch, *waiting]:  # only when this task itself was cancelled
-                item.future.cancel()
-
-    async def _together(self, batch: list[_Queued]) -> bool:
-        """Run the works in one transaction and settle their futures after the commit.
-        False, with nothing settled and everything rolled back, when the transaction must be
-        given up (a work raised after writing, or the commit failed)."""
-        outcomes: list[tuple[_Queued, Any, BaseException | None]] = []
-        try:
-            async with self.sessions() as session, session.begin():
-                info = (await session.connection()).info
-                for item in batch:
-                    if item.future.done():
-                        continue
-                    before = info.get(_WRITES, 0)
-                    try:
-                        result = await _run_in(item, session)
-                    except Exception as exc:
-                        if info.get(_WRITES, 0) != before or _pending(session):
-                            raise _GiveUp from exc
-                        outcomes.append((item, None, exc))
-                    else:
-                        outcomes.append((item, result, None))
-                await _run_before_commit(session)
-        except Exception:
-            return False
-        for item, result, failure in outcomes:
-            _settle(item.future, result, failure)
-        return True
-
-    async def _alone(self, item: _Queued) -> None:
-        if item.future.done():
-            return
-        try:
-            async with self.transaction() as session:
-                result = await _run_in(item, session)
-        except Exception as exc:
-            _settle(item.future, None, exc)
-        else:
-            _settle(item.future, result, None)
+        `queue` key in this process, in the order they were given (see
+        `storage.queued.QueuedTransactions.run`: works waiting together share a
+        transaction, and a work may run twice). Use it for transactions that would wait on
+        the same row lock anyway (the RSVPs to one event): they wait here, holding no
+        pooled connection."""
+        return await self._queued.run(queue, work)
 
     @staticmethod
     def before_commit(
         session: AsyncSession, key: Hashable, hook: Callable[[], Awaitable[object]]
     ) -> None:
-        """Run `hook()` in the session's transaction right before it commits, once: of the
-        hooks given with the same key, only the last one given runs (the card edit after a
-        batch of RSVPs is written once, with the newest counts). Only for transactions from
-        `transaction` and `queued`."""
-        session.info.setdefault(_BEFORE_COMMIT, {})[key] = hook
+        """See `storage.queued.before_commit`; for transactions from `transaction` and
+        `queued`."""
+        queued.before_commit(session, key, hook)
+
+    @staticmethod
+    def write_later(session: AsyncSession, statement: Any, row: dict[str, Any]) -> None:
+        """See `storage.queued.write_later`; for transactions from `transaction` and
+        `queued`."""
+        queued.write_later(session, statement, row)
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply Alembic migrations on this engine's connection."""
@@ -278,40 +196,6 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-
-
-async def _run_in(item: _Queued, session: AsyncSession) -> Any:
-    """The work, run as a task in its caller's context."""
-    return await asyncio.create_task(item.work(session), context=item.context)
-
-
-def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
-    if future.done():
-        return
-    if exc is not None:
-        future.set_exception(exc)
-    else:
-        future.set_result(result)
-
-
-def _pending(session: AsyncSession) -> bool:
-    return bool(session.new or session.dirty or session.deleted)
-
-
-async def _run_before_commit(session: AsyncSession) -> None:
-    hooks = session.info.pop(_BEFORE_COMMIT, None)
-    for hook in (hooks or {}).values():
-        await hook()
-
-
-def _count_writes(engine: AsyncEngine) -> None:
-    """Count the statements other than SELECT each connection sends (in connection.info),
-    so a queued work that failed can be told to have written nothing."""
-
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _count(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip()[:6].upper() != "SELECT":
-            conn.info[_WRITES] = conn.info.get(_WRITES, 0) + 1
 
 
 def _sqlite_setup(engine: AsyncEngine) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import Database
 from storage.models import (
     EventFeedRow,
     EventRow,
@@ -306,9 +307,10 @@ async def add_rsvp(session: AsyncSession, **values: Any) -> None:
 
 
 def add_rsvp_later(session: AsyncSession, **values: Any) -> None:
-    """An RSVP written at the session's next flush (before its next query, or at the commit)
-    together with the others added since, in one INSERT: answers sharing a transaction."""
-    session.add(RsvpRow(**values))
+    """An RSVP written before the session's next statement, or at the commit, together with
+    the others added since, in one executemany (see `Database.write_later`): answers
+    sharing a transaction. Give the same keys every time."""
+    Database.write_later(session, _INSERT_RSVP, values)
 
 
 async def set_rsvp(session: AsyncSession, rsvp_id: int, **values: Any) -> None:

@@ -162,3 +162,57 @@ async def test_a_caller_cancelled_while_waiting_never_runs_its_work(database: Da
         await second
     assert log == ["a"]
     assert await names(database) == ["a"]
+
+
+COMMUNITIES = CommunityRow.__table__.insert()
+
+
+def add_later(name: str, log: list[str], *, fail: bool = False):  # type: ignore[no-untyped-def]
+    """A work that gives a community's row to `write_later` (raising after, with `fail`)."""
+
+    async def work(session: AsyncSession) -> int:
+        log.append(name)
+        row = dict(platform="console", external_id=name, name=name, settings={})
+        Database.write_later(session, COMMUNITIES, row)
+        if fail:
+            raise Refused(name)
+        return 0
+
+    return work
+
+
+async def test_rows_written_later_are_there_for_the_next_statement_and_the_commit(
+    database: Database,
+) -> None:
+    statements: list[str] = []
+
+    @event.listens_for(database.engine.sync_engine, "before_cursor_execute")
+    def _seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement.split()[0].upper())
+
+    async def count_them(session: AsyncSession) -> int:
+        return int(await session.scalar(select(func.count()).select_from(CommunityRow)) or 0)
+
+    log: list[str] = []
+    results = await asyncio.gather(
+        database.queued(QUEUE, add_later("a", log)),
+        database.queued(QUEUE, add_later("b", log)),
+        database.queued(QUEUE, count_them),
+        database.queued(QUEUE, add_later("c", log)),
+    )
+    assert results[2] == 2  # a and b were written, in one statement, before the count
+    assert await names(database) == ["a", "b", "c"]  # c at the commit
+    assert [s for s in statements if s == "INSERT"] == ["INSERT", "INSERT"]
+
+
+async def test_a_work_that_gave_rows_and_failed_takes_them_back(database: Database) -> None:
+    log: list[str] = []
+    results = await asyncio.gather(
+        database.queued(QUEUE, add_later("a", log)),
+        database.queued(QUEUE, add_later("b", log, fail=True)),
+        database.queued(QUEUE, add_later("c", log)),
+        return_exceptions=True,
+    )
+    assert results[0] == 0 and results[2] == 0 and isinstance(results[1], Refused)
+    assert await names(database) == ["a", "c"]
+    assert log == ["a", "b", "a", "b", "c"]
