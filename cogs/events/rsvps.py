@@ -292,7 +292,7 @@ class Rsvps:
                     *date_list([view.ends(occurrence)]),
                     ".",
                 )
-            _, mine, counts = await repo.answer_state(session, target.id, view.id, occurrence)
+            _, mine, tally = await answers.answer_state(session, target.id, view.id, occurrence)
             already = mine is not None and mine.checked_in_at is not None
             if mine is None:
                 await repo.add_rsvp(
@@ -302,7 +302,7 @@ class Rsvps:
                     person_id=target.id,
                     status="going",
                     guests=0,
-                    seq=Tally.of(counts).max_seq + 1,
+                    seq=tally.max_seq + 1,
                     answered_at=now,
                     checked_in_at=now,
                 )

@@ -247,16 +247,6 @@ async def answer_states(
     return AnswerStates(people, counts)
 
 
-async def answer_state(
-    session: AsyncSession, person_id: int, event_id: int, occurrence: datetime
-) -> tuple[dict[str, Any], StoredRsvp | None, list[StatusCount]]:
-    """The person's settings, their RSVP for this date (None if they have not answered) and
-    the date's counts, in one round trip."""
-    states = await answer_states(session, [person_id], event_id, occurrence)
-    settings, mine = states.people[person_id]
-    return settings, mine, states.counts
-
-
 def _counts() -> Any:
     """Answers grouped by date and status: the one query behind `counts` and `counts_of`."""
     return select(
