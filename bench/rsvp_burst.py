@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.app import Potluck
 from bot.config import Settings
@@ -76,10 +76,34 @@ class Burst:
     label: str
     seconds: float
     problems: list[str]
+    cpu_seconds: float = 0.0  # process CPU time (all threads) over the burst
+    statements: int = 0  # SQL statements sent over the burst
 
     @property
     def rate(self) -> float:
         return PEOPLE / self.seconds
+
+    @property
+    def cost(self) -> str:
+        """CPU milliseconds and SQL statements per RSVP: steadier than the wall clock on a
+        busy machine."""
+        return (
+            f"CPU {1000 * self.cpu_seconds / PEOPLE:.2f} ms/RSVP, "
+            f"{self.statements / PEOPLE:.2f} statements/RSVP"
+        )
+
+
+class StatementCount:
+    """Counts the statements a database sends while `counting` is true."""
+
+    def __init__(self, bot: Potluck) -> None:
+        self.count = 0
+        self.counting = False
+        event.listen(bot.db.engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_: object) -> None:
+        if self.counting:
+            self.count += 1
 
 
 async def new_event(bot: Potluck, title: str) -> tuple[str, int]:
@@ -137,10 +161,16 @@ async def check(bot: Potluck, event_id: int, replies: list[Message]) -> list[str
 async def burst(bot: Potluck, label: str, names: list[str]) -> Burst:
     code, event_id = await new_event(bot, label)
     lines = [(actor(n), f"/rsvp event:{code} answer:yes") for n in names]
+    statements = StatementCount(bot)
+    statements.counting = True
+    cpu = time.process_time()
     started = time.perf_counter()
     replies = await asyncio.gather(*(bot.dispatcher.run_line(a, line) for a, line in lines))
     seconds = time.perf_counter() - started
-    return Burst(label, seconds, await check(bot, event_id, list(replies)))
+    cpu = time.process_time() - cpu
+    statements.counting = False
+    problems = await check(bot, event_id, list(replies))
+    return Burst(label, seconds, problems, cpu, statements.count)
 
 
 async def sequential(bot: Potluck, names: list[str]) -> tuple[list[float], list[str]]:
@@ -219,6 +249,7 @@ async def run(backend: str) -> bool:
             f"{result.label:<42} {result.rate:8.0f} RSVPs/s  ({result.seconds:.2f} s)  "
             f"100 seats taken, 900 waitlisted 1..900 in arrival order: {verdict}"
         )
+        print(f"{'':<42} {result.cost}")
         ok &= not result.problems
     p50 = statistics.median(latencies)
     p99 = statistics.quantiles(latencies, n=100)[98]
@@ -306,14 +337,19 @@ async def run_together(count: int) -> bool:
             f"each event: 100 seats taken, 900 waitlisted 1..900 in arrival order: {verdict}"
         )
         met = "met" if rate >= TARGET_PG_PROCESSES_RATE else "MISSED"
-        print(f"{'':<42} target >= {TARGET_PG_PROCESSES_RATE:.0f}/s together: {met}")
+        cpu = sum((float(r["cpu"]) for r in results), 0.0)  # type: ignore[arg-type]
+        print(
+            f"{'':<42} target >= {TARGET_PG_PROCESSES_RATE:.0f}/s together: {met}; "
+            f"bot processes' CPU {1000 * cpu / (count * PEOPLE):.2f} ms/RSVP"
+        )
         ok &= not problems
     return ok
 
 
 async def worker(url: str, schema: str, prefix: str, index: str) -> int:
     """One bot process of `run_together`: prints a JSON line when ready and after each burst
-    (started/ended in seconds since the epoch, and the checks' problems)."""
+    (started/ended in seconds since the epoch, the process's CPU seconds over the burst, and
+    the checks' problems)."""
     from storage.db import Database
 
     db = Database(url, schema=schema or None)
@@ -329,13 +365,14 @@ async def worker(url: str, schema: str, prefix: str, index: str) -> int:
         for code, event_id in events:
             await loop.run_in_executor(None, sys.stdin.readline)
             lines = [(actor(n), f"/rsvp event:{code} answer:yes") for n in names]
+            cpu = time.process_time()
             started = time.time()
             replies = await asyncio.gather(*(bot.dispatcher.run_line(a, line) for a, line in lines))
             ended = time.time()
+            cpu = time.process_time() - cpu
             problems = await check(bot, event_id, list(replies))
-            print(
-                json.dumps({"started": started, "ended": ended, "problems": problems}), flush=True
-            )
+            done = {"started": started, "ended": ended, "cpu": cpu, "problems": problems}
+            print(json.dumps(done), flush=True)
     finally:
         await bot.close()
         await db.dispose()

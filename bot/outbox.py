@@ -160,12 +160,13 @@ class Outbox(RowDelivery):
     async def enqueue_many(
         self, session: AsyncSession, message: Message | None, rows: Sequence[Outgoing]
     ) -> None:
-        """Write many rows in the caller's transaction, in a few multi-row INSERTs: what
+        """Write many rows in the caller's transaction, in one executemany right before the
+        session's next statement or its commit (with the rows other calls gave since): what
         `enqueue` does row by row, for the hundreds of reminders or invitations one command
-        writes. Each row carries its own `message` (or its `payload`, that message already
-        serialised), or else they all carry `message` (serialised once). A row whose dedupe
-        key exists is skipped. Coalescing and edits are `enqueue`'s alone. Raises ValueError
-        for a row with no message at all."""
+        writes, or the reminders of a batch of answers. Each row carries its own `message`
+        (or its `payload`, that message already serialised), or else they all carry `message`
+        (serialised once). A row whose dedupe key exists is skipped. Coalescing and edits are
+        `enqueue`'s alone. Raises ValueError for a row with no message at all."""
         shared = message.model_dump_json() if message is not None else None
         values = []
         for row in rows:
@@ -177,7 +178,7 @@ class Outbox(RowDelivery):
             if payload is None:
                 raise ValueError("enqueue_many: a row without a message")
             values.append(self._values(payload=payload, **fields))
-        await repo.insert_many(session, values)
+        repo.insert_many(session, values)
 
     def _values(
         self,

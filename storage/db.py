@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -21,9 +20,13 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolResetState
+
+from storage import queued
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+T = TypeVar("T")
 
 
 class DatabaseUnavailable(Exception):
@@ -73,6 +76,7 @@ class Database:
                 max_overflow=0,
                 pool_timeout=60,
                 connect_args={"timeout": 30},
+                pool_reset_on_return=None,  # see _sqlite_setup's "reset"
             )
         else:
             connect_args: dict[str, Any] = {}
@@ -84,8 +88,11 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _sqlite_setup(self.engine)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._queues: dict[Hashable, list[Any]] = {}  # key -> [asyncio.Lock, users]
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=queued.QueueSession
+        )
+        self._queued = queued.QueuedTransactions(self.sessions)
+        queued.count_writes(self.engine)
 
     @property
     def is_sqlite(self) -> bool:
@@ -143,26 +150,38 @@ class Database:
                 raise DatabaseUnavailable(f"cannot write in {target}: {_why_not_writable(target)}")
 
     @asynccontextmanager
-    async def transaction(self, *, queue: Hashable | None = None) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction: committed on success, rolled back on any error.
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed on success, rolled back on any error. The
+        hooks given to `before_commit` run, and the rows given to `write_later` are written,
+        right before the commit."""
+        async with self.sessions() as session, session.begin():
+            yield session
+            await queued.finish(session)
 
-        Transactions given the same `queue` key run one after another in this process, in
-        the order they asked. Use it for transactions that would wait on the same row lock
-        anyway (the RSVPs to one event): they then wait here, holding no pooled connection,
-        instead of filling the pool with connections waiting on PostgreSQL's lock."""
-        if queue is None:
-            async with self.sessions() as session, session.begin():
-                yield session
-            return
-        entry = self._queues.setdefault(queue, [asyncio.Lock(), 0])
-        entry[1] += 1
-        try:
-            async with entry[0], self.sessions() as session, session.begin():
-                yield session
-        finally:
-            entry[1] -= 1
-            if not entry[1]:
-                del self._queues[queue]
+    async def queued(
+        self, queue: Hashable, work: Callable[[AsyncSession], Coroutine[Any, Any, T]]
+    ) -> T:
+        """Run `work(session)` in a transaction after every earlier work given the same
+        `queue` key in this process, in the order they were given (see
+        `storage.queued.QueuedTransactions.run`: works waiting together share a
+        transaction, and a work may run twice). Use it for transactions that would wait on
+        the same row lock anyway (the RSVPs to one event): they wait here, holding no
+        pooled connection."""
+        return await self._queued.run(queue, work)
+
+    @staticmethod
+    def before_commit(
+        session: AsyncSession, key: Hashable, hook: Callable[[], Awaitable[object]]
+    ) -> None:
+        """See `storage.queued.before_commit`; for transactions from `transaction` and
+        `queued`."""
+        queued.before_commit(session, key, hook)
+
+    @staticmethod
+    def write_later(session: AsyncSession, statement: Any, row: dict[str, Any]) -> None:
+        """See `storage.queued.write_later`; for transactions from `transaction` and
+        `queued`."""
+        queued.write_later(session, statement, row)
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply Alembic migrations on this engine's connection."""
@@ -193,6 +212,14 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        # The pool's rollback-on-return, only when a transaction is still open (sqlite3's
+        # in_transaction): after a commit there is none, and the rollback would be one more
+        # trip to aiosqlite's thread per transaction for nothing.
+        if state.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
 
 def _why_not_writable(target: Path) -> str:

@@ -6,6 +6,7 @@ and the console grammar.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -87,13 +88,17 @@ class CommandSpec:
     cooldown: Cooldown | None = None
     handler: Handler | None = field(default=None, repr=False)
     cog: Cog | None = field(default=None, repr=False)
+    # `options` by name, made on first use (every command looks its options up several times)
+    _by_name: dict[str, Option] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         return " ".join(self.path)
 
     def option(self, name: str) -> Option | None:
-        return next((o for o in self.options if o.name == name), None)
+        if self._by_name is None:
+            self._by_name = {o.name: o for o in self.options}
+        return self._by_name.get(name)
 
     def usage(self) -> str:
         parts = [f"/{self.name}"]
@@ -231,7 +236,7 @@ class Cog:
                 continue
             bound = getattr(self, member.__name__)
             # A fresh copy per cog instance, bound to it.
-            copy = type(spec)(**{k: getattr(spec, k) for k in spec.__slots__})
+            copy = dataclasses.replace(spec)
             copy.handler = bound
             if hasattr(copy, "cog"):
                 copy.cog = self

@@ -50,6 +50,10 @@ def remove_control_characters(text: str, *, keep_newlines: bool = False) -> str:
     included, and every other control character is dropped. Plain text
     without any control character is returned unchanged (the common case costs one scan).
     """
+    if text.isprintable():
+        # No character of categories C* or Z* but the space (str.isprintable), so none of
+        # the ones removed below: the common case, checked at C speed.
+        return text
     if not any(_removed(ch) or ch in "\u2028\u2029" for ch in text):
         return text
     text = _ESCAPE_SEQUENCES.sub("", text)

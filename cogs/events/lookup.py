@@ -76,13 +76,23 @@ async def locked_view(
     session: AsyncSession, community_id: int, ref: str, now: datetime
 ) -> EventView:
     """The event an answer is for, its row locked until the transaction ends (by short id in
-    one plain query: the RSVP hot path)."""
+    one plain query: the RSVP hot path). Read once per transaction: later answers in the same
+    transaction (see `Database.queued`) get the same view, since the lock keeps any other
+    transaction from changing the row and answering does not change it."""
     code = ref.strip().lstrip("#").lower()
+    key = ("locked event", community_id, code)
+    kept: EventView | None = session.info.get(key)
+    if kept is not None:
+        return kept
+    view = None
     if _looks_like_code(code):
         values = await repo.event_values_locked(session, community_id, code)
         if values is not None:
-            return EventView.of(values)
-    return EventView.of(await find_event(session, community_id, ref, now, lock=True))
+            view = EventView.of(values)
+    if view is None:
+        view = EventView.of(await find_event(session, community_id, ref, now, lock=True))
+    session.info[key] = view
+    return view
 
 
 def require_organizer(view: EventView, person: Person, what: str) -> None:

@@ -7,8 +7,10 @@ waitlist keeps arrival order.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +21,7 @@ from bot.core.messages import Bold
 from bot.core.types import Community, Person
 from bot.core.zones import zone, zone_name
 from bot.outbox import Outbox
-from cogs.events import dates
+from cogs.events import answers, dates
 from cogs.events.cards import date_list
 from cogs.events.errors import Refused
 from cogs.events.lookup import find_event, locked_view, require_organizer
@@ -38,6 +40,7 @@ from cogs.events.waitlist import Waitlist
 from storage.db import Database
 from storage.models import PersonRow
 from storage.repositories import events as repo
+from storage.repositories.events import StoredRsvp
 from storage.repositories.identity import IdentityStore
 
 CHECKIN_OPENS = timedelta(hours=2)  # before the start
@@ -88,6 +91,9 @@ class Rsvps:
         self.notices = notices
         self.reminders = reminders
         self.waitlist = waitlist
+        # Per answer queue: the people whose answers wait in it (id -> how many answers), read
+        # ahead together by the first answer of a transaction (see `answers.py`).
+        self._answering: dict[Hashable, dict[int, int]] = {}
 
     async def rsvp(
         self,
@@ -107,97 +113,127 @@ class Rsvps:
         can never fit (see `seating.decide`). With `for_person` (a platform id), an organizer
         or moderator sets (or, with "clear", removes) someone else's answer, deadline or
         not; that is written to the audit log."""
-        now = self.clock.now()
-        reader_zone = zone(zone_given, person, community)
-        # Answers to one event queue in this process rather than for its row lock.
+        work = partial(
+            self._answer,
+            community=community,
+            person=person,
+            ref=ref,
+            answer=answer,
+            guests=guests,
+            on=on,
+            reader_zone=zone(zone_given, person, community),
+            for_person=for_person,
+            now=self.clock.now(),
+        )
+        # Answers to one event queue in this process rather than for its row lock; those
+        # waiting together share a transaction and one card edit.
         queue = ("rsvp", community.id, ref.strip().lstrip("#").lower())
-        async with self.db.transaction(queue=queue) as session:
-            view = await locked_view(session, community.id, ref, now)
-            upcoming, occurrence = _open_date(view, now, on, reader_zone)
-            target = await on_behalf(session, view, person, for_person)
-            answerer = target.id if target is not None else person.id
-            settings, mine, counts = await repo.answer_state(session, answerer, view.id, occurrence)
-            tally = Tally.of(counts)
-            old = mine.status if mine is not None else None
-            old_guests = mine.guests if mine is not None else 0
-            clear = answer == "clear"
-            if clear and target is None:
-                raise BadOption(
-                    "`answer:clear` removes someone else's answer (organizers, with person:).",
-                    hint=f"To say you can't go: /rsvp event:{view.code} answer:no",
-                )
-            answer = "no" if clear else answer
-            wanted = 0 if answer == "no" else (guests if guests is not None else old_guests)
-            if target is None:
-                late_ok = gives_back(answer, old, old_guests, wanted)
-                dates.refuse_after_deadline(view, occurrence, now, gives_back=late_ok)
-            new = decide(view.title, view.capacity, tally, answer, old, old_guests, wanted)
-            result = RsvpResult(view=view, occurrence=occurrence, status=new, guests=wanted)
-            if view.capacity is not None:
-                result.free = view.capacity - tally.going_seats
-            if target is not None:
-                result.for_name = target.display_name or target.external_id
-                result.cleared = clear
-                done = "cleared" if clear else new
-                await record_on_behalf(session, view, occurrence, person, target, old, done, now)
-            if (clear and mine is None) or (new == old and wanted == old_guests and not clear):
-                result.unchanged = True
-                if new == "waitlist" and mine is not None:
-                    result.position = await repo.waitlist_position(
-                        session, view.id, occurrence, mine.seq
-                    )
-                result.reminders = new in ATTENDING and wants_reminders(settings)
-                return result
-            seq = mine.seq if mine is not None else 0
-            if new in ("going", "waitlist") and old not in ("going", "waitlist"):
-                seq = tally.max_seq + 1  # arrival order: the waitlist is served in this order
-                tally.max_seq = seq
-            if mine is None:
-                await repo.add_rsvp(
-                    session,
-                    event_id=view.id,
-                    occurrence=occurrence,
-                    person_id=answerer,
-                    status=new,
-                    guests=wanted,
-                    seq=seq,
-                    answered_at=now,
-                )
-            else:
-                await repo.set_rsvp(
-                    session, mine.id, status=new, guests=wanted, seq=seq, answered_at=now
-                )
-            tally.move(old, old_guests, new, wanted)
-            me = (
-                Recipient(
-                    person.id,
-                    person.external_id,
-                    zone_name(person, community),
-                    wants_reminders(settings),
-                )
-                if target is None
-                else recipient(target, community)
-            )
-            if clear and mine is not None:
-                await repo.delete_rsvp(session, mine.id)
-            await self._follow_answer(session, view, occurrence, old, new, me)
-            promoted = await self.waitlist.promote(session, view, occurrence, tally, community)
-            if view.reminders_in == "channel":
-                await session.flush()
-                await self.reminders.refresh_channel(session, view, occurrence)
-            if any(p.id == answerer for p in promoted):
-                result.status = new = "going"
-            if new == "waitlist" and old != "waitlist":
-                # The newest arrival waits behind everyone already waiting.
-                result.position = tally.waitlist_parties
-            elif new == "waitlist":
-                await session.flush()
-                result.position = await repo.waitlist_position(session, view.id, occurrence, seq)
-            if upcoming and occurrence == upcoming[0]:
-                await self.notices.edit_card(session, view, now, tally, upcoming)
-            result.promoted = [p.display_name for p in promoted]
-            result.reminders = new in ATTENDING and me.reminders_on and bool(view.reminder_minutes)
+        answering = self._answering.setdefault(queue, {})
+        answering[person.id] = answering.get(person.id, 0) + 1
+        try:
+            result = await self.db.queued(queue, partial(work, waiting=answering))
+        finally:
+            answering[person.id] -= 1
+            if not answering[person.id]:
+                del answering[person.id]
+            if not answering:
+                self._answering.pop(queue, None)
         self.outbox.kick()
+        return result
+
+    async def _answer(
+        self,
+        session: AsyncSession,
+        *,
+        community: Community,
+        person: Person,
+        ref: str,
+        answer: Answer,
+        guests: int | None,
+        on: datetime | None,
+        reader_zone: ZoneInfo,
+        for_person: str | None,
+        now: datetime,
+        waiting: Iterable[int],
+    ) -> RsvpResult:
+        """`rsvp`'s transaction; it may run twice (see `Database.queued`). `waiting`: the
+        people whose answers to this event come next, read ahead with this one."""
+        view = await locked_view(session, community.id, ref, now)
+        upcoming, occurrence = _open_date(view, now, on, reader_zone)
+        target = await on_behalf(session, view, person, for_person)
+        answerer = target.id if target is not None else person.id
+        settings, mine, tally = await answers.answer_state(
+            session, answerer, view.id, occurrence, waiting
+        )
+        old = mine.status if mine is not None else None
+        old_guests = mine.guests if mine is not None else 0
+        clear = answer == "clear"
+        if clear and target is None:
+            raise BadOption(
+                "`answer:clear` removes someone else's answer (organizers, with person:).",
+                hint=f"To say you can't go: /rsvp event:{view.code} answer:no",
+            )
+        answer = "no" if clear else answer
+        wanted = 0 if answer == "no" else (guests if guests is not None else old_guests)
+        if target is None:
+            late_ok = gives_back(answer, old, old_guests, wanted)
+            dates.refuse_after_deadline(view, occurrence, now, gives_back=late_ok)
+        new = decide(view.title, view.capacity, tally, answer, old, old_guests, wanted)
+        result = RsvpResult(view=view, occurrence=occurrence, status=new, guests=wanted)
+        if view.capacity is not None:
+            result.free = view.capacity - tally.going_seats
+        if target is not None:
+            result.for_name = target.display_name or target.external_id
+            result.cleared = clear
+            done = "cleared" if clear else new
+            await record_on_behalf(session, view, occurrence, person, target, old, done, now)
+        if (clear and mine is None) or (new == old and wanted == old_guests and not clear):
+            result.unchanged = True
+            if new == "waitlist" and mine is not None:
+                result.position = await repo.waitlist_position(
+                    session, view.id, occurrence, mine.seq
+                )
+            result.reminders = new in ATTENDING and wants_reminders(settings)
+            return result
+        seq = await _store(session, view.id, occurrence, answerer, mine, new, wanted, tally, now)
+        me = (
+            Recipient(
+                person.id,
+                person.external_id,
+                zone_name(person, community),
+                wants_reminders(settings),
+            )
+            if target is None
+            else recipient(target, community)
+        )
+        if clear and mine is not None:
+            await repo.delete_rsvp(session, mine.id)
+        await self._follow_answer(session, view, occurrence, old, new, me)
+        promoted = await self.waitlist.promote(session, view, occurrence, tally, community)
+        if view.reminders_in == "channel":
+            await session.flush()
+            await self.reminders.refresh_channel(session, view, occurrence)
+        if any(p.id == answerer for p in promoted):
+            result.status = new = "going"
+        if new == "waitlist" and old != "waitlist":
+            # The newest arrival waits behind everyone already waiting.
+            result.position = tally.waitlist_parties
+        elif new == "waitlist":
+            await session.flush()
+            result.position = await repo.waitlist_position(session, view.id, occurrence, seq)
+        if target is None and not clear and not promoted:
+            answers.keep(session, view.id, occurrence, tally)
+        else:
+            answers.forget(session, view.id, occurrence)
+        if upcoming and occurrence == upcoming[0]:
+            # Once per transaction, after every answer in it, with the newest counts.
+            self.db.before_commit(
+                session,
+                ("card", view.id),
+                partial(self.notices.edit_card, session, view, now, tally, upcoming),
+            )
+        result.promoted = [p.display_name for p in promoted]
+        result.reminders = new in ATTENDING and me.reminders_on and bool(view.reminder_minutes)
         return result
 
     async def _follow_answer(
@@ -256,7 +292,7 @@ class Rsvps:
                     *date_list([view.ends(occurrence)]),
                     ".",
                 )
-            _, mine, counts = await repo.answer_state(session, target.id, view.id, occurrence)
+            _, mine, tally = await answers.answer_state(session, target.id, view.id, occurrence)
             already = mine is not None and mine.checked_in_at is not None
             if mine is None:
                 await repo.add_rsvp(
@@ -266,7 +302,7 @@ class Rsvps:
                     person_id=target.id,
                     status="going",
                     guests=0,
-                    seq=Tally.of(counts).max_seq + 1,
+                    seq=tally.max_seq + 1,
                     answered_at=now,
                     checked_in_at=now,
                 )
@@ -298,6 +334,41 @@ class Rsvps:
                     count += 1
         self.outbox.kick()
         return count
+
+
+async def _store(
+    session: AsyncSession,
+    event_id: int,
+    occurrence: datetime,
+    person_id: int,
+    mine: StoredRsvp | None,
+    new: str,
+    wanted: int,
+    tally: Tally,
+    now: datetime,
+) -> int:
+    """Write the person's answer (a new one at the session's next flush) and count it in
+    `tally`; returns its arrival number, new when they join the seats or the waitlist."""
+    old, old_guests = (mine.status, mine.guests) if mine is not None else (None, 0)
+    seq = mine.seq if mine is not None else 0
+    if new in ("going", "waitlist") and old not in ("going", "waitlist"):
+        seq = tally.max_seq + 1  # arrival order: the waitlist is served in this order
+        tally.max_seq = seq
+    if mine is None:
+        repo.add_rsvp_later(
+            session,
+            event_id=event_id,
+            occurrence=occurrence,
+            person_id=person_id,
+            status=new,
+            guests=wanted,
+            seq=seq,
+            answered_at=now,
+        )
+    else:
+        await repo.set_rsvp(session, mine.id, status=new, guests=wanted, seq=seq, answered_at=now)
+    tally.move(old, old_guests, new, wanted)
+    return seq
 
 
 def _open_date(

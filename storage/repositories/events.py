@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import Database
 from storage.models import (
     EventFeedRow,
     EventRow,
@@ -165,9 +166,9 @@ class StoredRsvp:
     checked_in_at: datetime | None
 
 
-def _answer_state_query() -> Any:
-    """Built once: the person's settings, their own RSVP and the occurrence's tally, in one
-    round trip. Run after the event row is locked, so PostgreSQL reads a fresh snapshot."""
+def _answer_states_query() -> Any:
+    """Built once: some people's settings, each one's own RSVP and the occurrence's tally, in
+    one round trip. Run after the event row is locked, so PostgreSQL reads a fresh snapshot."""
     e: BindParameter[int] = bindparam("e", type_=Integer())
     o: BindParameter[datetime] = bindparam("o", type_=UTCDateTime())
     r = RSVPS.c
@@ -188,6 +189,7 @@ def _answer_state_query() -> Any:
     people = PEOPLE
     return (
         select(
+            people.c.id.label("person_id"),
             people.c.settings,
             mine.c.id,
             mine.c.status,
@@ -204,32 +206,49 @@ def _answer_state_query() -> Any:
                 & (mine.c.occurrence == o),
             ).join(counts, true())
         )
-        .where(people.c.id == bindparam("p"))
+        .where(people.c.id.in_(bindparam("p", expanding=True)))
     )
 
 
-_ANSWER_STATE = _answer_state_query()
+_ANSWER_STATES = _answer_states_query()
 
 
-async def answer_state(
-    session: AsyncSession, person_id: int, event_id: int, occurrence: datetime
-) -> tuple[dict[str, Any], StoredRsvp | None, list[StatusCount]]:
-    """The person's settings, their RSVP for this date (None if they have not answered) and
-    the date's counts, in one round trip."""
-    row = (
-        await session.execute(_ANSWER_STATE, {"p": person_id, "e": event_id, "o": occurrence})
-    ).one()
-    mine = (
-        None
-        if row.id is None
-        else StoredRsvp(row.id, row.status, row.guests, row.seq, row.checked_in_at)
-    )
+class AnswerStates(NamedTuple):
+    """What `answer_states` read: each person's settings and RSVP for the date (None if they
+    have not answered), by person id, and the date's counts."""
+
+    people: dict[int, tuple[dict[str, Any], StoredRsvp | None]]
+    counts: list[StatusCount]
+
+
+async def answer_states(
+    session: AsyncSession, person_ids: Sequence[int], event_id: int, occurrence: datetime
+) -> AnswerStates:
+    """Several people's settings and RSVPs for one date of an event, and the date's counts, in
+    one round trip (people who do not exist are left out; no counts without any person)."""
+    rows = (
+        await session.execute(
+            _ANSWER_STATES, {"p": list(person_ids), "e": event_id, "o": occurrence}
+        )
+    ).all()
+    people = {
+        row.person_id: (
+            dict(row.settings or {}),
+            None
+            if row.id is None
+            else StoredRsvp(row.id, row.status, row.guests, row.seq, row.checked_in_at),
+        )
+        for row in rows
+    }
+    if not rows:
+        return AnswerStates(people, [])
+    row = rows[0]
     counts = [
         StatusCount("going", row.going_parties, int(row.going_guests or 0), int(row.max_seq)),
         StatusCount("maybe", row.maybe, 0, 0),
         StatusCount("waitlist", row.waitlist_parties, int(row.waitlist_guests or 0), 0),
     ]
-    return dict(row.settings or {}), mine, counts
+    return AnswerStates(people, counts)
 
 
 def date_counts(event_id: BindParameter[int], occurrence: BindParameter[datetime]) -> Any:
@@ -315,6 +334,13 @@ _UPDATE_RSVP = update(RSVPS).where(RSVPS.c.id == bindparam("rsvp_id"))
 async def add_rsvp(session: AsyncSession, **values: Any) -> None:
     """A plain INSERT: the RSVP hot path needs no ORM bookkeeping for the new row."""
     await session.execute(_INSERT_RSVP, values)
+
+
+def add_rsvp_later(session: AsyncSession, **values: Any) -> None:
+    """An RSVP written before the session's next statement, or at the commit, together with
+    the others added since, in one executemany (see `Database.write_later`): answers
+    sharing a transaction. Give the same keys every time."""
+    Database.write_later(session, _INSERT_RSVP, values)
 
 
 async def set_rsvp(session: AsyncSession, rsvp_id: int, **values: Any) -> None:

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any, NamedTuple, cast
 
 from cachetools import TTLCache
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.types import Actor, Community, Level, Person, Platform
@@ -14,10 +14,32 @@ from bot.core.zones import known_zone, zone_name
 from storage.db import Database
 from storage.models import CommunityRow, PersonRow
 from storage.models.base import utcnow
-from storage.repositories.upsert import insert_ignore, insert_or_update
+from storage.repositories.upsert import insert_ignore, upsert
 
 _TTL = 30.0  # seconds a cached identity is trusted before re-reading (other processes may edit)
 _KEPT = 100_000  # cached people (and communities); least recently used go first past this
+_PEOPLE = cast(Table, PersonRow.__table__)
+# First sightings, built once per dialect: create each person, or refresh a name that
+# changed; an empty name (someone only mentioned, never seen) keeps the known one.
+_UPSERT_PEOPLE = {
+    dialect: upsert(
+        dialect,
+        _PEOPLE,
+        keys=["community_id", "external_id"],
+        update={
+            "display_name": lambda new: func.coalesce(
+                func.nullif(new.display_name, ""), _PEOPLE.c.display_name
+            )
+        },
+    ).returning(
+        _PEOPLE.c.community_id,
+        _PEOPLE.c.id,
+        _PEOPLE.c.external_id,
+        _PEOPLE.c.display_name,
+        _PEOPLE.c.timezone,
+    )
+    for dialect in ("sqlite", "postgresql")
+}
 
 
 class _PersonFacts(NamedTuple):
@@ -125,33 +147,17 @@ class IdentityStore:
         self, session: AsyncSession, batch: dict[tuple[int, str], tuple[str, Any]]
     ) -> dict[tuple[int, str], _PersonFacts]:
         now = utcnow()
-        stmt = insert_or_update(
-            session,
-            PersonRow,
-            keys=["community_id", "external_id"],
-            values=[
-                dict(community_id=c, external_id=e, display_name=name, settings={}, created_at=now)
-                for (c, e), (name, _) in batch.items()
-            ],
-            # An empty name (someone only mentioned, never seen) keeps the known one.
-            update={
-                "display_name": lambda new: func.coalesce(
-                    func.nullif(new.display_name, ""), PersonRow.display_name
-                )
-            },
-        ).returning(
-            PersonRow.community_id,
-            PersonRow.id,
-            PersonRow.external_id,
-            PersonRow.display_name,
-            PersonRow.timezone,
-        )
-        rows = (await session.execute(stmt)).all()
+        stmt = _UPSERT_PEOPLE[session.get_bind().dialect.name]
+        rows = [
+            dict(community_id=c, external_id=e, display_name=name, settings={}, created_at=now)
+            for (c, e), (name, _) in batch.items()
+        ]
+        found = (await session.execute(stmt, rows)).all()
         return {
             (r.community_id, r.external_id): _PersonFacts(
                 r.id, r.external_id, r.display_name, r.timezone
             )
-            for r in rows
+            for r in found
         }
 
     async def person_by_external_id(self, community_id: int, external_id: str) -> Person | None:

@@ -13,6 +13,7 @@ from sqlalchemy import Table, Update, bindparam, delete, func, literal, or_, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.db import Database
 from storage.models import OutboxRow
 from storage.repositories import pacing
 from storage.repositories.upsert import insert_ignore
@@ -46,11 +47,14 @@ async def insert(session: AsyncSession, **values: object) -> None:
         await session.execute(_INSERT, values)
 
 
-async def insert_many(session: AsyncSession, rows: Sequence[dict[str, object]]) -> None:
-    """Insert rows in one executemany of the prepared INSERT (every row with the same
-    columns); a row whose dedupe_key exists is skipped."""
-    if rows:
-        await session.execute(_INSERT_IGNORE[session.get_bind().dialect.name], list(rows))
+def insert_many(session: AsyncSession, rows: Sequence[dict[str, object]]) -> None:
+    """Insert rows (each with the same keys) with a statement built once, in one executemany
+    right before the session's next statement or its commit (`Database.write_later`), with
+    the other rows given since: the reminders of a whole batch of answers in one trip. A row
+    whose dedupe_key exists is skipped."""
+    statement = _INSERT_IGNORE[session.get_bind().dialect.name]
+    for row in rows:
+        Database.write_later(session, statement, row)
 
 
 async def replace_pending(

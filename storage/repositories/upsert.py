@@ -32,3 +32,16 @@ def insert_or_update(
         index_elements=keys,
         set_={k: (v(stmt.excluded) if callable(v) else v) for k, v in update.items()},
     )
+
+
+def upsert(dialect: str, table: Any, keys: list[str], update: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE without values, for the dialect named ("sqlite"
+    or "postgresql"): build it once and execute it with a list of rows (SQLAlchemy sends
+    them as multi-row INSERTs, its "insertmanyvalues"), so it is compiled once. Values in
+    `update` may be callables of the `excluded` row. Callers add RETURNING."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={k: (v(stmt.excluded) if callable(v) else v) for k, v in update.items()},
+    )
