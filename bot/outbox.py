@@ -88,6 +88,7 @@ class Outbox(RowDelivery):
         self.direct_messages = DirectMessages(db, clock)
         self._lock = asyncio.Lock()
         self._waiting: dict[tuple[str, str, str], int] = {}  # per destination, this batch
+        self._outcomes: list[tuple[int, dict[str, object]]] = []
         self._again = False
         self._closing = False
         self.on_wake: Callable[[datetime], None] | None = None
@@ -271,7 +272,8 @@ class Outbox(RowDelivery):
             while self._again:
                 self._again = False
                 while True:
-                    async with self.db.transaction() as session:
+                    # The last outcomes of the batch before go in with this claim.
+                    async with self._recording() as session:
                         rows = await repo.claim_due(
                             session,
                             now=self.clock.now(),
@@ -287,6 +289,9 @@ class Outbox(RowDelivery):
                     deadline = self.clock.now() + self.lease / 2
                     handed_back = False
                     for n, row in enumerate(rows):
+                        # A send's outcome waits for the next transaction, so nothing else
+                        # may have run since: let a stop asked for meanwhile take effect.
+                        await asyncio.sleep(0)
                         if self._closing or self.clock.now() >= deadline:
                             reason = "shutdown" if self._closing else "batch took long"
                             await self._hand_back(rows[n:], reason)
@@ -297,6 +302,7 @@ class Outbox(RowDelivery):
                         total += 1
                     if self._closing or (len(rows) < self.batch_size and not handed_back):
                         break
+                await self._record_outcomes()
                 # Inside the lock, so close() also waits for this query (a pass must not
                 # outlive the database); a kick meanwhile goes round again.
                 if not self._closing:
@@ -333,7 +339,7 @@ class Outbox(RowDelivery):
             self.on_wake(nxt)
 
     async def _hand_back(self, rows: list[OutboxRow], reason: str) -> None:
-        async with self.db.transaction() as session:
+        async with self._recording() as session:
             await repo.hand_back(session, [r.id for r in rows], self.worker_id, reason)
 
     async def _fallback(self, row: OutboxRow, item: Delivery) -> None:

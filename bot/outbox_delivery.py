@@ -1,18 +1,26 @@
 """Sending one claimed outbox row: its pacing turn, the platform call, and the outcome.
 
 Before each platform call one transaction takes the destination's turn (shared pacing, see
-bot/pacing.py) and records that the message may land from now on (`maybe_sent`). After it:
-sent; refused for a while (Retry-After, a budget: the row waits, and so does its destination
-or platform for every process); never deliverable (closed DMs: failed, with a one-time
-channel fallback); or unknown (the answer was lost: retried soon with the same idempotency
-key, at the head of the queue, so Discord still remembers the nonce and Slack's history is
-searched first).
+bot/pacing.py) and records that the message may land from now on (`maybe_sent`). That same
+transaction records the outcome of the row sent before it, so a burst of sends costs one
+transaction each, and each outcome is in the database before the next platform call (a
+crash leaves at most one row in doubt, as it would between the call and its own record).
+
+After the call: sent; refused for a while (Retry-After, a budget: the row waits, and so does
+its destination or platform for every process); never deliverable (closed DMs: failed, with a
+one-time channel fallback); or unknown (the answer was lost: retried soon with the same
+idempotency key, at the head of the queue, so Discord still remembers the nonce and Slack's
+history is searched first).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.delivery import (
@@ -56,6 +64,8 @@ class RowDelivery:
     on_new_dms_paused: list[NewDMPauseHook]
     telemetry: Telemetry
     _waiting: dict[tuple[str, str, str], int]
+    # Outcomes not yet in the database: (row id, column values), oldest first.
+    _outcomes: list[tuple[int, dict[str, object]]]
 
     async def _fallback(self, row: OutboxRow, item: Delivery) -> None:
         raise NotImplementedError
@@ -63,10 +73,13 @@ class RowDelivery:
     async def _deliver(self, row: OutboxRow) -> None:
         now = self.clock.now()
         if row.expires_at is not None and row.expires_at <= now:
-            await self._settle(row, status="dropped", last_error="expired before it could be sent")
+            self._outcomes.append(
+                (row.id, {"status": "dropped", "last_error": "expired before it could be sent"})
+            )
             return
         edit_ref: str | None = None
         if row.edit_of is not None:
+            await self._record_outcomes()  # the original may be one of this batch's rows
             async with self.db.sessions() as session:
                 original = await repo.find_by_key(session, row.edit_of)
             if original is None or original.status in ("failed", "dropped"):
@@ -138,8 +151,17 @@ class RowDelivery:
                 await self._release(row, self.clock.now() + delay, repr(exc))
             return
         self.telemetry.delivery(row.platform, "sent")
-        await self._settle(
-            row, status="sent", sent_ref=ref, sent_at=self.clock.now(), last_error=None
+        # Recorded with the next transaction (the next row's turn, or the end of the batch).
+        self._outcomes.append(
+            (
+                row.id,
+                {
+                    "status": "sent",
+                    "sent_ref": ref,
+                    "sent_at": self.clock.now(),
+                    "last_error": None,
+                },
+            )
         )
 
     async def _take_turn(self, row: OutboxRow, pacing: Pacing, now: datetime) -> bool:
@@ -147,7 +169,7 @@ class RowDelivery:
         attempt that may land. False when the row waits for its turn (put back, due when the
         turn comes) or was taken over by another worker meanwhile."""
         try:
-            async with self.db.transaction() as session:
+            async with self._recording() as session:
                 turn = await self.pacer.take(
                     session,
                     platform=row.platform,
@@ -232,8 +254,31 @@ class RowDelivery:
         )
 
     async def _settle(self, row: OutboxRow, **values: object) -> bool:
-        async with self.db.transaction() as session:
+        async with self._recording() as session:
             ok = await repo.settle(session, row.id, self.worker_id, **values)
         if not ok:
             log.warning("outbox row %s was reclaimed by another worker before settling", row.id)
         return ok
+
+    @asynccontextmanager
+    async def _recording(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that first records the outcomes still held (`_outcomes`); they are
+        let go once it commits, and kept for the next one if it rolls back."""
+        held = self._outcomes[:]
+        async with self.db.transaction() as session:
+            if held:
+                updated = await repo.settle_many(session, self.worker_id, held)
+                if updated is not None and updated < len(held):
+                    log.warning(
+                        "%d of outbox rows %s were reclaimed by another worker before settling",
+                        len(held) - updated,
+                        [row_id for row_id, _ in held],
+                    )
+            yield session
+        del self._outcomes[: len(held)]
+
+    async def _record_outcomes(self) -> None:
+        """Write the outcomes still held, in one transaction (none when there are none)."""
+        if self._outcomes:
+            async with self._recording():
+                pass

@@ -5,11 +5,11 @@ Only `bot/outbox.py` calls these: it is the one way rows are changed."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -154,14 +154,52 @@ async def drop_superseded(session: AsyncSession, now: datetime) -> int:
 
 async def settle(session: AsyncSession, row_id: int, worker: str, **values: object) -> bool:
     """Record the outcome, only if this worker still holds the claim."""
-    result = await session.execute(
-        update(OutboxRow)
-        .where(
-            OutboxRow.id == row_id, OutboxRow.claimed_by == worker, OutboxRow.status == "claimed"
+    return await settle_many(session, worker, [(row_id, values)]) == 1
+
+
+# Outcomes are recorded for many rows at once: one UPDATE per set of columns, run with
+# executemany. Bound names carry a prefix: a name equal to a column's is SQLAlchemy's own.
+_SETTLE_BY_COLUMNS: dict[tuple[str, ...], Any] = {}
+
+
+def _settle_statement(columns: tuple[str, ...]) -> Any:
+    statement = _SETTLE_BY_COLUMNS.get(columns)
+    if statement is None:
+        c = _OUTBOX.c
+        statement = (
+            _OUTBOX.update()
+            .where(
+                c.id == bindparam("o_id"),
+                c.claimed_by == bindparam("o_worker"),
+                c.status == "claimed",
+            )
+            .values({name: bindparam(f"o_{name}", type_=c[name].type) for name in columns})
         )
-        .values(**values)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        _SETTLE_BY_COLUMNS[columns] = statement
+    return statement
+
+
+async def settle_many(
+    session: AsyncSession, worker: str, outcomes: Sequence[tuple[int, Mapping[str, object]]]
+) -> int | None:
+    """Record each (row id, column values) outcome, only where this worker still holds the
+    claim: one executemany per set of columns. Returns how many rows were updated, or None
+    when the driver cannot tell for executemany (asyncpg)."""
+    groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for row_id, values in outcomes:
+        columns = tuple(sorted(values))
+        params = {f"o_{name}": value for name, value in values.items()}
+        params.update(o_id=row_id, o_worker=worker)
+        groups.setdefault(columns, []).append(params)
+    updated: int | None = 0
+    for columns, params in groups.items():
+        result = await session.execute(_settle_statement(columns), params)
+        if len(params) == 1 or session.get_bind().dialect.supports_sane_multi_rowcount:
+            if updated is not None:
+                updated += int(result.rowcount)  # type: ignore[attr-defined]
+        else:
+            updated = None
+    return updated
 
 
 async def hand_back(session: AsyncSession, row_ids: Sequence[int], worker: str, reason: str) -> int:
@@ -187,6 +225,23 @@ async def hand_back(session: AsyncSession, row_ids: Sequence[int], worker: str, 
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+_START_ATTEMPT = (
+    _OUTBOX.update()
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+        _OUTBOX.c.status == "claimed",
+    )
+    .values(
+        lease_until=bindparam("new_lease_until", type_=_UTC),
+        maybe_sent=True,
+        first_attempt_at=func.coalesce(
+            _OUTBOX.c.first_attempt_at, bindparam("attempt_at", type_=_UTC)
+        ),
+    )
+)
+
+
 async def start_attempt(
     session: AsyncSession, row_id: int, worker: str, *, now: datetime, lease_until: datetime
 ) -> bool:
@@ -194,16 +249,8 @@ async def start_attempt(
     reach the platform from now on (`maybe_sent`, first attempt time). False when the claim was
     lost to another worker meanwhile: then nothing may be sent."""
     result = await session.execute(
-        update(OutboxRow)
-        .where(
-            OutboxRow.id == row_id, OutboxRow.claimed_by == worker, OutboxRow.status == "claimed"
-        )
-        .values(
-            lease_until=lease_until,
-            maybe_sent=True,
-            first_attempt_at=func.coalesce(OutboxRow.first_attempt_at, literal(now, type_=_UTC)),
-        )
-        .execution_options(synchronize_session=False)
+        _START_ATTEMPT,
+        {"row_id": row_id, "worker": worker, "new_lease_until": lease_until, "attempt_at": now},
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -11,9 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, exists, false, func, literal, or_, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -54,8 +66,13 @@ def _gates_closed(now: datetime, gates: Sequence[gcra.Gate]):  # type: ignore[no
     )
 
 
+_PACE = cast(Table, PaceRow.__table__)
+# Built once: every send reads its destination's and platform's keys through it.
+_TATS = select(_PACE.c.key, _PACE.c.tat).where(_PACE.c.key.in_(bindparam("keys", expanding=True)))
+
+
 async def tats(session: AsyncSession, keys: Sequence[str]) -> dict[str, datetime]:
-    rows = await session.execute(select(PaceRow.key, PaceRow.tat).where(PaceRow.key.in_(keys)))
+    rows = await session.execute(_TATS, {"keys": list(keys)})
     return {key: tat for key, tat in rows.all()}
 
 
