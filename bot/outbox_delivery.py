@@ -168,16 +168,23 @@ class RowDelivery:
         """In one transaction: take the destination's pacing turn and mark the row as an
         attempt that may land. False when the row waits for its turn (put back, due when the
         turn comes) or was taken over by another worker meanwhile."""
+        destination = dict(
+            platform=row.platform,
+            destination_kind=row.destination_kind,
+            destination_id=row.destination_id,
+        )
         try:
             async with self._recording() as session:
-                turn = await self.pacer.take(
+                if pacing.per_destination_seconds <= 0 and await repo.start_attempt(
                     session,
-                    platform=row.platform,
-                    destination_kind=row.destination_kind,
-                    destination_id=row.destination_id,
-                    pacing=pacing,
+                    row.id,
+                    self.worker_id,
                     now=now,
-                )
+                    lease_until=now + self.lease,
+                    unless_held=self.pacer.open_until(**destination, pacing=pacing, now=now),
+                ):
+                    return True  # no gap to take and nothing held: one statement
+                turn = await self.pacer.take(session, **destination, pacing=pacing, now=now)
                 if not turn.ok:
                     # Rows of this batch to the same destination queue up one gap apart.
                     dest = (row.platform, row.destination_kind, row.destination_id)

@@ -118,6 +118,22 @@ class Pacer:
             gates=self.gates(platform, pacing),
         )
 
+    def open_until(
+        self,
+        *,
+        platform: str,
+        destination_kind: str,
+        destination_id: str,
+        pacing: Pacing,
+        now: datetime,
+    ) -> list[tuple[str, datetime]]:
+        """What lets a send through at `now` when the destination has no gap to take
+        (`per_destination_seconds` 0): each key with the latest TAT (UTC) at which it is still
+        open. The destination's hold, the platform's hold and the invalid-request meter are
+        the gates `take` checks, as conditions the caller's statement can carry."""
+        key = destination_key(platform, destination_kind, destination_id)
+        return [(key, now)] + [(g.key, now + g.tolerance) for g in self.gates(platform, pacing)]
+
     async def hold(
         self, *, platform: str, destination_kind: str, destination_id: str, until: datetime
     ) -> None:

@@ -187,14 +187,13 @@ async def settle_many(
     when the driver cannot tell for executemany (asyncpg)."""
     groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
     for row_id, values in outcomes:
-        columns = tuple(sorted(values))
-        params = {f"o_{name}": value for name, value in values.items()}
-        params.update(o_id=row_id, o_worker=worker)
-        groups.setdefault(columns, []).append(params)
+        bound = {f"o_{name}": value for name, value in values.items()}
+        bound.update(o_id=row_id, o_worker=worker)
+        groups.setdefault(tuple(sorted(values)), []).append(bound)
     updated: int | None = 0
-    for columns, params in groups.items():
-        result = await session.execute(_settle_statement(columns), params)
-        if len(params) == 1 or session.get_bind().dialect.supports_sane_multi_rowcount:
+    for columns, rows in groups.items():
+        result = await session.execute(_settle_statement(columns), rows)
+        if len(rows) == 1 or session.get_bind().dialect.supports_sane_multi_rowcount:
             if updated is not None:
                 updated += int(result.rowcount)  # type: ignore[attr-defined]
         else:
@@ -225,33 +224,48 @@ async def hand_back(session: AsyncSession, row_ids: Sequence[int], worker: str, 
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-_START_ATTEMPT = (
-    _OUTBOX.update()
-    .where(
-        _OUTBOX.c.id == bindparam("row_id"),
-        _OUTBOX.c.claimed_by == bindparam("worker"),
-        _OUTBOX.c.status == "claimed",
-    )
-    .values(
-        lease_until=bindparam("new_lease_until", type_=_UTC),
-        maybe_sent=True,
-        first_attempt_at=func.coalesce(
-            _OUTBOX.c.first_attempt_at, bindparam("attempt_at", type_=_UTC)
-        ),
-    )
-)
+_START_ATTEMPT_UNLESS_HELD: dict[int, Any] = {}
+
+
+def _start_statement(held_keys: int) -> Any:
+    statement = _START_ATTEMPT_UNLESS_HELD.get(held_keys)
+    if statement is None:
+        c = _OUTBOX.c
+        statement = (
+            _OUTBOX.update()
+            .where(c.id == bindparam("row_id"), c.claimed_by == bindparam("worker"))
+            .where(c.status == "claimed")
+            .values(
+                lease_until=bindparam("new_lease_until", type_=_UTC),
+                maybe_sent=True,
+                first_attempt_at=func.coalesce(
+                    c.first_attempt_at, bindparam("attempt_at", type_=_UTC)
+                ),
+            )
+        )
+        if held_keys:
+            statement = statement.where(~pacing.held_sql(held_keys))
+        _START_ATTEMPT_UNLESS_HELD[held_keys] = statement
+    return statement
 
 
 async def start_attempt(
-    session: AsyncSession, row_id: int, worker: str, *, now: datetime, lease_until: datetime
+    session: AsyncSession,
+    row_id: int,
+    worker: str,
+    *,
+    now: datetime,
+    lease_until: datetime,
+    unless_held: Sequence[tuple[str, datetime]] = (),
 ) -> bool:
     """Just before a platform call: renew this worker's claim and record that the message may
     reach the platform from now on (`maybe_sent`, first attempt time). False when the claim was
-    lost to another worker meanwhile: then nothing may be sent."""
-    result = await session.execute(
-        _START_ATTEMPT,
-        {"row_id": row_id, "worker": worker, "new_lease_until": lease_until, "attempt_at": now},
-    )
+    lost to another worker meanwhile: then nothing may be sent. With `unless_held`, (pacing
+    key, latest open TAT) pairs, also False while one of those keys is closed: one statement
+    for the turn of a destination that has no gap to take, only holds to respect."""
+    params = {"row_id": row_id, "worker": worker, "new_lease_until": lease_until, "attempt_at": now}
+    params.update(pacing.held_params(unless_held))
+    result = await session.execute(_start_statement(len(unless_held)), params)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -34,6 +34,7 @@ from storage.models import DirectChannelRow, PaceRow
 from storage.repositories.upsert import insert_ignore, insert_or_update
 
 DESTINATION = "dest"
+_PACE = cast(Table, PaceRow.__table__)
 
 
 def destination_key(platform: str, kind: str, destination_id: str) -> str:
@@ -53,6 +54,31 @@ def paced_now(key: Any, now: datetime) -> Any:
     return exists().where(PaceRow.key == key, PaceRow.tat > now)
 
 
+def held_sql(count: int) -> Any:
+    """SQL: one of `count` keys is closed. Key i is bound as `held_key_i` and closed while its
+    TAT is after `held_until_i` (UTC), so the expression is built once per count."""
+    return exists().where(
+        or_(
+            *(
+                and_(
+                    _PACE.c.key == bindparam(f"held_key_{i}"),
+                    _PACE.c.tat > bindparam(f"held_until_{i}", type_=_PACE.c.tat.type),
+                )
+                for i in range(count)
+            )
+        )
+    )
+
+
+def held_params(limits: Sequence[tuple[str, datetime]]) -> dict[str, object]:
+    """The bound values of `held_sql(len(limits))` for (key, latest open TAT) pairs."""
+    params: dict[str, object] = {}
+    for i, (key, until) in enumerate(limits):
+        params[f"held_key_{i}"] = key
+        params[f"held_until_{i}"] = until
+    return params
+
+
 def _rowcount(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -66,7 +92,6 @@ def _gates_closed(now: datetime, gates: Sequence[gcra.Gate]):  # type: ignore[no
     )
 
 
-_PACE = cast(Table, PaceRow.__table__)
 # Built once: every send reads its destination's and platform's keys through it.
 _TATS = select(_PACE.c.key, _PACE.c.tat).where(_PACE.c.key.in_(bindparam("keys", expanding=True)))
 
