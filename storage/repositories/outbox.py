@@ -201,72 +201,82 @@ async def settle_many(
     return updated
 
 
-async def hand_back(session: AsyncSession, row_ids: Sequence[int], worker: str, reason: str) -> int:
-    """Give back claims this worker has not started on (shutting down, or a batch that took
-    long): they are due again at once for any worker, and the claim does not count as an
-    attempt. Returns how many."""
-    result = await session.execute(
-        update(OutboxRow)
-        .where(
-            OutboxRow.id.in_(list(row_ids)),
-            OutboxRow.claimed_by == worker,
-            OutboxRow.status == "claimed",
-        )
-        .values(
-            status="pending",
-            claimed_by=None,
-            lease_until=None,
-            attempts=OutboxRow.attempts - 1,
-            last_error=reason,
-        )
-        .execution_options(synchronize_session=False)
+_HAND_BACK = (
+    _OUTBOX.update()
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+        _OUTBOX.c.status == "claimed",
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    .values(
+        status="pending",
+        claimed_by=None,
+        lease_until=None,
+        attempts=_OUTBOX.c.attempts - 1,
+        last_error=bindparam("reason"),
+        maybe_sent=bindparam("was_maybe_sent", type_=_OUTBOX.c.maybe_sent.type),
+    )
+)
 
 
-_START_ATTEMPT_UNLESS_HELD: dict[int, Any] = {}
-
-
-def _start_statement(held_keys: int) -> Any:
-    statement = _START_ATTEMPT_UNLESS_HELD.get(held_keys)
-    if statement is None:
-        c = _OUTBOX.c
-        statement = (
-            _OUTBOX.update()
-            .where(c.id == bindparam("row_id"), c.claimed_by == bindparam("worker"))
-            .where(c.status == "claimed")
-            .values(
-                lease_until=bindparam("new_lease_until", type_=_UTC),
-                maybe_sent=True,
-                first_attempt_at=func.coalesce(
-                    c.first_attempt_at, bindparam("attempt_at", type_=_UTC)
-                ),
-            )
+async def hand_back(
+    session: AsyncSession, rows: Sequence[tuple[int, bool]], worker: str, reason: str
+) -> None:
+    """Give back claims this worker has not sent (shutting down, or a batch that took long):
+    they are due again at once for any worker, and the claim does not count as an attempt.
+    Each row is (id, `maybe_sent` as claimed): an attempt started but not sent is undone."""
+    if rows:
+        await session.execute(
+            _HAND_BACK,
+            [
+                {"row_id": row_id, "worker": worker, "reason": reason, "was_maybe_sent": was}
+                for row_id, was in rows
+            ],
         )
-        if held_keys:
-            statement = statement.where(~pacing.held_sql(held_keys))
-        _START_ATTEMPT_UNLESS_HELD[held_keys] = statement
-    return statement
 
 
-async def start_attempt(
+_START_ATTEMPTS = (
+    _OUTBOX.update()
+    .where(
+        _OUTBOX.c.id.in_(bindparam("row_ids", expanding=True)),
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+        _OUTBOX.c.status == "claimed",
+    )
+    .values(
+        lease_until=bindparam("new_lease_until", type_=_UTC),
+        maybe_sent=True,
+        first_attempt_at=func.coalesce(
+            _OUTBOX.c.first_attempt_at, bindparam("attempt_at", type_=_UTC)
+        ),
+    )
+    .returning(_OUTBOX.c.id)
+)
+
+
+async def start_attempts(
     session: AsyncSession,
-    row_id: int,
+    row_ids: Sequence[int],
     worker: str,
     *,
     now: datetime,
     lease_until: datetime,
-    unless_held: Sequence[tuple[str, datetime]] = (),
-) -> bool:
-    """Just before a platform call: renew this worker's claim and record that the message may
-    reach the platform from now on (`maybe_sent`, first attempt time). False when the claim was
-    lost to another worker meanwhile: then nothing may be sent. With `unless_held`, (pacing
-    key, latest open TAT) pairs, also False while one of those keys is closed: one statement
-    for the turn of a destination that has no gap to take, only holds to respect."""
-    params = {"row_id": row_id, "worker": worker, "new_lease_until": lease_until, "attempt_at": now}
-    params.update(pacing.held_params(unless_held))
-    result = await session.execute(_start_statement(len(unless_held)), params)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+) -> set[int]:
+    """Just before their platform calls: renew this worker's claims and record that the
+    messages may reach the platform from now on (`maybe_sent`, first attempt time), in one
+    statement. Returns the ids started; a row missing was lost to another worker meanwhile,
+    and nothing may be sent for it."""
+    if not row_ids:
+        return set()
+    result = await session.execute(
+        _START_ATTEMPTS,
+        {
+            "row_ids": list(row_ids),
+            "worker": worker,
+            "new_lease_until": lease_until,
+            "attempt_at": now,
+        },
+    )
+    return set(result.scalars().all())
 
 
 async def find_by_key(session: AsyncSession, dedupe_key: str) -> OutboxRow | None:

@@ -9,7 +9,7 @@ concurrent update commits; SQLite runs one writer at a time).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -52,31 +52,6 @@ def destination_key_sql(platform: Any, kind: Any, destination_id: Any) -> Any:
 def paced_now(key: Any, now: datetime) -> Any:
     """SQL: the pacing key `key` (an expression) is not free at `now`."""
     return exists().where(PaceRow.key == key, PaceRow.tat > now)
-
-
-def held_sql(count: int) -> Any:
-    """SQL: one of `count` keys is closed. Key i is bound as `held_key_i` and closed while its
-    TAT is after `held_until_i` (UTC), so the expression is built once per count."""
-    return exists().where(
-        or_(
-            *(
-                and_(
-                    _PACE.c.key == bindparam(f"held_key_{i}"),
-                    _PACE.c.tat > bindparam(f"held_until_{i}", type_=_PACE.c.tat.type),
-                )
-                for i in range(count)
-            )
-        )
-    )
-
-
-def held_params(limits: Sequence[tuple[str, datetime]]) -> dict[str, object]:
-    """The bound values of `held_sql(len(limits))` for (key, latest open TAT) pairs."""
-    params: dict[str, object] = {}
-    for i, (key, until) in enumerate(limits):
-        params[f"held_key_{i}"] = key
-        params[f"held_until_{i}"] = until
-    return params
 
 
 def _rowcount(result: object) -> int:
@@ -136,6 +111,47 @@ async def take(
         found = await tats(session, [key])
         ready = max(ready, found.get(key, now))
     return gcra.Turn(ok=False, tat=found.get(key, now), ready_at=max(ready, now))
+
+
+async def reserve(
+    session: AsyncSession, reservations: Mapping[str, datetime], *, now: datetime
+) -> set[str]:
+    """Take each key that conforms at `now` (TAT at most `now`, or never used) by setting its
+    TAT to the time given: one INSERT ... ON CONFLICT DO UPDATE for all of them. Returns the
+    keys taken; of processes racing for one key exactly one gets it (the conflict re-checks
+    the condition on the row another has just written)."""
+    statement = insert_or_update(
+        session,
+        _PACE,
+        ["key"],
+        [{"key": key, "tat": until} for key, until in reservations.items()],
+        {"tat": lambda excluded: excluded.tat},
+        where=_PACE.c.tat <= literal(now, type_=_PACE.c.tat.type),
+    ).returning(_PACE.c.key)
+    return set((await session.scalars(statement)).all())
+
+
+_MOVE_BACK = (
+    _PACE.update()
+    .where(
+        _PACE.c.key == bindparam("reserved_key"),
+        _PACE.c.tat == bindparam("reserved_tat", type_=_PACE.c.tat.type),
+    )
+    .values(tat=bindparam("new_tat", type_=_PACE.c.tat.type))
+)
+
+
+async def move_back(session: AsyncSession, moves: Sequence[tuple[str, datetime, datetime]]) -> None:
+    """For each (key, reserved TAT, new TAT): set the new TAT where the key still holds the
+    reserved one (one executemany)."""
+    if moves:
+        await session.execute(
+            _MOVE_BACK,
+            [
+                {"reserved_key": key, "reserved_tat": reserved, "new_tat": new}
+                for key, reserved, new in moves
+            ],
+        )
 
 
 async def hold(session: AsyncSession, key: str, until: datetime) -> bool:
