@@ -106,7 +106,7 @@ class RowDelivery:
             if self._closing or self.clock.now() >= deadline:
                 await self._hand_back(queue, "shutdown" if self._closing else "batch took long")
                 return done, True
-            length = self._run_length()
+            length = self._run_length(queue)
             run, queue = queue[:length], queue[length:]
             left = await self._send_run(run, deadline)
             done += len(run) - len(left)
@@ -116,11 +116,19 @@ class RowDelivery:
                 handed_back = True
         return done, handed_back
 
-    def _run_length(self) -> int:
-        """As many rows as recent sends say will begin within most of a run's window."""
-        if self._send_seconds <= 0:
-            return self.batch_size
-        return max(1, int(0.8 * RUN_WINDOW.total_seconds() / self._send_seconds))
+    def _run_length(self, queue: list[OutboxRow]) -> int:
+        """As many rows as recent sends say will begin within most of a run's window, up to
+        an edit of a message the run posts first: the edit needs the post's reference."""
+        length = len(queue)
+        if self._send_seconds > 0:
+            length = max(1, int(0.8 * RUN_WINDOW.total_seconds() / self._send_seconds))
+        posted: set[str] = set()
+        for n, row in enumerate(queue[:length]):
+            if row.edit_of is not None and row.edit_of in posted:
+                return n
+            if row.dedupe_key is not None:
+                posted.add(row.dedupe_key)
+        return length
 
     async def _send_run(self, run: list[OutboxRow], deadline: datetime) -> list[OutboxRow]:
         """Start a run's attempts together, then send them one by one. Returns the rows
