@@ -1,24 +1,18 @@
 """Counted nouns in the events cog's words: "1 spot", "2 guests", "0 of 1 spot".
 
-Plurals come from `inflect` (a maintained English inflection library), so every message
-agrees with its number the same way instead of each one spelling its own "s".
+Plurals come from `inflect` (a maintained English inflection library, see
+bot/core/inflection.py), so every message agrees with its number the same way instead of
+each one spelling its own "s".
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import inflect
-
-
-@lru_cache(maxsize=1)
-def _engine() -> inflect.engine:
-    return inflect.engine()
+from bot.core.inflection import engine
 
 
 def noun(word: str, n: int) -> str:
     """`word` agreeing with `n`: noun("spot", 1) -> "spot", noun("person", 2) -> "people"."""
-    return word if n == 1 else str(_engine().plural_noun(word))
+    return word if n == 1 else str(engine().plural_noun(word))
 
 
 def count(n: int, word: str) -> str:
