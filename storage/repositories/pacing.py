@@ -124,7 +124,9 @@ async def reserve(
         session,
         _PACE,
         ["key"],
-        [{"key": key, "tat": until} for key, until in reservations.items()],
+        # In key order, as every process takes them: two runs wanting the same keys on
+        # PostgreSQL then wait for each other instead of deadlocking.
+        [{"key": key, "tat": until} for key, until in sorted(reservations.items())],
         {"tat": lambda excluded: excluded.tat},
         where=_PACE.c.tat <= literal(now, type_=_PACE.c.tat.type),
     ).returning(_PACE.c.key)
@@ -149,7 +151,7 @@ async def move_back(session: AsyncSession, moves: Sequence[tuple[str, datetime, 
             _MOVE_BACK,
             [
                 {"reserved_key": key, "reserved_tat": reserved, "new_tat": new}
-                for key, reserved, new in moves
+                for key, reserved, new in sorted(moves)
             ],
         )
 
