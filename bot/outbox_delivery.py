@@ -61,8 +61,8 @@ MAX_ATTEMPTS = 8
 MAYBE_SENT_BACKOFF_CAP = timedelta(seconds=20)
 # Every send of a run begins within this of the run's start: how old the holds it read may be
 # at a send, and how much longer than its gap a destination may wait until the run's record
-# brings its turn back to the send's own moment. Well under the smallest gap the platforms
-# are paced at (Discord 0.5 s; a fraction of a second late is what a request may take anyway).
+# brings its turn back to the send's own moment. No longer than the smallest gap the
+# platforms are paced at (Discord's 0.5 s between two messages to one person or channel).
 RUN_WINDOW = timedelta(seconds=0.5)
 # Weight of the latest send in the running average that sizes runs.
 SEND_TIME_WEIGHT = 0.2
