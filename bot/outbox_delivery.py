@@ -406,6 +406,5 @@ class RowDelivery:
     async def _hand_back(self, rows: list[OutboxRow], reason: str) -> None:
         """Claimed rows not sent go back to the queue for any worker, as they were claimed."""
         async with self._recording() as session:
-            await repo.hand_back(
-                session, [(r.id, r.maybe_sent) for r in rows], self.worker_id, reason
-            )
+            was = [(row.id, row.maybe_sent, row.first_attempt_at) for row in rows]
+            await repo.hand_back(session, was, self.worker_id, reason)

@@ -215,22 +215,33 @@ _HAND_BACK = (
         attempts=_OUTBOX.c.attempts - 1,
         last_error=bindparam("reason"),
         maybe_sent=bindparam("was_maybe_sent", type_=_OUTBOX.c.maybe_sent.type),
+        first_attempt_at=bindparam("was_first_attempt_at", type_=_UTC),
     )
 )
 
 
 async def hand_back(
-    session: AsyncSession, rows: Sequence[tuple[int, bool]], worker: str, reason: str
+    session: AsyncSession,
+    rows: Sequence[tuple[int, bool, datetime | None]],
+    worker: str,
+    reason: str,
 ) -> None:
     """Give back claims this worker has not sent (shutting down, or a batch that took long):
     they are due again at once for any worker, and the claim does not count as an attempt.
-    Each row is (id, `maybe_sent` as claimed): an attempt started but not sent is undone."""
+    Each row is (id, `maybe_sent`, `first_attempt_at`) as claimed: an attempt started but not
+    sent is undone."""
     if rows:
         await session.execute(
             _HAND_BACK,
             [
-                {"row_id": row_id, "worker": worker, "reason": reason, "was_maybe_sent": was}
-                for row_id, was in rows
+                {
+                    "row_id": row_id,
+                    "worker": worker,
+                    "reason": reason,
+                    "was_maybe_sent": maybe_sent,
+                    "was_first_attempt_at": first_attempt_at,
+                }
+                for row_id, maybe_sent, first_attempt_at in rows
             ],
         )
 
