@@ -25,10 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.delivery import Delivery, Destination, Sender
 from bot.core.messages import Mention, Message, rich
-from bot.core.telemetry import NoTelemetry, Telemetry, log_context
+from bot.core.telemetry import NoTelemetry, Telemetry
 from bot.outbox_delivery import MAX_ATTEMPTS, RowDelivery, SettledHook
 from bot.outbox_keys import KeyScope, OutboxKey, fallback_key
-from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing
+from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing, RunTurn
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repositories import outbox as repo
@@ -89,6 +89,9 @@ class Outbox(RowDelivery):
         self.direct_messages = DirectMessages(db, clock)
         self._lock = asyncio.Lock()
         self._waiting: dict[tuple[str, str, str], int] = {}  # per destination, this batch
+        self._outcomes: list[tuple[OutboxRow, dict[str, object]]] = []
+        self._turns_used: list[tuple[RunTurn, datetime]] = []
+        self._send_seconds = 0.0
         self._again = False
         self._closing = False
         self.on_wake: Callable[[datetime], None] | None = None
@@ -279,7 +282,8 @@ class Outbox(RowDelivery):
             while self._again:
                 self._again = False
                 while True:
-                    async with self.db.transaction() as session:
+                    # The last outcomes of the batch before go in with this claim.
+                    async with self._recording() as session:
                         rows = await repo.claim_due(
                             session,
                             now=self.clock.now(),
@@ -293,18 +297,11 @@ class Outbox(RowDelivery):
                     # no claim runs out in a live process and the claims of a dead one (due
                     # earlier) are taken over within about one lease.
                     deadline = self.clock.now() + self.lease / 2
-                    handed_back = False
-                    for n, row in enumerate(rows):
-                        if self._closing or self.clock.now() >= deadline:
-                            reason = "shutdown" if self._closing else "batch took long"
-                            await self._hand_back(rows[n:], reason)
-                            handed_back = True
-                            break
-                        with log_context(row.platform, row.community_id):
-                            await self._deliver(row)
-                        total += 1
+                    done, handed_back = await self._deliver_batch(rows, deadline)
+                    total += done
                     if self._closing or (len(rows) < self.batch_size and not handed_back):
                         break
+                await self._record_outcomes()
                 # Inside the lock, so close() also waits for this query (a pass must not
                 # outlive the database); a kick meanwhile goes round again.
                 if not self._closing:
@@ -339,10 +336,6 @@ class Outbox(RowDelivery):
             if idle:  # due rows this pass left alone wait for their destination's pace
                 nxt = max(nxt, self.clock.now() + PACED_RECHECK)
             self.on_wake(nxt)
-
-    async def _hand_back(self, rows: list[OutboxRow], reason: str) -> None:
-        async with self.db.transaction() as session:
-            await repo.hand_back(session, [r.id for r in rows], self.worker_id, reason)
 
     async def _fallback(self, row: OutboxRow, item: Delivery) -> None:
         """A direct message that cannot be delivered is posted once in the fallback channel,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -83,6 +83,18 @@ def new_dm_pause_key(platform: str) -> str:
     return f"newdm-pause:{platform}"
 
 
+@dataclass(frozen=True, slots=True)
+class RunTurn:
+    """One send's turn in a run (`Pacer.take_run`): `ok`, or `ready_at` (UTC), when its
+    destination and platform next allow a send. `key` is the destination's pacing key;
+    `reserved` the TAT written for a destination with a gap (None without one)."""
+
+    ok: bool
+    ready_at: datetime
+    key: str
+    reserved: datetime | None = None
+
+
 class Pacer:
     """Destination gaps, Retry-After holds and error meters, shared through the database."""
 
@@ -116,6 +128,65 @@ class Pacer:
             now=now,
             interval=timedelta(seconds=pacing.per_destination_seconds),
             gates=self.gates(platform, pacing),
+        )
+
+    async def take_run(
+        self,
+        session: AsyncSession,
+        wanted: Sequence[tuple[str, str, str, Pacing]],
+        *,
+        now: datetime,
+        window: timedelta,
+    ) -> list[RunTurn]:
+        """Turns for a run of sends that all begin within `window` of `now`, one for each
+        (platform, destination kind, destination id, pacing) in order, in the caller's
+        transaction: the keys are read in one statement and the gaps taken in another.
+
+        A destination without a gap needs only its holds and its platform's gates open, so
+        every send of the run to it may go. A destination with a gap gets one turn per run,
+        reserved until `now + window + gap` for every process: the next send there waits a
+        full gap whichever moment of the window this one goes out at. `turns_used` then
+        brings each reservation back to its send's own moment."""
+        keys = [destination_key(platform, kind, key_id) for platform, kind, key_id, _ in wanted]
+        gates = {platform: self.gates(platform, pacing) for platform, _, _, pacing in wanted}
+        needed = set(keys) | {g.key for platform_gates in gates.values() for g in platform_gates}
+        found = await repo.tats(session, sorted(needed))
+        decided: list[RunTurn | None] = []
+        reserve: dict[str, datetime] = {}
+        for (platform, _, _, pacing), key in zip(wanted, keys, strict=True):
+            gap = timedelta(seconds=pacing.per_destination_seconds)
+            ready = gcra.ready_at(
+                now, found.get(key), (g.ready_at(found.get(g.key)) for g in gates[platform])
+            )
+            if ready > now:
+                decided.append(RunTurn(ok=False, ready_at=ready, key=key))
+            elif gap <= timedelta(0):
+                decided.append(RunTurn(ok=True, ready_at=now, key=key))
+            elif key in reserve:  # a second send there waits for the first one's gap
+                decided.append(RunTurn(ok=False, ready_at=now + gap, key=key))
+            else:
+                reserve[key] = now + window + gap
+                decided.append(None)
+        granted = await repo.reserve(session, reserve, now=now) if reserve else set()
+        turns = []
+        for turn, key, (_, _, _, pacing) in zip(decided, keys, wanted, strict=True):
+            if turn is None:
+                if key in granted:
+                    turn = RunTurn(ok=True, ready_at=now, key=key, reserved=reserve[key])
+                else:  # another process took it since it was read
+                    gap = timedelta(seconds=pacing.per_destination_seconds)
+                    turn = RunTurn(ok=False, ready_at=now + gap, key=key)
+            turns.append(turn)
+        return turns
+
+    async def turns_used(
+        self, session: AsyncSession, used: Sequence[tuple[RunTurn, datetime]]
+    ) -> None:
+        """In the caller's transaction: each reserved turn of `take_run` with the moment (UTC)
+        its destination may be sent to again, one gap after its send began. A reservation
+        another process has moved since (a hold) is left as it is."""
+        await repo.move_back(
+            session, [(t.key, t.reserved, until) for t, until in used if t.reserved is not None]
         )
 
     async def hold(

@@ -1,25 +1,21 @@
 """Counted nouns in the events cog's words: "1 spot", "2 guests", "0 of 1 spot".
 
-Plurals come from `inflect` (a maintained English inflection library), so every message
-agrees with its number the same way instead of each one spelling its own "s".
+Plurals come from `inflect` (a maintained English inflection library, see
+bot/core/inflection.py), so every message agrees with its number the same way instead of
+each one spelling its own "s".
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-import inflect
-
-
-@lru_cache(maxsize=1)
-def _engine() -> inflect.engine:
-    return inflect.engine()
+from bot.core.inflection import engine
 
 
 @lru_cache(maxsize=256)
 def _plural(word: str) -> str:
     """Each card spells the same few nouns: ask `inflect` once per word."""
-    return str(_engine().plural_noun(word))
+    return str(engine().plural_noun(word))
 
 
 def noun(word: str, n: int) -> str:

@@ -12,12 +12,12 @@ from bot.core.messages import Code, Field, Message, Segment, Time, rich
 from bot.core.types import Invocation, Level, Person
 from cogs.mentors import explain
 from cogs.mentors.participants import CareerStage, LibraryType, Role
+from cogs.mentors.plans import RoundKind
 from cogs.mentors.privacy import MentorData
 from cogs.mentors.profiles import ProfileChange, Profiles, ProfileView
 from cogs.mentors.rounds import ACTIONS, Rounds, summary
 from cogs.mentors.schedules import Schedules
 from cogs.mentors.settings import MentorsSettings
-from cogs.mentors.solver import RoundKind
 from cogs.mentors.stats import gather
 from cogs.mentors.topic_commands import TopicCommands
 from cogs.mentors.topics import TopicVocabulary

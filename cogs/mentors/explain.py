@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from cogs.mentors.plans import Match, MatchKind, RoundPlan, Unmatched, UnmatchedWhy
 from cogs.mentors.scoring import PairScore, Reason, ReasonKind, Rule
-from cogs.mentors.solver import Match, MatchKind, RoundPlan, Unmatched, UnmatchedWhy
 
 Namer = Callable[[str], str]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import combinations
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,9 +26,10 @@ from bot.outbox import Outbox
 from cogs.mentors import keys
 from cogs.mentors.explain import Namer, listing, match_lines, why_you_two
 from cogs.mentors.participants import CareerStage, History, LibraryType, Participant, Role
+from cogs.mentors.plans import Match, MatchKind, RoundKind, RoundPlan
 from cogs.mentors.profiles import is_paused
+from cogs.mentors.scoring import ScoringRules
 from cogs.mentors.settings import MentorsSettings
-from cogs.mentors.solver import Match, MatchKind, RoundKind, RoundPlan, match_mentoring, match_peers
 from cogs.mentors.topics import TopicVocabulary
 from storage.db import Database
 from storage.models import MentorProfileRow, PersonRow
@@ -91,6 +92,31 @@ def match_why(match: Match, name: Namer) -> str:
     return "; ".join(parts)
 
 
+def solve(
+    kind: RoundKind,
+    people: Sequence[Participant],
+    *,
+    round_on: date,
+    history: History,
+    rules: ScoringRules,
+    topic_weight: Callable[[str], int],
+    seed: int,
+) -> RoundPlan:
+    """Match a round (see cogs/mentors/solver.py). The solver is imported here, by the first
+    round, so its numeric libraries stay out of the bot's start-up (cogs/mentors/plans.py)."""
+    from cogs.mentors import solver
+
+    match = solver.match_mentoring if kind is RoundKind.MENTORING else solver.match_peers
+    return match(
+        people,
+        round_on=round_on,
+        history=history,
+        rules=rules,
+        topic_weight=topic_weight,
+        seed=seed,
+    )
+
+
 class Rounds:
     def __init__(
         self,
@@ -133,9 +159,9 @@ class Rounds:
         history = History.of(past_pairs, not_fit, avoid)
         round_on = now.astimezone(zone(community)).date()
         seed = await repo.rounds_run(session, community.id) + 1
-        solve = match_mentoring if kind is RoundKind.MENTORING else match_peers
         plan = await asyncio.to_thread(
             solve,
+            kind,
             people,
             round_on=round_on,
             history=history,

@@ -20,8 +20,8 @@ from bot.core.errors import BadOption
 from bot.core.timetext import parse_duration
 from bot.core.types import Community, Person
 from bot.outbox import Outbox
+from cogs.mentors.plans import RoundKind
 from cogs.mentors.rounds import Rounds
-from cogs.mentors.solver import RoundKind
 from storage.db import Database
 from storage.models import MentorScheduleRow
 from storage.repositories import audit

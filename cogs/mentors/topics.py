@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import inflect
+from bot.core.inflection import engine
 
 DEFAULT_LIST = Path(__file__).with_name("topics.toml")
 
@@ -34,16 +34,11 @@ _SPACES = re.compile(r"\s+")
 _SHORTEST_PLURAL = 4
 
 
-@cache
-def _inflection() -> inflect.engine:
-    return inflect.engine()
-
-
 @lru_cache(maxsize=8192)
 def _singular(word: str) -> str:
     if len(word) < _SHORTEST_PLURAL or not word.isalpha():
         return word
-    singular = _inflection().singular_noun(word)
+    singular = engine().singular_noun(word)
     return singular if isinstance(singular, str) and singular else word
 
 

@@ -5,11 +5,11 @@ Only `bot/outbox.py` calls these: it is the one way rows are changed."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, Update, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy import Table, Update, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -160,58 +160,154 @@ def superseded_rows(now: datetime) -> Update:
 
 async def settle(session: AsyncSession, row_id: int, worker: str, **values: object) -> bool:
     """Record the outcome, only if this worker still holds the claim."""
+    return await settle_many(session, worker, [(row_id, values)]) == 1
+
+
+# Outcomes are recorded for many rows at once: one UPDATE per set of columns, run with
+# executemany. Bound names carry a prefix: a name equal to a column's is SQLAlchemy's own.
+_SETTLE_BY_COLUMNS: dict[tuple[str, ...], Any] = {}
+
+
+def _settle_statement(columns: tuple[str, ...]) -> Any:
+    statement = _SETTLE_BY_COLUMNS.get(columns)
+    if statement is None:
+        c = _OUTBOX.c
+        statement = (
+            _OUTBOX.update()
+            .where(
+                c.id == bindparam("o_id"),
+                c.claimed_by == bindparam("o_worker"),
+                c.status == "claimed",
+            )
+            .values({name: bindparam(f"o_{name}", type_=c[name].type) for name in columns})
+        )
+        _SETTLE_BY_COLUMNS[columns] = statement
+    return statement
+
+
+async def settle_many(
+    session: AsyncSession, worker: str, outcomes: Sequence[tuple[int, Mapping[str, object]]]
+) -> int | None:
+    """Record each (row id, column values) outcome, only where this worker still holds the
+    claim: one executemany per set of columns. Returns how many rows were updated, or None
+    when the driver cannot tell for executemany (asyncpg)."""
+    groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for row_id, values in outcomes:
+        bound = {f"o_{name}": value for name, value in values.items()}
+        bound.update(o_id=row_id, o_worker=worker)
+        groups.setdefault(tuple(sorted(values)), []).append(bound)
+    updated: int | None = 0
+    for columns, rows in groups.items():
+        result = await session.execute(_settle_statement(columns), rows)
+        if len(rows) == 1 or session.get_bind().dialect.supports_sane_multi_rowcount:
+            if updated is not None:
+                updated += int(result.rowcount)  # type: ignore[attr-defined]
+        else:
+            updated = None
+    return updated
+
+
+async def settled_by(session: AsyncSession, worker: str, row_ids: Sequence[int]) -> set[int]:
+    """Of ``row_ids``, those this worker holds in a final state (sent, failed or dropped):
+    the rows whose outcome it recorded, not those another worker took over."""
+    c = _OUTBOX.c
     result = await session.execute(
-        update(OutboxRow)
-        .where(
-            OutboxRow.id == row_id, OutboxRow.claimed_by == worker, OutboxRow.status == "claimed"
+        select(c.id).where(
+            c.id.in_(list(row_ids)),
+            c.claimed_by == worker,
+            c.status.in_(("sent", "failed", "dropped")),
         )
-        .values(**values)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return set(result.scalars())
 
 
-async def hand_back(session: AsyncSession, row_ids: Sequence[int], worker: str, reason: str) -> int:
-    """Give back claims this worker has not started on (shutting down, or a batch that took
-    long): they are due again at once for any worker, and the claim does not count as an
-    attempt. Returns how many."""
+_HAND_BACK = (
+    _OUTBOX.update()
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+        _OUTBOX.c.status == "claimed",
+    )
+    .values(
+        status="pending",
+        claimed_by=None,
+        lease_until=None,
+        attempts=_OUTBOX.c.attempts - 1,
+        last_error=bindparam("reason"),
+        maybe_sent=bindparam("was_maybe_sent", type_=_OUTBOX.c.maybe_sent.type),
+        first_attempt_at=bindparam("was_first_attempt_at", type_=_UTC),
+    )
+)
+
+
+async def hand_back(
+    session: AsyncSession,
+    rows: Sequence[tuple[int, bool, datetime | None]],
+    worker: str,
+    reason: str,
+) -> None:
+    """Give back claims this worker has not sent (shutting down, or a batch that took long):
+    they are due again at once for any worker, and the claim does not count as an attempt.
+    Each row is (id, `maybe_sent`, `first_attempt_at`) as claimed: an attempt started but not
+    sent is undone."""
+    if rows:
+        await session.execute(
+            _HAND_BACK,
+            [
+                {
+                    "row_id": row_id,
+                    "worker": worker,
+                    "reason": reason,
+                    "was_maybe_sent": maybe_sent,
+                    "was_first_attempt_at": first_attempt_at,
+                }
+                for row_id, maybe_sent, first_attempt_at in rows
+            ],
+        )
+
+
+_START_ATTEMPTS = (
+    _OUTBOX.update()
+    .where(
+        _OUTBOX.c.id.in_(bindparam("row_ids", expanding=True)),
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+        _OUTBOX.c.status == "claimed",
+    )
+    .values(
+        lease_until=bindparam("new_lease_until", type_=_UTC),
+        maybe_sent=True,
+        first_attempt_at=func.coalesce(
+            _OUTBOX.c.first_attempt_at, bindparam("attempt_at", type_=_UTC)
+        ),
+    )
+    .returning(_OUTBOX.c.id)
+)
+
+
+async def start_attempts(
+    session: AsyncSession,
+    row_ids: Sequence[int],
+    worker: str,
+    *,
+    now: datetime,
+    lease_until: datetime,
+) -> set[int]:
+    """Just before their platform calls: renew this worker's claims and record that the
+    messages may reach the platform from now on (`maybe_sent`, first attempt time), in one
+    statement. Returns the ids started; a row missing was lost to another worker meanwhile,
+    and nothing may be sent for it."""
+    if not row_ids:
+        return set()
     result = await session.execute(
-        update(OutboxRow)
-        .where(
-            OutboxRow.id.in_(list(row_ids)),
-            OutboxRow.claimed_by == worker,
-            OutboxRow.status == "claimed",
-        )
-        .values(
-            status="pending",
-            claimed_by=None,
-            lease_until=None,
-            attempts=OutboxRow.attempts - 1,
-            last_error=reason,
-        )
-        .execution_options(synchronize_session=False)
+        _START_ATTEMPTS,
+        {
+            "row_ids": list(row_ids),
+            "worker": worker,
+            "new_lease_until": lease_until,
+            "attempt_at": now,
+        },
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def start_attempt(
-    session: AsyncSession, row_id: int, worker: str, *, now: datetime, lease_until: datetime
-) -> bool:
-    """Just before a platform call: renew this worker's claim and record that the message may
-    reach the platform from now on (`maybe_sent`, first attempt time). False when the claim was
-    lost to another worker meanwhile: then nothing may be sent."""
-    result = await session.execute(
-        update(OutboxRow)
-        .where(
-            OutboxRow.id == row_id, OutboxRow.claimed_by == worker, OutboxRow.status == "claimed"
-        )
-        .values(
-            lease_until=lease_until,
-            maybe_sent=True,
-            first_attempt_at=func.coalesce(OutboxRow.first_attempt_at, literal(now, type_=_UTC)),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return set(result.scalars().all())
 
 
 async def find_by_key(session: AsyncSession, dedupe_key: str) -> OutboxRow | None:

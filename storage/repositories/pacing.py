@@ -9,11 +9,23 @@ concurrent update commits; SQLite runs one writer at a time).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, exists, false, func, literal, or_, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -22,6 +34,7 @@ from storage.models import DirectChannelRow, PaceRow
 from storage.repositories.upsert import insert_ignore, insert_or_update
 
 DESTINATION = "dest"
+_PACE = cast(Table, PaceRow.__table__)
 
 
 def destination_key(platform: str, kind: str, destination_id: str) -> str:
@@ -54,8 +67,12 @@ def _gates_closed(now: datetime, gates: Sequence[gcra.Gate]):  # type: ignore[no
     )
 
 
+# Built once: every send reads its destination's and platform's keys through it.
+_TATS = select(_PACE.c.key, _PACE.c.tat).where(_PACE.c.key.in_(bindparam("keys", expanding=True)))
+
+
 async def tats(session: AsyncSession, keys: Sequence[str]) -> dict[str, datetime]:
-    rows = await session.execute(select(PaceRow.key, PaceRow.tat).where(PaceRow.key.in_(keys)))
+    rows = await session.execute(_TATS, {"keys": list(keys)})
     return {key: tat for key, tat in rows.all()}
 
 
@@ -94,6 +111,49 @@ async def take(
         found = await tats(session, [key])
         ready = max(ready, found.get(key, now))
     return gcra.Turn(ok=False, tat=found.get(key, now), ready_at=max(ready, now))
+
+
+async def reserve(
+    session: AsyncSession, reservations: Mapping[str, datetime], *, now: datetime
+) -> set[str]:
+    """Take each key that conforms at `now` (TAT at most `now`, or never used) by setting its
+    TAT to the time given: one INSERT ... ON CONFLICT DO UPDATE for all of them. Returns the
+    keys taken; of processes racing for one key exactly one gets it (the conflict re-checks
+    the condition on the row another has just written)."""
+    statement = insert_or_update(
+        session,
+        _PACE,
+        ["key"],
+        # In key order, as every process takes them: two runs wanting the same keys on
+        # PostgreSQL then wait for each other instead of deadlocking.
+        [{"key": key, "tat": until} for key, until in sorted(reservations.items())],
+        {"tat": lambda excluded: excluded.tat},
+        where=_PACE.c.tat <= literal(now, type_=_PACE.c.tat.type),
+    ).returning(_PACE.c.key)
+    return set((await session.scalars(statement)).all())
+
+
+_MOVE_BACK = (
+    _PACE.update()
+    .where(
+        _PACE.c.key == bindparam("reserved_key"),
+        _PACE.c.tat == bindparam("reserved_tat", type_=_PACE.c.tat.type),
+    )
+    .values(tat=bindparam("new_tat", type_=_PACE.c.tat.type))
+)
+
+
+async def move_back(session: AsyncSession, moves: Sequence[tuple[str, datetime, datetime]]) -> None:
+    """For each (key, reserved TAT, new TAT): set the new TAT where the key still holds the
+    reserved one (one executemany)."""
+    if moves:
+        await session.execute(
+            _MOVE_BACK,
+            [
+                {"reserved_key": key, "reserved_tat": reserved, "new_tat": new}
+                for key, reserved, new in sorted(moves)
+            ],
+        )
 
 
 async def hold(session: AsyncSession, key: str, until: datetime) -> bool:

@@ -22,15 +22,18 @@ def insert_or_update(
     keys: list[str],
     values: list[dict[str, Any]],
     update: dict[str, Any],
+    where: Any = None,
 ) -> Any:
     """One INSERT ... ON CONFLICT (keys) DO UPDATE statement for one or many rows; values in
-    `update` may be callables of the `excluded` row. Callers add RETURNING."""
+    `update` may be callables of the `excluded` row, and `where` limits which existing rows
+    are updated. Callers add RETURNING."""
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     stmt = module.insert(table).values(values)
     return stmt.on_conflict_do_update(
         index_elements=keys,
         set_={k: (v(stmt.excluded) if callable(v) else v) for k, v in update.items()},
+        where=where,
     )
 
 
