@@ -17,6 +17,14 @@ def invitation(invitation_id: int) -> OutboxKey:
     return INVITATIONS.key(invitation_id)
 
 
+def invitation_id(key: str) -> int | None:
+    """The invitation a direct invitation's outbox row name (`invitation`) stands for, or
+    None for any other name (a digest's, say)."""
+    prefix = INVITATIONS.prefix
+    rest = key[len(prefix) :] if key.startswith(prefix) else ""
+    return int(rest) if rest.isdigit() else None
+
+
 def digest(person_id: int, due_at: datetime) -> OutboxKey:
     """One person's digest due at `due_at`: later invitations rewrite it while it waits."""
     return DIGESTS.key(person_id, due_at)

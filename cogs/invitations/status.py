@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cogs.invitations import keys
 from storage.models import InvitationRow, OutboxRow
 from storage.repositories import invitations as repo
 
@@ -70,5 +71,10 @@ async def record_outcome(session: AsyncSession, row: OutboxRow, outcome: str) ->
     row carried delivered or failed, in the transaction that settles it. A dropped row
     changes nothing (a withdrawal already said why)."""
     status = OUTCOMES.get(outcome)
-    if status is not None and row.dedupe_key is not None:
-        await repo.mark_outcome(session, row.dedupe_key, status)
+    if status is None or row.dedupe_key is None:
+        return
+    own = keys.invitation_id(row.dedupe_key)
+    if own is not None:
+        await repo.mark_outcome(session, status, invitation_id=own)
+    else:
+        await repo.mark_outcome(session, status, outbox_key=row.dedupe_key)

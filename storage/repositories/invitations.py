@@ -168,13 +168,20 @@ async def add_invitations(session: AsyncSession, rows: Sequence[dict[str, Any]])
     return [found[r["recipient_id"]] for r in rows]
 
 
-async def mark_outcome(session: AsyncSession, outbox_key: str, status: str) -> int:
-    """Set `status` ("delivered" or "failed") on the still-queued invitations carried by the
-    outbox row named `outbox_key` (one invitation, or every one in a digest). Returns how
-    many changed."""
+async def mark_outcome(
+    session: AsyncSession, status: str, *, outbox_key: str | None = None, invitation_id: int = 0
+) -> int:
+    """Set `status` ("delivered" or "failed") on the still-queued invitations carried by one
+    outbox row: the invitation `invitation_id` (a direct invitation's own row), or every one
+    whose `outbox_key` names the row (a digest). Returns how many changed."""
+    carried = (
+        InvitationRow.outbox_key == outbox_key
+        if outbox_key is not None
+        else InvitationRow.id == invitation_id
+    )
     result = await session.execute(
         update(InvitationRow)
-        .where(InvitationRow.outbox_key == outbox_key, InvitationRow.status == "queued")
+        .where(carried, InvitationRow.status == "queued")
         .values(status=status)
         .execution_options(synchronize_session=False)
     )
