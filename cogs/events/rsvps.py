@@ -1,8 +1,10 @@
-"""Answering events: RSVPs, check-in and each person's reminders, one transaction each.
+"""Answering events: RSVPs, check-in and each person's reminders.
 
-RSVPs to one event are counted one at a time: the event row is locked (FOR UPDATE on
-PostgreSQL; SQLite serializes writers already), so capacity holds under a burst and the
-waitlist keeps arrival order.
+RSVPs to one event are counted one at a time: they queue in the process in arrival order
+(`Database.queued`) and the event row is locked (FOR UPDATE on PostgreSQL; SQLite serializes
+writers already), so capacity holds under a burst and the waitlist keeps arrival order.
+Answers waiting together share one transaction and one card edit (`answers.py` says what
+they share); check-in and reminder settings are one transaction each.
 """
 
 from __future__ import annotations
