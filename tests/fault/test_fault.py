@@ -1,6 +1,10 @@
 """The fault test: real `potluck run` processes, killed with SIGKILL in the middle of sending,
 still deliver every message exactly once without ever going over a pace or a budget.
 
+What they send, on Discord and Slack alike: 1,000 reminders and 1,000 invitations each (made
+by /invite's own transaction), to 200 people of whom 24 were never sent a direct message, so
+their first message spends the new-DM budget shared by every process.
+
 PostgreSQL: three processes share the work; one is killed while Slack holds the answer to a
 message it already posted; a few answers on both platforms are lost on the way (the
 connection drops after the platform acted). SQLite: one process, killed while Discord holds
@@ -8,7 +12,7 @@ the answer to a message it already made, then started again.
 
 The stand-ins count what they created (deduplicating by nonce as Discord does) and record
 every message and every new DM conversation with its arrival time, so the checks need nothing
-from the bot's own bookkeeping.
+from the bot's own bookkeeping (beyond the outbox rows and invitations all marked done).
 """
 
 from __future__ import annotations
