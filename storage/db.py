@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry, PoolResetState
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -73,6 +73,8 @@ class Database:
                 max_overflow=0,
                 pool_timeout=60,
                 connect_args={"timeout": 30},
+                # The "reset" listener below rolls back only what is still open.
+                pool_reset_on_return=None,
             )
         else:
             connect_args: dict[str, Any] = {}
@@ -193,6 +195,16 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.sync_engine.pool, "reset")
+    def _reset(dbapi_connection: Any, record: ConnectionPoolEntry, state: PoolResetState) -> None:
+        # A connection goes back to the pool: roll back a transaction only if SQLite still
+        # has one open. Ours end with a commit or a rollback already, and an unconditional
+        # rollback would cost every transaction one more trip to the connection's thread.
+        if not state.asyncio_safe or state.terminate_only:
+            return
+        if record.driver_connection is not None and record.driver_connection.in_transaction:
+            dbapi_connection.rollback()
 
 
 def _why_not_writable(target: Path) -> str:
