@@ -14,7 +14,7 @@ fall due at the same instant, 2,000 times. A fresh `python` process then measure
   reminder's lateness is the simulated time its send began minus its due time. Every
   reminder due in the first `--hours` (12 by default, about 7,000 of them) is fired while
   all the others stay pending in the same table; `--hours 168` fires the whole week (about
-  ten minutes of sending on a 2-core machine: every send is its own transactions);
+  two minutes of sending on a busy 2-core machine);
 - memory: resident set size (VmRSS) when ready, and its peak (VmHWM) at the end.
 
 The same run measures a baseline in the same way: a bot over an empty outbox (start-up,
