@@ -391,6 +391,9 @@ class InvitationService:
             await repo.lock_community(session, community.id)
             view, occurrence, upcoming = await self._live_event(session, community, event_ref, now)
             require_organizer(view, inviter, "invite a whole role")
+            earlier = await repo.role_post_of(session, view.id, role.id)
+            if earlier is not None:
+                raise RoleAlreadyInvited(role.name, view.title, earlier)
             limits = await limits_for(session, community.id, inviter, self.settings.limits())
             if limits.role_posts_day is not None:
                 times = await repo.role_post_times(session, community.id, now - DAY)
@@ -479,10 +482,21 @@ class InvitationService:
         return lines
 
 
+class RoleAlreadyInvited(UserError):
+    """A role is invited to an event once, ever, as each person is."""
+
+    def __init__(self, role: str, event: str, on: datetime) -> None:
+        super().__init__(
+            f"@{role} was already invited to {event} on {on:%Y-%m-%d} (UTC).",
+            hint="Invite another role, or people who missed it with /invite people:",
+        )
+
+
 class RolePostsSpent(UserError):
     def __init__(self, limit: int, again: datetime) -> None:
+        posts = "role invitation" if limit == 1 else "role invitations"
         super().__init__(
-            f"This community has made its {limit} role invitations for today (the limit).",
+            f"This community has made its {limit} {posts} for today (the limit).",
             hint=f"The next can go after {again:%Y-%m-%d %H:%M} UTC, or a moderator can raise "
             "it with /limits set role_posts_day:…",
         )

@@ -203,6 +203,15 @@ async def role_post_times(
     return list(rows)
 
 
+async def role_post_of(session: AsyncSession, event_id: int, role_id: str) -> datetime | None:
+    """When `role_id` was first invited to the event by a role post, or None if never."""
+    return await session.scalar(
+        select(func.min(RolePostRow.created_at)).where(
+            RolePostRow.event_id == event_id, RolePostRow.role_id == role_id
+        )
+    )
+
+
 async def add_role_post(session: AsyncSession, **values: Any) -> None:
     session.add(RolePostRow(**values))
     await session.flush()

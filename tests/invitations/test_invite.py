@@ -128,9 +128,25 @@ async def test_a_role_post_mentions_only_that_role_and_is_limited_per_day(
         RoleMention(role_id="volunteers", name="volunteers")
     ]
     again = await chat.say(f"/invite event:{code} role:@volunteers", as_="mod")
-    assert "made its 1 role invitations for today" in said(again)
+    assert "@volunteers was already invited to" in said(again)
+    other = await chat.say(f"/invite event:{code} role:@readers", as_="mod")
+    assert "made its 1 role invitation for today" in said(other)
     everyone = await chat.say(f"/invite event:{code} role:@everyone", as_="mod")
     assert "never pings everyone" in said(everyone)
+
+
+async def test_a_role_is_invited_once_and_a_refused_repeat_uses_no_allowance(
+    chat: Conversation,
+) -> None:
+    code = await setup_event(chat)
+    await chat.say("/limits set role_posts_day:2", as_="mod")
+    assert (await chat.say(f"/invite event:{code} role:@volunteers", as_="mod")).accent == "success"
+    again = await chat.say(f"/invite event:{code} role:@volunteers", as_="mod")
+    assert "@volunteers was already invited to" in said(again)
+    assert again.ephemeral
+    assert (await chat.say(f"/invite event:{code} role:@readers", as_="mod")).accent == "success"
+    posts = await delivered(chat, "invitation-role")
+    assert sorted(p.message.mentioned_role_ids[0] for p in posts) == ["readers", "volunteers"]
 
 
 async def test_each_invitation_of_one_invite_carries_its_own_answer_buttons(
