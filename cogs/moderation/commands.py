@@ -107,7 +107,7 @@ class ModerationCog(Cog):
             if st.pause_reason:
                 text.append(f": {st.pause_reason}")
         return Message(
-            title=f"Invitation limits for {who.display_name}",
+            title=f"Invitation limits for {who.display_name} ({who.level.label})",
             text=text,
             fields=fields,
             ephemeral=True,

@@ -82,12 +82,12 @@ class Moderation:
         async with self.db.transaction() as session:
             row = await limit_rows.override(session, community.id, *scope, create=True)
             assert row is not None
-            old = await self._effective(session, community.id, scope)
+            old = await self._effective(session, community.id, scope, person)
             for name, value in values.items():
                 if value is not None and name in LIMIT_NAMES:
                     setattr(row, name, value)
             await session.flush()
-            new = await self._effective(session, community.id, scope)
+            new = await self._effective(session, community.id, scope, person)
             await audit.record(
                 session,
                 community_id=community.id,
@@ -106,9 +106,9 @@ class Moderation:
         """Drop the overrides of the community, a role or a person (back to the wider ones)."""
         scope, words = self._scope(person, role)
         async with self.db.transaction() as session:
-            old = await self._effective(session, community.id, scope)
+            old = await self._effective(session, community.id, scope, person)
             await limit_rows.delete_override(session, community.id, *scope)
-            new = await self._effective(session, community.id, scope)
+            new = await self._effective(session, community.id, scope, person)
             await audit.record(
                 session,
                 community_id=community.id,
@@ -194,12 +194,18 @@ class Moderation:
             )
 
     async def _effective(
-        self, session: AsyncSession, community_id: int, scope: tuple[str, str]
+        self,
+        session: AsyncSession,
+        community_id: int,
+        scope: tuple[str, str],
+        person: Person | None = None,
     ) -> dict[str, int | None]:
         """The limits in force for a scope: the config file's, the community's overrides,
-        then the scope's own (a person's role is not known here, so not applied)."""
+        then the scope's own; for a person, their level's overrides come before their own
+        (the level they last acted with), as `/invite` decides."""
         limits = self.base
-        for wider in dict.fromkeys((COMMUNITY, scope)):
+        levels = (role_scope(person.level.label),) if person is not None else ()
+        for wider in dict.fromkeys((COMMUNITY, *levels, scope)):
             limits = limits.overlay(
                 values_of(await limit_rows.override(session, community_id, *wider))
             )

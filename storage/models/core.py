@@ -50,6 +50,9 @@ class PersonRow(Base):
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The level they last acted with ("organizer", "moderator"; NULL: member), as the
+    # platform said with that command (0014).
+    level: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class OutboxRow(Base):

@@ -37,6 +37,7 @@ _UPSERT_PEOPLE = {
         _PEOPLE.c.external_id,
         _PEOPLE.c.display_name,
         _PEOPLE.c.timezone,
+        _PEOPLE.c.level,
     )
     for dialect in ("sqlite", "postgresql")
 }
@@ -47,6 +48,17 @@ class _PersonFacts(NamedTuple):
     external_id: str
     display_name: str
     timezone: str | None
+    level: str | None
+
+
+def stored_level(label: str | None) -> Level:
+    """The `Level` a people row's `level` column stands for (NULL or unknown: member)."""
+    return next((level for level in Level if level.label == label), Level.MEMBER)
+
+
+def level_label(level: Level) -> str | None:
+    """What the `level` column stores for `level`: NULL for a member."""
+    return None if level is Level.MEMBER else level.label
 
 
 class IdentityStore:
@@ -57,8 +69,11 @@ class IdentityStore:
         self.db = db
         self.default_timezone = default_timezone
         self._communities: TTLCache[tuple[str, str], Community] = TTLCache(_KEPT, _TTL)
-        # (community id, platform user id) -> (people row id, their zone, their name)
-        self._people: TTLCache[tuple[int, str], tuple[int, str | None, str]] = TTLCache(_KEPT, _TTL)
+        # (community id, platform user id) -> (people row id, their zone, their name, the
+        # level stored for them)
+        self._people: TTLCache[tuple[int, str], tuple[int, str | None, str, str | None]] = TTLCache(
+            _KEPT, _TTL
+        )
         self._waiting: dict[tuple[int, str], tuple[str, asyncio.Future[_PersonFacts]]] = {}
         self._flushing: asyncio.Task[None] | None = None
 
@@ -68,7 +83,17 @@ class IdentityStore:
         cached = self._people.get(key)
         if cached is None or cached[2] != actor.display_name:
             row = await self._person_row(community.id, actor.user_id, actor.display_name)
-            cached = (row.id, row.timezone, row.display_name)
+            cached = (row.id, row.timezone, row.display_name, row.level)
+            self._people[key] = cached
+        if cached[3] != level_label(actor.level):
+            # Their level changed (or was never stored): one write, then cached.
+            async with self.db.transaction() as session:
+                await session.execute(
+                    update(PersonRow)
+                    .where(PersonRow.id == cached[0])
+                    .values(level=level_label(actor.level))
+                )
+            cached = (cached[0], cached[1], cached[2], level_label(actor.level))
             self._people[key] = cached
         person = Person(
             id=cached[0],
@@ -155,7 +180,7 @@ class IdentityStore:
         found = (await session.execute(stmt, rows)).all()
         return {
             (r.community_id, r.external_id): _PersonFacts(
-                r.id, r.external_id, r.display_name, r.timezone
+                r.id, r.external_id, r.display_name, r.timezone, r.level
             )
             for r in found
         }
@@ -177,7 +202,7 @@ class IdentityStore:
             community_id=community_id,
             external_id=row.external_id,
             display_name=row.display_name,
-            level=Level.MEMBER,
+            level=stored_level(row.level),
             timezone=row.timezone,
         )
 
@@ -191,7 +216,7 @@ class IdentityStore:
             community_id=community_id,
             external_id=row.external_id,
             display_name=row.display_name or external_id,
-            level=Level.MEMBER,
+            level=stored_level(row.level),
             timezone=row.timezone,
         )
 

@@ -120,3 +120,30 @@ def test_every_audit_kind_the_code_records_is_listed() -> None:
         found |= set(re.findall(r'kind="([a-z]+\.[a-z.-]+)"', text))
         found |= set(re.findall(r'^AUDIT_KIND = "([^"]+)"', text, re.M))
     assert found and found <= set(AUDIT_KINDS), sorted(found - set(AUDIT_KINDS))
+
+
+async def test_a_persons_limits_are_shown_and_changed_as_invite_applies_them(
+    chat: Conversation,
+) -> None:
+    """A role's overrides count for the people of that role, in /limits show and in the old
+    and new values of /limits set, exactly as /invite counts them; a moderator is not shown
+    the members' limits."""
+    from bot.core.types import Level
+
+    code = await setup_event(chat, "ben", "cat", "dan")
+    await meet(chat, "mod", "sam")
+    await chat.say("/limits show", as_="lib", level=Level.MODERATOR)  # lib acts as a moderator
+    await chat.say("/limits set role:member per_inviter_hour:1", as_="mod")
+
+    lib = said(await chat.say("/limits show person:@lib", as_="mod"))
+    assert "(moderator)" in lib and "per_inviter_hour: 10" in lib
+    sam = said(await chat.say("/limits show person:@sam", as_="mod"))
+    assert "(member)" in sam and "per_inviter_hour: 1" in sam
+
+    changed = said(await chat.say("/limits set person:@sam per_inviter_hour:5", as_="mod"))
+    assert "per_inviter_hour: 1 → 5" in changed
+
+    invited = said(
+        await chat.say(f'/invite event:{code} people:"@ben @cat"', as_="lib", level=Level.MODERATOR)
+    )
+    assert "You can invite 8 more people this hour" in invited
