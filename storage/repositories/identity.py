@@ -271,6 +271,7 @@ class IdentityStore:
                 "display_name": row.display_name,
                 "timezone": row.timezone,
                 "settings": row.settings,
+                "level": stored_level(row.level).label,
                 "first_seen": row.created_at.isoformat(),
             }
 

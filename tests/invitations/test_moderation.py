@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -147,3 +148,6 @@ async def test_a_persons_limits_are_shown_and_changed_as_invite_applies_them(
         await chat.say(f'/invite event:{code} people:"@ben @cat"', as_="lib", level=Level.MODERATOR)
     )
     assert "You can invite 8 more people this hour" in invited
+    # The level kept for them is their data: their export says it.
+    export = await chat.say("/privacy export", as_="lib", level=Level.MODERATOR)
+    assert json.loads(export.files[0].content)["person"]["level"] == "moderator"
