@@ -34,11 +34,11 @@ def operator_signals() -> None:
 
 def potluck_argv(*args: str) -> list[str]:
     """The installed `potluck` script next to this Python (what `make run` puts in .venv/bin),
-    or `python -m bot.cli` where the project is not installed."""
+    or `python -m bot.entry` where the project is not installed."""
     script = Path(sys.executable).with_name("potluck")
     if script.exists():
         return [str(script), *args]
-    return [sys.executable, "-m", "bot.cli", *args]
+    return [sys.executable, "-m", "bot.entry", *args]
 
 
 def potluck_env(tmp_path: Path, **extra: str | None) -> dict[str, str]:

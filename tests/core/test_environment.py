@@ -325,6 +325,41 @@ async def test_ctrl_c_during_startup_is_one_line_and_leaves_a_usable_database(
     assert again.returncode == 0, again.stderr
 
 
+def _loading(pid: int, library: str) -> bool:
+    """Whether the process has loaded `library` (a shared object of one of its imports)."""
+    try:
+        return library in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl_c", "sigterm"])
+async def test_a_stop_signal_while_the_modules_load_is_one_line_and_exit_2(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    """Ctrl-C or SIGTERM in the first second, while Python still imports the bot: before, a
+    KeyboardInterrupt traceback (Ctrl-C) or a silent exit 143 (SIGTERM)."""
+    config = write_config(tmp_path, "[web]\nport = 0\n")
+    proc = await start_potluck(tmp_path, "console", "-c", str(config))
+    try:
+        # pydantic's compiled core is loaded by the configuration module, well before the
+        # console is ready: the signal lands while the imports go on.
+        for _ in range(2_000_000):
+            if _loading(proc.pid, "pydantic_core") or proc.returncode is not None:
+                break
+            await asyncio.sleep(0)
+        proc.send_signal(stop)
+        _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 2, err.decode()
+    assert err.decode().strip().splitlines() == [
+        "potluck: stopped while starting (Ctrl-C or a stop signal)"
+    ]
+
+
 async def test_a_stop_signal_ends_a_running_console_cleanly(tmp_path: Path) -> None:
     # Any free port for the feed: another console on 8080 would add a line to stderr.
     config = write_config(tmp_path, "[web]\nport = 0\n")
