@@ -2,7 +2,7 @@
 still deliver every message exactly once without ever going over a pace or a budget.
 
 What they send, on Discord and Slack alike: 1,000 reminders and 1,000 invitations each (made
-by /invite's own transaction), to 200 people of whom 24 were never sent a direct message, so
+by /invite's own transaction), to 200 people of whom 16 were never sent a direct message, so
 their first message spends the new-DM budget shared by every process.
 
 PostgreSQL: three processes share the work; one is killed while Slack holds the answer to a
