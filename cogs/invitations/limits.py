@@ -143,6 +143,10 @@ def plan(
     return decisions
 
 
+def _invitations(n: int) -> str:
+    return f"{n} invitation" if n == 1 else f"{n} invitations"
+
+
 def decide(
     person: Recipient,
     inviter: Inviter,
@@ -162,14 +166,14 @@ def decide(
     if personal is not None:
         return refuse(*personal)
     if limits.per_event is not None and event_count >= limits.per_event:
-        return refuse(f"this event has had its {limits.per_event} invitations (the limit)")
+        if limits.per_event == 0:
+            return refuse("invitations to this event are off (its limit is 0)")
+        return refuse(f"this event has had its {_invitations(limits.per_event)} (the limit)")
     if limits.per_recipient_week is not None:
         wait = window_wait(person.received, limits.per_recipient_week, WEEK, now)
         if wait is not None:
-            return refuse(
-                f"has had {limits.per_recipient_week} invitations this week, the most anyone gets",
-                wait,
-            )
+            most = _invitations(limits.per_recipient_week)
+            return refuse(f"has had {most} this week, the most anyone gets", wait)
     for limit, window, words in (
         (limits.per_inviter_hour, HOUR, "an hour"),
         (limits.per_inviter_day, DAY, "a day"),

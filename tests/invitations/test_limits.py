@@ -99,6 +99,10 @@ def test_event_limit() -> None:
         "this event has had its 5 invitations"
     )
     assert decide(Recipient("ann"), Inviter(), [], 4, limits, NOW).accepted
+    off = OPEN.overlay({"per_event": 0})
+    assert decide(Recipient("ann"), Inviter(), [], 0, off, NOW).reason == (
+        "invitations to this event are off (its limit is 0)"
+    )
 
 
 def test_quiet_hours_and_digests_queue_with_their_time() -> None:
