@@ -109,6 +109,8 @@ class Moderation:
             old = await self._effective(session, community.id, scope, person)
             await limit_rows.delete_override(session, community.id, *scope)
             new = await self._effective(session, community.id, scope, person)
+            if old == new:
+                return Change(words, old, new)  # nothing was reset: nothing to log
             await audit.record(
                 session,
                 community_id=community.id,

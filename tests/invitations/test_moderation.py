@@ -50,9 +50,12 @@ async def test_set_answers_with_old_and_new_values_and_is_logged(chat: Conversat
     assert "per_inviter_day: 30" in person and "left today: 30" in person
     reset = said(await chat.say("/limits reset person:@ben", as_="mod"))
     assert "per_inviter_day: 30 → 20" in reset
+    again = said(await chat.say("/limits reset person:@ben", as_="mod"))
+    assert "no change" in again  # and nothing more in the log (below)
     log = said(await chat.say("/modlog kind:limits.", as_="mod"))
     lines = [line for line in log.splitlines() if line.startswith("•")]
     assert "limits.reset" in lines[0] and "limits.set" in lines[-1]  # newest first
+    assert sum("limits.reset" in line for line in lines) == 1
     assert "(per_inviter_day 30→20, per_event 200→50)" in lines[-1]
 
 
