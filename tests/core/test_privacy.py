@@ -23,14 +23,33 @@ async def test_forget_asks_first_and_only_the_owner_can_confirm(chat: Conversati
         "Yes, delete everything",
         "Keep my data",
     ]
-    kept = await chat.press(ask, "Keep", as_="ana")
-    assert "Nothing was deleted" in kept.plain_text()
     stranger = await chat.press(ask, "Yes", as_="sam")
     assert "belongs to someone else" in stranger.plain_text()
     done = await chat.press(ask, "Yes", as_="ana")
     assert "deleted" in done.plain_text()
     after = json.loads((await chat.say("/privacy export", as_="ana")).files[0].content)
     assert after["person"]["timezone"] is None  # a fresh record, nothing from before
+
+
+async def test_a_kept_question_cannot_delete_afterwards(chat: Conversation) -> None:
+    await chat.say("/timezone set zone:Europe/Lisbon", as_="ana")
+    ask = await chat.say("/privacy forget", as_="ana")
+    kept = await chat.press(ask, "Keep", as_="ana")
+    assert "Nothing was deleted" in kept.plain_text()
+    late = await chat.press(ask, "Yes", as_="ana")
+    assert "already answered" in late.plain_text() and "/privacy forget" in late.plain_text()
+    again = await chat.press(ask, "Keep", as_="ana")
+    assert "already answered" in again.plain_text()
+    shown = await chat.say("/timezone show", as_="ana")
+    assert "Europe/Lisbon" in shown.plain_text()  # nothing was deleted
+    # A new question works as before, and once answered its buttons stop too.
+    fresh = await chat.say("/privacy forget", as_="ana")
+    assert "deleted" in (await chat.press(fresh, "Yes", as_="ana")).plain_text()
+    await chat.say("/timezone set zone:Europe/Paris", as_="ana")
+    twice = await chat.press(fresh, "Yes", as_="ana")
+    assert "already answered" in twice.plain_text()
+    assert "Europe/Paris" in (await chat.say("/timezone show", as_="ana")).plain_text()
+    assert "already answered" in (await chat.press(fresh, "Keep", as_="ana")).plain_text()
 
 
 async def test_timezone_set_show_and_suggestions(chat: Conversation) -> None:
