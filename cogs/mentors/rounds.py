@@ -256,6 +256,9 @@ class Rounds:
                 "matches": len(plan.matches),
                 "unmatched": len(plan.unmatched),
                 "total_points": plan.total_points,
+                # Counts only: the log outlives /privacy forget, so it names nobody here.
+                "summary": f"{kind.value} round: {count(len(plan.matches), 'match')}, "
+                f"{count(plan.total_points, 'point')}, {len(plan.unmatched)} left out",
             },
         )
         return planned
