@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from bot.testing import Conversation
@@ -69,3 +70,16 @@ async def test_forget_drops_the_remembered_dm_channel(chat: Conversation) -> Non
     await chat.press(ask, "Yes", as_="ana")
     assert await book.channel("console", "ana") is None
     assert await book.channel("console", "sam") == "dm-sam"
+
+
+async def test_keep_and_delete_pressed_at_once_settle_it_once(chat: Conversation) -> None:
+    await chat.say("/timezone set zone:Europe/Lisbon", as_="ana")
+    ask = await chat.say("/privacy forget", as_="ana")
+    answers = await asyncio.gather(
+        chat.press(ask, "Yes", as_="ana"), chat.press(ask, "Keep", as_="ana")
+    )
+    texts = sorted(a.plain_text() for a in answers)
+    assert sum("already answered" in t for t in texts) == 1, texts
+    deleted = any("everything Potluck stored about you here is deleted" in t for t in texts)
+    zone = (await chat.say("/timezone show", as_="ana")).plain_text()
+    assert ("Europe/Lisbon" in zone) != deleted, (texts, zone)
