@@ -119,7 +119,8 @@ def unmatched_line(person: Unmatched, name: Namer = str) -> str:
         case UnmatchedWhy.CAPACITY_FULL:
             return f"{who}: every mentor who fits is full ({person.candidates} fit)"
         case UnmatchedWhy.LOST_TO_BETTER_TOTAL:
-            return f"{who}: the {person.candidates} who fit are matched where the total is higher"
+            fit = "who fits is" if person.candidates == 1 else "who fit are"
+            return f"{who}: the {person.candidates} {fit} matched where the total is higher"
     raise AssertionError(person.why)  # pragma: no cover
 
 

@@ -46,3 +46,15 @@ async def test_a_trio_is_told_why_you_three(chat: Conversation) -> None:
     for intro in intros:
         assert "Why you three: " in said(intro.message)
         assert "Why you two" not in said(intro.message)
+
+
+def test_left_out_for_a_better_total_agrees_with_how_many_fit() -> None:
+    from cogs.mentors.explain import unmatched_line
+    from cogs.mentors.participants import Role
+    from cogs.mentors.plans import Unmatched, UnmatchedWhy
+
+    def line(n: int) -> str:
+        return unmatched_line(Unmatched("cy", Role.PEER, UnmatchedWhy.LOST_TO_BETTER_TOTAL, n))
+
+    assert line(1) == "cy (peer): the 1 who fits is matched where the total is higher"
+    assert line(2) == "cy (peer): the 2 who fit are matched where the total is higher"
