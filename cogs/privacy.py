@@ -14,7 +14,6 @@ from bot.core.types import Invocation
 from storage.repositories import audit
 from storage.repositories.pacing import forget_dm_channel
 
-
 ASK = "/privacy forget"
 
 
