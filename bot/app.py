@@ -86,6 +86,8 @@ class Potluck:
             try:
                 await self.registry.load(cog_module_path(name), self)
             except RegistryError as exc:
+                if isinstance(exc.__cause__, ConfigError):  # the cog's own section is wrong:
+                    raise exc.__cause__ from None  # its line names that setting already
                 raise ConfigError(f"config error: bot.cogs: {exc}") from None
         unknown = set(self.settings.model_extra or {}) - CORE_SECTIONS - set(self.registry.cogs)
         if unknown:

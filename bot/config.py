@@ -5,6 +5,7 @@ A bad file or value stops startup with one line naming the key (exit status 2).
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -63,6 +64,18 @@ Snowflake = Annotated[str, BeforeValidator(_platform_id), AfterValidator(_snowfl
 """A Discord id (guild, application): digits, as a TOML integer or text."""
 
 
+def _secret(value: Any) -> Any:
+    """A token or secret: trimmed, and None when blank, so `token = "  "` (or DISCORD_TOKEN
+    set to spaces) counts as no token instead of being tried against the platform."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+Secret = Annotated[str | None, BeforeValidator(_secret)]
+"""A platform token or signing secret; blank is missing."""
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
@@ -118,7 +131,7 @@ class ConsoleSettings(Section):
 
 
 class DiscordSettings(Section):
-    token: str | None = None
+    token: Secret = None
     application_id: Snowflake | None = None
     guild_ids: list[Snowflake] = Field(default_factory=list)
     api_base_url: str = "https://discord.com/api/v10"
@@ -142,9 +155,9 @@ class DiscordSettings(Section):
 
 
 class SlackSettings(Section):
-    bot_token: str | None = None
-    signing_secret: str | None = None
-    app_token: str | None = None
+    bot_token: Secret = None
+    signing_secret: Secret = None
+    app_token: Secret = None
     api_base_url: str = "https://slack.com/api/"
     # Where Slack's HTTP requests arrive. Unset: the bot's web server ([web]) takes them;
     # set: that same server also listens here.
@@ -217,10 +230,11 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         ("database", "url"): "POTLUCK_DATABASE_URL",
     }
     for (section, key), var in secrets.items():
-        if env.get(var):
+        value = env.get(var, "").strip()  # blank ("  ") is as good as unset
+        if value:
             table = data.setdefault(section, {})
             if isinstance(table, dict):
-                table[key] = env[var]
+                table[key] = value
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
@@ -246,17 +260,48 @@ def read_toml(file: Path) -> dict[str, Any]:
         raise ConfigError(f"config error: {file} is not valid TOML: {exc}") from None
 
 
+# pydantic's error types (its "Validation Errors" reference) in the words of a TOML file.
+_KIND_WORDS = {
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text in quotes",
+    "list_type": 'must be a list, like ["a", "b"]',
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+}
+
+
+def _toml(value: Any) -> str:
+    """A value as it would be written in the config file: "lots", 1.5, true, ["a"]."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 def describe(exc: ValidationError, prefix: str = "") -> str:
-    """The first problem as one line: `config error: database.url: must be ...`."""
+    """The first problem as one line naming the setting as the file writes it:
+    `config error: bot.commands_per_minute: must be a whole number, not "lots"`, with list
+    items as `discord.guild_ids[0]`. `prefix` is the cog's section for a cog's own model."""
     err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"])
-    if prefix:
-        where = f"{prefix}.{where}" if where else prefix
+    where = prefix
+    for part in err["loc"]:
+        if isinstance(part, int):
+            where += f"[{part}]"
+        else:
+            where = f"{where}.{part}" if where else str(part)
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         message = "is not a known setting (see config.example.toml)"
+    elif err["type"] in _KIND_WORDS:
+        message = f"{_KIND_WORDS[err['type']]}, not {_toml(err.get('input'))}"
     elif "input" in err and err["type"] not in ("value_error",):
-        message = f"{message} (got {err['input']!r})"
+        message = f"{message} (got {_toml(err['input'])})"
     return f"config error: {where}: {message}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot import confirmations
 from bot.app import Potluck
 from bot.core.commands import Cog, action, command
 from bot.core.errors import UserError
@@ -12,6 +13,8 @@ from bot.core.messages import Attachment, Button, Message, rich
 from bot.core.types import Invocation
 from storage.repositories import audit
 from storage.repositories.pacing import forget_dm_channel
+
+ASK = "/privacy forget"
 
 
 class PrivacyCog(Cog):
@@ -37,13 +40,25 @@ class PrivacyCog(Cog):
         return data
 
     async def forget_everything(
-        self, community_id: int, person_id: int, external_id: str, *, platform: str
+        self,
+        community_id: int,
+        person_id: int,
+        external_id: str,
+        *,
+        platform: str,
+        confirmation: str | None = None,
     ) -> None:
         """In one transaction: every cog forgets the person (see `Cog.forget_person`), then
         the outbox deletes everything addressed to or mentioning them (sent or not), the audit
         log keeps its entries but no longer names them, the bot's DM channel with them is
-        forgotten, and the identity store deletes the person. Either all of it happens or none."""
+        forgotten, and the identity store deletes the person. Either all of it happens or none.
+        With `confirmation` (the token of the question's buttons), the question is settled in
+        that transaction; raises confirmations.AlreadyAnswered, deleting nothing, when it was
+        settled before."""
         async with self.bot.db.transaction() as session:
+            if confirmation is not None:
+                now = self.bot.clock.now()
+                await confirmations.settle(session, confirmation, now, ask_again=ASK)
             for cog in self.bot.registry.cogs.values():
                 await cog.forget_person(session, community_id, person_id)
             await session.flush()
@@ -80,6 +95,9 @@ class PrivacyCog(Cog):
         examples=["/privacy forget"],
     )
     async def forget(self, inv: Invocation) -> Message:
+        async with self.bot.db.transaction() as session:
+            await confirmations.asked(session, inv.now)
+        value = f"{inv.person.id}:{confirmations.new_token()}"
         return Message(
             title="Delete your data?",
             text=rich(
@@ -90,24 +108,41 @@ class PrivacyCog(Cog):
                 Button(
                     label="Yes, delete everything",
                     action="privacy-forget",
-                    value=str(inv.person.id),
+                    value=value,
                     style="danger",
                 ),
-                Button(label="Keep my data", action="privacy-keep", value=str(inv.person.id)),
+                Button(label="Keep my data", action="privacy-keep", value=value),
             ],
             ephemeral=True,
             accent="warning",
         )
 
-    @action("privacy-forget")
-    async def confirm_forget(self, inv: Invocation, value: str) -> Message:
-        if value != str(inv.person.id):
+    async def _question(self, inv: Invocation, value: str) -> str:
+        """The token of the question a button belongs to. Raises UserError for a button of a
+        question already answered, of someone else's question, or from before questions had
+        tokens."""
+        owner, _, token = value.partition(":")
+        if not token:
+            raise UserError("That button no longer works.", hint=f"Type {ASK} to be asked again.")
+        if owner != str(inv.person.id):
+            async with self.bot.db.sessions() as session:
+                if await confirmations.settled(session, token):
+                    raise confirmations.AlreadyAnswered(ASK)
             raise UserError(
                 "This button belongs to someone else's request.",
-                hint="Type /privacy forget to delete your own data.",
+                hint=f"Type {ASK} to delete your own data.",
             )
+        return token
+
+    @action("privacy-forget")
+    async def confirm_forget(self, inv: Invocation, value: str) -> Message:
+        token = await self._question(inv, value)
         await self.forget_everything(
-            inv.community.id, inv.person.id, inv.person.external_id, platform=inv.platform
+            inv.community.id,
+            inv.person.id,
+            inv.person.external_id,
+            platform=inv.platform,
+            confirmation=token,
         )
         return Message(
             text=["Done: everything Potluck stored about you here is deleted."],
@@ -118,6 +153,9 @@ class PrivacyCog(Cog):
 
     @action("privacy-keep")
     async def keep(self, inv: Invocation, value: str) -> Message:
+        token = await self._question(inv, value)
+        async with self.bot.db.transaction() as session:
+            await confirmations.settle(session, token, inv.now, ask_again=ASK)
         return Message(text=["Nothing was deleted."], ephemeral=True, replace_original=True)
 
 

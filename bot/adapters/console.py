@@ -428,6 +428,11 @@ class ConsoleAdapter:
         return ref
 
 
+# What Discord (@everyone, @here) and Slack (@channel, @here, @everyone) read as the whole
+# channel, never as one person's name.
+GROUP_MENTIONS = frozenset({"everyone", "here", "channel"})
+
+
 def _acting_problem(text: str) -> str | None:
     """What is wrong with a line starting "@" (acting as someone), or None when it is
     "@name /command ...": a name of letters without spaces, then a command."""
@@ -435,6 +440,11 @@ def _acting_problem(text: str) -> str | None:
     name = head[1:]
     if not name:
         return "Put a name right after @, like: @sam /timezone show"
+    if name.casefold().rstrip(",.:;!") in GROUP_MENTIONS:
+        return (
+            f"@{name} means everyone in a channel, not one person; act as one person, "
+            "like: @sam /timezone show"
+        )
     if name.startswith('"') or name.startswith("'"):
         return "Names have no spaces or quotes: type @sam /timezone show"
     if not rest.strip():

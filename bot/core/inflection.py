@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -50,3 +50,26 @@ def _import_inflect() -> ModuleType:
 def engine() -> inflect.engine:
     """The one inflect engine: `engine().plural_noun("party") == "parties"`."""
     return _import_inflect().engine()  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=256)
+def _plural(word: str) -> str:
+    """Replies spell the same few nouns: ask inflect once per word."""
+    return str(engine().plural_noun(word))
+
+
+def noun(word: str, n: int) -> str:
+    """`word` agreeing with `n`: noun("spot", 1) -> "spot", noun("match", 2) -> "matches",
+    noun("person", 0) -> "people" (English takes the plural for 0)."""
+    return word if n == 1 else _plural(word)
+
+
+def count(n: int, word: str) -> str:
+    """A number with its noun: count(1, "match") -> "1 match", count(0, "party") -> "0 parties"."""
+    return f"{n} {noun(word, n)}"
+
+
+def number_word(n: int) -> str:
+    """A small count spelled out, as in "why you three": number_word(2) -> "two" (inflect's
+    `number_to_words`)."""
+    return str(engine().number_to_words(str(n)))

@@ -7,25 +7,9 @@ each one spelling its own "s".
 
 from __future__ import annotations
 
-from functools import lru_cache
+from bot.core.inflection import count, noun
 
-from bot.core.inflection import engine
-
-
-@lru_cache(maxsize=256)
-def _plural(word: str) -> str:
-    """Each card spells the same few nouns: ask `inflect` once per word."""
-    return str(engine().plural_noun(word))
-
-
-def noun(word: str, n: int) -> str:
-    """`word` agreeing with `n`: noun("spot", 1) -> "spot", noun("person", 2) -> "people"."""
-    return word if n == 1 else _plural(word)
-
-
-def count(n: int, word: str) -> str:
-    """A number with its noun: count(1, "guest") -> "1 guest", count(0, "party") -> "0 parties"."""
-    return f"{n} {noun(word, n)}"
+__all__ = ["count", "noun", "of_capacity"]
 
 
 def of_capacity(taken: int, capacity: int) -> str:

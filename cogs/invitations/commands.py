@@ -133,7 +133,8 @@ class InvitationsCog(Cog):
 
     @command("invites off", "Take no invitations at all.", examples=["/invites off"])
     async def off(self, inv: Invocation) -> Message:
-        await self.recipients.set_off(inv.community, inv.person, True)
+        if not await self.recipients.set_off(inv.community, inv.person, True):
+            return self._done("Invitations were already off. ", "/invites on", " turns them on.")
         return self._done(
             "Invitations are off: nobody can invite you. ", "/invites on", " undoes it."
         )
@@ -193,7 +194,12 @@ class InvitationsCog(Cog):
     )
     async def block(self, inv: Invocation, person: str) -> Message:
         other = await self._person(inv, person)
-        await self.recipients.block(inv.community, inv.person, other)
+        if not await self.recipients.block(inv.community, inv.person, other):
+            return self._done(
+                f"You had already blocked {other.display_name}: no invitations come from them. ",
+                f"/invites unblock person:@{person}",
+                " undoes it.",
+            )
         return self._done(
             f"You won't get invitations from {other.display_name}. ",
             f"/invites unblock person:@{person}",
@@ -234,12 +240,18 @@ class InvitationsCog(Cog):
         if done.choice == "decline":
             return self._done("Thanks, noted: not this time.")
         if done.choice == "block":
-            return self._done(
-                f"Done: no more invitations from {done.inviter}. ",
-                "/invites unblock",
-                " undoes it.",
+            head = (
+                f"You had already blocked {done.inviter}: no more invitations come from them. "
+                if done.already
+                else f"Done: no more invitations from {done.inviter}. "
             )
-        return self._done("Done: no invitations at all from now on. ", "/invites on", " undoes it.")
+            return self._done(head, "/invites unblock", " undoes it.")
+        head = (
+            "Invitations were already off: none at all come to you. "
+            if done.already
+            else "Done: no invitations at all from now on. "
+        )
+        return self._done(head, "/invites on", " undoes it.")
 
     async def _person(self, inv: Invocation, who: str) -> Person:
         return await known_person(self.bot.db, self.bot.identity, inv.community.id, who)

@@ -38,6 +38,7 @@ class Answered:
     choice: Choice
     inviter: str
     paused_until: datetime | None = None
+    already: bool = False  # the block or "no invitations at all" was so before this press
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +68,21 @@ class Recipients:
 
     # -- settings --------------------------------------------------------------------------
 
-    async def set_off(self, community: Community, person: Person, off: bool) -> None:
+    async def set_off(self, community: Community, person: Person, off: bool) -> bool:
+        """Turn invitations off (or on again); returns False when `off` asks for what already
+        was so (turning on always returns True)."""
         async with self.db.transaction() as session:
             if off:
-                await repo.suppress(session, community.id, person.external_id, self.clock.now())
+                now = self.clock.now()
+                changed = await repo.suppress(session, community.id, person.external_id, now)
                 await self._withdraw(session, person.id, None, "invitations turned off")
+                return changed
             else:
                 await repo.unsuppress(session, community.id, person.external_id)
                 pref = await repo.preference(session, community.id, person.id)
                 if pref is not None and pref.mode != "on":
                     pref.mode = "on"
+        return True
 
     async def set_digest(
         self, community: Community, person: Person, every: DigestEvery, hour: int | None
@@ -96,12 +102,15 @@ class Recipients:
             pref = await self._pref(session, community.id, person.id)
             pref.quiet_from, pref.quiet_to = start, end
 
-    async def block(self, community: Community, person: Person, other: Person) -> None:
+    async def block(self, community: Community, person: Person, other: Person) -> bool:
+        """Take no invitations from `other`; False when `person` had blocked them already.
+        Raises BadOption for blocking oneself."""
         if other.id == person.id:
             raise BadOption("You can't block yourself.", hint="Like /invites block person:@ben")
         async with self.db.transaction() as session:
-            await repo.block(session, community.id, person.id, other.id, self.clock.now())
+            fresh = await repo.block(session, community.id, person.id, other.id, self.clock.now())
             await self._withdraw(session, person.id, other.id, "inviter blocked")
+        return fresh
 
     async def unblock(self, person: Person, other: Person) -> bool:
         async with self.db.transaction() as session:
@@ -163,10 +172,10 @@ class Recipients:
                 return Answered(choice, inviter_name)
             me = audit.Party(person.id, person.display_name)
             if choice == "block":
-                await repo.block(session, community.id, person.id, row.inviter_id, now)
+                fresh = await repo.block(session, community.id, person.id, row.inviter_id, now)
                 await self._withdraw(session, person.id, row.inviter_id, "no more from inviter")
             else:
-                await repo.suppress(session, community.id, person.external_id, now)
+                fresh = await repo.suppress(session, community.id, person.external_id, now)
                 await self._withdraw(session, person.id, None, "no invitations at all")
             already = row.complaint
             row.complaint = True
@@ -186,7 +195,7 @@ class Recipients:
             if not already and inviter is not None:
                 paused = await self._reputation(session, community, inviter, now)
         self.outbox.kick()
-        return Answered(choice, inviter_name, paused)
+        return Answered(choice, inviter_name, paused, already=not fresh)
 
     async def _reputation(
         self, session: AsyncSession, community: Community, inviter: PersonRow, now: datetime

@@ -8,6 +8,7 @@ from typing import Any
 from bot.app import Potluck
 from bot.core.commands import Cog, Option, OptionKind, action, command
 from bot.core.errors import BadOption, NotFound
+from bot.core.inflection import count
 from bot.core.messages import Code, Field, Message, Segment, Time, rich
 from bot.core.types import Invocation, Level, Person
 from cogs.mentors import explain
@@ -97,6 +98,16 @@ def _changed(change: ProfileChange, head: str) -> Message:
             f"{', '.join(change.unrecognised)}. The list: /mentor topics show."
         )
     return reply.model_copy(update={"text": rich(head, note), "accent": "success"})
+
+
+def _intros(matches: int, settings: MentorsSettings) -> str:
+    """What a round that made `matches` matches sends: intros now, a check-in later."""
+    days = count(settings.check_in_days, "day")
+    if matches == 0:
+        return "Nobody was matched, so no intros were sent."
+    if matches == 1:
+        return f"The match gets an intro now and a check-in in {days}."
+    return f"Every match gets an intro now and a check-in in {days}."
 
 
 class MentorsCog(TopicCommands, Cog):
@@ -276,10 +287,7 @@ class MentorsCog(TopicCommands, Cog):
         )
         return Message(
             title=f"{kind.capitalize()} round done",
-            text=[
-                f"{summary(planned)}. Every match gets an intro now and a check-in in "
-                f"{self.settings.check_in_days} days."
-            ],
+            text=[f"{summary(planned)}. {_intros(len(planned.plan.matches), self.settings)}"],
             ephemeral=True,
             accent="success",
         )
@@ -336,7 +344,7 @@ class MentorsCog(TopicCommands, Cog):
     async def stats(self, inv: Invocation) -> Message:
         async with self.bot.db.sessions() as session:
             s = await gather(session, inv.community.id, inv.now)
-        people = ", ".join(f"{n} {role}s" for role, n in s.people.items())
+        people = ", ".join(count(n, role) for role, n in s.people.items())
         fields = [
             Field(name="People", value=[f"{people}; {s.paused} paused"], inline=False),
             Field(name="Rounds", value=[str(s.rounds)]),
@@ -347,7 +355,7 @@ class MentorsCog(TopicCommands, Cog):
             Field(
                 name="Waited longest",
                 value=[
-                    ", ".join(f"{name} ({n} round{'s' * (n != 1)})" for name, n in s.waited)
+                    ", ".join(f"{name} ({count(n, 'round')})" for name, n in s.waited)
                     or "nobody is waiting"
                 ],
                 inline=False,

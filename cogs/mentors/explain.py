@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from bot.core.inflection import count
 from cogs.mentors.plans import Match, MatchKind, RoundPlan, Unmatched, UnmatchedWhy
 from cogs.mentors.scoring import PairScore, Reason, ReasonKind, Rule
 
@@ -84,7 +85,7 @@ def reason_line(reason: Reason, name: Namer = str) -> str:
             mentor, mentee = reason.stages or ("?", "?")
             return f"{sign} career stage: {mentor} mentor, {mentee} mentee"
         case ReasonKind.WAITED:
-            waits = [f"{name(pid)} {n} round{'s' * (n != 1)}" for pid, n in reason.waited]
+            waits = [f"{name(pid)} {count(n, 'round')}" for pid, n in reason.waited]
             return f"{sign} left out before: {listing(waits)}"
         case ReasonKind.REPEAT:
             when = reason.last_met.isoformat() if reason.last_met else "?"
@@ -97,7 +98,7 @@ def reason_line(reason: Reason, name: Namer = str) -> str:
 def match_lines(match: Match, name: Namer = str) -> list[str]:
     """A dry-run block for one match: a heading with the points, then each pair's reasons."""
     joiner = " mentors " if match.kind is MatchKind.MENTORING else " + "
-    lines = [f"{joiner.join(name(p) for p in match.people)}: {match.points} points"]
+    lines = [f"{joiner.join(name(p) for p in match.people)}: {count(match.points, 'point')}"]
     for pair in match.pairs:
         if len(match.pairs) > 1:
             lines.append(f"  {name(pair.a)} + {name(pair.b)}: {pair.points}")
@@ -118,7 +119,8 @@ def unmatched_line(person: Unmatched, name: Namer = str) -> str:
         case UnmatchedWhy.CAPACITY_FULL:
             return f"{who}: every mentor who fits is full ({person.candidates} fit)"
         case UnmatchedWhy.LOST_TO_BETTER_TOTAL:
-            return f"{who}: the {person.candidates} who fit are matched where the total is higher"
+            fit = "who fits is" if person.candidates == 1 else "who fit are"
+            return f"{who}: the {person.candidates} {fit} matched where the total is higher"
     raise AssertionError(person.why)  # pragma: no cover
 
 
@@ -126,7 +128,7 @@ def dry_run_lines(plan: RoundPlan, name: Namer = str) -> list[str]:
     """The whole proposed round as text: a summary, every match with reasons, the unmatched."""
     lines = [
         f"{plan.kind.value} round for {plan.round_on.isoformat()} (seed {plan.seed}): "
-        f"{len(plan.matches)} matches, {plan.total_points} points in total"
+        f"{count(len(plan.matches), 'match')}, {count(plan.total_points, 'point')} in total"
     ]
     for match in plan.matches:
         lines.extend(match_lines(match, name))

@@ -14,8 +14,8 @@ from typing import Any
 from bot.core.errors import BadOption, NotFound, UserError
 from bot.core.types import Community, Person
 from cogs.mentors.participants import CareerStage, LibraryType, Role
-from cogs.mentors.topics import TopicVocabulary
-from cogs.mentors.vocabulary import CommunityVocabulary
+from cogs.mentors.topics import TopicVocabulary, phrases
+from cogs.mentors.vocabulary import CommunityVocabulary, checked_phrase
 from storage.db import Database
 from storage.models import MentorProfileRow
 from storage.repositories import mentors as repo
@@ -107,6 +107,8 @@ def _fields(
         values["role"] = Role(given["role"]).value
     if "topics" in given:
         assert vocabulary is not None, "topics are read with the community's vocabulary"
+        for phrase in phrases(given["topics"]):
+            checked_phrase(phrase, "topics")
         reading = vocabulary.read(given["topics"])
         if not reading.topics:
             raise BadOption(

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.delivery import Destination
 from bot.core.errors import NotFound, UserError
+from bot.core.inflection import count, number_word
 from bot.core.messages import Bold, Button, Mention, Message, Segment, rich
 from bot.core.types import Community, Person
 from bot.core.zones import zone, zone_name
@@ -255,6 +256,9 @@ class Rounds:
                 "matches": len(plan.matches),
                 "unmatched": len(plan.unmatched),
                 "total_points": plan.total_points,
+                # Counts only: the log outlives /privacy forget, so it names nobody here.
+                "summary": f"{kind.value} round: {count(len(plan.matches), 'match')}, "
+                f"{count(plan.total_points, 'point')}, {len(plan.unmatched)} left out",
             },
         )
         return planned
@@ -409,7 +413,7 @@ def intro_message(
         text=rich(
             *who,
             "\n",
-            Bold(text="Why you two: "),
+            Bold(text=f"Why you {number_word(len(people))}: "),
             (why or "you are the best fit the round could find for each other") + ".",
             "\n",
             Bold(text="A first step: "),
@@ -427,9 +431,9 @@ def check_in_message(
     return Message(
         title="How did it go?",
         text=rich(
-            f"{days} days ago you were matched with " if reader else "You were matched ",
+            f"{count(days, 'day')} ago you were matched with " if reader else "You were matched ",
             *_others(people, reader),
-            (". " if reader else f" {days} days ago. ")
+            (". " if reader else f" {count(days, 'day')} ago. ")
             + "Have you met? Your answer helps the next round.",
         ),
         buttons=buttons(pair_id),
@@ -439,7 +443,7 @@ def check_in_message(
 def summary(planned: Planned) -> str:
     """One line for moderators: "3 matches, 412 points; 1 left out: Cy"."""
     plan = planned.plan
-    text = f"{len(plan.matches)} match{'es' * (len(plan.matches) != 1)}, {plan.total_points} points"
+    text = f"{count(len(plan.matches), 'match')}, {count(plan.total_points, 'point')}"
     if plan.unmatched:
         text += f"; left out: {listing([planned.name(u.person_id) for u in plan.unmatched])}"
     return text

@@ -35,6 +35,27 @@ SHORTEST = timedelta(days=1)
 LONGEST = timedelta(days=366)
 
 
+def _when(iso: str) -> str:
+    """A stored UTC instant as the log shows it: "2026-12-07 10:00 UTC"."""
+    return f"{datetime.fromisoformat(iso):%Y-%m-%d %H:%M} UTC"
+
+
+def schedule_summary(kind: str, before: dict[str, str] | None, after: dict[str, str] | None) -> str:
+    """The /modlog words for a schedule change, from the values before and after it (each
+    {"every": text as typed, "next_run_at": ISO UTC instant}, None for no schedule):
+    "peers rounds every 4 weeks, next 2026-12-07 10:00 UTC (was every 2 weeks)", or
+    "peers rounds stopped (were every 4 weeks)"."""
+    if after is None:
+        were = f" (were every {before['every']})" if before else ""
+        return f"{kind} rounds stopped{were}"
+    text = f"{kind} rounds every {after['every']}, next {_when(after['next_run_at'])}"
+    if before is None:
+        return text + " (new schedule)"
+    if before["every"] != after["every"]:
+        return text + f" (was every {before['every']})"
+    return text + f" (was next {_when(before['next_run_at'])})"
+
+
 def read_every(text: str) -> timedelta | None:
     """ "4 weeks" -> 28 days; "off" -> None (stop the schedule). Raises BadOption for
     something unreadable, shorter than a day or longer than a year."""
@@ -133,7 +154,12 @@ class Schedules:
                 at=now,
                 kind="mentor.schedule",
                 actor=audit.Party(actor.id, actor.display_name),
-                detail={"kind": kind.value, "before": before, "after": after},
+                detail={
+                    "kind": kind.value,
+                    "before": before,
+                    "after": after,
+                    "summary": schedule_summary(kind.value, before, after),
+                },
             )
         return row if every is not None else None
 

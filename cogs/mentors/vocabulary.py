@@ -15,6 +15,7 @@ config file's ``[mentors] topics`` are the operator's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,10 @@ from storage.repositories import mentors as repo
 MAX_PHRASE = 60
 # The most synonyms one /mentor topics add takes (as many as a profile's topics).
 MAX_SYNONYMS = 20
+# What would ping or link people if a topic were posted back: "@everyone", "@here", "@sam"
+# (an @ before a word), and Discord's "<@123>", "<@&123>", "<#123>" and Slack's "<!here>",
+# "<@U123>" markup (both platforms' message formatting references).
+MENTION_LIKE = re.compile(r"@\w|<[@#!]")
 ADDED = "mentor.topics.add"
 REMOVED = "mentor.topics.remove"
 SHOW = "/mentor topics show"
@@ -117,19 +122,27 @@ def _one_phrase(text: str, option: str, example: str) -> str:
             "topics).",
             hint=f"For example `{example}`.",
         )
-    return _checked(found[0], option)
+    return checked_phrase(found[0], option)
 
 
-def _checked(phrase: str, option: str) -> str:
-    """`phrase` trimmed, with single spaces; BadOption when longer than MAX_PHRASE."""
+def checked_phrase(phrase: str, option: str) -> str:
+    """One topic or synonym as typed in `option` (topics typed in a profile too): trimmed,
+    single spaces. Raises BadOption when it is longer than MAX_PHRASE or looks like a mention
+    (see MENTION_LIKE), which a topic listed back to people must never turn into."""
     shown = " ".join(phrase.split())
+    if MENTION_LIKE.search(shown):
+        raise BadOption(
+            f"`{option}:` {quote(shown[:30])} looks like a mention; a topic is the words people "
+            "would type, without @ or <…>.",
+            hint=f'For example `{option}:"outreach"`.',
+        )
     # Lowercasing can lengthen a word ("ß" is "ss"); the stored forms must fit too.
     longest = max(len(shown), len(topic_name(shown)), len(fold(shown)))
     if longest > MAX_PHRASE:
         raise BadOption(
             f'`{option}:` "{shown[:30]}…" is {longest} characters long; a topic or synonym '
             f"can be at most {MAX_PHRASE}.",
-            hint='Use the few words people would type, like `topic:"seed library"`.',
+            hint=f'Use the few words people would type, like `{option}:"seed library"`.',
         )
     return shown
 
@@ -196,7 +209,7 @@ class CommunityVocabulary:
         nothing is new, nothing is written. Recorded in the audit log as "mentor.topics.add".
         """
         typed = _one_phrase(topic, "topic", 'topic:"seed library"')
-        given = [_checked(p, "synonyms") for p in phrases(synonyms or "")]
+        given = [checked_phrase(p, "synonyms") for p in phrases(synonyms or "")]
         if synonyms is not None and synonyms.strip() and not given:
             raise BadOption(
                 "`synonyms:` needs words, not only punctuation.",

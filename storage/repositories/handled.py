@@ -32,3 +32,9 @@ async def forget_before(session: AsyncSession, prefix: str, cutoff: datetime) ->
         )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def seen(session: AsyncSession, key: str) -> bool:
+    """Whether `key` (cut to 200 characters) was recorded as handled."""
+    found = await session.get(HandledRequest, key[:KEY_MAX])
+    return found is not None

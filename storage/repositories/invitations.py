@@ -315,12 +315,14 @@ async def preference(
 
 async def suppress(
     session: AsyncSession, community_id: int, external_id: str, now: datetime
-) -> None:
-    await session.execute(
+) -> bool:
+    """Turn invitations off for `external_id`; False when they were off already."""
+    result: Any = await session.execute(
         insert_ignore(session, SuppressionRow).values(
             community_id=community_id, external_id=external_id, created_at=now
         )
     )
+    return bool(result.rowcount)
 
 
 async def unsuppress(session: AsyncSession, community_id: int, external_id: str) -> None:
@@ -333,12 +335,15 @@ async def unsuppress(session: AsyncSession, community_id: int, external_id: str)
 
 async def block(
     session: AsyncSession, community_id: int, person_id: int, blocked_id: int, now: datetime
-) -> None:
-    await session.execute(
+) -> bool:
+    """Record that `person_id` takes no invitations from `blocked_id`; False when they had
+    blocked them already (nothing written)."""
+    result: Any = await session.execute(
         insert_ignore(session, BlockRow).values(
             community_id=community_id, person_id=person_id, blocked_id=blocked_id, created_at=now
         )
     )
+    return bool(result.rowcount)
 
 
 async def unblock(session: AsyncSession, person_id: int, blocked_id: int) -> bool:

@@ -105,9 +105,9 @@ def test_every_platform_id_may_be_a_toml_integer_or_text(
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("guild_ids = [1.234e18]", "discord.guild_ids.0: must be an id, as a whole number"),
-        ("guild_ids = [true]", "discord.guild_ids.0: must be an id, as a whole number"),
-        ('guild_ids = ["my server"]', "discord.guild_ids.0: must be a Discord id (digits only)"),
+        ("guild_ids = [1.234e18]", "discord.guild_ids[0]: must be an id, as a whole number"),
+        ("guild_ids = [true]", "discord.guild_ids[0]: must be an id, as a whole number"),
+        ('guild_ids = ["my server"]', "discord.guild_ids[0]: must be a Discord id (digits only)"),
         ('application_id = "-5"', "discord.application_id: must be a Discord id (digits only)"),
     ],
 )
@@ -116,3 +116,80 @@ def test_an_id_that_cannot_be_one_names_the_key(tmp_path: Path, line: str, expec
     path.write_text(f"[discord]\n{line}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape(expected)):
         load_settings(path, env={})
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (
+            '[bot]\ncommands_per_minute = "lots"\n',
+            'config error: bot.commands_per_minute: must be a whole number, not "lots"',
+        ),
+        (
+            '[discord]\ndefer_after_seconds = "soon"\n',
+            'config error: discord.defer_after_seconds: must be a number, not "soon"',
+        ),
+        ("[bot]\ntimezone = 5\n", "config error: bot.timezone: must be text in quotes, not 5"),
+        (  # a cog's own section: named as written, never as bot.cogs, one "config error"
+            '[mentors]\ncheck_in_days = "two"\n',
+            'config error: mentors.check_in_days: must be a whole number, not "two"',
+        ),
+        (
+            '[invitations]\nper_event = "x"\n',
+            'config error: invitations.per_event: must be a whole number, not "x"',
+        ),
+        ("[events]\nshout = 1\n", "config error: events.shout: is not a known setting"),
+        ("[mentors]\ntopics = 3\n", "config error: mentors.topics: must be a table, not 3"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_names_its_setting_once(
+    tmp_path: Path, config: str, expected: str
+) -> None:
+    result = run_potluck(tmp_path, config, "console")
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line == f"potluck: {expected}" or line.startswith(f"potluck: {expected}"), line
+    assert line.count("config error") == 1 and "bot.cogs" not in line, line
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "\t \n"])
+def test_a_blank_token_is_no_token(tmp_path: Path, blank: str) -> None:
+    env = {"DISCORD_TOKEN": blank, "SLACK_BOT_TOKEN": blank, "SLACK_SIGNING_SECRET": blank}
+    settings = load_settings(None, env=env)
+    assert settings.discord.token is None and settings.slack.bot_token is None
+    assert settings.slack.signing_secret is None
+    path = tmp_path / "config.toml"
+    path.write_text(f'[discord]\ntoken = "{blank.strip()}   "\n', encoding="utf-8")
+    assert load_settings(path, env={}).discord.token is None
+    # A blank variable does not hide the file's token either.
+    path.write_text('[discord]\ntoken = " from-file "\n', encoding="utf-8")
+    assert load_settings(path, env={"DISCORD_TOKEN": blank}).discord.token == "from-file"
+
+
+def test_a_blank_token_in_the_environment_is_never_sent(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[web]\nenabled = false\n", encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": "   "}
+    synced = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(path), "discord", "sync"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        input="",
+        env=env,
+    )
+    assert synced.returncode == 2, synced.stderr
+    (line,) = synced.stderr.strip().splitlines()
+    assert "set DISCORD_TOKEN" in line, line
+    ran = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(path), "run"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        input="/quit\n",
+        env=env,
+    )
+    assert ran.returncode == 0, ran.stderr  # no token: the console, as with none set
+    assert "Traceback" not in ran.stderr and "token" not in ran.stderr.lower(), ran.stderr

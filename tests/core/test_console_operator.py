@@ -135,6 +135,9 @@ async def test_press_picks_among_the_buttons_shown_to_that_person(
         ('@"sam x" /timezone show', "Names have no spaces"),
         ("@sam", "A command must follow the name, like: @sam /help"),
         ("@sam x /timezone show", "Names have no spaces"),
+        ("@everyone /timezone show", "@everyone means everyone in a channel, not one person"),
+        ("@Here /timezone show", "@Here means everyone in a channel"),
+        ("@channel /help", "act as one person, like: @sam /timezone show"),
     ],
 )
 async def test_acting_as_someone_must_name_them_then_a_command(

@@ -74,7 +74,7 @@ def test_a_dry_run_shows_each_pair_with_points_and_reasons_and_who_is_left_out()
     history = History.of([("ada", "cy", date(2025, 7, 1))])
     plan = match_mentoring(people, round_on=ON, history=history, seed=3)
     assert dry_run_lines(plan, NAMES.__getitem__) == [
-        "mentoring round for 2026-01-12 (seed 3): 1 matches, 117 points in total",
+        "mentoring round for 2026-01-12 (seed 3): 1 match, 117 points in total",
         "Ada mentors Bo: 117 points",
         "    +10 the rules allow this pair",
         "    +30 shared topics: archives",
@@ -98,7 +98,7 @@ def test_a_dry_run_of_a_trio_shows_all_three_pairs() -> None:
         "    +32 working hours overlap 8 h",
     ]
     assert dry_run_lines(match_peers(peers, round_on=ON), NAMES.__getitem__) == [
-        "peers round for 2026-01-12 (seed 0): 1 matches, 216 points in total",
+        "peers round for 2026-01-12 (seed 0): 1 match, 216 points in total",
         "Ada + Cy + Bo: 216 points",
         "  Ada + Cy: 72",
         *reasons,
