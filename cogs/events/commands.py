@@ -367,12 +367,29 @@ class EventsCog(Cog):
     async def checkin(self, inv: Invocation, id: str, person: str | None = None) -> Message:
         done = await self.rsvps.checkin(inv.community, inv.person, id, person)
         head = f"{done.name} was already checked in" if done.already else f"Checked in: {done.name}"
+        answered = {
+            "no": "answered no",
+            "maybe": "answered maybe",
+            "waitlist": "was on the waitlist",
+        }
+        changed = (
+            f" {done.name} {answered.get(done.was, 'answered ' + done.was)}; being here makes it"
+            " a yes (going)."
+            if done.was is not None
+            else ""
+        )
+        over = (
+            f" That is {words.count(done.over, 'seat')} over the capacity of"
+            f" {done.view.capacity}: people who are here always count."
+            if done.over and not done.already
+            else ""
+        )
         return Message(
             text=rich(
                 head,
                 " at ",
                 Bold(text=done.view.title),
-                f". {done.there} of {done.going} going are here.",
+                f".{changed} {done.there} of {done.going} going are here.{over}",
             ),
             ephemeral=True,
             accent="success",

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from bot.core import zones
 from bot.core.errors import BadOption
 from bot.core.messages import Bold, Segment
+from bot.core.timetext import YEARS_AHEAD  # how far ahead any date, one of a series too, can be
 from cogs.events import recurrence
 from cogs.events.cards import date_list
 from cogs.events.errors import Refused
 from cogs.events.views import EventView
 
 SEARCH_LIMIT = 5000  # upcoming dates looked through for the nearest ones
-YEARS_AHEAD = 10  # how far ahead a single date of a series can be picked
 PICK_ANOTHER = "Pick one of those dates, or leave date: out for the next one."
 
 
