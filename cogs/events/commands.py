@@ -367,14 +367,9 @@ class EventsCog(Cog):
     async def checkin(self, inv: Invocation, id: str, person: str | None = None) -> Message:
         done = await self.rsvps.checkin(inv.community, inv.person, id, person)
         head = f"{done.name} was already checked in" if done.already else f"Checked in: {done.name}"
-        answered = {
-            "no": "answered no",
-            "maybe": "answered maybe",
-            "waitlist": "was on the waitlist",
-        }
+        before = "was on the waitlist" if done.was == "waitlist" else f"answered {done.was}"
         changed = (
-            f" {done.name} {answered.get(done.was, 'answered ' + done.was)}; being here makes it"
-            " a yes (going)."
+            f" {done.name} {before}; being here makes it a yes (going)."
             if done.was is not None
             else ""
         )
