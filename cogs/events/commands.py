@@ -28,7 +28,7 @@ from bot.core.types import Invocation, Level
 from cogs.events import words
 from cogs.events.calendar import ics_filename
 from cogs.events.cards import minutes_text, reminders_text
-from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields, when_context
+from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields, reread, when_context
 from cogs.events.errors import shows_refusals
 from cogs.events.notices import Notices
 from cogs.events.queries import EventQueries, Listing
@@ -82,14 +82,17 @@ class EventsCog(Cog):
         self, inv: Invocation, title: str, when: datetime, channel: str | None = None, **fields: Any
     ) -> Message:
         draft = Draft.of({"title": title, "when": when, **fields}, **when_context(inv))
-        view, warnings, card = await self.service.create(
-            inv.community,
-            inv.person,
-            platform=inv.platform,
-            channel_id=channel or inv.channel.external_id,
-            zone=inv.zone_name,
-            draft=draft,
-        )
+        try:
+            view, warnings, card = await self.service.create(
+                inv.community,
+                inv.person,
+                platform=inv.platform,
+                channel_id=channel or inv.channel.external_id,
+                zone=inv.zone_name,
+                draft=draft,
+            )
+        finally:
+            reread(inv, draft)
         here = not channel or channel == inv.channel.external_id
         where = "the channel" if here else f"#{channel}"
         header: list[Segment] = [
@@ -99,7 +102,7 @@ class EventsCog(Cog):
             Code(text=f"/rsvp event:{view.code} answer:yes"),
             ".\n",
         ]
-        for warning in warnings:
+        for warning in [*warnings, *draft.notes]:
             header += ["⚠️ ", warning, "\n"]
         return card.model_copy(
             update={"text": rich(*header, *card.text), "ephemeral": True, "accent": "success"}
@@ -139,12 +142,16 @@ class EventsCog(Cog):
     )
     @shows_refusals
     async def edit(self, inv: Invocation, id: str, **fields: Any) -> Message:
-        event, changed, card = await self.service.edit(
-            inv.community, inv.person, id, Draft.of(fields, **when_context(inv))
-        )
+        draft = Draft.of(fields, **when_context(inv))
+        try:
+            event, changed, card = await self.service.edit(inv.community, inv.person, id, draft)
+        finally:
+            reread(inv, draft)
         header: list[Segment] = [
             f"Updated {', '.join(changed)}. The card and reminders follow the change.\n"
         ]
+        for note in draft.notes:
+            header += ["⚠️ ", note, "\n"]
         if {"ends", "duration"} & set(changed):
             header.append(f"It now lasts {minutes_text(event.duration_minutes)}.\n")
         return card.model_copy(
