@@ -156,10 +156,11 @@ class Dispatcher:
             spec, used = self.registry.resolve(words)
             if spec is None:
                 raise self._unknown(words)
-            values = bind_options(spec, tokens[used:])
+            unnamed: set[str] = set()
+            values = bind_options(spec, tokens[used:], unnamed)
         except UserError as exc:
             return error_reply(exc)
-        return await self.run_command(actor, spec, values, raw=raw)
+        return await self.run_command(actor, spec, values, raw=raw, unnamed=frozenset(unnamed))
 
     async def run_command(
         self,
@@ -168,7 +169,9 @@ class Dispatcher:
         options: Mapping[str, Any],
         *,
         raw: Any = None,
+        unnamed: frozenset[str] = frozenset(),
     ) -> Message:
+        """A command with its options bound; `unnamed` the options typed without their name."""
         ref = ""
         inv: Invocation | None = None
         started = time.perf_counter()
@@ -179,6 +182,7 @@ class Dispatcher:
                 raise STOPPING
             spec = command if isinstance(command, CommandSpec) else self._spec(command)
             inv = await self.invocation(actor, command=spec.name, raw=raw)
+            inv.unnamed = unnamed
             current_log_context.set(LogContext(inv.platform, inv.community.id))
             require_level(inv, spec.level, f"/{spec.name}")
             if actor.rate_limited:

@@ -59,10 +59,14 @@ def date_examples(now: datetime, zone: ZoneInfo | None = None) -> str:
     return f'"next friday 6pm", "tomorrow at noon" or "{day.isoformat()} 18:00"'
 
 
+class DurationOutOfRange(BadOption):
+    """A duration that was read but is zero or longer than MAX_DURATION."""
+
+
 def parse_duration(text: str) -> timedelta:
     """'90m', '1h30m', '2 hours', '1.5h', '3 days', '1 year' (365 days) -> timedelta; a bare
-    number means minutes. Raises BadOption for text it cannot read, zero, or more than
-    MAX_DURATION (10 years)."""
+    number means minutes. Raises BadOption for text it cannot read, DurationOutOfRange (a
+    BadOption) for zero or more than MAX_DURATION (10 years)."""
     cleaned = text.strip().lower()
     if re.fullmatch(r"\d+", cleaned):
         minutes = float(cleaned)
@@ -80,9 +84,11 @@ def parse_duration(text: str) -> timedelta:
                 hint='Try "90m", "1h30m", "2 hours" or "3 days".',
             )
     if minutes <= 0:
-        raise BadOption("A duration must be longer than zero.", hint='Try "90m" or "2 hours".')
+        raise DurationOutOfRange(
+            "A duration must be longer than zero.", hint='Try "90m" or "2 hours".'
+        )
     if minutes > MAX_DURATION.total_seconds() / 60:
-        raise BadOption(
+        raise DurationOutOfRange(
             f"`{text}` is too long: a duration can be at most {MAX_DURATION.days // 365} years.",
             hint='Try "3 days" or "6 weeks".',
         )

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.core.commands import CLEAR, Option, OptionKind
 from bot.core.dateorder import date_order
 from bot.core.errors import BadOption
-from bot.core.timetext import date_examples, parse_duration, read_time
+from bot.core.timetext import DurationOutOfRange, date_examples, parse_duration, read_time
 from bot.core.types import Invocation
 from bot.core.wallclock import wall_clock_check
 from bot.core.zones import zone
@@ -206,6 +206,8 @@ def parse_reminder_offsets(text: str) -> list[int]:
         part = part.removesuffix(" before").strip()
         try:
             value = int(parse_duration(part).total_seconds() // 60)
+        except DurationOutOfRange:  # read, but zero or years long: said as out of range below
+            value = 0
         except BadOption:
             raise BadOption(
                 f"I could not read the reminder time `{part}`.",
@@ -213,7 +215,8 @@ def parse_reminder_offsets(text: str) -> list[int]:
             ) from None
         if not 1 <= value <= REMINDER_MINUTES_MAX:
             raise BadOption(
-                "Reminders can be between 1 minute and 30 days before the start.",
+                f"`{part}` is out of range: reminders can be from 1 minute to "
+                f"{REMINDER_MINUTES_MAX // 1440} days before the start.",
                 hint='Try reminders:"1d, 1h".',
             )
         minutes.append(value)
