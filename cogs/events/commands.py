@@ -232,6 +232,7 @@ class EventsCog(Cog):
         options=[EVENT_ID, DATE],
         examples=["/event attendees id:k3f9"],
     )
+    @shows_refusals
     async def attendees(self, inv: Invocation, id: str, date: datetime | None = None) -> Message:
         view, occurrence, people = await self.queries.attendees(
             inv.community, inv.person, id, date, inv.zone
