@@ -33,7 +33,13 @@ from cogs.events.errors import shows_refusals
 from cogs.events.notices import Notices
 from cogs.events.queries import EventQueries, Listing
 from cogs.events.reminders import ReminderSchedule
-from cogs.events.replies import attendees_reply, listing_reply, rsvp_reply, telling
+from cogs.events.replies import (
+    attendees_reply,
+    checkin_reply,
+    listing_reply,
+    rsvp_reply,
+    telling,
+)
 from cogs.events.rsvps import Rsvps
 from cogs.events.seating import Answer
 from cogs.events.service import EventService
@@ -374,29 +380,7 @@ class EventsCog(Cog):
     @shows_refusals
     async def checkin(self, inv: Invocation, id: str, person: str | None = None) -> Message:
         done = await self.rsvps.checkin(inv.community, inv.person, id, person)
-        head = f"{done.name} was already checked in" if done.already else f"Checked in: {done.name}"
-        before = "was on the waitlist" if done.was == "waitlist" else f"answered {done.was}"
-        changed = (
-            f" {done.name} {before}; being here makes it a yes (going)."
-            if done.was is not None
-            else ""
-        )
-        over = (
-            f" That is {words.count(done.over, 'seat')} over the capacity of"
-            f" {done.view.capacity}: people who are here always count."
-            if done.over and not done.already
-            else ""
-        )
-        return Message(
-            text=rich(
-                head,
-                " at ",
-                Bold(text=done.view.title),
-                f".{changed} {done.there} of {done.going} going are here.{over}",
-            ),
-            ephemeral=True,
-            accent="success",
-        )
+        return checkin_reply(done)
 
     @command(
         "event reminders",
