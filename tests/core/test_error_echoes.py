@@ -29,7 +29,8 @@ CREATE = '/event create title:"Party" when:"next friday 6pm"'
         f"/event show id:{LONG}",
         f"/event reminders {LONG}",
         f"/rsvp event:abcd answer:{LONG}",
-        f"/invites quiet from:{LONG} to:08:00",
+        f"/help topic:{LONG}",
+        f"/event cancel id:{LONG}",
     ],
 )
 async def test_an_error_repeats_at_most_a_clip_of_what_was_typed(
@@ -41,7 +42,7 @@ async def test_an_error_repeats_at_most_a_clip_of_what_was_typed(
     assert "Q" * (ECHO_MAX + 1) not in text and "9" * (ECHO_MAX + 1) not in text
     assert "1" * (ECHO_MAX + 1) not in text and WORDS[: ECHO_MAX + 1] not in text
     assert len(text) < 600, text[:300]
-    assert "…" in text or "characters long" in text, text
+    assert "…" in text, text
 
 
 async def test_a_short_value_is_repeated_whole(chat: Conversation) -> None:
