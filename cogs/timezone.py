@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
+from zoneinfo import available_timezones
 
 from bot.app import Potluck
 from bot.core.commands import Cog, Option, command
@@ -11,18 +13,35 @@ from bot.core.messages import Bold, Code, Message, Time, rich
 from bot.core.types import Invocation, Level
 from bot.core.zonewords import zone_cities, zone_for_word, zone_names
 
+# The System V names tzdata keeps for old systems, and the zones they have been links to since
+# tzdata 2024b (its NEWS: "EST5EDT ... are now links to America/New_York ..."). They are
+# stored as the zone they stand for, which every reader's calendar knows.
+LEGACY_ZONES = {
+    "est5edt": "America/New_York",
+    "cst6cdt": "America/Chicago",
+    "mst7mdt": "America/Denver",
+    "pst8pdt": "America/Los_Angeles",
+}
+
 
 def resolve_zone(text: str) -> str:
     """An IANA zone from what someone typed ("Europe/Berlin", "berlin", "new york"), or a
-    BadOption with "did you mean" suggestions. An abbreviation or zone word ("EST",
-    "Eastern") is refused with the zone it stands for as the first suggestion: a person's
-    zone must follow daylight saving, which a fixed abbreviation does not say."""
+    BadOption with "did you mean" suggestions. A System V name ("EST5EDT") gives the zone it
+    links to (LEGACY_ZONES); another old one-word IANA name ("Japan", "Cuba") is taken as
+    it is. An abbreviation or zone word ("EST", "Eastern") is refused with the zone it
+    stands for as the first suggestion: a person's zone must follow daylight saving, which a
+    fixed abbreviation does not say."""
     cleaned = "_".join(text.strip().split())
+    lowered = cleaned.lower()
     zones = zone_names()
-    if cleaned.lower() in zones:
-        return zones[cleaned.lower()]
-    if cleaned.lower() in zone_cities():
-        return zone_cities()[cleaned.lower()]
+    if lowered in zones:
+        return zones[lowered]
+    if lowered in zone_cities():
+        return zone_cities()[lowered]
+    if lowered in LEGACY_ZONES:
+        return LEGACY_ZONES[lowered]
+    if lowered in _one_word_zones() and zone_for_word(lowered) is None:
+        return _one_word_zones()[lowered]
     suggestions = suggest_zones(cleaned)
     hint = ("Did you mean " + ", ".join(suggestions) + "?") if suggestions else ""
     raise BadOption(
@@ -30,6 +49,12 @@ def resolve_zone(text: str) -> str:
         hint=(hint + " " if hint else "")
         + "Use a zone name like zone:Europe/Berlin or zone:America/Chicago.",
     )
+
+
+@lru_cache(maxsize=1)
+def _one_word_zones() -> dict[str, str]:
+    """Lowercased -> IANA spelling of the zone names without a region ("Japan", "NZ")."""
+    return {z.lower(): z for z in available_timezones() if "/" not in z and z != "localtime"}
 
 
 def suggest_zones(text: str, limit: int = 3) -> list[str]:
@@ -75,6 +100,7 @@ class TimezoneCog(Cog):
             text=rich(
                 "Your time zone is now ",
                 Bold(text=name),
+                _old_name(zone, name),
                 ". It is ",
                 Time(at=inv.now, style="time"),
                 " there.",
@@ -114,8 +140,17 @@ class TimezoneCog(Cog):
         name = resolve_zone(zone)
         await self.bot.identity.set_community_timezone(inv.community.id, name)
         return Message(
-            text=rich("The community's time zone is now ", Bold(text=name), "."), accent="success"
+            text=rich(
+                "The community's time zone is now ", Bold(text=name), _old_name(zone, name), "."
+            ),
+            accent="success",
         )
+
+
+def _old_name(typed: str, name: str) -> str:
+    """ " (EST5EDT is its old name)" when a System V name was stored as its zone."""
+    cleaned = typed.strip()
+    return f" ({cleaned} is its old name)" if cleaned.lower() in LEGACY_ZONES else ""
 
 
 async def setup(bot: Potluck) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ from bot.core.checks import RateLimiter, require_level
 from bot.core.clock import Clock
 from bot.core.commands import CommandSpec
 from bot.core.control_chars import remove_control_characters
-from bot.core.errors import BadOption, UserError
+from bot.core.errors import ECHO_MAX, BadOption, UserError, echo
 from bot.core.grammar import bind_options, split_command
 from bot.core.messages import Code, Message, Text, rich
 from bot.core.options import convert_options
@@ -42,7 +43,28 @@ class IdentityResolver(Protocol):
 
 def error_reply(exc: UserError) -> Message:
     text = exc.message + (f"\n{exc.hint}" if exc.hint else "")
-    return Message(text=backticks_as_code(text), ephemeral=True, accent="danger")
+    return clip_echoes(Message(text=backticks_as_code(text), ephemeral=True, accent="danger"))
+
+
+# A run of text without spaces longer than any word or command: someone's pasted text.
+_LONG_RUN = re.compile(rf"\S{{{ECHO_MAX + 1},}}")
+
+
+def clip_echoes(reply: Message) -> Message:
+    """An error reply (accent "danger") with the person's own text cut to ECHO_MAX
+    characters wherever it repeats it: every quoted (code) part longer than that, and any
+    run of text without spaces longer than that. Other replies are returned as they are."""
+    if reply.accent != "danger":
+        return reply
+    text = [
+        Code(text=echo(seg.text))
+        if isinstance(seg, Code)
+        else _LONG_RUN.sub(lambda m: echo(m.group(0)), seg)
+        if isinstance(seg, str)
+        else seg
+        for seg in reply.text
+    ]
+    return reply.model_copy(update={"text": text})
 
 
 def backticks_as_code(text: str) -> Text:
@@ -134,10 +156,11 @@ class Dispatcher:
             spec, used = self.registry.resolve(words)
             if spec is None:
                 raise self._unknown(words)
-            values = bind_options(spec, tokens[used:])
+            unnamed: set[str] = set()
+            values = bind_options(spec, tokens[used:], unnamed)
         except UserError as exc:
             return error_reply(exc)
-        return await self.run_command(actor, spec, values, raw=raw)
+        return await self.run_command(actor, spec, values, raw=raw, unnamed=frozenset(unnamed))
 
     async def run_command(
         self,
@@ -146,7 +169,9 @@ class Dispatcher:
         options: Mapping[str, Any],
         *,
         raw: Any = None,
+        unnamed: frozenset[str] = frozenset(),
     ) -> Message:
+        """A command with its options bound; `unnamed` the options typed without their name."""
         ref = ""
         inv: Invocation | None = None
         started = time.perf_counter()
@@ -157,6 +182,7 @@ class Dispatcher:
                 raise STOPPING
             spec = command if isinstance(command, CommandSpec) else self._spec(command)
             inv = await self.invocation(actor, command=spec.name, raw=raw)
+            inv.unnamed = unnamed
             current_log_context.set(LogContext(inv.platform, inv.community.id))
             require_level(inv, spec.level, f"/{spec.name}")
             if actor.rate_limited:
@@ -166,7 +192,7 @@ class Dispatcher:
             reply = await spec.handler(inv, **values)
             if reply is None:
                 reply = Message(text=["Done."], ephemeral=True)
-            return with_reading_notes(reply, inv)
+            return with_reading_notes(clip_echoes(reply), inv)  # a refusal the handler wrote
         except UserError as exc:
             return with_reading_notes(error_reply(exc), inv)
         except Exception:
@@ -203,7 +229,9 @@ class Dispatcher:
             if actor.rate_limited:
                 self.limiter.check(inv)
             reply = await spec.handler(inv, value)
-            return reply if reply is not None else Message(text=["Done."], ephemeral=True)
+            return (
+                clip_echoes(reply) if reply is not None else Message(text=["Done."], ephemeral=True)
+            )
         except UserError as exc:
             return error_reply(exc)
         except Exception:

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+# How much of a person's own text an error repeats back: enough to recognise what was typed
+# (a zone name, a date, a title), never a pasted page. Longer text is cut with "…".
+ECHO_MAX = 60
+
+
+def echo(text: str) -> str:
+    """`text` as an error repeats it: whole up to ECHO_MAX characters, else its first
+    ECHO_MAX - 1 characters and "…"."""
+    return text if len(text) <= ECHO_MAX else text[: ECHO_MAX - 1] + "…"
+
 
 class UserError(Exception):
     """Something the person typed or asked for cannot be done; the message says what to do."""

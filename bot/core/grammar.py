@@ -133,12 +133,14 @@ def split_command(line: str) -> tuple[list[str], list[Token]]:
     return words, tokens
 
 
-def bind_options(spec: CommandSpec, tokens: list[Token]) -> dict[str, str]:
+def bind_options(
+    spec: CommandSpec, tokens: list[Token], unnamed: set[str] | None = None
+) -> dict[str, str]:
     """Map the tokens after the command path onto the command's declared options.
 
     Bare words after `key:value` continue that value (people forget quotes), so
     `title:Winter party when:friday` means what it says. Bare words before any key fill the
-    options in declaration order (`/rsvp 4f2a yes`).
+    options in declaration order (`/rsvp 4f2a yes`); their names are added to `unnamed`.
     """
     values: dict[str, str] = {}
     positional: list[str] = []
@@ -176,6 +178,8 @@ def bind_options(spec: CommandSpec, tokens: list[Token]) -> dict[str, str]:
     for i, word in enumerate(positional):
         if i < len(free):
             values[free[i]] = word
+            if unnamed is not None:
+                unnamed.add(free[i])
         else:
             values[free[-1]] = f"{values[free[-1]]} {word}"
     return values

@@ -70,10 +70,14 @@ def _left_empty(value: Any) -> bool:
 
 
 def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
+    """One option's value for the handler; BadOption saying what to type instead. An error
+    names the option (`setting:`) only when the person typed its name; a value typed without
+    one (`/event reminders maybe`) is named by what was typed."""
     if _clears(opt, value):
         return CLEAR
+    named = opt.name not in inv.unnamed
     if opt.kind is OptionKind.INTEGER:
-        return _integer(opt, value)
+        return _integer(opt, value, named)
     if opt.kind is OptionKind.BOOLEAN:
         if isinstance(value, bool):
             return value
@@ -82,6 +86,8 @@ def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
             return True
         if text in _FALSE:
             return False
+        if not named:
+            raise BadOption(f"`{value}` is not yes or no.")
         raise BadOption(f"`{opt.name}:` must be yes or no, not `{value}`.")
     text = str(value).strip()
     try:
@@ -101,11 +107,15 @@ def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
             return reading.at
     except BadOption as exc:
         # Say which option, so a form can show the mistake on the right field.
-        raise BadOption(f"`{opt.name}:` {exc.message}", hint=exc.hint) from None
+        raise BadOption(
+            f"`{opt.name}:` {exc.message}" if named else exc.message, hint=exc.hint
+        ) from None
     limit = opt.max_length if opt.max_length is not None else DEFAULT_MAX_LENGTH
     if len(text) > limit:
         raise BadOption(
-            f"`{opt.name}:` is {len(text)} characters long; the limit is {limit}.",
+            f"`{opt.name}:` is {len(text)} characters long; the limit is {limit}."
+            if named
+            else f"That text is {len(text)} characters long; the limit is {limit}.",
             hint="Shorten it and try again.",
         )
     if opt.kind is OptionKind.PERSON:
@@ -125,31 +135,45 @@ def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
         for choice in opt.choices:
             if choice.lower() == lowered:
                 return choice
+        if named:
+            raise BadOption(
+                f"`{opt.name}:` must be one of {', '.join(opt.choices)}, not `{text}`.",
+                hint=f"For example {opt.name}:{opt.choices[0]}",
+            )
+        alone = len(inv.unnamed) == 1  # the only word typed after the command
         raise BadOption(
-            f"`{opt.name}:` must be one of {', '.join(opt.choices)}, not `{text}`.",
-            hint=f"For example {opt.name}:{opt.choices[0]}",
+            f"`{text}` is not one of {', '.join(opt.choices)}.",
+            hint=f"For example /{spec.name} {opt.choices[0]}"
+            if alone
+            else f"For example {opt.name}:{opt.choices[0]}",
         )
     return text
 
 
-def _integer(opt: Option, value: Any) -> int:
+def _integer(opt: Option, value: Any, named: bool = True) -> int:
     if isinstance(value, bool):
         raise BadOption(f"`{opt.name}:` must be a whole number.")
     try:
         number = value if isinstance(value, int) else int(str(value).strip().lstrip("+"))
     except ValueError:
         raise BadOption(
-            f"`{opt.name}:` must be a whole number, not `{value}`.",
+            f"`{opt.name}:` must be a whole number, not `{value}`."
+            if named
+            else f"`{value}` is not a whole number.",
             hint=f"For example {opt.name}:{opt.min_value if opt.min_value is not None else 1}",
         ) from None
     if opt.min_value is not None and number < opt.min_value:
-        raise BadOption(_range_text(opt, number))
+        raise BadOption(_range_text(opt, number, named))
     if opt.max_value is not None and number > opt.max_value:
-        raise BadOption(_range_text(opt, number))
+        raise BadOption(_range_text(opt, number, named))
     return number
 
 
-def _range_text(opt: Option, number: int) -> str:
+def _range_text(opt: Option, number: int, named: bool = True) -> str:
+    if not named:
+        low = f"{opt.min_value}" if opt.min_value is not None else "any number"
+        high = f"{opt.max_value}" if opt.max_value is not None else "up"
+        return f"{number} is out of range: the accepted values are {low} to {high}."
     if opt.min_value is not None and opt.max_value is not None:
         return f"`{opt.name}:` must be between {opt.min_value} and {opt.max_value}, not {number}."
     if opt.min_value is not None:

@@ -44,6 +44,9 @@ _CLOCK_24 = re.compile(r"(?<![\w:.])(\d{1,3}):(\d{1,3})(?::(\d{1,3}))?(?![\w:])"
 _ISO_T = re.compile(r"(\d)T(\d)")
 MAX_DATE_LENGTH = 200
 MIN_YEAR = 1900  # nothing anyone plans is older; earlier zones had offsets in seconds
+# Dates are taken up to the end of the year this many years ahead: a community plans months
+# ahead, a yearly gathering a few years; 9999 is a typo, not a plan.
+YEARS_AHEAD = 10
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 EXAMPLE_DAYS_AHEAD = 10  # the example date in hints: always ahead, never a day gone by
@@ -56,10 +59,14 @@ def date_examples(now: datetime, zone: ZoneInfo | None = None) -> str:
     return f'"next friday 6pm", "tomorrow at noon" or "{day.isoformat()} 18:00"'
 
 
+class DurationOutOfRange(BadOption):
+    """A duration that was read but is zero or longer than MAX_DURATION."""
+
+
 def parse_duration(text: str) -> timedelta:
     """'90m', '1h30m', '2 hours', '1.5h', '3 days', '1 year' (365 days) -> timedelta; a bare
-    number means minutes. Raises BadOption for text it cannot read, zero, or more than
-    MAX_DURATION (10 years)."""
+    number means minutes. Raises BadOption for text it cannot read, DurationOutOfRange (a
+    BadOption) for zero or more than MAX_DURATION (10 years)."""
     cleaned = text.strip().lower()
     if re.fullmatch(r"\d+", cleaned):
         minutes = float(cleaned)
@@ -77,9 +84,11 @@ def parse_duration(text: str) -> timedelta:
                 hint='Try "90m", "1h30m", "2 hours" or "3 days".',
             )
     if minutes <= 0:
-        raise BadOption("A duration must be longer than zero.", hint='Try "90m" or "2 hours".')
+        raise DurationOutOfRange(
+            "A duration must be longer than zero.", hint='Try "90m" or "2 hours".'
+        )
     if minutes > MAX_DURATION.total_seconds() / 60:
-        raise BadOption(
+        raise DurationOutOfRange(
             f"`{text}` is too long: a duration can be at most {MAX_DURATION.days // 365} years.",
             hint='Try "3 days" or "6 weeks".',
         )
@@ -133,7 +142,8 @@ def read_time(
     With `need_time`, a day without a time of day is refused rather than taken as midnight.
     Seconds are dropped: events start on a minute. Raises BadOption, naming the value, for
     an impossible clock time ("25:00", "13pm", "6:75pm", "24:00"), a date that does not
-    exist, or text that is not a date; never returns "now" for a time it could not read.
+    exist, a year more than YEARS_AHEAD (10) after this one, or text that is not a date;
+    never returns "now" for a time it could not read.
     """
     import dateparser  # imported lazily: it is slow to import and only needed here
 
@@ -164,8 +174,11 @@ def read_time(
         "PREFER_DATES_FROM": "future",
         "RELATIVE_BASE": local_now,
     }
+    last_year = now.astimezone(zone).year + YEARS_AHEAD
     out_of_range = BadOption(
-        f"`{text}` is outside the dates I can work with.", hint=f"Try {examples}."
+        f"`{text}` is outside the dates I can work with: I take dates until the end of "
+        f"{last_year}.",
+        hint=f"Try {examples}.",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -199,6 +212,12 @@ def read_time(
     # Interpret the wall-clock time in the zone (fold=0 picks the first of a repeated hour).
     if parsed.year < MIN_YEAR:
         raise out_of_range
+    if parsed.year > last_year:
+        raise BadOption(
+            f"`{text}` is more than {YEARS_AHEAD} years ahead: I take dates from now until the "
+            f"end of {last_year}.",
+            hint=f"Try {examples}.",
+        )
     try:
         at = parsed.replace(second=0, microsecond=0, tzinfo=tz).astimezone(UTC)
     except (OverflowError, ValueError):  # 9999 shifted past the calendar's edge

@@ -91,6 +91,9 @@ class Invocation:
     locale: str | None = None  # the person's language tag ("en-GB"): the order of 4/12
     # How each date option was read (zone named, ambiguous dates), by option name.
     readings: dict[str, TimeReading] = field(default_factory=dict)
+    # Options whose value was typed without its name (`/event reminders maybe`), so errors
+    # name what was typed rather than an option the person never wrote.
+    unnamed: frozenset[str] = frozenset()
 
     @property
     def zone_name(self) -> str:

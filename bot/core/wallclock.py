@@ -12,6 +12,18 @@ from bot.core.errors import BadOption
 _MONTHS = calendar.month_name
 
 
+def clock_change(wall: datetime, tz: tzinfo) -> str | None:
+    """What the zone does to the naive local time `wall`: "skipped" when clocks jump over
+    it (it is read an hour late), "twice" when clocks go back over it (fold=0, the first, is
+    taken), None for an ordinary time. No error: for dates a repeat rule makes."""
+    first = wall.replace(tzinfo=tz, fold=0)
+    second = wall.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    back = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    return "twice" if back == wall else "skipped"
+
+
 def wall_clock_check(wall: datetime, tz: tzinfo) -> str | None:
     """For a naive local `wall` time in `tz`: BadOption naming the gap when the zone skips it
     ("2:30 does not exist on 14 March 2027 in America/Chicago: clocks jump from 2:00 to 3:00;

@@ -28,12 +28,18 @@ from bot.core.types import Invocation, Level
 from cogs.events import words
 from cogs.events.calendar import ics_filename
 from cogs.events.cards import minutes_text, reminders_text
-from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields, when_context
+from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields, reread, when_context
 from cogs.events.errors import shows_refusals
 from cogs.events.notices import Notices
 from cogs.events.queries import EventQueries, Listing
 from cogs.events.reminders import ReminderSchedule
-from cogs.events.replies import attendees_reply, listing_reply, rsvp_reply, telling
+from cogs.events.replies import (
+    attendees_reply,
+    checkin_reply,
+    listing_reply,
+    rsvp_reply,
+    telling,
+)
 from cogs.events.rsvps import Rsvps
 from cogs.events.seating import Answer
 from cogs.events.service import EventService
@@ -82,14 +88,17 @@ class EventsCog(Cog):
         self, inv: Invocation, title: str, when: datetime, channel: str | None = None, **fields: Any
     ) -> Message:
         draft = Draft.of({"title": title, "when": when, **fields}, **when_context(inv))
-        view, warnings, card = await self.service.create(
-            inv.community,
-            inv.person,
-            platform=inv.platform,
-            channel_id=channel or inv.channel.external_id,
-            zone=inv.zone_name,
-            draft=draft,
-        )
+        try:
+            view, warnings, card = await self.service.create(
+                inv.community,
+                inv.person,
+                platform=inv.platform,
+                channel_id=channel or inv.channel.external_id,
+                zone=inv.zone_name,
+                draft=draft,
+            )
+        finally:
+            reread(inv, draft)
         here = not channel or channel == inv.channel.external_id
         where = "the channel" if here else f"#{channel}"
         header: list[Segment] = [
@@ -99,7 +108,7 @@ class EventsCog(Cog):
             Code(text=f"/rsvp event:{view.code} answer:yes"),
             ".\n",
         ]
-        for warning in warnings:
+        for warning in [*warnings, *draft.notes]:
             header += ["⚠️ ", warning, "\n"]
         return card.model_copy(
             update={"text": rich(*header, *card.text), "ephemeral": True, "accent": "success"}
@@ -139,12 +148,16 @@ class EventsCog(Cog):
     )
     @shows_refusals
     async def edit(self, inv: Invocation, id: str, **fields: Any) -> Message:
-        event, changed, card = await self.service.edit(
-            inv.community, inv.person, id, Draft.of(fields, **when_context(inv))
-        )
+        draft = Draft.of(fields, **when_context(inv))
+        try:
+            event, changed, card = await self.service.edit(inv.community, inv.person, id, draft)
+        finally:
+            reread(inv, draft)
         header: list[Segment] = [
             f"Updated {', '.join(changed)}. The card and reminders follow the change.\n"
         ]
+        for note in draft.notes:
+            header += ["⚠️ ", note, "\n"]
         if {"ends", "duration"} & set(changed):
             header.append(f"It now lasts {minutes_text(event.duration_minutes)}.\n")
         return card.model_copy(
@@ -225,6 +238,7 @@ class EventsCog(Cog):
         options=[EVENT_ID, DATE],
         examples=["/event attendees id:k3f9"],
     )
+    @shows_refusals
     async def attendees(self, inv: Invocation, id: str, date: datetime | None = None) -> Message:
         view, occurrence, people = await self.queries.attendees(
             inv.community, inv.person, id, date, inv.zone
@@ -366,17 +380,7 @@ class EventsCog(Cog):
     @shows_refusals
     async def checkin(self, inv: Invocation, id: str, person: str | None = None) -> Message:
         done = await self.rsvps.checkin(inv.community, inv.person, id, person)
-        head = f"{done.name} was already checked in" if done.already else f"Checked in: {done.name}"
-        return Message(
-            text=rich(
-                head,
-                " at ",
-                Bold(text=done.view.title),
-                f". {done.there} of {done.going} going are here.",
-            ),
-            ephemeral=True,
-            accent="success",
-        )
+        return checkin_reply(done)
 
     @command(
         "event reminders",

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from bot.core import zones
 from bot.core.errors import BadOption
 from bot.core.messages import Bold, Segment
+from bot.core.timetext import YEARS_AHEAD  # how far ahead any date, one of a series too, can be
 from cogs.events import recurrence
 from cogs.events.cards import date_list
 from cogs.events.errors import Refused
 from cogs.events.views import EventView
 
 SEARCH_LIMIT = 5000  # upcoming dates looked through for the nearest ones
-YEARS_AHEAD = 10  # how far ahead a single date of a series can be picked
 PICK_ANOTHER = "Pick one of those dates, or leave date: out for the next one."
 
 
@@ -98,10 +98,11 @@ def occurrence_on(view: EventView, day: datetime, zone: ZoneInfo, now: datetime)
         )
     if at in view.skipped:
         raise Refused(
+            "That date of ",
             Bold(text=view.title),
-            " on ",
+            ", ",
             *date_list([at]),
-            " is cancelled. Its next dates: ",
+            ", was cancelled; the other dates go ahead. The next: ",
             *_next_or_first(view, now),
             ".",
             hint=PICK_ANOTHER,
@@ -171,17 +172,12 @@ def refuse_after_deadline(
 
 def reporting_date(view: EventView, now: datetime, on: datetime | None, zone: ZoneInfo) -> datetime:
     """For attendee lists, follow-ups and check-in: the given day, else the date under way or
-    just past (within a day of its end), else the next one."""
+    just past (within a day of its end), else the next one. Refused (naming the event, the
+    date and the next dates) when the given day has no date or its date was cancelled."""
     if view.rrule is None:
         return view.starts_at
     if on is not None:
-        at = date_on(view, on, zone, now)
-        if at is not None and at not in view.skipped:
-            return at
-        raise BadOption(
-            "That event has no date on that day.",
-            hint="Leave date: out for the current or next date.",
-        )
+        return occurrence_on(view, on, zone, now)  # a cancelled date is refused by name
     last = recurrence.last_started(
         view.rrule, view.starts_at, view.timezone, now=now, skip=view.skipped
     )
@@ -213,7 +209,8 @@ def date_to_cancel(view: EventView, day: datetime, zone: ZoneInfo, now: datetime
             Bold(text=view.title),
             " on ",
             *date_list([found]),
-            " is already cancelled.",
+            " is already cancelled. A cancelled date cannot be brought back; to meet that "
+            "day after all, plan a one-off event with /event create.",
             hint=f"See the dates still planned with /event show id:{view.code}",
         )
     if found is None:

@@ -7,7 +7,7 @@ written unless the whole draft is valid (the caller's transaction rolls back on 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from bot.core.commands import CLEAR, Option, OptionKind
 from bot.core.dateorder import date_order
 from bot.core.errors import BadOption
-from bot.core.timetext import date_examples, parse_duration, read_time
+from bot.core.timetext import DurationOutOfRange, date_examples, parse_duration, read_time
 from bot.core.types import Invocation
+from bot.core.wallclock import wall_clock_check
 from bot.core.zones import zone
 from bot.core.zonewords import zone_for_word
 from cogs.events import recurrence
@@ -127,6 +128,11 @@ class Draft:
     when_zone: str | None = None
     locale: str | None = None
     cleared: tuple[str, ...] = ()  # optional fields given as "none": remove their values
+    # Filled in while the draft is applied, for the reply: the notes of `when:` as read in
+    # the event's zone (they replace those of the reading in the person's), and notes about
+    # `ends:` and the dates a repeat rule makes (a clock time skipped or repeated).
+    when_notes: tuple[str, ...] | None = None
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, options: dict[str, Any], **context: Any) -> Draft:
@@ -143,7 +149,7 @@ class Draft:
         ]
 
 
-_CONTEXT = frozenset({"when_text", "when_zone", "locale", "cleared"})
+_CONTEXT = frozenset({"when_text", "when_zone", "locale", "cleared", "when_notes", "notes"})
 # What clearing each optional field sets on the event row (None: no value).
 _CLEARS = {
     "where": "location",
@@ -179,6 +185,14 @@ def when_context(inv: Invocation) -> dict[str, Any]:
     }
 
 
+def reread(inv: Invocation, draft: Draft) -> None:
+    """After a draft was applied: the reply's notes on `when:` are those of its reading in
+    the event's own zone (a clock time that happens twice there), not in the person's."""
+    reading = inv.readings.get("when")
+    if reading is not None and draft.when_notes is not None:
+        inv.readings["when"] = replace(reading, notes=draft.when_notes)
+
+
 def parse_reminder_offsets(text: str) -> list[int]:
     """'1d, 1h' -> [1440, 60] (minutes before the start, latest first); 'off' -> [].
     Raises BadOption for unreadable times, ones outside 1 minute..30 days, or more than 5."""
@@ -192,6 +206,8 @@ def parse_reminder_offsets(text: str) -> list[int]:
         part = part.removesuffix(" before").strip()
         try:
             value = int(parse_duration(part).total_seconds() // 60)
+        except DurationOutOfRange:  # read, but zero or years long: said as out of range below
+            value = 0
         except BadOption:
             raise BadOption(
                 f"I could not read the reminder time `{part}`.",
@@ -199,7 +215,8 @@ def parse_reminder_offsets(text: str) -> list[int]:
             ) from None
         if not 1 <= value <= REMINDER_MINUTES_MAX:
             raise BadOption(
-                "Reminders can be between 1 minute and 30 days before the start.",
+                f"`{part}` is out of range: reminders can be from 1 minute to "
+                f"{REMINDER_MINUTES_MAX // 1440} days before the start.",
                 hint='Try reminders:"1d, 1h".',
             )
         minutes.append(value)
@@ -288,7 +305,8 @@ def _apply_schedule(row: EventRow, draft: Draft, now: datetime) -> None:
         row.repeat_text = draft.repeat.strip()[:REPEAT_TEXT_MAX] if rule else None
     if draft.when is not None:
         if draft.when_text is not None:
-            draft.when = read_time(draft.when_text, now=now, zone=zone(row), locale=draft.locale).at
+            reading = read_time(draft.when_text, now=now, zone=zone(row), locale=draft.locale)
+            draft.when, draft.when_notes = reading.at, reading.notes
         if draft.when <= now:
             raise BadOption(
                 "`when:` is in the past.",
@@ -303,6 +321,8 @@ def _apply_schedule(row: EventRow, draft: Draft, now: datetime) -> None:
                 hint=f"Try {recurrence.REPEAT_EXAMPLES}.",
             )
         row.starts_at = first
+        typed = draft.when if draft.when_notes is not None else None  # already noted
+        draft.notes += recurrence.clock_change_notes(row.rrule, first, row.timezone, noted=typed)
 
 
 def _apply_length(row: EventRow, draft: Draft, now: datetime) -> None:
@@ -314,7 +334,7 @@ def _apply_length(row: EventRow, draft: Draft, now: datetime) -> None:
     if draft.duration is not None:
         row.duration_minutes = max(1, int(draft.duration.total_seconds() // 60))
     if draft.ends is not None:
-        end = end_time(draft.ends, row.starts_at, zone(row), now=now)
+        end = end_time(draft.ends, row.starts_at, zone(row), now=now, notes=draft.notes)
         if end <= row.starts_at:
             raise BadOption(
                 "The end is before the start.",
@@ -353,16 +373,26 @@ _TIME_ONLY = re.compile(
 )
 
 
-def end_time(text: str, start: datetime, zone: ZoneInfo, *, now: datetime) -> datetime:
+def end_time(
+    text: str, start: datetime, zone: ZoneInfo, *, now: datetime, notes: list[str] | None = None
+) -> datetime:
     """`ends:` as a moment (UTC), read like `when:`: in the event's `zone` (or the zone it
     names), relative days ("tomorrow 9pm") counted from `now`, as they are for `when:`. A bare
     time of day ("9pm") is on the start's own local date, so an end before the start is
-    caught rather than read as the next day; "midnight" is the end of that day."""
-    end = read_time(text, now=now, zone=zone).at
+    caught rather than read as the next day; "midnight" is the end of that day. How it was
+    read ("1:30 happens twice on ...") is added to `notes`; BadOption for a clock time the
+    zone skips on that date."""
+    reading = read_time(text, now=now, zone=zone)
     if not _TIME_ONLY.fullmatch(" ".join(text.strip().split())):
-        return end
-    local_end = end.astimezone(zone).time()
+        if notes is not None:
+            notes.extend(reading.notes)
+        return reading.at
+    local_end = reading.at.astimezone(zone).replace(tzinfo=None)
     day = start.astimezone(zone).date()
-    if local_end == time(0):
+    if local_end.time() == time(0):
         day += timedelta(days=1)
-    return datetime.combine(day, local_end, tzinfo=zone).astimezone(UTC)
+    wall = datetime.combine(day, local_end.time())
+    note = wall_clock_check(wall, zone)  # the start's day may be the night clocks change
+    if note and notes is not None:
+        notes.append(note)
+    return wall.replace(tzinfo=zone).astimezone(UTC)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 
 from bot.core.errors import BadOption
+from bot.core.wallclock import clock_change
 from cogs.events.rrule_parts import check_parts, interval_limit
 
 REPEAT_EXAMPLES = (
@@ -193,10 +194,23 @@ def to_utc(local: datetime, zone: str) -> datetime:
 
 def first_on_or_after(rule: str, start: datetime, zone: str) -> datetime | None:
     """The first occurrence at or after `start` (UTC): the series' real first date, since
-    "monthly on the 2nd tuesday" starting on a Friday begins on the next 2nd Tuesday."""
+    "monthly on the 2nd tuesday" starting on a Friday begins on the next 2nd Tuesday.
+    BadOption when its clock time does not exist on that date (the night clocks jump
+    forward): a series keeps the clock time of its first date, so it cannot start there."""
     series, first = _series(rule, start, zone)
     local = series.after(first, inc=True)
-    return to_utc(local, zone) if local is not None else None
+    if local is None:
+        return None
+    if local != first and clock_change(local, ZoneInfo(zone)) == "skipped":
+        clock = f"{local.hour}:{local.minute:02d}"
+        at = to_utc(local, zone)
+        raise BadOption(
+            f"The first date of that rule, {_day(at, zone)}, is at {clock}, which does not "
+            f"exist that night in {zone} (clocks jump forward).",
+            hint=f"Give when: a date after {_day(at, zone)}, or a time clocks do not skip, "
+            f"like {(local.hour + 1) % 24}:{local.minute:02d}.",
+        )
+    return to_utc(local, zone)
 
 
 def occurrences(
@@ -367,6 +381,50 @@ def schedule_warnings(rule: str | None, start: datetime, zone: str) -> list[str]
                 f"{_listing(skipped)}).{advice}"
             )
     return warnings
+
+
+CLOCK_NOTES_DAYS = 366  # a repeat rule's dates checked for clock changes: its first year
+CLOCK_NOTES_MAX = 4  # notes at most, soonest first (two a year where clocks change)
+
+
+def clock_change_notes(
+    rule: str | None, start: datetime, zone: str, *, noted: datetime | None = None
+) -> list[str]:
+    """Sentences for the dates in a series' first year (from `start`, UTC) whose clock time
+    the zone skips or repeats: "On Sunday 14 March 2027, 2:30 does not exist in
+    America/New_York (clocks jump forward); that date moves to 3:30." and "On Sunday
+    7 November 2027, 1:30 happens twice in America/New_York (clocks go back); that date is
+    the first, at 1:30 EDT." The date `noted` (UTC) is passed over: its reading said so
+    already. At most CLOCK_NOTES_MAX; none for a zone without daylight saving. Pure: no
+    clock, no storage."""
+    if rule is None:
+        return []
+    tz = ZoneInfo(zone)
+    series, local_first = _series(rule, start, zone)
+    last = local_first + timedelta(days=CLOCK_NOTES_DAYS)
+    notes: list[str] = []
+    for local in series.xafter(local_first, inc=True):
+        if local > last or len(notes) >= CLOCK_NOTES_MAX:
+            break
+        change = clock_change(local, tz)
+        if change is None:
+            continue
+        at = to_utc(local, zone)
+        if at == noted:
+            continue
+        clock = f"{local.hour}:{local.minute:02d}"
+        if change == "skipped":
+            moved = local_naive(at, zone)
+            notes.append(
+                f"On {_day(at, zone)}, {clock} does not exist in {zone} (clocks jump forward); "
+                f"that date moves to {moved.hour}:{moved.minute:02d}."
+            )
+        else:
+            notes.append(
+                f"On {_day(at, zone)}, {clock} happens twice in {zone} (clocks go back); "
+                f"that date is the first, at {clock} {at.astimezone(tz).tzname()}."
+            )
+    return notes
 
 
 def _skipped_periods(rule: str, first: datetime, zone: str, freq: str, interval: int) -> list[str]:

@@ -8,7 +8,7 @@ from bot.core.messages import Attachment, Bold, Code, Field, Message, Segment, T
 from cogs.events.calendar import ics_filename
 from cogs.events.cards import KIND_ICON, reminders_text, seats_text, when_text
 from cogs.events.queries import Attendee, Listed, Listing, attendees_csv
-from cogs.events.rsvps import RsvpResult
+from cogs.events.rsvps import CheckIn, RsvpResult
 from cogs.events.views import EventView
 from cogs.events.words import count, of_capacity
 
@@ -215,4 +215,28 @@ def telling(people: int, what: str = "") -> str:
     return (
         f"I'm telling {count(people, 'person')} who said yes or maybe{what} or {verb} on "
         "the waitlist."
+    )
+
+
+def checkin_reply(done: CheckIn) -> Message:
+    """The check-in answer: who, how many of those going are here, whose answer (no, maybe,
+    the waitlist) became a yes, and how many seats past the capacity the date now is."""
+    head = f"{done.name} was already checked in" if done.already else f"Checked in: {done.name}"
+    before = "was on the waitlist" if done.was == "waitlist" else f"answered {done.was}"
+    changed = f" {done.name} {before}; being here makes it a yes (going)." if done.was else ""
+    over = (
+        f" That is {count(done.over, 'seat')} over the capacity of"
+        f" {done.view.capacity}: people who are here always count."
+        if done.over and not done.already
+        else ""
+    )
+    return Message(
+        text=rich(
+            head,
+            " at ",
+            Bold(text=done.view.title),
+            f".{changed} {done.there} of {done.going} going are here.{over}",
+        ),
+        ephemeral=True,
+        accent="success",
     )

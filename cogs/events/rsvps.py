@@ -73,6 +73,8 @@ class CheckIn:
     there: int  # checked in so far
     going: int  # answered yes
     already: bool  # they were checked in before
+    was: str | None = None  # their answer before this check-in, when it was not yes
+    over: int = 0  # seats taken beyond the capacity after it (guests count)
 
 
 class Rsvps:
@@ -260,8 +262,11 @@ class Rsvps:
         self, community: Community, person: Person, ref: str, who_external_id: str | None
     ) -> CheckIn:
         """Mark someone as there (themselves, or anyone for an organizer), from 2 hours before
-        the start until 12 hours after the end; someone who had not answered is added as
-        going."""
+        the start until 12 hours after the end. Whoever is at the door counts: someone who
+        had not answered, or answered no or maybe, or waits on the waitlist, becomes going
+        (a new arrival number, so a later lower capacity moves them back first), even past
+        the capacity. The CheckIn says which answer was changed (`was`) and how many seats
+        past the capacity the date now is (`over`), so the reply can say so."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             row = await find_event(session, community.id, ref, now, lock=True)
@@ -309,11 +314,19 @@ class Rsvps:
                     checked_in_at=now,
                 )
             elif not already:
-                await repo.set_rsvp(session, mine.id, status="going", checked_in_at=now)
+                seq = mine.seq if mine.status in ("going", "waitlist") else tally.max_seq + 1
+                await repo.set_rsvp(session, mine.id, status="going", seq=seq, checked_in_at=now)
+            was = mine.status if mine is not None and mine.status != "going" else None
             rows = await repo.rsvps(session, view.id, occurrence=occurrence, statuses=("going",))
             there = sum(1 for r, _ in rows if r.checked_in_at is not None)
+            seats = sum(1 + r.guests for r, _ in rows)
+            over = max(0, seats - view.capacity) if view.capacity is not None else 0
+            if not already and (was is not None or mine is None):
+                await self.notices.edit_card(session, view, now)
+        if not already and (was is not None or mine is None):
+            self.outbox.kick()
         name = target.display_name or target.external_id
-        return CheckIn(view, name, there, len(rows), already)
+        return CheckIn(view, name, there, len(rows), already, None if already else was, over)
 
     async def set_reminders(self, community: Community, person: Person, on: bool) -> int:
         """Turn someone's reminders on or off; returns how many pending ones were affected."""

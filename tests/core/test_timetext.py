@@ -44,6 +44,11 @@ def test_times_are_read_in_the_persons_zone(typed: str, local: str) -> None:
         ("monday", "has no time of day"),
         ("blurstday 6pm", "I could not understand the date"),
         ("9999-12-31 23:30", "outside the dates I can work with"),
+        (
+            "9999-01-01 18:00",
+            "more than 10 years ahead: I take dates from now until the end of 2036",
+        ),
+        ("2037-01-01 18:00", "until the end of 2036"),
     ],
 )
 def test_ambiguous_or_unreadable_dates_are_refused(typed: str, message: str) -> None:

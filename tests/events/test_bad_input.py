@@ -26,6 +26,16 @@ CREATE = '/event create title:"Winter party" when:"next friday 6pm"'
             "next friday 6pm",
         ),
         ('/event create title:"Party" when:"yesterday 6pm"', "in the past", "Give a future date"),
+        (
+            '/event create title:"Party" when:"9999-01-01 18:00"',
+            "more than 10 years ahead",
+            "from now until the end of 2036",
+        ),
+        (
+            '/event create title:"Party" when:"2026-12-01 18:00" deadline:"9999-12-31 23:30"',
+            "`9999-12-31 23:30` is more than 10 years ahead",
+            "until the end of 2036",
+        ),
         (CREATE + ' ends:"2026-11-27 17:00"', "end is before the start", 'ends:"9pm"'),
         # A bare time ends on the start's own day: 5pm is before a 6pm start, not Saturday.
         (CREATE + ' ends:"5pm"', "end is before the start", 'ends:"saturday 1am"'),

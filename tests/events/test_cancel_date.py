@@ -76,11 +76,15 @@ async def test_cancelling_one_date_tells_who_answered_and_the_series_goes_on(
     listed = await chat.say("/event list", as_="kim")
     assert times(listed)[0] == JAN
     closed = await chat.say(f"/rsvp event:{code} answer:yes date:2026-12-08", as_="kim")
-    assert "is cancelled" in said(closed) and JAN in times(closed)
+    assert "That date of Chapter meetup, " in said(closed)
+    assert ", was cancelled; the other dates go ahead. The next: " in said(closed)
+    assert times(closed) == [DEC, JAN, FEB, datetime(2027, 3, 9, 18, 0, tzinfo=UTC)]
     nxt = await chat.say(f"/rsvp event:{code} answer:yes", as_="kim")
     assert "You're going" in said(nxt) and JAN in times(nxt)
     attendees = await chat.say(f"/event attendees id:{code} date:2026-12-08", as_="ana")
-    assert "no date on that day" in said(attendees)
+    assert "no date on that day" not in said(attendees)  # it had one, and it was cancelled
+    assert "was cancelled; the other dates go ahead" in said(attendees)
+    assert times(attendees)[:2] == [DEC, JAN] and "leave date: out" in said(attendees)
 
     clock.set(datetime(2026, 12, 8, 17, 30, tzinfo=UTC))  # both December reminders are due
     assert not [d for d in await chat.deliver() if d.kind == "reminder"]
@@ -147,6 +151,7 @@ async def test_cancelling_a_date_explains_what_went_wrong(chat: Conversation) ->
     await chat.say(f"/event cancel id:{code} date:2026-12-08", as_="ana")
     again = await chat.say(f"/event cancel id:{code} date:2026-12-08", as_="ana")
     assert "already cancelled" in said(again) and "/event show" in said(again)
+    assert "cannot be brought back" in said(again) and "/event create" in said(again)
 
     whole = await chat.say(f"/event cancel id:{code}", as_="ana")  # without date: as before
     assert "is cancelled. Nobody had said yes or maybe" in said(whole)

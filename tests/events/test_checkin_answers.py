@@ -1,0 +1,48 @@
+"""Checking in someone who answered no, maybe or waits on the waitlist: they are here, so
+they count as going, and the reply says whose answer changed and when that passes the
+capacity (organizers see the room as it is)."""
+
+from __future__ import annotations
+
+from bot.core.clock import ManualClock
+from bot.testing import Conversation
+from tests.events.conftest import create, said
+
+
+async def test_checking_in_a_no_says_the_answer_changed_and_the_capacity_passed(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await create(chat, '/event create title:"Workshop" when:"next friday 6pm" capacity:2')
+    for who, answer in (("sam", "yes"), ("lee", "yes"), ("raj", "no"), ("kim", "yes")):
+        await chat.say(f"/rsvp {code} {answer}", as_=who)
+    clock.set(clock.now().replace(day=27, hour=17, minute=30))
+
+    raj = await chat.say(f"/event checkin id:{code} person:raj", as_="ana")
+    text = said(raj)
+    assert raj.accent == "success", text
+    assert "raj answered no; being here makes it a yes (going)" in text
+    assert "1 seat over the capacity of 2" in text
+    again = said(await chat.say(f"/event checkin id:{code} person:raj", as_="ana"))
+    assert "already checked in" in again and "answered no" not in again
+
+    kim = said(await chat.say(f"/event checkin id:{code}", as_="kim"))  # from the waitlist
+    assert "kim was on the waitlist" in kim and "2 seats over the capacity of 2" in kim
+
+    sam = said(await chat.say(f"/event checkin id:{code}", as_="sam"))  # a yes: nothing to say
+    assert "Checked in: sam" in sam and "answered" not in sam and "over the capacity" in sam
+    shown = said(await chat.say(f"/event show id:{code}", as_="ana"))
+    assert "Going: 4" in shown, shown
+
+
+async def test_a_walk_in_within_the_capacity_gets_no_capacity_line(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await create(chat, '/event create title:"Workshop" when:"next friday 6pm" capacity:5')
+    await chat.say(f"/rsvp {code} maybe", as_="lee")
+    await chat.say("/timezone show", as_="raj")  # raj has used Potluck here once
+    clock.set(clock.now().replace(day=27, hour=17, minute=30))
+    lee = said(await chat.say(f"/event checkin id:{code}", as_="lee"))
+    assert "lee answered maybe; being here makes it a yes" in lee
+    assert "over the capacity" not in lee
+    walk_in = said(await chat.say(f"/event checkin id:{code} person:raj", as_="ana"))
+    assert "Checked in: raj" in walk_in and "answered" not in walk_in
