@@ -16,12 +16,17 @@ the rate is all RSVPs over the time from the first start to the last finish.
                                                                #   POTLUCK_TEST_DATABASE_URL is set)
     .venv/bin/python bench/rsvp_burst.py --backend postgresql  # needs POTLUCK_TEST_DATABASE_URL
     .venv/bin/python bench/rsvp_burst.py --backend postgresql --processes 3
+
+With POTLUCK_BENCH_PROFILE=FILE, the first of the processes runs its bursts under cProfile,
+timed by CPU time, and writes the statistics to FILE (`python -m pstats FILE` reads them);
+its figures then include the profiler's own cost.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import re
@@ -37,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event, func, select
 
-from bot.app import Potluck
+from bot.app import Potluck, freeze_startup_objects
 from bot.config import Settings
 from bot.core.messages import Code, Message, plain
 from bot.core.types import Actor, ChannelRef, Level
@@ -50,6 +55,7 @@ TARGET_RATE = 1000.0  # RSVPs/s, SQLite, one process (issue 12)
 TARGET_RATIO = 10.0  # at most this many times slower than the bare sqlite3 loop (issue 12)
 TARGET_P99_MS = 10.0
 TARGET_PG_PROCESSES_RATE = 2000.0  # RSVPs/s, PostgreSQL, all processes together (issue 12)
+PROFILE_ENV = "POTLUCK_BENCH_PROFILE"  # a file: process 0's cProfile statistics of its bursts
 
 
 def actor(name: str, level: Level = Level.MEMBER) -> Actor:
@@ -233,6 +239,7 @@ async def run(backend: str) -> bool:
                 await bot.load_cogs()
                 await bot.start(migrate=True, schedule=False)
                 await bot.identity.resolve(actor("organizer", Level.ORGANIZER))
+                freeze_startup_objects()  # as `potluck run` does once it is up
                 new_people = [f"new{i:04d}" for i in range(PEOPLE)]
                 cold = await burst(bot, "Burst, people seen for the first time", new_people)
                 warm = await burst(bot, "Burst, people the bot already knows", new_people)
@@ -359,20 +366,29 @@ async def worker(url: str, schema: str, prefix: str, index: str) -> int:
         await bot.start(migrate=False, schedule=False)
         await bot.identity.resolve(actor("organizer", Level.ORGANIZER))
         events = [await new_event(bot, f"Process {index}, burst {n}") for n in (1, 2)]
+        freeze_startup_objects()  # as `potluck run` does once it is up
         names = [f"{prefix}{i:04d}" for i in range(PEOPLE)]
         loop = asyncio.get_running_loop()
+        profile_to = os.environ.get(PROFILE_ENV) if index == "0" else None
+        profile = cProfile.Profile(time.process_time) if profile_to else None
         print(json.dumps({"ready": True}), flush=True)
         for code, event_id in events:
             await loop.run_in_executor(None, sys.stdin.readline)
             lines = [(actor(n), f"/rsvp event:{code} answer:yes") for n in names]
             cpu = time.process_time()
             started = time.time()
+            if profile is not None:
+                profile.enable()
             replies = await asyncio.gather(*(bot.dispatcher.run_line(a, line) for a, line in lines))
+            if profile is not None:
+                profile.disable()
             ended = time.time()
             cpu = time.process_time() - cpu
             problems = await check(bot, event_id, list(replies))
             done = {"started": started, "ended": ended, "cpu": cpu, "problems": problems}
             print(json.dumps(done), flush=True)
+        if profile is not None and profile_to:
+            profile.dump_stats(profile_to)
     finally:
         await bot.close()
         await db.dispose()

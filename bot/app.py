@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from datetime import datetime
 from typing import Any, TypeVar
@@ -139,3 +140,19 @@ class Potluck:
                 log.exception("cog %s failed to close", cog.name)
         await self.web.stop()
         await self.db.dispose()
+
+
+def freeze_startup_objects() -> int:
+    """Collect once, then move every object alive after start-up (modules, cogs, settings,
+    SQLAlchemy's compiled statements, the platform clients) into the garbage collector's
+    permanent generation (`gc.freeze`, Python's gc documentation), so its full collections
+    stop re-scanning them: about 150,000 objects, which cost about 0.1 s of CPU per full
+    collection, roughly one every 2,000 commands in an RSVP burst (README, Benchmarks).
+
+    Called once by the long-running front doors (`potluck run`, `potluck console`) after
+    they started; not by `Potluck.start`, so tests that start many bots free each one. An
+    object frozen here that later becomes garbage in a reference cycle is never freed, so
+    call it only once start-up is over. Returns how many objects were frozen."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()

@@ -167,7 +167,7 @@ async def _dispatch(
 async def run_console(settings: Settings, on_ready: Callable[[], None] | None = None) -> int:
     """The console front door (plus the web server when it can listen) until /quit."""
     from bot.adapters.console import ConsoleAdapter
-    from bot.app import Potluck
+    from bot.app import Potluck, freeze_startup_objects
     from bot.runner import Address, listen
 
     bot = Potluck(settings)
@@ -182,6 +182,7 @@ async def run_console(settings: Settings, on_ready: Callable[[], None] | None = 
             except StartupError as exc:
                 bot.web.off_reason = str(exc)
                 print(f"potluck: the web server (calendar feed) is off: {exc}", file=sys.stderr)
+        freeze_startup_objects()
         if on_ready is not None:
             on_ready()
         await console.run()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.app import Potluck
+from bot.app import Potluck, freeze_startup_objects
 from bot.config import Settings, StartupError
 from bot.web import ListenError
 
@@ -98,6 +98,7 @@ async def run_platforms(settings: Settings, on_ready: Callable[[], None] | None 
         await listen(bot, web_addresses(settings))
         for door in doors:
             await door.start()
+        freeze_startup_objects()
         log.info(
             "Potluck is up: %s",
             ", ".join(

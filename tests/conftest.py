@@ -7,7 +7,6 @@ import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck
@@ -64,17 +63,6 @@ async def database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
 def clock() -> ManualClock:
     # A Monday; the fixed start makes "next friday" and DST cases reproducible.
     return ManualClock(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
-
-
-@pytest.fixture(autouse=True)
-def limits_follow_clock(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rate limiter's library (`limits`) reads the wall clock; point it at the test's
-    clock, so "try again in N seconds" and the window agree with the injected time."""
-    import limits.storage.memory
-
-    monkeypatch.setattr(
-        limits.storage.memory, "time", SimpleNamespace(time=lambda: clock.now().timestamp())
-    )
 
 
 @pytest.fixture

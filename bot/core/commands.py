@@ -69,10 +69,15 @@ CLEAR_WORDS = frozenset({"", "none", "clear", "-"})
 
 @dataclass(frozen=True, slots=True)
 class Cooldown:
-    """At most `rate` uses per `per` seconds, per person."""
+    """At most `rate` uses per `per` seconds, per person. Raises ValueError unless rate is at
+    least 1 and per is above 0."""
 
     rate: int
     per: float
+
+    def __post_init__(self) -> None:
+        if self.rate < 1 or not self.per > 0:
+            raise ValueError(f"a cooldown needs rate >= 1 and per > 0, not {self.rate}/{self.per}")
 
 
 Handler = Callable[..., Awaitable["Message | None"]]

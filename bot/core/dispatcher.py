@@ -122,7 +122,7 @@ class Dispatcher:
         self.telemetry: Telemetry = telemetry or NoTelemetry()
         self.resolver = resolver
         self.clock = clock
-        self.limiter = RateLimiter(commands_per_minute)
+        self.limiter = RateLimiter(commands_per_minute, clock)
         self.command_prefix = command_prefix
         # False once the process drains for a stop (SIGTERM): new commands and presses are
         # answered with STOPPING and not run; those already running finish.

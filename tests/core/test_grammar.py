@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core.commands import CommandSpec, Option
 from bot.core.errors import BadOption
-from bot.core.grammar import bind_options, split_command
+from bot.core.grammar import _read_tokens, bind_options, split_command, tokenize
 
 CREATE = CommandSpec(
     path=("event", "create"),
@@ -76,3 +78,16 @@ def test_a_mistyped_option_gets_a_suggestion() -> None:
         parse(CREATE, "/event create title:Party whn:friday")
     assert "/event create has no option `whn`" in refused.value.message
     assert "Did you mean `when:`?" in str(refused.value.hint)
+
+
+# Letters, digits, colons, dashes, slashes and several kinds of white space (`str.split`),
+# but no quote or backslash: the lines `tokenize` reads by splitting at white space.
+PLAIN = st.text(
+    alphabet=st.sampled_from([*"abTé_1:-/. ", "\t", "\n", "\xa0", "\u2003", "\x1f"]),
+    max_size=40,
+)
+
+
+@given(PLAIN)
+def test_a_line_without_quotes_reads_as_the_character_reader_reads_it(line: str) -> None:
+    assert tokenize(line) == _read_tokens(line)
