@@ -16,6 +16,7 @@ dialect) is aiosqlite's and SQLAlchemy's own.
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -56,7 +57,7 @@ class OneTripCursor:
 
     def __init__(self, conn: OneTripConnection) -> None:
         self._conn = conn
-        self._rows: list[Any] = []
+        self._rows: deque[Any] = deque()
         self.description: Any = None
         self.rowcount = -1
         self.lastrowid: int | None = None
@@ -78,23 +79,23 @@ class OneTripCursor:
         conn = self._conn
         begin, conn.pending_begin = conn.pending_begin, None
         outcome: _Outcome = await conn._execute(_run, conn._conn, begin, sql, parameters, many)
-        self.description, self.rowcount, self.lastrowid, self._rows = outcome
+        self.description, self.rowcount, self.lastrowid, rows = outcome
+        self._rows = deque(rows)
         return self
 
     async def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
+        return self._rows.popleft() if self._rows else None
 
     async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
         size = self.arraysize if size is None else size
-        rows, self._rows = self._rows[:size], self._rows[size:]
-        return rows
+        return [self._rows.popleft() for _ in range(min(size, len(self._rows)))]
 
     async def fetchall(self) -> Sequence[Any]:
-        rows, self._rows = self._rows, []
+        rows, self._rows = list(self._rows), deque()
         return rows
 
     async def close(self) -> None:
-        self._rows = []
+        self._rows = deque()
 
 
 class OneTripConnection(aiosqlite.Connection):

@@ -110,3 +110,9 @@ async def test_rows_come_back_whole_and_a_failed_transaction_keeps_nothing(
             await session.execute(select(CommunityRow.external_id).order_by(CommunityRow.id))
         ).all()
     assert [r.external_id for r in rows] == [f"c{n}" for n in range(150)]
+    async with db.transaction() as session:  # a server-side cursor, read in parts
+        streamed = await session.stream(
+            select(CommunityRow.external_id).order_by(CommunityRow.id),
+            execution_options={"yield_per": 40},
+        )
+        assert [x async for x in streamed.scalars()] == [f"c{n}" for n in range(150)]
