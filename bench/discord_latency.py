@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,13 +162,15 @@ async def _potluck(
                     await measure(fake, show, count, warmup),
                 )
             )
+            core, cpu, statements = await core_only(fake, bot, make, count, warmup)
             results.append(
                 (
                     "core only",
                     label.split(" (")[0] + " via the dispatcher, no Discord",
-                    await core_only(fake, bot, make, count, warmup),
+                    core,
                 )
             )
+            results.append(("cost", f"CPU {cpu:.2f} ms, {statements:.2f} SQL statements", []))
             return results
         finally:
             await adapter.stop()
@@ -181,10 +183,22 @@ def show(f: FakeDiscord, i: int) -> dict[str, Any]:
 
 async def core_only(
     fake: FakeDiscord, bot: Potluck, make: Payload, count: int, warmup: int
-) -> list[float]:
-    """The same commands straight into the dispatcher, with the actor the adapter would build."""
+) -> tuple[list[float], float, float]:
+    """The same commands straight into the dispatcher, with the actor the adapter would build:
+    milliseconds per command, and per command measured, the process's CPU milliseconds (all
+    threads) and SQL statements sent (not counted: the COMMIT, and a BEGIN sent along with
+    the first statement, as `storage/sqlite_trips.py` does)."""
     out: list[float] = []
+    sent = [0]
+
+    def count_statement(*_: Any) -> None:
+        sent[0] += 1
+
+    cpu = 0.0
+    event.listen(bot.db.engine.sync_engine, "before_cursor_execute", count_statement)
     for i in range(warmup + count):
+        if i == warmup:
+            sent[0], cpu = 0, time.process_time()
         data = make(fake, i)["data"]
         path, values, _ = invoked(data)
         spec = bot.registry.commands[path]
@@ -201,7 +215,9 @@ async def core_only(
         await bot.dispatcher.run_command(actor, spec, values)
         if i >= warmup:
             out.append((time.perf_counter() - start) * 1000)
-    return out
+    cpu = (time.process_time() - cpu) * 1000 / count
+    event.remove(bot.db.engine.sync_engine, "before_cursor_execute", count_statement)
+    return out, cpu, sent[0] / count
 
 
 async def prepare(fake: FakeDiscord, bot: Potluck) -> tuple[Payload, str]:
@@ -259,7 +275,10 @@ async def main() -> int:
     )
     print(line("bare bot", base) + "   /rsvp answers 'ok', no storage")
     for name, label, values in results:
-        print(line(name, values) + "   " + label)
+        if name == "cost":
+            print(f"{'':<10} per /rsvp via the dispatcher: {label}")
+        else:
+            print(line(name, values) + "   " + label)
     ours = results[0][2]
     p50 = statistics.median(ours) / statistics.median(base)
     p99 = percentile(ours, 99) / percentile(base, 99)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import AsyncAdaptedQueuePool, PoolResetState
 
-from storage import queued
+from storage import queued, sqlite_trips
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -77,6 +77,7 @@ class Database:
                 pool_timeout=60,
                 connect_args={"timeout": 30},
                 pool_reset_on_return=None,  # see _sqlite_setup's "reset"
+                module=sqlite_trips.dbapi(),  # one trip to aiosqlite's thread per statement
             )
         else:
             connect_args: dict[str, Any] = {}
@@ -211,14 +212,21 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        driver = conn.connection.driver_connection
+        if isinstance(driver, sqlite_trips.OneTripConnection):
+            driver.defer_begin("BEGIN IMMEDIATE")  # sent with the first statement
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     @event.listens_for(engine.sync_engine, "reset")
     def _reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
         # The pool's rollback-on-return, only when a transaction is still open (sqlite3's
         # in_transaction): after a commit there is none, and the rollback would be one more
         # trip to aiosqlite's thread per transaction for nothing.
-        if state.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
+        driver = dbapi_connection.driver_connection
+        if isinstance(driver, sqlite_trips.OneTripConnection):
+            driver.pending_begin = None
+        if state.asyncio_safe and driver.in_transaction:
             dbapi_connection.rollback()
 
 

@@ -1,0 +1,142 @@
+"""SQLite through aiosqlite in one trip to its thread per statement.
+
+aiosqlite runs every call on the connection's own thread, and SQLAlchemy's adapter makes
+three or four calls per statement (open a cursor, execute, fetch the rows, close it), each a
+trip there and back: about 20 trips for one RSVP, and each trip waits for the thread to be
+scheduled on a busy machine. Here a statement is one trip: its cursor is opened, executed,
+read to the end and closed on the thread in one call, and the rows come back with it. The
+BEGIN of a transaction travels with its first statement, and a transaction that sent none
+commits or rolls back without a trip.
+
+`Database` builds its SQLite engine with `module=dbapi()`; the URL stays
+`sqlite+aiosqlite://`, and everything else (sqlite3's errors, the pool, SQLAlchemy's
+dialect) is aiosqlite's and SQLAlchemy's own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+from sqlalchemy.util.concurrency import await_
+
+# What sqlite3 gives back for one statement: description, rowcount, lastrowid, rows.
+_Outcome = tuple[Any, int, int | None, list[Any]]
+
+
+def _run(
+    conn: sqlite3.Connection, begin: str | None, sql: str, parameters: Any, many: bool
+) -> _Outcome:
+    """On the connection's thread: the pending BEGIN, then the statement, read to the end."""
+    if begin is not None:
+        conn.execute(begin)
+    cursor = conn.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, parameters)
+        else:
+            cursor.execute(sql, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else []
+        return description, cursor.rowcount, cursor.lastrowid, rows
+    finally:
+        cursor.close()
+
+
+class OneTripCursor:
+    """An aiosqlite cursor whose `execute` is the only trip: the rows are fetched with it,
+    and fetching and closing happen here. Rows are held in memory, as SQLAlchemy's adapter
+    does anyway for every cursor but a server-side one."""
+
+    def __init__(self, conn: OneTripConnection) -> None:
+        self._conn = conn
+        self._rows: deque[Any] = deque()
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+        self.arraysize = 1
+
+    async def __aenter__(self) -> OneTripCursor:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    async def execute(self, sql: str, parameters: Any = None) -> OneTripCursor:
+        return await self._send(sql, () if parameters is None else parameters, False)
+
+    async def executemany(self, sql: str, parameters: Any) -> OneTripCursor:
+        return await self._send(sql, parameters, True)
+
+    async def _send(self, sql: str, parameters: Any, many: bool) -> OneTripCursor:
+        conn = self._conn
+        begin, conn.pending_begin = conn.pending_begin, None
+        outcome: _Outcome = await conn._execute(_run, conn._conn, begin, sql, parameters, many)
+        self.description, self.rowcount, self.lastrowid, rows = outcome
+        self._rows = deque(rows)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._rows.popleft() if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> Sequence[Any]:
+        size = self.arraysize if size is None else size
+        return [self._rows.popleft() for _ in range(min(size, len(self._rows)))]
+
+    async def fetchall(self) -> Sequence[Any]:
+        rows, self._rows = list(self._rows), deque()
+        return rows
+
+    async def close(self) -> None:
+        self._rows = deque()
+
+
+class OneTripConnection(aiosqlite.Connection):
+    """aiosqlite's connection with `OneTripCursor`s and a BEGIN that waits for the first
+    statement (`defer_begin`)."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int):
+        super().__init__(connector, iter_chunk_size)
+        self.pending_begin: str | None = None
+
+    def cursor(self) -> OneTripCursor:  # type: ignore[override]
+        return OneTripCursor(self)
+
+    def defer_begin(self, statement: str) -> None:
+        """Send `statement` (a BEGIN) on the thread right before the next statement."""
+        self.pending_begin = statement
+
+    async def commit(self) -> None:
+        if self.pending_begin is not None:  # nothing was sent: nothing to commit
+            self.pending_begin = None
+            return
+        await super().commit()
+
+    async def rollback(self) -> None:
+        if self.pending_begin is not None:
+            self.pending_begin = None
+            return
+        await super().rollback()
+
+
+class _OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        """As `aiosqlite.connect(database, **sqlite3_arguments)`, with `OneTripConnection`."""
+        (database,) = arg
+        iter_chunk_size = kw.pop("iter_chunk_size", 64)
+        connection = OneTripConnection(lambda: sqlite3.connect(database, **kw), iter_chunk_size)
+        connection._thread.daemon = True  # as SQLAlchemy's adapter does
+        opened: Any = await_(connection)
+        return AsyncAdapt_aiosqlite_connection(self, opened)
+
+
+def dbapi() -> AsyncAdapt_aiosqlite_dbapi:
+    """The `module=` for `create_async_engine` with a `sqlite+aiosqlite://` URL."""
+    return _OneTripDbapi(aiosqlite, sqlite3)
