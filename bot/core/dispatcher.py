@@ -50,14 +50,29 @@ def error_reply(exc: UserError) -> Message:
 _LONG_RUN = re.compile(rf"\S{{{ECHO_MAX + 1},}}")
 
 
+def _clip_code(text: str) -> str:
+    """A code part of an error as it may be shown. A suggested command (it starts with "/")
+    is the bot's own text with the person's values in it: only its quoted values and long
+    runs are cut, so the command stays whole and can still be copied. Any other code part is
+    an echo of what was typed, cut as a whole."""
+    if not text.startswith("/"):
+        return echo(text)
+    parts = text.split('"')  # odd parts are quoted values
+    return '"'.join(
+        echo(part) if i % 2 else _LONG_RUN.sub(lambda m: echo(m.group(0)), part)
+        for i, part in enumerate(parts)
+    )
+
+
 def clip_echoes(reply: Message) -> Message:
     """An error reply (accent "danger") with the person's own text cut to ECHO_MAX
-    characters wherever it repeats it: every quoted (code) part longer than that, and any
-    run of text without spaces longer than that. Other replies are returned as they are."""
+    characters wherever it repeats it: every quoted (code) echo longer than that, every long
+    quoted value inside a suggested command, and any run of text without spaces longer than
+    that. Other replies are returned as they are."""
     if reply.accent != "danger":
         return reply
     text = [
-        Code(text=echo(seg.text))
+        Code(text=_clip_code(seg.text))
         if isinstance(seg, Code)
         else _LONG_RUN.sub(lambda m: echo(m.group(0)), seg)
         if isinstance(seg, str)

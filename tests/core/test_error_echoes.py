@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.errors import ECHO_MAX
+from bot.core.dispatcher import error_reply
+from bot.core.errors import ECHO_MAX, UserError
+from bot.core.types import Level
 from bot.testing import Conversation
 from tests.events.conftest import said
 
@@ -49,3 +51,20 @@ async def test_a_short_value_is_repeated_whole(chat: Conversation) -> None:
     reply = await chat.say("/timezone set zone:Mars/Olympus_Mons", as_="ana")
     assert "`Mars/Olympus_Mons` is not a time zone" in said(reply)
     assert "…" not in said(reply)
+
+
+async def test_a_suggested_command_stays_whole_and_only_a_long_value_in_it_is_cut(
+    chat: Conversation,
+) -> None:
+    mod = {"as_": "mod", "level": Level.MODERATOR}
+    reply = await chat.say('/mentor topics add topic:"grants" synonyms:"proposal writing"', **mod)
+    hint = '/mentor topics add topic:"grant writing" synonyms:"proposal writing"'
+    assert hint in said(reply), said(reply)
+
+
+def test_a_long_value_inside_a_suggested_command_is_cut_and_the_command_kept() -> None:
+    value = "w" * 200
+    reply = error_reply(UserError("No such topic.", hint=f'Try `/mentor join topics:"{value}"`.'))
+    text = said(reply)
+    assert '/mentor join topics:"' + "w" * (ECHO_MAX - 1) + '…"' in text, text
+    assert "w" * ECHO_MAX not in text
