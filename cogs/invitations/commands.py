@@ -16,8 +16,8 @@ from bot.core.types import Invocation, Level, Person
 from cogs.invitations.members import known_person
 from cogs.invitations.naming import parse_people, parse_role
 from cogs.invitations.recipients import Choice, Recipients, settings_words
-from cogs.invitations.replies import ANSWER, invite_report
-from cogs.invitations.service import InvitationService
+from cogs.invitations.replies import ANSWER, invite_report, role_posts_spent
+from cogs.invitations.service import InvitationService, RolePostsSpent
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.status import record_outcome
 from cogs.invitations.timing import DigestEvery, clock_text, parse_clock
@@ -77,13 +77,16 @@ class InvitationsCog(Cog):
             )
         if role is not None:
             require_level(inv, Level.ORGANIZER, "/invite role:")
-            view, _ = await self.service.invite_role(
-                inv.community,
-                inv.person,
-                platform=inv.platform,
-                event_ref=event,
-                role=parse_role(role),
-            )
+            try:
+                view, _ = await self.service.invite_role(
+                    inv.community,
+                    inv.person,
+                    platform=inv.platform,
+                    event_ref=event,
+                    role=parse_role(role),
+                )
+            except RolePostsSpent as spent:
+                return role_posts_spent(spent)
             return Message(
                 text=rich(
                     "Posting one invitation to ",

@@ -178,3 +178,20 @@ def invite_report(
     sent = sum(d.accepted for d in decisions)
     accent = "success" if sent == len(decisions) else ("warning" if sent else "danger")
     return Message(text=text, ephemeral=True, accent=accent)  # type: ignore[arg-type]
+
+
+def role_posts_spent(spent: Any) -> Message:
+    """The refusal of a role post past the day's limit (`service.RolePostsSpent`), with when
+    the next may go in the reader's own time, like the refusals of `/invite people:`."""
+    return Message(
+        text=[
+            spent.message,
+            " The next can go ",
+            Time(at=spent.again, style="short"),
+            "; a moderator can raise the limit with ",
+            Code(text="/limits set role_posts_day:…"),
+            ".",
+        ],
+        ephemeral=True,
+        accent="danger",
+    )

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.clock import Clock
 from bot.core.delivery import Destination
 from bot.core.errors import UserError
+from bot.core.inflection import count
 from bot.core.messages import Message
 from bot.core.types import Community, Person
 from bot.core.zones import zone as zone_of
@@ -39,6 +40,7 @@ from cogs.invitations.limits import (
     budget_line,
     next_free,
     paced,
+    paused,
     plan,
     window_wait,
 )
@@ -144,6 +146,8 @@ class InvitationService:
             )
             sent = state.sent + [now] * sum(d.accepted for d in decisions)
         self.outbox.kick()
+        if paused(state, now):  # the pause is the answer: no budget to speak of
+            return InviteReport(view, decisions, None, None)
         return InviteReport(
             view, decisions, budget_line(sent, limits, now), next_free(sent, limits, now)
         )
@@ -361,7 +365,11 @@ class InvitationService:
         direct = [keys.invitation(r.id) for r in rows if r.delivery != "digest"]
         if direct:
             await self.outbox.withdraw(session, *direct, reason="inviter forgotten")
-        digests = {(r.recipient_id, r.due_at) for r in rows if r.delivery == "digest"}
+        digests = {
+            (r.recipient_id, r.due_at)
+            for r in rows
+            if r.delivery == "digest" and r.recipient_id is not None
+        }
         for r in rows:
             await session.delete(r)
         await session.flush()
@@ -395,51 +403,91 @@ class InvitationService:
             if earlier is not None:
                 raise RoleAlreadyInvited(role.name, view.title, earlier)
             limits = await limits_for(session, community.id, inviter, self.settings.limits())
-            if limits.role_posts_day is not None:
-                times = await repo.role_post_times(session, community.id, now - DAY)
-                wait = window_wait(times, limits.role_posts_day, DAY, now)
-                if wait is not None:
-                    await audit.record(
-                        session,
-                        community_id=community.id,
-                        at=now,
-                        kind="invite.blocked",
-                        actor=audit.Party(inviter.id, inviter.display_name),
-                        reason=f"role posts: {limits.role_posts_day} a day, the limit",
-                        detail={"event": view.code, "role": role.id},
-                    )
-                    raise RolePostsSpent(limits.role_posts_day, wait)
-            tally = Tally.of(await events_repo.counts(session, view.id, occurrence))
-            await repo.add_role_post(
-                session,
-                community_id=community.id,
-                event_id=view.id,
-                inviter_id=inviter.id,
-                role_id=role.id,
-                created_at=now,
-            )
-            message = role_post_message(
-                view, occurrence, tally, upcoming if view.rrule else [], inviter.display_name, role
-            )
-            await self.outbox.enqueue(
-                session,
-                platform=platform,
-                destination=Destination.channel(view.channel_id),
-                message=message,
-                community_id=community.id,
-                kind="invitation-role",
-                dedupe_key=keys.ROLE_POSTS.key(view.id, role.id, now),
-            )
-            await audit.record(
-                session,
-                community_id=community.id,
-                at=now,
-                kind="invite.role",
-                actor=audit.Party(inviter.id, inviter.display_name),
-                detail={"event": view.code, "role": role.name},
-            )
+            spent = await self._role_posts_spent(session, community, inviter, view, role, limits)
+            if spent is None:
+                await self._post_role(
+                    session, community, inviter, platform, view, occurrence, upcoming, role, now
+                )
+        # Raised after the transaction, so the refusal's log entry is kept.
+        if spent is not None:
+            raise spent
         self.outbox.kick()
         return view, view.channel_id
+
+    async def _role_posts_spent(
+        self,
+        session: AsyncSession,
+        community: Community,
+        inviter: Person,
+        view: EventView,
+        role: Role,
+        limits: Any,
+    ) -> RolePostsSpent | None:
+        """The refusal when the community's role posts for the day are spent (logged as
+        `invite.blocked`, like every refused invitation), else None."""
+        if limits.role_posts_day is None:
+            return None
+        now = self.clock.now()
+        times = await repo.role_post_times(session, community.id, now - DAY)
+        wait = window_wait(times, limits.role_posts_day, DAY, now)
+        if wait is None:
+            return None
+        posts = count(limits.role_posts_day, "role post")
+        await audit.record(
+            session,
+            community_id=community.id,
+            at=now,
+            kind="invite.blocked",
+            actor=audit.Party(inviter.id, inviter.display_name),
+            reason=f"@{role.name} to {view.title}: {posts} a day, the limit",
+            detail={"event": view.code, "role": role.name},
+        )
+        return RolePostsSpent(limits.role_posts_day, wait)
+
+    async def _post_role(
+        self,
+        session: AsyncSession,
+        community: Community,
+        inviter: Person,
+        platform: str,
+        view: EventView,
+        occurrence: datetime,
+        upcoming: list[datetime],
+        role: Role,
+        now: datetime,
+    ) -> None:
+        """The role post with its outbox row and its log entry (`invite.role`, naming the role
+        and the event)."""
+        tally = Tally.of(await events_repo.counts(session, view.id, occurrence))
+        await repo.add_role_post(
+            session,
+            community_id=community.id,
+            event_id=view.id,
+            inviter_id=inviter.id,
+            role_id=role.id,
+            created_at=now,
+        )
+        message = role_post_message(
+            view, occurrence, tally, upcoming if view.rrule else [], inviter.display_name, role
+        )
+        await self.outbox.enqueue(
+            session,
+            platform=platform,
+            destination=Destination.channel(view.channel_id),
+            message=message,
+            community_id=community.id,
+            kind="invitation-role",
+            dedupe_key=keys.ROLE_POSTS.key(view.id, role.id, now),
+        )
+        await audit.record(
+            session,
+            community_id=community.id,
+            at=now,
+            kind="invite.role",
+            actor=audit.Party(inviter.id, inviter.display_name),
+            reason=f"@{role.name} to {view.title} ({view.code})",
+            detail={"event": view.code, "role": role.name},
+        )
 
     # -- /invites sent ---------------------------------------------------------------------
 
@@ -493,11 +541,14 @@ class RoleAlreadyInvited(UserError):
 
 
 class RolePostsSpent(UserError):
+    """The community's role posts for the day are spent: `limit` a day, one more possible
+    at `again` (UTC). The reply (replies.py `role_posts_spent`) shows that time as each
+    reader's own, like every other refusal."""
+
     def __init__(self, limit: int, again: datetime) -> None:
-        posts = "role invitation" if limit == 1 else "role invitations"
         super().__init__(
-            f"This community has made its {limit} {posts} for today (the limit).",
-            hint=f"The next can go after {again:%Y-%m-%d %H:%M} UTC, or a moderator can raise "
-            "it with /limits set role_posts_day:…",
+            f"This community has made its {count(limit, 'role invitation')} for today (the limit).",
+            hint="A moderator can raise it with /limits set role_posts_day:…",
         )
+        self.limit = limit
         self.again = again
