@@ -175,6 +175,8 @@ def invite_report(
         if next_at is not None:
             text += ["; the next after ", Time(at=next_at, style="time")]
         text.append(".")
+    elif decisions:
+        text.pop()  # no budget line (a pause): end with the last person
     sent = sum(d.accepted for d in decisions)
     accent = "success" if sent == len(decisions) else ("warning" if sent else "danger")
     return Message(text=text, ephemeral=True, accent=accent)  # type: ignore[arg-type]
