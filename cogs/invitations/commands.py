@@ -216,10 +216,18 @@ class InvitationsCog(Cog):
         examples=["/invites unblock person:@ben"],
     )
     async def unblock(self, inv: Invocation, person: str) -> Message:
-        other = await self._person(inv, person)
-        if not await self.recipients.unblock(inv.person, other):
-            return Message(text=[f"You hadn't blocked {other.display_name}."], ephemeral=True)
-        return self._done(f"{other.display_name} can invite you again.")
+        try:
+            other = await self._person(inv, person)
+            blocked, name = other.external_id, other.display_name
+        except BadOption:
+            # Someone who used /privacy forget: the block names them by platform id only.
+            blocked = name = person
+            if not await self.recipients.unblock(inv.person, blocked):
+                raise
+        else:
+            if not await self.recipients.unblock(inv.person, blocked):
+                return Message(text=[f"You hadn't blocked {name}."], ephemeral=True)
+        return self._done(f"{name} can invite you again.")
 
     @command(
         "invites show", "Your invitation settings and who you blocked.", examples=["/invites show"]

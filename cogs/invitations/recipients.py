@@ -114,11 +114,11 @@ class Recipients:
             await self._withdraw(session, person.id, other.id, "inviter blocked")
         return fresh
 
-    async def unblock(self, person: Person, other: Person) -> bool:
+    async def unblock(self, person: Person, blocked: str) -> bool:
+        """Take invitations from the person with platform id `blocked` again; False when
+        they were not blocked."""
         async with self.db.transaction() as session:
-            return await repo.unblock(
-                session, person.community_id, person.external_id, other.external_id
-            )
+            return await repo.unblock(session, person.community_id, person.external_id, blocked)
 
     async def show(self, community: Community, person: Person) -> RecipientSettings:
         async with self.db.sessions() as session:

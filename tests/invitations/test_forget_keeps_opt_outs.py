@@ -52,3 +52,15 @@ async def test_a_forgotten_recipient_gives_the_inviter_no_quota_back(chat: Conve
     assert "You can invite 8 more people this hour" in second, second
     shown = said(await chat.say("/invites sent", as_="sam"))
     assert "cat" in shown and "ben" not in shown, shown
+
+
+async def test_a_forgotten_inviter_stays_listed_and_can_be_unblocked(chat: Conversation) -> None:
+    await setup_event(chat, "ben", "sam")
+    await chat.say("/invites block person:@sam", as_="ben")
+    await forget(chat, "sam")
+    assert "Blocked: sam" in said(await chat.say("/invites show", as_="ben"))
+    done = said(await chat.say("/invites unblock person:@sam", as_="ben"))
+    assert "sam can invite you again" in done, done
+    assert "Blocked: nobody" in said(await chat.say("/invites show", as_="ben"))
+    unknown = said(await chat.say("/invites unblock person:@zed", as_="ben"))
+    assert "doesn't know zed" in unknown, unknown
