@@ -1,5 +1,5 @@
 """/invite and /invites: declarations and replies. The rules live in limits.py and timing.py,
-the transactions in service.py and recipients.py."""
+the transactions in service.py, role_posts.py and recipients.py."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from bot.core.types import Invocation, Level, Person
 from cogs.invitations.members import known_person
 from cogs.invitations.naming import parse_people, parse_role
 from cogs.invitations.recipients import Choice, Recipients, settings_words
-from cogs.invitations.replies import ANSWER, invite_report, role_posts_spent
-from cogs.invitations.service import InvitationService, RolePostsSpent
+from cogs.invitations.replies import ANSWER, invite_report, role_refused
+from cogs.invitations.role_posts import RolePosts, RoleRefused
+from cogs.invitations.service import InvitationService
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.status import record_outcome
 from cogs.invitations.timing import DigestEvery, clock_text, parse_clock
@@ -44,6 +45,7 @@ class InvitationsCog(Cog):
             bot.cog_settings(ModerationSettings, "moderation"),
         )
         self.service = InvitationService(bot.db, bot.outbox, bot.clock, settings)
+        self.role_posts = RolePosts(bot.db, bot.outbox, bot.clock, settings)
         self.recipients = Recipients(bot.db, bot.outbox, bot.clock, settings, alerts)
         for kind in ("invitation", "invitation-digest"):
             bot.outbox.on_settled[kind] = record_outcome
@@ -78,15 +80,15 @@ class InvitationsCog(Cog):
         if role is not None:
             require_level(inv, Level.ORGANIZER, "/invite role:")
             try:
-                view, _ = await self.service.invite_role(
+                view, _ = await self.role_posts.invite_role(
                     inv.community,
                     inv.person,
                     platform=inv.platform,
                     event_ref=event,
                     role=parse_role(role),
                 )
-            except RolePostsSpent as spent:
-                return role_posts_spent(spent)
+            except RoleRefused as refused:
+                return role_refused(refused)
             return Message(
                 text=rich(
                     "Posting one invitation to ",

@@ -182,17 +182,17 @@ def invite_report(
     return Message(text=text, ephemeral=True, accent=accent)  # type: ignore[arg-type]
 
 
-def role_posts_spent(spent: Any) -> Message:
-    """The refusal of a role post past the day's limit (`service.RolePostsSpent`), with when
-    the next may go in the reader's own time, like the refusals of `/invite people:`."""
+def role_refused(refused: Any) -> Message:
+    """A refused role post (`role_posts.RoleRefused`: a pause, or the day's limit), with when
+    it may go in the reader's own time, like the refusals of `/invite people:`."""
     return Message(
         text=[
-            spent.message,
-            " The next can go ",
-            Time(at=spent.again, style="short"),
-            "; a moderator can raise the limit with ",
-            Code(text="/limits set role_posts_day:…"),
-            ".",
+            refused.message,
+            " ",
+            refused.next_words,
+            Time(at=refused.again, style="short"),
+            ". ",
+            refused.hint or "",
         ],
         ephemeral=True,
         accent="danger",

@@ -50,6 +50,8 @@ async def test_a_forgotten_recipient_gives_the_inviter_no_quota_back(chat: Conve
     await forget(chat, "ben")
     second = said(await chat.say(f'/invite event:{code} people:"@cat"', as_="sam"))
     assert "You can invite 8 more people this hour" in second, second
+    limits = said(await chat.say("/limits show person:@sam", as_="mod"))
+    assert "left this hour: 8" in limits, limits
     shown = said(await chat.say("/invites sent", as_="sam"))
     assert "cat" in shown and "ben" not in shown, shown
 

@@ -5,6 +5,7 @@ complaint per invitation however often its buttons are pressed."""
 from __future__ import annotations
 
 from bot.core.messages import Time
+from bot.core.types import Level
 from bot.testing import Conversation
 from tests.invitations.conftest import delivered, meet, said, setup_event
 
@@ -57,3 +58,16 @@ async def test_pressing_an_opt_out_again_is_one_complaint(chat: Conversation) ->
     await meet(chat, "mod")
     shown = said(await chat.say("/invites show", as_="ben"))
     assert "Invitations: off" in shown and "Blocked: sam" in shown, shown
+
+
+async def test_a_paused_organizer_posts_no_role_invitation(chat: Conversation) -> None:
+    chat.levels["ana"] = Level.ORGANIZER
+    code = await setup_event(chat, "ben")
+    await chat.say('/limits pause person:@ana reason:"too eager"', as_="mod")
+    refused = await chat.say(f"/invite event:{code} role:@volunteers", as_="ana")
+    text = said(refused)
+    assert refused.accent == "danger" and "Your invitations are paused (too eager)" in text
+    assert any(isinstance(t, Time) for t in refused.text), text
+    assert await delivered(chat, "invitation-role") == []
+    log = said(await chat.say("/modlog kind:invite.blocked", as_="mod"))
+    assert "by ana: @volunteers to Winter party: your invitations are paused" in log, log
