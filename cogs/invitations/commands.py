@@ -1,5 +1,5 @@
 """/invite and /invites: declarations and replies. The rules live in limits.py and timing.py,
-the transactions in service.py and recipients.py."""
+the transactions in service.py, role_posts.py and recipients.py."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from bot.core.types import Invocation, Level, Person
 from cogs.invitations.members import known_person
 from cogs.invitations.naming import parse_people, parse_role
 from cogs.invitations.recipients import Choice, Recipients, settings_words
-from cogs.invitations.replies import ANSWER, invite_report
+from cogs.invitations.replies import ANSWER, invite_report, role_refused
+from cogs.invitations.role_posts import RolePosts, RoleRefused
 from cogs.invitations.service import InvitationService
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.status import record_outcome
@@ -44,6 +45,7 @@ class InvitationsCog(Cog):
             bot.cog_settings(ModerationSettings, "moderation"),
         )
         self.service = InvitationService(bot.db, bot.outbox, bot.clock, settings)
+        self.role_posts = RolePosts(bot.db, bot.outbox, bot.clock, settings)
         self.recipients = Recipients(bot.db, bot.outbox, bot.clock, settings, alerts)
         for kind in ("invitation", "invitation-digest"):
             bot.outbox.on_settled[kind] = record_outcome
@@ -77,13 +79,16 @@ class InvitationsCog(Cog):
             )
         if role is not None:
             require_level(inv, Level.ORGANIZER, "/invite role:")
-            view, _ = await self.service.invite_role(
-                inv.community,
-                inv.person,
-                platform=inv.platform,
-                event_ref=event,
-                role=parse_role(role),
-            )
+            try:
+                view, _ = await self.role_posts.invite_role(
+                    inv.community,
+                    inv.person,
+                    platform=inv.platform,
+                    event_ref=event,
+                    role=parse_role(role),
+                )
+            except RoleRefused as refused:
+                return role_refused(refused)
             return Message(
                 text=rich(
                     "Posting one invitation to ",
@@ -213,10 +218,18 @@ class InvitationsCog(Cog):
         examples=["/invites unblock person:@ben"],
     )
     async def unblock(self, inv: Invocation, person: str) -> Message:
-        other = await self._person(inv, person)
-        if not await self.recipients.unblock(inv.person, other):
-            return Message(text=[f"You hadn't blocked {other.display_name}."], ephemeral=True)
-        return self._done(f"{other.display_name} can invite you again.")
+        try:
+            other = await self._person(inv, person)
+            blocked, name = other.external_id, other.display_name
+        except BadOption:
+            # Someone who used /privacy forget: the block names them by platform id only.
+            blocked = name = person
+            if not await self.recipients.unblock(inv.person, blocked):
+                raise
+        else:
+            if not await self.recipients.unblock(inv.person, blocked):
+                return Message(text=[f"You hadn't blocked {name}."], ephemeral=True)
+        return self._done(f"{name} can invite you again.")
 
     @command(
         "invites show", "Your invitation settings and who you blocked.", examples=["/invites show"]

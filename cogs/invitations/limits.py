@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.core.inflection import count
+
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
@@ -143,10 +145,6 @@ def plan(
     return decisions
 
 
-def _invitations(n: int) -> str:
-    return f"{n} invitation" if n == 1 else f"{n} invitations"
-
-
 def decide(
     person: Recipient,
     inviter: Inviter,
@@ -168,11 +166,12 @@ def decide(
     if limits.per_event is not None and event_count >= limits.per_event:
         if limits.per_event == 0:
             return refuse("invitations to this event are off (its limit is 0)")
-        return refuse(f"this event has had its {_invitations(limits.per_event)} (the limit)")
+        had = count(limits.per_event, "invitation")
+        return refuse(f"this event has had its {had} (the limit)")
     if limits.per_recipient_week is not None:
         wait = window_wait(person.received, limits.per_recipient_week, WEEK, now)
         if wait is not None:
-            most = _invitations(limits.per_recipient_week)
+            most = count(limits.per_recipient_week, "invitation")
             return refuse(f"has had {most} this week, the most anyone gets", wait)
     for limit, window, words in (
         (limits.per_inviter_hour, HOUR, "an hour"),
@@ -182,23 +181,30 @@ def decide(
             continue
         wait = window_wait(sent, limit, window, now)
         if wait is not None:
-            return refuse(f"you have invited {limit} people in {words}, the limit", wait)
+            invited = count(limit, "person")
+            return refuse(f"you have invited {invited} in {words}, the limit", wait)
     if person.held_until is not None and person.held_until > now:
         return Decision(name, "queued", person.held_for or "later", until=person.held_until)
     return Decision(name, "sent")
 
 
+def paused(inviter: Inviter, now: datetime) -> bool:
+    """Whether the inviter's invitations are paused at `now` (UTC)."""
+    return inviter.paused_until is not None and inviter.paused_until > now
+
+
 def _personal_refusal(
     person: Recipient, inviter: Inviter, now: datetime
 ) -> tuple[str, datetime | None] | None:
-    """Why this person can't be invited by this inviter, whatever the counts."""
+    """Why this person can't be invited by this inviter, whatever the counts. A pause comes
+    first: while paused, nobody can be invited, whoever they are."""
+    if paused(inviter, now):
+        why = f" ({inviter.pause_reason})" if inviter.pause_reason else ""
+        return f"your invitations are paused{why}", inviter.paused_until
     if not person.member:
         return "isn't a member of this community, so Potluck can't invite them", None
     if person.is_inviter:
         return "that's you", None
-    if inviter.paused_until is not None and inviter.paused_until > now:
-        why = f" ({inviter.pause_reason})" if inviter.pause_reason else ""
-        return f"your invitations are paused{why}", inviter.paused_until
     if person.invited_on is not None:
         return f"already invited on {person.invited_on:%Y-%m-%d}", None
     if person.going:

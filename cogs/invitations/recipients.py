@@ -108,19 +108,23 @@ class Recipients:
         if other.id == person.id:
             raise BadOption("You can't block yourself.", hint="Like /invites block person:@ben")
         async with self.db.transaction() as session:
-            fresh = await repo.block(session, community.id, person.id, other.id, self.clock.now())
+            fresh = await repo.block(
+                session, community.id, person.external_id, other.external_id, self.clock.now()
+            )
             await self._withdraw(session, person.id, other.id, "inviter blocked")
         return fresh
 
-    async def unblock(self, person: Person, other: Person) -> bool:
+    async def unblock(self, person: Person, blocked: str) -> bool:
+        """Take invitations from the person with platform id `blocked` again; False when
+        they were not blocked."""
         async with self.db.transaction() as session:
-            return await repo.unblock(session, person.id, other.id)
+            return await repo.unblock(session, person.community_id, person.external_id, blocked)
 
     async def show(self, community: Community, person: Person) -> RecipientSettings:
         async with self.db.sessions() as session:
             off = bool(await repo.suppressed(session, community.id, [person.external_id]))
             pref = await repo.preference(session, community.id, person.id)
-            blocked = await repo.blocked_names(session, person.id)
+            blocked = await repo.blocked_names(session, community.id, person.external_id)
         start = pref.quiet_from if pref and pref.quiet_from else self.settings.quiet_from
         end = pref.quiet_to if pref and pref.quiet_to else self.settings.quiet_to
         return RecipientSettings(
@@ -172,28 +176,33 @@ class Recipients:
                 return Answered(choice, inviter_name)
             me = audit.Party(person.id, person.display_name)
             if choice == "block":
-                fresh = await repo.block(session, community.id, person.id, row.inviter_id, now)
+                fresh = inviter is not None and await repo.block(
+                    session, community.id, person.external_id, inviter.external_id, now
+                )
                 await self._withdraw(session, person.id, row.inviter_id, "no more from inviter")
             else:
                 fresh = await repo.suppress(session, community.id, person.external_id, now)
                 await self._withdraw(session, person.id, None, "no invitations at all")
+            # One complaint per invitation: pressing an opt-out again (or the other one)
+            # still honours it but is neither logged again nor counted again.
             already = row.complaint
             row.complaint = True
             await session.flush()
-            words = "no more from" if choice == "block" else "no invitations at all"
-            await audit.record(
-                session,
-                community_id=community.id,
-                at=now,
-                kind="invite.complaint",
-                actor=me,
-                subject=audit.Party(row.inviter_id, inviter_name),
-                reason=words,
-                detail={"invitation": row.id, "event_id": row.event_id},
-            )
             paused = None
-            if not already and inviter is not None:
-                paused = await self._reputation(session, community, inviter, now)
+            if not already:
+                words = "no more from" if choice == "block" else "no invitations at all"
+                await audit.record(
+                    session,
+                    community_id=community.id,
+                    at=now,
+                    kind="invite.complaint",
+                    actor=me,
+                    subject=audit.Party(row.inviter_id, inviter_name),
+                    reason=words,
+                    detail={"invitation": row.id, "event_id": row.event_id},
+                )
+                if inviter is not None:
+                    paused = await self._reputation(session, community, inviter, now)
         self.outbox.kick()
         return Answered(choice, inviter_name, paused, already=not fresh)
 

@@ -175,6 +175,25 @@ def invite_report(
         if next_at is not None:
             text += ["; the next after ", Time(at=next_at, style="time")]
         text.append(".")
+    elif decisions:
+        text.pop()  # no budget line (a pause): end with the last person
     sent = sum(d.accepted for d in decisions)
     accent = "success" if sent == len(decisions) else ("warning" if sent else "danger")
     return Message(text=text, ephemeral=True, accent=accent)  # type: ignore[arg-type]
+
+
+def role_refused(refused: Any) -> Message:
+    """A refused role post (`role_posts.RoleRefused`: a pause, or the day's limit), with when
+    it may go in the reader's own time, like the refusals of `/invite people:`."""
+    return Message(
+        text=[
+            refused.message,
+            " ",
+            refused.next_words,
+            Time(at=refused.again, style="short"),
+            ". ",
+            refused.hint or "",
+        ],
+        ephemeral=True,
+        accent="danger",
+    )

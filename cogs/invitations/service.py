@@ -26,7 +26,7 @@ from bot.core.types import Community, Person
 from bot.core.zones import zone as zone_of
 from bot.outbox import Outbox, Outgoing
 from cogs.events import dates
-from cogs.events.lookup import find_event, find_view, require_organizer
+from cogs.events.lookup import find_event, find_view
 from cogs.events.views import EventView, Tally
 from cogs.invitations import keys
 from cogs.invitations.digests import Addressee, write_digest
@@ -39,15 +39,13 @@ from cogs.invitations.limits import (
     budget_line,
     next_free,
     paced,
+    paused,
     plan,
-    window_wait,
 )
-from cogs.invitations.limits_store import limits_for, limits_of
-from cogs.invitations.naming import Role
+from cogs.invitations.limits_store import limits_of
 from cogs.invitations.replies import (
     invitation_message,
     invitation_payloads,
-    role_post_message,
 )
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.status import SentLine, state_words
@@ -55,11 +53,26 @@ from cogs.invitations.timing import next_digest, parse_clock, quiet_until
 from storage.db import Database
 from storage.models import EventRow, InvitationRow, PersonRow
 from storage.repositories import audit
-from storage.repositories import events as events_repo
 from storage.repositories import invitation_facts as facts
 from storage.repositories import invitations as repo
 
 BLOCKING_REASONS = ("your invitations are paused", "this event has had", "has had", "you have")
+
+
+async def live_event(
+    session: AsyncSession, community: Community, ref: str, now: datetime
+) -> tuple[EventView, datetime, list[datetime]]:
+    """The event `ref` names, its next date and its upcoming dates. Raises UserError when it
+    is cancelled or over (nothing to invite anyone to)."""
+    view = await find_view(session, community.id, ref, now)
+    upcoming = [] if view.cancelled else dates.next_dates(view, now)
+    if not upcoming:
+        raise UserError(
+            f"{view.title} is {'cancelled' if view.cancelled else 'over'}; "
+            "there is nothing to invite people to.",
+            hint="Type /event list to see upcoming events.",
+        )
+    return view, upcoming[0], upcoming
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +112,7 @@ class InvitationService:
         per_minute = self.outbox.direct_messages.per_minute(platform, community.id)
         async with self.db.transaction() as session:
             await repo.lock_community(session, community.id)
-            view, occurrence, upcoming = await self._live_event(session, community, event_ref, now)
+            view, occurrence, upcoming = await live_event(session, community, event_ref, now)
             people = await self._resolve(session, community.id, view.id, inviter.id, named)
             times = await facts.times(
                 session,
@@ -144,22 +157,11 @@ class InvitationService:
             )
             sent = state.sent + [now] * sum(d.accepted for d in decisions)
         self.outbox.kick()
+        if paused(state, now):  # the pause is the answer: no budget to speak of
+            return InviteReport(view, decisions, None, None)
         return InviteReport(
             view, decisions, budget_line(sent, limits, now), next_free(sent, limits, now)
         )
-
-    async def _live_event(
-        self, session: AsyncSession, community: Community, ref: str, now: datetime
-    ) -> tuple[EventView, datetime, list[datetime]]:
-        view = await find_view(session, community.id, ref, now)
-        upcoming = [] if view.cancelled else dates.next_dates(view, now)
-        if not upcoming:
-            raise UserError(
-                f"{view.title} is {'cancelled' if view.cancelled else 'over'}; "
-                "there is nothing to invite people to.",
-                hint="Type /event list to see upcoming events.",
-            )
-        return view, upcoming[0], upcoming
 
     async def _resolve(
         self,
@@ -361,7 +363,11 @@ class InvitationService:
         direct = [keys.invitation(r.id) for r in rows if r.delivery != "digest"]
         if direct:
             await self.outbox.withdraw(session, *direct, reason="inviter forgotten")
-        digests = {(r.recipient_id, r.due_at) for r in rows if r.delivery == "digest"}
+        digests = {
+            (r.recipient_id, r.due_at)
+            for r in rows
+            if r.delivery == "digest" and r.recipient_id is not None
+        }
         for r in rows:
             await session.delete(r)
         await session.flush()
@@ -378,68 +384,6 @@ class InvitationService:
                     zone,
                     due,
                 )
-
-    # -- /invite role: ---------------------------------------------------------------------
-
-    async def invite_role(
-        self, community: Community, inviter: Person, *, platform: str, event_ref: str, role: Role
-    ) -> tuple[EventView, str]:
-        """One post in the event's channel mentioning only `role`. Returns the event and the
-        channel. Raises UserError when the community's role posts for the day are spent."""
-        now = self.clock.now()
-        async with self.db.transaction() as session:
-            await repo.lock_community(session, community.id)
-            view, occurrence, upcoming = await self._live_event(session, community, event_ref, now)
-            require_organizer(view, inviter, "invite a whole role")
-            earlier = await repo.role_post_of(session, view.id, role.id)
-            if earlier is not None:
-                raise RoleAlreadyInvited(role.name, view.title, earlier)
-            limits = await limits_for(session, community.id, inviter, self.settings.limits())
-            if limits.role_posts_day is not None:
-                times = await repo.role_post_times(session, community.id, now - DAY)
-                wait = window_wait(times, limits.role_posts_day, DAY, now)
-                if wait is not None:
-                    await audit.record(
-                        session,
-                        community_id=community.id,
-                        at=now,
-                        kind="invite.blocked",
-                        actor=audit.Party(inviter.id, inviter.display_name),
-                        reason=f"role posts: {limits.role_posts_day} a day, the limit",
-                        detail={"event": view.code, "role": role.id},
-                    )
-                    raise RolePostsSpent(limits.role_posts_day, wait)
-            tally = Tally.of(await events_repo.counts(session, view.id, occurrence))
-            await repo.add_role_post(
-                session,
-                community_id=community.id,
-                event_id=view.id,
-                inviter_id=inviter.id,
-                role_id=role.id,
-                created_at=now,
-            )
-            message = role_post_message(
-                view, occurrence, tally, upcoming if view.rrule else [], inviter.display_name, role
-            )
-            await self.outbox.enqueue(
-                session,
-                platform=platform,
-                destination=Destination.channel(view.channel_id),
-                message=message,
-                community_id=community.id,
-                kind="invitation-role",
-                dedupe_key=keys.ROLE_POSTS.key(view.id, role.id, now),
-            )
-            await audit.record(
-                session,
-                community_id=community.id,
-                at=now,
-                kind="invite.role",
-                actor=audit.Party(inviter.id, inviter.display_name),
-                detail={"event": view.code, "role": role.name},
-            )
-        self.outbox.kick()
-        return view, view.channel_id
 
     # -- /invites sent ---------------------------------------------------------------------
 
@@ -480,24 +424,3 @@ class InvitationService:
                 )
             )
         return lines
-
-
-class RoleAlreadyInvited(UserError):
-    """A role is invited to an event once, ever, as each person is."""
-
-    def __init__(self, role: str, event: str, on: datetime) -> None:
-        super().__init__(
-            f"@{role} was already invited to {event} on {on:%Y-%m-%d} (UTC).",
-            hint="Invite another role, or people who missed it with /invite people:",
-        )
-
-
-class RolePostsSpent(UserError):
-    def __init__(self, limit: int, again: datetime) -> None:
-        posts = "role invitation" if limit == 1 else "role invitations"
-        super().__init__(
-            f"This community has made its {limit} {posts} for today (the limit).",
-            hint=f"The next can go after {again:%Y-%m-%d %H:%M} UTC, or a moderator can raise "
-            "it with /limits set role_posts_day:…",
-        )
-        self.again = again

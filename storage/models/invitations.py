@@ -34,7 +34,11 @@ class InvitationRow(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     inviter_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # None once the recipient is forgotten (/privacy forget): the invitation still counts
+    # against the inviter's limits and the event's, naming nobody.
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), nullable=True
+    )
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     delivery: Mapped[str] = mapped_column(String(16), default="now")  # now | quiet | digest
@@ -116,15 +120,18 @@ class RecipientPreferenceRow(Base):
 
 
 class BlockRow(Base):
-    """A recipient (`person_id`) who takes no invitations from `blocked_id`."""
+    """A recipient (platform id `external_id`) who takes no invitations from another person
+    (platform id `blocked_external_id`): "No more from" and /invites block. Kept by platform
+    ids, like `SuppressionRow`, so the block survives /privacy forget of either of them (the
+    people rows go); nothing else about them is kept."""
 
-    __tablename__ = "invitation_blocks"
-    __table_args__ = (UniqueConstraint("person_id", "blocked_id"),)
+    __tablename__ = "invitation_blocklist"
+    __table_args__ = (UniqueConstraint("community_id", "external_id", "blocked_external_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    blocked_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    blocked_external_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

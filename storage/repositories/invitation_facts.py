@@ -64,9 +64,17 @@ def _people_with_facts() -> Any:
         )
         .exists()
     )
+    inviter = PEOPLE.alias("inviter")
     blocked = (
         select(BLOCKS.c.id)
-        .where(BLOCKS.c.blocked_id == bindparam("inviter_id"), BLOCKS.c.person_id == PEOPLE.c.id)
+        .where(
+            BLOCKS.c.community_id == PEOPLE.c.community_id,
+            BLOCKS.c.external_id == PEOPLE.c.external_id,
+            BLOCKS.c.blocked_external_id
+            == select(inviter.c.external_id)
+            .where(inviter.c.id == bindparam("inviter_id"))
+            .scalar_subquery(),
+        )
         .exists()
     )
     joined = PEOPLE.outerjoin(

@@ -334,33 +334,47 @@ async def unsuppress(session: AsyncSession, community_id: int, external_id: str)
 
 
 async def block(
-    session: AsyncSession, community_id: int, person_id: int, blocked_id: int, now: datetime
+    session: AsyncSession, community_id: int, external_id: str, blocked: str, now: datetime
 ) -> bool:
-    """Record that `person_id` takes no invitations from `blocked_id`; False when they had
-    blocked them already (nothing written)."""
+    """Record that the person with platform id `external_id` takes no invitations from the
+    one with platform id `blocked` (kept by platform ids: it outlives /privacy forget);
+    False when they had blocked them already (nothing written)."""
     result: Any = await session.execute(
         insert_ignore(session, BlockRow).values(
-            community_id=community_id, person_id=person_id, blocked_id=blocked_id, created_at=now
+            community_id=community_id,
+            external_id=external_id,
+            blocked_external_id=blocked,
+            created_at=now,
         )
     )
     return bool(result.rowcount)
 
 
-async def unblock(session: AsyncSession, person_id: int, blocked_id: int) -> bool:
+async def unblock(session: AsyncSession, community_id: int, external_id: str, blocked: str) -> bool:
     result: Any = await session.execute(
-        delete(BlockRow).where(BlockRow.person_id == person_id, BlockRow.blocked_id == blocked_id)
+        delete(BlockRow).where(
+            BlockRow.community_id == community_id,
+            BlockRow.external_id == external_id,
+            BlockRow.blocked_external_id == blocked,
+        )
     )
     return bool(result.rowcount)
 
 
-async def blocked_names(session: AsyncSession, person_id: int) -> list[str]:
+async def blocked_names(session: AsyncSession, community_id: int, external_id: str) -> list[str]:
+    """Who the person blocked, by name (the platform id of someone Potluck no longer
+    knows), sorted."""
     rows = await session.scalars(
-        select(PersonRow.display_name)
-        .join(BlockRow, BlockRow.blocked_id == PersonRow.id)
-        .where(BlockRow.person_id == person_id)
-        .order_by(PersonRow.display_name)
+        select(func.coalesce(PersonRow.display_name, BlockRow.blocked_external_id))
+        .select_from(BlockRow)
+        .outerjoin(
+            PersonRow,
+            (PersonRow.community_id == BlockRow.community_id)
+            & (PersonRow.external_id == BlockRow.blocked_external_id),
+        )
+        .where(BlockRow.community_id == community_id, BlockRow.external_id == external_id)
     )
-    return list(rows)
+    return sorted(rows)
 
 
 # -- privacy ---------------------------------------------------------------------------------
@@ -396,7 +410,13 @@ async def export_person(
             "quiet_from": pref.quiet_from,
             "quiet_to": pref.quiet_to,
         }
-    out["blocked"] = await blocked_names(session, person_id)
+    out["blocked"] = await blocked_names(session, community_id, external_id)
+    if out["blocked"]:
+        out["blocks_kept"] = (
+            "Potluck keeps each block as two platform ids (yours and theirs), even after "
+            "/privacy forget, so nobody you blocked can invite you again by mistake; "
+            "/invites unblock removes one."
+        )
     if await suppressed(session, community_id, [external_id]):
         out["suppression"] = (
             "You turned invitations off. Potluck keeps your platform id on its list of people "
@@ -410,17 +430,15 @@ async def export_person(
 
 
 async def forget_person(session: AsyncSession, community_id: int, person_id: int) -> None:
-    """Delete everything about the person except the suppression record (kept by platform id
-    on purpose)."""
+    """Delete everything about the person except their opt-outs, kept by platform id on
+    purpose (the suppression record and blocks, theirs and of them), and the invitations
+    they received, which stay naming nobody so the inviters' counts don't go back."""
+    await session.execute(delete(InvitationRow).where(InvitationRow.inviter_id == person_id))
     await session.execute(
-        delete(InvitationRow).where(
-            or_(InvitationRow.inviter_id == person_id, InvitationRow.recipient_id == person_id)
-        )
-    )
-    await session.execute(
-        delete(BlockRow).where(
-            or_(BlockRow.person_id == person_id, BlockRow.blocked_id == person_id)
-        )
+        update(InvitationRow)
+        .where(InvitationRow.recipient_id == person_id)
+        .values(recipient_id=None, note=None)
+        .execution_options(synchronize_session=False)
     )
     for table in (RecipientPreferenceRow, InviterPauseRow):
         await session.execute(delete(table).where(table.person_id == person_id))
@@ -431,8 +449,8 @@ async def forget_person(session: AsyncSession, community_id: int, person_id: int
 
 
 async def answers(
-    session: AsyncSession, pairs: Sequence[tuple[int, int]]
-) -> dict[tuple[int, int], str]:
+    session: AsyncSession, pairs: Sequence[tuple[int, int | None]]
+) -> dict[tuple[int, int | None], str]:
     """The latest RSVP answer of each (event id, person id), for the dates answered."""
     if not pairs:
         return {}

@@ -58,3 +58,42 @@ async def test_mentor_topics_downgrades_and_upgrades_again(database: Database) -
     async with database.engine.connect() as conn:
         assert "mentor_topics" in await conn.run_sync(_tables)
         assert await conn.run_sync(_differences, "mentor_topics") == []
+
+
+async def test_blocks_move_to_platform_ids_and_back(database: Database) -> None:
+    """0015 keeps blocks by platform ids (they outlive /privacy forget) and lets a
+    forgotten recipient's invitations stay; a block made before it is carried over."""
+    before = "0014_person_level"
+    await _run(database, "downgrade", before)
+    async with database.engine.begin() as conn:
+        await conn.exec_driver_sql(
+            "INSERT INTO communities (id, platform, external_id, name, settings, created_at) "
+            "VALUES (901, 'console', 'c901', 'c', '{}', CURRENT_TIMESTAMP)"
+        )
+        for pid, ext in ((911, "ben"), (912, "sam")):
+            await conn.exec_driver_sql(
+                "INSERT INTO people (id, community_id, external_id, display_name, settings, "
+                f"created_at) VALUES ({pid}, 901, '{ext}', '{ext}', '{{}}', CURRENT_TIMESTAMP)"
+            )
+        await conn.exec_driver_sql(
+            "INSERT INTO invitation_blocks (community_id, person_id, blocked_id, created_at) "
+            "VALUES (901, 911, 912, CURRENT_TIMESTAMP)"
+        )
+    await _run(database, "upgrade", "head")
+    async with database.engine.connect() as conn:
+        tables = await conn.run_sync(_tables)
+        assert "invitation_blocks" not in tables
+        for table in ("invitation_blocklist", "invitations"):
+            assert await conn.run_sync(_differences, table) == [], table
+        rows = await conn.exec_driver_sql(
+            "SELECT external_id, blocked_external_id FROM invitation_blocklist "
+            "WHERE community_id = 901"
+        )
+        assert [tuple(r) for r in rows] == [("ben", "sam")]
+    await _run(database, "downgrade", before)
+    async with database.engine.connect() as conn:
+        rows = await conn.exec_driver_sql(
+            "SELECT person_id, blocked_id FROM invitation_blocks WHERE community_id = 901"
+        )
+        assert [tuple(r) for r in rows] == [(911, 912)]
+    await _run(database, "upgrade", "head")

@@ -1,5 +1,6 @@
 """A person's invitation data can be exported and forgotten in one transaction; an opt-out
-survives as a suppression record holding only their platform id, and the export says so."""
+survives as a suppression record, and a block as a record of two platform ids, holding
+nothing else, and the export says so."""
 
 from __future__ import annotations
 
@@ -36,10 +37,15 @@ async def test_export_and_forget_keep_only_the_opt_out(chat: Conversation) -> No
     confirm = await chat.say("/privacy forget", as_="ben")
     await chat.press(confirm, "Yes", as_="ben")
     async with chat.bot.db.sessions() as session:
-        for table in (InvitationRow, BlockRow, RecipientPreferenceRow):
-            assert (await session.scalars(select(table))).all() == [], table
+        assert (await session.scalars(select(RecipientPreferenceRow))).all() == []
+        # The invitation ben got stays, naming nobody (it still counts for ana's limits);
+        # the one ben sent is gone.
+        (left,) = (await session.scalars(select(InvitationRow))).all()
+        assert left.recipient_id is None and left.note is None
         (kept,) = (await session.scalars(select(SuppressionRow))).all()
+        (block,) = (await session.scalars(select(BlockRow))).all()
     assert kept.external_id == "ben"
+    assert (block.external_id, block.blocked_external_id) == ("ben", "ana")
     # Back in the community later: still no invitations, until they say otherwise.
     await chat.say("/invites show", as_="ben")
     other = await setup_event(chat, organizer="cat")

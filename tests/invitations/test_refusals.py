@@ -1,0 +1,73 @@
+"""What an inviter and the moderators are told when an invitation is refused or opted out
+of: the pause first, counts that agree with their nouns, role posts in the log, and one
+complaint per invitation however often its buttons are pressed."""
+
+from __future__ import annotations
+
+from bot.core.messages import Time
+from bot.core.types import Level
+from bot.testing import Conversation
+from tests.invitations.conftest import delivered, meet, said, setup_event
+
+
+async def test_a_paused_inviter_hears_of_the_pause_first_and_no_budget(
+    chat: Conversation,
+) -> None:
+    code = await setup_event(chat, "ann", "cat")
+    await chat.say('/limits pause person:@ann reason:"too eager"', as_="mod")
+    reply = said(await chat.say(f'/invite event:{code} people:"@dee @cat"', as_="ann"))
+    assert "dee: not sent, your invitations are paused (too eager)" in reply, reply
+    assert "cat: not sent, your invitations are paused (too eager)" in reply, reply
+    assert "isn't a member" not in reply and "You can invite" not in reply, reply
+
+
+async def test_limit_refusals_agree_in_number(chat: Conversation) -> None:
+    code = await setup_event(chat, "ann", "ben", "cat")
+    await chat.say("/limits set person:@ann per_inviter_hour:1", as_="mod")
+    reply = said(await chat.say(f'/invite event:{code} people:"@ben @cat"', as_="ann"))
+    assert "cat: not sent, you have invited 1 person in an hour, the limit" in reply, reply
+    log = said(await chat.say("/modlog kind:invite.blocked", as_="mod"))
+    assert "you have invited 1 person in an hour" in log and "1 people" not in log, log
+
+
+async def test_role_posts_are_logged_with_role_and_event_and_refusals_too(
+    chat: Conversation,
+) -> None:
+    code = await setup_event(chat, "ben")
+    await chat.say("/limits set role_posts_day:1", as_="mod")
+    ok = await chat.say(f"/invite event:{code} role:@volunteers", as_="mod")
+    assert ok.accent == "success", said(ok)
+    refused = await chat.say(f"/invite event:{code} role:@readers", as_="mod")
+    text = said(refused)
+    assert refused.accent == "danger" and "made its 1 role invitation for today" in text
+    # The time is a Time segment, shown in each reader's zone and style like other refusals.
+    assert "The next can go" in text and any(isinstance(t, Time) for t in refused.text), text
+    log = said(await chat.say("/modlog kind:invite.", as_="mod"))
+    assert "`invite.role` by mod: @volunteers to Winter party" in log, log
+    assert "`invite.blocked` by mod: @readers to Winter party: 1 role post a day" in log, log
+
+
+async def test_pressing_an_opt_out_again_is_one_complaint(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="sam")
+    (dm,) = await delivered(chat)
+    for choice in ("No more from", "No more from", "No more from", "No invitations at all"):
+        await chat.press(dm.message, choice, as_="ben")
+    log = said(await chat.say("/modlog kind:invite.complaint", as_="mod"))
+    assert log.count("invite.complaint") == 1, log
+    await meet(chat, "mod")
+    shown = said(await chat.say("/invites show", as_="ben"))
+    assert "Invitations: off" in shown and "Blocked: sam" in shown, shown
+
+
+async def test_a_paused_organizer_posts_no_role_invitation(chat: Conversation) -> None:
+    chat.levels["ana"] = Level.ORGANIZER
+    code = await setup_event(chat, "ben")
+    await chat.say('/limits pause person:@ana reason:"too eager"', as_="mod")
+    refused = await chat.say(f"/invite event:{code} role:@volunteers", as_="ana")
+    text = said(refused)
+    assert refused.accent == "danger" and "Your invitations are paused (too eager)" in text
+    assert any(isinstance(t, Time) for t in refused.text), text
+    assert await delivered(chat, "invitation-role") == []
+    log = said(await chat.say("/modlog kind:invite.blocked", as_="mod"))
+    assert "by ana: @volunteers to Winter party: your invitations are paused" in log, log
