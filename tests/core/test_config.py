@@ -140,6 +140,29 @@ def test_an_id_that_cannot_be_one_names_the_key(tmp_path: Path, line: str, expec
         ),
         ("[events]\nshout = 1\n", "config error: events.shout: is not a known setting"),
         ("[mentors]\ntopics = 3\n", "config error: mentors.topics: must be a table, not 3"),
+        # Out of range: both bounds, in the file's words, never pydantic's own text.
+        (
+            "[web]\nport = 70000\n",
+            "config error: web.port: must be a port number from 0 to 65535, not 70000",
+        ),
+        (
+            "[mentors]\ncheck_in_days = -4\n",
+            "config error: mentors.check_in_days: must be a whole number from 1 to 365, not -4",
+        ),
+        (
+            "[bot]\noutbox_poll_seconds = 0\n",
+            "config error: bot.outbox_poll_seconds: must be a number above 0 and at most 3600",
+        ),
+        # A console name is typed after @: never blank, never with a space.
+        ('[console]\nuser = ""\n', 'config error: console.user: must be a name like "librarian"'),
+        (
+            '[console]\nuser = "ann smith"\n',
+            'config error: console.user: must be one word that can follow @ (like "ann_smith")',
+        ),
+        (
+            '[console]\nmoderators = ["ann smith"]\n',
+            "config error: console.moderators[0]: must be one word that can follow @",
+        ),
     ],
 )
 def test_a_value_of_the_wrong_kind_names_its_setting_once(
