@@ -10,7 +10,6 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -224,11 +223,20 @@ CORE_SECTIONS = {"database", "bot", "console", "discord", "slack", "web"}
 
 
 def check_zone(value: str) -> str:
+    """`bot.timezone`, read like /timezone set (bot.core.zonenames.resolve_zone): the zone's
+    IANA name, old names as the zone they link to. Raises ValueError for anything else,
+    with the zone an abbreviation stands for."""
+    from bot.core.errors import BadOption
+    from bot.core.zonenames import resolve_zone
+
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"must be an IANA time zone like 'Europe/Berlin', not {value!r}") from None
-    return value
+        return resolve_zone(value)
+    except BadOption as exc:
+        said = exc.message.split("Did you mean ", 1)
+        mean = f" (did you mean {said[1].rstrip('?')}?)" if len(said) == 2 else ""
+        raise ValueError(
+            f"must be an IANA time zone like 'Europe/Berlin', not {value!r}{mean}"
+        ) from None
 
 
 def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:

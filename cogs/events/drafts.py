@@ -18,10 +18,10 @@ from bot.core.errors import BadOption
 from bot.core.timetext import DurationOutOfRange, date_examples, parse_duration, read_time
 from bot.core.types import Invocation
 from bot.core.wallclock import wall_clock_check
+from bot.core.zonenames import resolve_zone
 from bot.core.zones import zone
 from cogs.events import recurrence
 from cogs.events.cards import KINDS
-from cogs.timezone import resolve_zone
 from storage.models import EventRow
 
 TITLE_MAX = 100

@@ -40,6 +40,11 @@ def run_potluck(tmp_path: Path, config: str, *args: str) -> subprocess.Completed
             '[bot]\ntimezone = "Mars/Base"\n',
             "config error: bot.timezone: must be an IANA time zone",
         ),
+        (  # read like /timezone set: an abbreviation is refused with the zone it stands for
+            '[bot]\ntimezone = "EST"\n',
+            "config error: bot.timezone: must be an IANA time zone like 'Europe/Berlin', "
+            "not 'EST' (did you mean America/New_York?)",
+        ),
         ("[console]\nshout = true\n", "config error: console.shout: is not a known setting"),
         ("[knitting]\nneedles = 2\n", "config error: [knitting] is not a section Potluck knows"),
         ("[bot\n", "is not valid TOML"),
@@ -52,6 +57,12 @@ def test_bad_config_exits_2_with_one_line(tmp_path: Path, config: str, expected:
     assert len(lines) == 1, result.stderr
     assert expected in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_the_community_zone_is_stored_under_its_current_name(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[bot]\ntimezone = "US/Eastern"\n', encoding="utf-8")
+    assert load_settings(path, env={}).bot.timezone == "America/New_York"
 
 
 def test_secrets_come_from_the_environment(tmp_path: Path) -> None:
