@@ -152,10 +152,18 @@ async def _dispatch(
 
         return await slack_cli.main(args.action, settings)
     if command == "console" or not (settings.discord.token or settings.slack.bot_token):
-        if command == "run" and settings.slack.signing_secret and not settings.slack.bot_token:
+        given = [
+            name
+            for name, value in (
+                ("SLACK_SIGNING_SECRET", settings.slack.signing_secret),
+                ("SLACK_APP_TOKEN", settings.slack.app_token),
+            )
+            if value
+        ]
+        if command == "run" and given and not settings.slack.bot_token:
             print(
-                "potluck: Slack is off: SLACK_BOT_TOKEN is missing (SLACK_SIGNING_SECRET is "
-                "set); starting the console instead",
+                f"potluck: Slack is off: SLACK_BOT_TOKEN is missing ({' and '.join(given)} "
+                f"{'is' if len(given) == 1 else 'are'} set); starting the console instead",
                 file=sys.stderr,
             )
         return await run_console(settings, progress.mark_ready)

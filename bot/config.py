@@ -10,7 +10,6 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -122,10 +121,25 @@ class BotSettings(Section):
         return check_zone(value)
 
 
+def _console_name(value: str) -> str:
+    """A console person's name, typed after "@" to act as them: not blank, no white space."""
+    if not value.strip():
+        raise ValueError('must be a name like "librarian", not blank')
+    if any(c.isspace() for c in value) or value.startswith(("@", '"', "'")):
+        raise ValueError(
+            f'must be one word that can follow @ (like "ann_smith"), not {_toml(value)}'
+        )
+    return value
+
+
+ConsoleName = Annotated[str, AfterValidator(_console_name)]
+"""A name the console acts as (`@name /command`): one word, no spaces."""
+
+
 class ConsoleSettings(Section):
-    user: str = "librarian"
-    moderators: list[str] = Field(default_factory=lambda: ["librarian"])
-    organizers: list[str] = Field(default_factory=list)
+    user: ConsoleName = "librarian"
+    moderators: list[ConsoleName] = Field(default_factory=lambda: ["librarian"])
+    organizers: list[ConsoleName] = Field(default_factory=list)
     community: str = "Console chapter"
     channel: str = "general"
 
@@ -209,11 +223,20 @@ CORE_SECTIONS = {"database", "bot", "console", "discord", "slack", "web"}
 
 
 def check_zone(value: str) -> str:
+    """`bot.timezone`, read like /timezone set (bot.core.zonenames.resolve_zone): the zone's
+    IANA name, old names as the zone they link to. Raises ValueError for anything else,
+    with the zone an abbreviation stands for."""
+    from bot.core.errors import BadOption
+    from bot.core.zonenames import resolve_zone
+
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"must be an IANA time zone like 'Europe/Berlin', not {value!r}") from None
-    return value
+        return resolve_zone(value)
+    except BadOption as exc:
+        said = exc.message.split("Did you mean ", 1)
+        mean = f" (did you mean {said[1].rstrip('?')}?)" if len(said) == 2 else ""
+        raise ValueError(
+            f"must be an IANA time zone like 'Europe/Berlin', not {value!r}{mean}"
+        ) from None
 
 
 def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -238,7 +261,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe(exc)) from None
+        raise ConfigError(describe(exc, model=Settings)) from None
 
 
 def read_toml(file: Path) -> dict[str, Any]:
@@ -284,10 +307,60 @@ def _toml(value: Any) -> str:
         return repr(value)
 
 
-def describe(exc: ValidationError, prefix: str = "") -> str:
+_RANGE_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
+
+def _field(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> Any:
+    """The pydantic FieldInfo at `loc` inside `model` (None when it cannot be found)."""
+    field = None
+    for part in loc:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            return None
+        field = model.model_fields[part]
+        inner = field.annotation
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+    return field
+
+
+def _range_words(field: Any, name: str, value: Any) -> str | None:
+    """A range error in the file's terms, with both bounds of the setting:
+    "must be a whole number from 1 to 365, not -4"; None when the bounds are not found."""
+    if field is None:
+        return None
+    low = high = None
+    low_word, high_word = "at least", "at most"
+    for rule in field.metadata:  # pydantic's annotated_types.Ge, Gt, Le and Lt
+        if getattr(rule, "ge", None) is not None:
+            low = rule.ge
+        elif getattr(rule, "gt", None) is not None:
+            low, low_word = rule.gt, "above"
+        elif getattr(rule, "le", None) is not None:
+            high = rule.le
+        elif getattr(rule, "lt", None) is not None:
+            high, high_word = rule.lt, "below"
+    kind = "whole number" if field.annotation is int else "number"
+    if name == "port":
+        kind = "port number"
+    if low is not None and high is not None:
+        if low_word == "at least" and high_word == "at most":
+            return f"must be a {kind} from {_toml(low)} to {_toml(high)}, not {_toml(value)}"
+        return (
+            f"must be a {kind} {low_word} {_toml(low)} and {high_word} {_toml(high)}, "
+            f"not {_toml(value)}"
+        )
+    if low is not None:
+        return f"must be a {kind} {low_word} {_toml(low)}, not {_toml(value)}"
+    if high is not None:
+        return f"must be a {kind} {high_word} {_toml(high)}, not {_toml(value)}"
+    return None
+
+
+def describe(exc: ValidationError, prefix: str = "", model: type[BaseModel] | None = None) -> str:
     """The first problem as one line naming the setting as the file writes it:
     `config error: bot.commands_per_minute: must be a whole number, not "lots"`, with list
-    items as `discord.guild_ids[0]`. `prefix` is the cog's section for a cog's own model."""
+    items as `discord.guild_ids[0]`. `prefix` is the cog's section for a cog's own model.
+    With the `model` validated, a number out of range is worded with both of the setting's
+    bounds ("web.port: must be a port number from 0 to 65535, not 70000")."""
     err = exc.errors()[0]
     where = prefix
     for part in err["loc"]:
@@ -300,6 +373,12 @@ def describe(exc: ValidationError, prefix: str = "") -> str:
         message = "is not a known setting (see config.example.toml)"
     elif err["type"] in _KIND_WORDS:
         message = f"{_KIND_WORDS[err['type']]}, not {_toml(err.get('input'))}"
+    elif err["type"] in _RANGE_ERRORS:
+        leaf = str(err["loc"][-1]) if err["loc"] else ""
+        found = _range_words(_field(model, tuple(err["loc"])), leaf, err.get("input"))
+        message = found or f"{message}, not {_toml(err.get('input'))}"
+    elif err["type"] == "string_too_short" and not err.get("input"):
+        message = "must not be blank"
     elif "input" in err and err["type"] not in ("value_error",):
         message = f"{message} (got {_toml(err['input'])})"
     return f"config error: {where}: {message}"
@@ -309,4 +388,4 @@ def validate_cog_settings(model: type[BaseModel], name: str, raw: dict[str, Any]
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(describe(exc, prefix=name)) from None
+        raise ConfigError(describe(exc, prefix=name, model=model)) from None

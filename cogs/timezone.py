@@ -2,82 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
-from functools import lru_cache
-from zoneinfo import available_timezones
-
 from bot.app import Potluck
 from bot.core.commands import Cog, Option, command
-from bot.core.errors import BadOption
 from bot.core.messages import Bold, Code, Message, Time, rich
 from bot.core.types import Invocation, Level
-from bot.core.zonewords import zone_cities, zone_for_word, zone_names
-
-# The System V names tzdata keeps for old systems, and the zones they have been links to since
-# tzdata 2024b (its NEWS: "EST5EDT ... are now links to America/New_York ..."). They are
-# stored as the zone they stand for, which every reader's calendar knows.
-LEGACY_ZONES = {
-    "est5edt": "America/New_York",
-    "cst6cdt": "America/Chicago",
-    "mst7mdt": "America/Denver",
-    "pst8pdt": "America/Los_Angeles",
-}
-
-
-def resolve_zone(text: str) -> str:
-    """An IANA zone from what someone typed ("Europe/Berlin", "berlin", "new york"), or a
-    BadOption with "did you mean" suggestions. A System V name ("EST5EDT") gives the zone it
-    links to (LEGACY_ZONES); another old one-word IANA name ("Japan", "Cuba") is taken as
-    it is. An abbreviation or zone word ("EST", "Eastern") is refused with the zone it
-    stands for as the first suggestion: a person's zone must follow daylight saving, which a
-    fixed abbreviation does not say."""
-    cleaned = "_".join(text.strip().split())
-    lowered = cleaned.lower()
-    zones = zone_names()
-    if lowered in zones:
-        return zones[lowered]
-    if lowered in zone_cities():
-        return zone_cities()[lowered]
-    if lowered in LEGACY_ZONES:
-        return LEGACY_ZONES[lowered]
-    if lowered in _one_word_zones() and zone_for_word(lowered) is None:
-        return _one_word_zones()[lowered]
-    suggestions = suggest_zones(cleaned)
-    hint = ("Did you mean " + ", ".join(suggestions) + "?") if suggestions else ""
-    raise BadOption(
-        f"`{text}` is not a time zone I know.",
-        hint=(hint + " " if hint else "")
-        + "Use a zone name like zone:Europe/Berlin or zone:America/Chicago.",
-    )
-
-
-@lru_cache(maxsize=1)
-def _one_word_zones() -> dict[str, str]:
-    """Lowercased -> IANA spelling of the zone names without a region ("Japan", "NZ")."""
-    return {z.lower(): z for z in available_timezones() if "/" not in z and z != "localtime"}
-
-
-def suggest_zones(text: str, limit: int = 3) -> list[str]:
-    """Up to `limit` zone names close to `text`: just the zone an abbreviation stands for
-    ("EST" -> America/New_York), else close spellings of zone names and cities."""
-    zones = zone_names()
-    lowered = text.lower().replace(" ", "_")
-    found: list[str] = []
-    word = zone_for_word(lowered)
-    if word is not None and word[0] in zones.values():
-        return [word[0]]  # spelling neighbours of "EST" (Australia/West...) only mislead
-    for match in difflib.get_close_matches(lowered, list(zones), n=limit, cutoff=0.6):
-        if zones[match] not in found:
-            found.append(zones[match])
-    city = lowered.rsplit("/", 1)[-1]
-    by_city = zone_cities()
-    for match in difflib.get_close_matches(city, list(by_city), n=limit, cutoff=0.6):
-        if by_city[match] not in found:
-            found.append(by_city[match])
-    if not found:
-        region = lowered.split("/", 1)[0]
-        found = [z for z in zones.values() if z.lower().startswith(region + "/")][:limit]
-    return found[:limit] or ["Europe/Berlin", "America/New_York", "Asia/Tokyo"]
+from bot.core.zonenames import old_name_note, resolve_zone
 
 
 class TimezoneCog(Cog):
@@ -100,7 +29,7 @@ class TimezoneCog(Cog):
             text=rich(
                 "Your time zone is now ",
                 Bold(text=name),
-                _old_name(zone, name),
+                old_name_note(zone, name),
                 ". It is ",
                 Time(at=inv.now, style="time"),
                 " there.",
@@ -141,16 +70,10 @@ class TimezoneCog(Cog):
         await self.bot.identity.set_community_timezone(inv.community.id, name)
         return Message(
             text=rich(
-                "The community's time zone is now ", Bold(text=name), _old_name(zone, name), "."
+                "The community's time zone is now ", Bold(text=name), old_name_note(zone, name), "."
             ),
             accent="success",
         )
-
-
-def _old_name(typed: str, name: str) -> str:
-    """ " (EST5EDT is its old name)" when a System V name was stored as its zone."""
-    cleaned = typed.strip()
-    return f" ({cleaned} is its old name)" if cleaned.lower() in LEGACY_ZONES else ""
 
 
 async def setup(bot: Potluck) -> None:

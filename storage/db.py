@@ -105,7 +105,13 @@ class Database:
         read-only folder, a folder instead of a file, not a SQLite file) or the server cannot
         be reached (refused, unknown host, no such database or role, no answer)."""
         if self.path is not None:
-            self._check_sqlite_path(self.path)
+            try:
+                self._check_sqlite_path(self.path)
+            except OSError as exc:  # a name too long, a loop of links...
+                raise DatabaseUnavailable(
+                    f"cannot use the path {self.path}: {exc.strerror or exc}; "
+                    "correct the path in database.url"
+                ) from None
         try:
             async with self.engine.connect() as conn:
                 await conn.exec_driver_sql("SELECT 1")
@@ -121,12 +127,24 @@ class Database:
 
     def _failure(self, reason: str) -> str:
         reason = reason.strip().splitlines()[0] if reason.strip() else "unknown error"
+        if self.path is not None and reason == "unable to open database file":
+            # SQLite's words name neither the file nor a remedy.
+            return (
+                f"cannot open the SQLite file {self.path}: {reason}; check that its folder "
+                "exists and can be written, or point database.url at another file"
+            )
         if self.path is not None:
             return f"cannot open the SQLite file {self.path}: {reason}"
         return f"cannot connect to {self.where}: {reason}"
 
     def _check_sqlite_path(self, path: Path) -> None:
         folder = path.parent
+        blocker = next(p for p in (folder, *folder.parents) if p.exists() or p == Path(p.anchor))
+        if blocker.exists() and not blocker.is_dir():
+            raise DatabaseUnavailable(
+                f"{blocker} is a file where the folder for {path} should be; move or rename "
+                "that file, or point database.url at another folder"
+            )
         if not folder.exists():
             if not self.create_folder:
                 raise DatabaseUnavailable(
@@ -138,8 +156,6 @@ class Database:
                 raise DatabaseUnavailable(
                     f"cannot create the folder {folder}: {exc.strerror or exc}"
                 ) from None
-        if not folder.is_dir():
-            raise DatabaseUnavailable(f"{folder} is not a folder")
         if path.is_dir():
             raise DatabaseUnavailable(
                 f"{path} is a folder; name a file in it, like {path / 'potluck.db'}"

@@ -323,7 +323,12 @@ class ConsoleAdapter:
         now = self.bot.clock.now()
         marks = not self.out.is_terminal
         body = RichText()
-        if message.text:
+        saved, unsaved = self._save_files(message)
+        if unsaved:
+            # The text introduces the files ("Here is everything..."): when one could not be
+            # written, the reply says so instead, first.
+            body.append(" ".join(unsaved), style="yellow")
+        elif message.text:
             body.append_text(render_text(message.text, zone, now, code_marks=marks))
         for field in message.fields:
             body.append("\n")
@@ -346,22 +351,8 @@ class ConsoleAdapter:
             body.append("\n")
             fields = " ".join(f'{f.option}:"…"' for f in message.form.fields)
             body.append(f"Fill in: /{message.form.command} {fields}", style="dim")
-        for file in message.files:
-            shown = terminal_safe(file.filename)
-            try:
-                path = self._save(file.filename, file.content)
-            except OSError as exc:
-                # The system's words ("File exists", "Read-only file system") name no folder
-                # and no remedy; the debug log keeps them for whoever needs the detail.
-                log.debug("could not save %s in %s: %s", file.filename, self.files_dir, exc)
-                body.append(
-                    f"\n📎 {shown} could not be saved in {self.files_dir}: that folder cannot "
-                    "be written here (a file may have its name, or the folder is read-only). "
-                    "Start the console in a folder you can write to.",
-                    style="yellow",
-                )
-            else:
-                body.append(f"\n📎 {shown} saved to {path}", style="dim")
+        for line in saved:
+            body.append(line, style="dim")
         if message.footer:
             body.append("\n")
             body.append_text(render_text(message.footer, zone, now, code_marks=marks).copy())
@@ -378,6 +369,28 @@ class ConsoleAdapter:
                 border_style=_ACCENTS[message.accent],
             )
         )
+
+    def _save_files(self, message: Message) -> tuple[list[str], list[str]]:
+        """Write the message's files into files_dir: the "saved to" lines, and the lines
+        saying which files could not be written (with what to do)."""
+        saved: list[str] = []
+        unsaved: list[str] = []
+        for file in message.files:
+            shown = terminal_safe(file.filename)
+            try:
+                path = self._save(file.filename, file.content)
+            except OSError as exc:
+                # The system's words ("File exists", "Read-only file system") name no folder
+                # and no remedy; the debug log keeps them for whoever needs the detail.
+                log.debug("could not save %s in %s: %s", file.filename, self.files_dir, exc)
+                unsaved.append(
+                    f"📎 {shown} could not be saved in {self.files_dir}: that folder cannot "
+                    "be written here (a file may have its name, or the folder is read-only). "
+                    "Start the console in a folder you can write to."
+                )
+            else:
+                saved.append(f"\n📎 {shown} saved to {path}")
+        return saved, unsaved
 
     def _save(self, filename: str, content: bytes) -> Path:
         """Write a reply's file into files_dir under a name of its own: `export.json`, then

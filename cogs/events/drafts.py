@@ -18,11 +18,10 @@ from bot.core.errors import BadOption
 from bot.core.timetext import DurationOutOfRange, date_examples, parse_duration, read_time
 from bot.core.types import Invocation
 from bot.core.wallclock import wall_clock_check
+from bot.core.zonenames import resolve_zone
 from bot.core.zones import zone
-from bot.core.zonewords import zone_for_word
 from cogs.events import recurrence
 from cogs.events.cards import KINDS
-from cogs.timezone import resolve_zone
 from storage.models import EventRow
 
 TITLE_MAX = 100
@@ -161,12 +160,10 @@ _CLEARS = {
 
 
 def event_zone(text: str) -> str:
-    """The IANA zone an event happens in, from the `zone:` option: a zone name or city
-    ("America/New_York", "new york"), or a zone word that stands for one place ("Eastern",
-    "ET", "CET"). Raises BadOption with close zone names for anything else."""
-    word = zone_for_word(" ".join(text.split()))
-    if word is not None:
-        return word[0]
+    """The IANA zone an event happens in, from the `zone:` option, read by the same rule as
+    /timezone set (`resolve_zone`): a zone name, a city or a spelled-out zone word
+    ("Eastern"). Raises BadOption for an abbreviation ("EST"), naming its zone, and with
+    close zone names for anything else."""
     return resolve_zone(text)
 
 

@@ -178,8 +178,9 @@ class MentorsCog(TopicCommands, Cog):
     )
     async def profile(self, inv: Invocation, person: str | None = None) -> Message:
         whose = await self._person(inv, person) if person else inv.person
-        view, avoided = await self.profiles.view(inv.community, whose, inv.now)
-        return _profile_message(view, avoided if whose.id == inv.person.id else None)
+        own = whose.id == inv.person.id
+        view, avoided = await self.profiles.view(inv.community, whose, inv.now, own=own)
+        return _profile_message(view, avoided if own else None)
 
     @command(
         "mentor pause",

@@ -41,6 +41,40 @@ def listing(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+# Last words that already say what kind of place an organization is ("Pine County Library",
+# "Birch Academy"): the phrase lists such names as they are. "University" is not here: "Oak
+# University libraries" is how a university's library system is named.
+KIND_WORDS = frozenset(
+    {
+        "library",
+        "libraries",
+        "branch",
+        "academy",
+        "school",
+        "college",
+        "institute",
+        "museum",
+        "archive",
+        "archives",
+        "center",
+        "centre",
+        "society",
+        "system",
+        "district",
+        "consortium",
+    }
+)
+
+
+def organizations_phrase(names: Sequence[str]) -> str:
+    """The organizations of a pair for an intro: "Elm Street Public and Oak University
+    libraries", but "Pine County Library and Birch Academy" when any name already ends in a
+    word for its kind of place (KIND_WORDS), so nothing reads "Library libraries"."""
+    if any(name.split()[-1].strip(".,").casefold() in KIND_WORDS for name in names if name.split()):
+        return listing(names)
+    return f"{listing(names)} libraries"
+
+
 def duration(minutes: int) -> str:
     """ "3 h", "2 h 30 min", "45 min"."""
     hours, rest = divmod(minutes, 60)
@@ -60,7 +94,7 @@ def why_you_two(pair: PairScore) -> str:
         elif reason.kind is ReasonKind.WORKING_HOURS and reason.minutes:
             parts.append(f"your working hours overlap {duration(reason.minutes)}")
         elif reason.kind is ReasonKind.ORGANIZATIONS and reason.organizations:
-            parts.append(f"{listing(reason.organizations)} libraries")
+            parts.append(organizations_phrase(reason.organizations))
         elif reason.kind is ReasonKind.CAREER_STAGE and reason.points > 0 and reason.stages:
             mentor, mentee = reason.stages
             parts.append(f"{_staged(mentor, 'mentor')} for {_staged(mentee, 'mentee')}")

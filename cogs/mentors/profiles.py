@@ -207,7 +207,7 @@ class Profiles:
             )
         async with self.db.transaction() as session:
             values, unrecognised = await self._values(session, community, given)
-            row = await self._current(session, community, person)
+            row = await self._current(session, community, person, "edit")
             _capacity_for_mentors(given, values.get("role", row.role))
             for key, value in values.items():
                 setattr(row, key, value)
@@ -221,14 +221,14 @@ class Profiles:
     ) -> ProfileView:
         """Leave the person out of rounds until `until` (UTC), or until they resume."""
         async with self.db.transaction() as session:
-            row = await self._current(session, community, person)
+            row = await self._current(session, community, person, "pause")
             row.paused, row.paused_until, row.updated_at = True, until, now
             await session.flush()
             return profile_view(row, person.display_name, now)
 
     async def resume(self, community: Community, person: Person, now: datetime) -> ProfileView:
         async with self.db.transaction() as session:
-            row = await self._current(session, community, person)
+            row = await self._current(session, community, person, "resume")
             row.paused, row.paused_until, row.updated_at = False, None, now
             await session.flush()
             return profile_view(row, person.display_name, now)
@@ -236,7 +236,7 @@ class Profiles:
     async def leave(self, community: Community, person: Person, now: datetime) -> None:
         """Stop taking part; past matches stay in the history (the cool-down still counts)."""
         async with self.db.transaction() as session:
-            row = await self._current(session, community, person)
+            row = await self._current(session, community, person, "leave")
             row.left_at = row.updated_at = now
 
     async def avoid(self, community: Community, person: Person, other: Person) -> bool:
@@ -247,15 +247,22 @@ class Profiles:
             return await repo.add_avoid(session, community.id, person.id, other.id)
 
     async def view(
-        self, community: Community, person: Person, now: datetime
+        self, community: Community, person: Person, now: datetime, *, own: bool = True
     ) -> tuple[ProfileView, list[str]]:
-        """The profile and the names on the person's avoid list. Raises NotFound."""
+        """The profile and the names on the person's avoid list. Raises NotFound when there
+        is no profile, or when someone else (`own` False) asks about a person who left: a
+        left profile is only kept for its owner to see and to join again with."""
         async with self.db.sessions() as session:
             row = await repo.profile(session, community.id, person.id)
-            if row is None:
+            if row is None and own:
                 raise NotFound(
-                    f"{person.display_name} has no mentoring profile.",
+                    "You have no mentoring profile.",
                     hint='Join with /mentor join role:mentee topics:"cataloging"',
+                )
+            if row is None or (row.left_at is not None and not own):
+                raise NotFound(
+                    f"{person.display_name} is not in mentoring.",
+                    hint="/mentor profile person:@name shows someone who takes part.",
                 )
             avoided = [
                 p.display_name or p.external_id for p in await repo.avoided_by(session, person.id)
@@ -263,12 +270,22 @@ class Profiles:
             return profile_view(row, person.display_name, now), avoided
 
     async def _current(
-        self, session: Any, community: Community, person: Person
+        self, session: Any, community: Community, person: Person, action: str
     ) -> MentorProfileRow:
+        """The person's profile while they take part. Raises NotFound, worded for `action`
+        (the /mentor subcommand they typed), when they never joined or have left."""
         row = await repo.profile(session, community.id, person.id)
-        if row is None or row.left_at is not None:
+        if row is None:
             raise NotFound(
                 "You have no mentoring profile.",
                 hint='Join first: /mentor join role:mentee topics:"cataloging, outreach"',
+            )
+        if row.left_at is not None:
+            raise NotFound(
+                "You already left mentoring."
+                if action == "leave"
+                else f"You left mentoring, so there is nothing to {action}.",
+                hint="Type /mentor join to come back, e.g. /mentor join role:mentee "
+                'topics:"cataloging".',
             )
         return row

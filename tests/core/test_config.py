@@ -40,6 +40,11 @@ def run_potluck(tmp_path: Path, config: str, *args: str) -> subprocess.Completed
             '[bot]\ntimezone = "Mars/Base"\n',
             "config error: bot.timezone: must be an IANA time zone",
         ),
+        (  # read like /timezone set: an abbreviation is refused with the zone it stands for
+            '[bot]\ntimezone = "EST"\n',
+            "config error: bot.timezone: must be an IANA time zone like 'Europe/Berlin', "
+            "not 'EST' (did you mean America/New_York?)",
+        ),
         ("[console]\nshout = true\n", "config error: console.shout: is not a known setting"),
         ("[knitting]\nneedles = 2\n", "config error: [knitting] is not a section Potluck knows"),
         ("[bot\n", "is not valid TOML"),
@@ -52,6 +57,12 @@ def test_bad_config_exits_2_with_one_line(tmp_path: Path, config: str, expected:
     assert len(lines) == 1, result.stderr
     assert expected in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_the_community_zone_is_stored_under_its_current_name(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[bot]\ntimezone = "US/Eastern"\n', encoding="utf-8")
+    assert load_settings(path, env={}).bot.timezone == "America/New_York"
 
 
 def test_secrets_come_from_the_environment(tmp_path: Path) -> None:
@@ -140,6 +151,29 @@ def test_an_id_that_cannot_be_one_names_the_key(tmp_path: Path, line: str, expec
         ),
         ("[events]\nshout = 1\n", "config error: events.shout: is not a known setting"),
         ("[mentors]\ntopics = 3\n", "config error: mentors.topics: must be a table, not 3"),
+        # Out of range: both bounds, in the file's words, never pydantic's own text.
+        (
+            "[web]\nport = 70000\n",
+            "config error: web.port: must be a port number from 0 to 65535, not 70000",
+        ),
+        (
+            "[mentors]\ncheck_in_days = -4\n",
+            "config error: mentors.check_in_days: must be a whole number from 1 to 365, not -4",
+        ),
+        (
+            "[bot]\noutbox_poll_seconds = 0\n",
+            "config error: bot.outbox_poll_seconds: must be a number above 0 and at most 3600",
+        ),
+        # A console name is typed after @: never blank, never with a space.
+        ('[console]\nuser = ""\n', 'config error: console.user: must be a name like "librarian"'),
+        (
+            '[console]\nuser = "ann smith"\n',
+            'config error: console.user: must be one word that can follow @ (like "ann_smith")',
+        ),
+        (
+            '[console]\nmoderators = ["ann smith"]\n',
+            "config error: console.moderators[0]: must be one word that can follow @",
+        ),
     ],
 )
 def test_a_value_of_the_wrong_kind_names_its_setting_once(

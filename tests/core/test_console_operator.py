@@ -108,6 +108,7 @@ async def test_a_file_that_cannot_be_written_is_a_reply_not_the_end(
     assert f"potluck-my-data.json could not be saved in {blocker / 'files'}: " in shown
     assert "File exists" not in shown and "Errno" not in shown, shown  # no raw system words
     assert "Start the console in a folder you can write to." in shown
+    assert "Here is everything" not in shown  # the reply says the file was not written instead
     assert "Your time zone:" in shown  # the console went on
 
 

@@ -155,6 +155,38 @@ def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path) -> N
     assert notes.read_text(encoding="utf-8") == "shopping list: coffee, name tags, tape\n"
 
 
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["console"]])
+def test_a_file_where_the_data_folder_should_be_says_what_to_do(
+    tmp_path: Path, command: list[str]
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder", encoding="utf-8")
+    for path in (blocker / "potluck.db", blocker / "sub" / "potluck.db"):
+        result = run_potluck(tmp_path, *command, env=sqlite_env(tmp_path, path))
+        assert result.returncode == 2, result.stderr
+        assert one_line(result.stderr) == (
+            f"potluck: database.url: {blocker} is a file where the folder for {path} should "
+            "be; move or rename that file, or point database.url at another folder"
+        )
+
+
+def test_a_path_sqlite_cannot_open_names_the_setting_and_the_path(tmp_path: Path) -> None:
+    too_long = tmp_path / ("a" * 300) / "potluck.db"
+    result = run_potluck(tmp_path, "console", env=sqlite_env(tmp_path, too_long))
+    assert result.returncode == 2, result.stderr
+    line = one_line(result.stderr)
+    assert line.startswith(f"potluck: database.url: cannot use the path {too_long}: "), line
+    assert line.endswith("; correct the path in database.url"), line
+    # A folder nothing can be created in: SQLite's own "unable to open database file" comes
+    # with the path and what to do (when not refused earlier as not writable).
+    result = run_potluck(tmp_path, "console", env=sqlite_env(tmp_path, "/proc/potluck.db"))
+    assert result.returncode == 2, result.stderr
+    line = one_line(result.stderr)
+    assert line.startswith("potluck: database.url: cannot ") and "/proc" in line, line
+    if "unable to open database file" in line:
+        assert line.endswith("or point database.url at another file"), line
+
+
 def test_only_the_default_data_folder_is_created(tmp_path: Path) -> None:
     result = run_potluck(
         tmp_path, "db", "upgrade", env=potluck_env(tmp_path, POTLUCK_DATABASE_URL=None)
@@ -390,12 +422,16 @@ def test_two_different_config_files_are_refused(tmp_path: Path) -> None:
     assert line == f"potluck: --config given twice ({a} and {b}): give one config file", line
 
 
-def test_a_signing_secret_without_a_bot_token_says_slack_is_off(tmp_path: Path) -> None:
+@pytest.mark.parametrize("variable", ["SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"])
+def test_a_slack_secret_without_a_bot_token_says_slack_is_off(
+    tmp_path: Path, variable: str
+) -> None:
     config = write_config(tmp_path, "[web]\nenabled = false\n")
-    env = potluck_env(tmp_path, SLACK_SIGNING_SECRET="secret")
+    env = potluck_env(tmp_path, **{variable: "xapp-x"})
     result = run_potluck(tmp_path, "-c", str(config), "run", env=env, input="/timezone show\n")
     assert result.returncode == 0, result.stderr
     assert "Your time zone" in result.stdout
-    assert one_line(result.stderr).startswith(
-        "potluck: Slack is off: SLACK_BOT_TOKEN is missing"
+    assert one_line(result.stderr) == (
+        f"potluck: Slack is off: SLACK_BOT_TOKEN is missing ({variable} is set); "
+        "starting the console instead"
     ), result.stderr

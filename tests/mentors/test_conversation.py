@@ -209,6 +209,16 @@ async def test_pause_resume_leave_and_avoid(chat: Conversation, clock: ManualClo
     await chat.say("/mentor leave", as_="dee")
     text = said(await chat.say("/mentor round dry_run:yes", as_="mod", level=MOD))
     assert "dee" not in text
+    # Leaving twice, or pausing after leaving, says they left (not that there is no profile),
+    # which is what their own profile shows; to others a left person is not in mentoring.
+    again = said(await chat.say("/mentor leave", as_="dee"))
+    assert "You already left mentoring" in again and "/mentor join" in again
+    assert "You left mentoring" in said(await chat.say("/mentor pause", as_="dee"))
+    assert "Status: left" in said(await chat.say("/mentor profile", as_="dee"))
+    other = said(await chat.say("/mentor profile person:dee", as_="ana"))
+    assert "dee is not in mentoring" in other and "Role" not in other
+    never = said(await chat.say("/mentor leave", as_="zed"))
+    assert "You have no mentoring profile" in never
     assert "Welcome back" in said(
         await chat.say("/mentor join role:mentee topics:cataloging", as_="dee")
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from cogs.mentors.explain import dry_run_lines, duration, listing, why_you_two
 from cogs.mentors.participants import CareerStage, History, Participant, Role
 from cogs.mentors.scoring import PairScore, score_pair
@@ -107,3 +109,26 @@ def test_a_dry_run_of_a_trio_shows_all_three_pairs() -> None:
         "  Cy + Bo: 72",
         *reasons,
     ]
+
+
+@pytest.mark.parametrize(
+    ("names", "phrase"),
+    [
+        (("Elm Street Public", "Oak University"), "Elm Street Public and Oak University libraries"),
+        (("Pine County Library", "Birch Academy"), "Pine County Library and Birch Academy"),
+        (("Elm Street Public", "Cedar Libraries"), "Elm Street Public and Cedar Libraries"),
+        (("Ash Museum", "Oak College."), "Ash Museum and Oak College."),
+    ],
+)
+def test_an_organization_that_names_its_kind_gets_no_libraries_added(
+    names: tuple[str, str], phrase: str
+) -> None:
+    ada = Participant(
+        "ada", Role.PEER, "Europe/London", frozenset({"grant writing"}), organization=names[0]
+    )
+    bo = Participant(
+        "bo", Role.PEER, "Europe/London", frozenset({"grant writing"}), organization=names[1]
+    )
+    score = score_pair(ada, bo, round_on=ON, history=History())
+    assert isinstance(score, PairScore)
+    assert why_you_two(score).endswith("; " + phrase), why_you_two(score)
