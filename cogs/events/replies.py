@@ -127,8 +127,10 @@ def rsvp_reply(result: RsvpResult) -> Message:
     party = f" with {count(result.guests, 'guest')}" if result.guests else ""
     reminders: list[Segment | None] = []
     if result.status in ("going", "maybe"):
-        if result.reminders:
-            reminders = [f"\nI'll remind you {reminders_text(view.reminder_minutes)}."]
+        if result.reminders and result.reminders_left:
+            reminders = [f"\nI'll remind you {reminders_text(result.reminders_left)}."]
+        elif result.reminders and view.reminder_minutes:
+            reminders = ["\nIt starts too soon for a reminder, so I won't send one."]
         elif view.reminder_minutes:
             reminders = [
                 "\nYour reminders are off (",
