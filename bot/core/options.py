@@ -24,6 +24,16 @@ _FALSE = {"no", "n", "false", "off", "0"}
 DEFAULT_MAX_LENGTH = 6000
 
 
+def about_option(name: str, message: str) -> str:
+    """A value's error said about its option, mid-sentence: ("every", "A duration must be
+    longer than zero.") -> "`every:` a duration must be longer than zero." The first word
+    loses its capital unless it is "I" or not a plain word (a `code` value, a name like "UTC")."""
+    first = message.split(" ", 1)[0]
+    if first != "I" and first[:1].isupper() and (first[1:].islower() or len(first) == 1):
+        message = message[0].lower() + message[1:]
+    return f"`{name}:` {message}"
+
+
 def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> dict[str, Any]:
     """Typed handler arguments from option values (strings, or typed values from a form).
 
@@ -108,7 +118,7 @@ def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
     except BadOption as exc:
         # Say which option, so a form can show the mistake on the right field.
         raise BadOption(
-            f"`{opt.name}:` {exc.message}" if named else exc.message, hint=exc.hint
+            about_option(opt.name, exc.message) if named else exc.message, hint=exc.hint
         ) from None
     limit = opt.max_length if opt.max_length is not None else DEFAULT_MAX_LENGTH
     if len(text) > limit:

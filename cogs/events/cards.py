@@ -52,7 +52,7 @@ def seats_text(view: EventView, tally: Tally) -> str:
     )
     if view.capacity is None:
         return f"{tally.going_seats}{detail}"
-    full = " — full" if tally.going_seats >= view.capacity else ""
+    full = " — full" if tally.going_seats == view.capacity else ""
     return f"{of_capacity(tally.going_seats, view.capacity)}{detail}{full}"
 
 

@@ -76,7 +76,9 @@ def attendees_reply(view: EventView, occurrence: datetime, people: list[Attendee
     for person in people:
         groups.setdefault(person.status, []).append(person)
     seats = sum(1 + p.guests for p in groups["going"])
-    spots = of_capacity(seats, view.capacity) if view.capacity is not None else count(seats, "spot")
+    spots = (
+        of_capacity(seats, view.capacity) if view.capacity is not None else count(seats, "person")
+    )
     names = {
         "going": f"Going ({spots})",
         "maybe": "Maybe",
