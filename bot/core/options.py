@@ -39,7 +39,8 @@ def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> 
 
     Control characters are removed from every string first (see bot.core.control_chars); a
     required option that is missing, empty or only blanks gets the usual "needs `title:`"
-    answer; an optional one left blank counts as not given, except that a clearable one
+    answer; an optional one left blank counts as not given (its name is kept in
+    `inv.left_blank`), except that a clearable one
     given as "none" or "" becomes CLEAR ("remove this value"). Each date option's reading
     (zone named, ambiguous date) is kept in `inv.readings`. Raises BadOption.
     """
@@ -62,6 +63,11 @@ def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> 
                 f"/{spec.name} needs `{opt.name}:` ({opt.description.rstrip('.')}).",
                 hint=f"Usage: {spec.usage()}{example}",
             )
+    inv.left_blank = frozenset(
+        name
+        for name, value in cleaned.items()
+        if isinstance(value, str) and _left_empty(value) and not _clears(spec.option(name), value)  # type: ignore[arg-type]
+    )
     return {
         name: convert(spec.option(name), value, inv, spec)  # type: ignore[arg-type]
         for name, value in cleaned.items()
