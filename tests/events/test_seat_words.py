@@ -32,7 +32,7 @@ async def test_attendees_count_people_and_an_over_full_card_reads_naturally(
     clock.set(clock.now().replace(day=27, hour=17, minute=30))
     await chat.say(f"/event checkin id:{code} person:bob", as_="ana")  # a walk-in
     card = said(await chat.say(f"/event show id:{code}", as_="ana"))
-    assert "2 going, capacity 1" in card and "of 1 spot" not in card and "full" not in card
+    assert "Going: 2, capacity 1" in card and "of 1 spot" not in card and "full" not in card
 
 
 async def test_a_zero_duration_is_refused_mid_sentence_without_a_capital(
