@@ -29,6 +29,7 @@ from rich.panel import Panel
 from rich.text import Text as RichText
 
 from bot.app import Potluck
+from bot.core.control_chars import remove_control_characters
 from bot.core.delivery import Delivery
 from bot.core.messages import Bold, Code, Link, Mention, Message, RoleMention, Text, Time
 from bot.core.types import Actor, ChannelRef, Level
@@ -68,13 +69,16 @@ def terminal_safe(text: str) -> str:
     (ECMA-48 colours, cursor moves, screen clears, window titles) are removed by rich's ANSI
     decoder, then every other control character but newline and tab (bell, backspace,
     carriage return, a lone ESC, C1 codes), so no title can repaint the screen or fake a
-    line. Text without control characters comes back unchanged."""
+    line, and the invisible format characters `remove_control_characters` removes from what
+    is stored (a right-to-left override would flip the rest of the line, the echoed command
+    included). Text without control or format characters comes back unchanged."""
     if text.isprintable():
         return text
     decoder = AnsiDecoder()
     lines = text.replace("\r\n", "\n").replace("\r", "").split("\n")
     plain = "\n".join(decoder.decode_line(line).plain for line in lines)
-    return "".join(c for c in plain if c in _KEPT_CONTROLS or unicodedata.category(c) != "Cc")
+    kept = "".join(c for c in plain if c in _KEPT_CONTROLS or unicodedata.category(c) != "Cc")
+    return remove_control_characters(kept, keep_newlines=True)
 
 
 def render_text(text: Text, zone: ZoneInfo, now: datetime, *, code_marks: bool = True) -> RichText:

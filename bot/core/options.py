@@ -24,12 +24,23 @@ _FALSE = {"no", "n", "false", "off", "0"}
 DEFAULT_MAX_LENGTH = 6000
 
 
+def about_option(name: str, message: str) -> str:
+    """A value's error said about its option, mid-sentence: ("every", "A duration must be
+    longer than zero.") -> "`every:` a duration must be longer than zero." The first word
+    loses its capital unless it is "I" or not a plain word (a `code` value, a name like "UTC")."""
+    first = message.split(" ", 1)[0]
+    if first != "I" and first[:1].isupper() and (first[1:].islower() or len(first) == 1):
+        message = message[0].lower() + message[1:]
+    return f"`{name}:` {message}"
+
+
 def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> dict[str, Any]:
     """Typed handler arguments from option values (strings, or typed values from a form).
 
     Control characters are removed from every string first (see bot.core.control_chars); a
     required option that is missing, empty or only blanks gets the usual "needs `title:`"
-    answer; an optional one left blank counts as not given, except that a clearable one
+    answer; an optional one left blank counts as not given (its name is kept in
+    `inv.left_blank`), except that a clearable one
     given as "none" or "" becomes CLEAR ("remove this value"). Each date option's reading
     (zone named, ambiguous date) is kept in `inv.readings`. Raises BadOption.
     """
@@ -52,6 +63,11 @@ def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> 
                 f"/{spec.name} needs `{opt.name}:` ({opt.description.rstrip('.')}).",
                 hint=f"Usage: {spec.usage()}{example}",
             )
+    inv.left_blank = frozenset(
+        name
+        for name, value in cleaned.items()
+        if isinstance(value, str) and _left_empty(value) and not _clears(spec.option(name), value)  # type: ignore[arg-type]
+    )
     return {
         name: convert(spec.option(name), value, inv, spec)  # type: ignore[arg-type]
         for name, value in cleaned.items()
@@ -108,7 +124,7 @@ def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
     except BadOption as exc:
         # Say which option, so a form can show the mistake on the right field.
         raise BadOption(
-            f"`{opt.name}:` {exc.message}" if named else exc.message, hint=exc.hint
+            about_option(opt.name, exc.message) if named else exc.message, hint=exc.hint
         ) from None
     limit = opt.max_length if opt.max_length is not None else DEFAULT_MAX_LENGTH
     if len(text) > limit:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.dateorder import check_calendar_dates, date_order, rewrite_numeric_dates
@@ -30,6 +30,8 @@ _UNIT_MINUTES = {"y": 365 * 24 * 60, "w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m
 # keeps "9999 years" from overflowing a date (datetime ends in year 9999).
 MAX_DURATION = timedelta(days=3650)
 
+_MIDNIGHT = re.compile(r"\bmidnight\b", re.IGNORECASE)
+_MIDNIGHT_ALONE = re.compile(r"(?:at\s+)?midnight", re.IGNORECASE)  # the coming one already
 _TIME_OF_DAY = re.compile(
     r"\d\s*(am|pm|a\.m\.|p\.m\.)|\d:\d\d|\b(noon|midday|midnight|morning|afternoon|evening"
     r"|tonight|now)\b|\bin\s+\d+(\.\d+)?\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b",
@@ -199,6 +201,16 @@ def read_time(
             f"I could not read the time of day in `{text}`.",
             hint=f"Try {examples}.",
         )
+    if _MIDNIGHT.search(body) and not _MIDNIGHT_ALONE.fullmatch(body) and parsed.time() == time(0):
+        # "friday midnight" is the night from Friday to Saturday, as most people mean it (and
+        # as `ends:` reads it), not the first minute of Friday; plain "midnight" already is
+        # the coming one. "12am" and "00:00" stay the start of the day they name.
+        day = parsed.date()
+        parsed += timedelta(days=1)
+        notes.append(
+            f"Read “{text}” as the end of {day:%A} {day.day} {day:%B} (00:00 on {parsed:%A}); "
+            f"for the start of {day:%A} write “{day:%A} 12am”."
+        )
     today = _WEEKDAYS[local_now.weekday()]
     lowered = body.lower()
     if (
@@ -278,5 +290,6 @@ def _not_a_time(token: str) -> BadOption:
     return BadOption(
         f"`{token}` is not a time of day.",
         hint="Hours go from 0 to 23 (or 1 to 12 with am/pm) and minutes from 00 to 59, "
-        'like "18:30" or "6:30pm"; for midnight write "midnight" or 00:00 of the next day.',
+        'like "18:30" or "6:30pm". For midnight at the end of a day write "friday midnight" '
+        '(read as 00:00 on Saturday) or "saturday 00:00".',
     )

@@ -94,6 +94,9 @@ class Invocation:
     # Options whose value was typed without its name (`/event reminders maybe`), so errors
     # name what was typed rather than an option the person never wrote.
     unnamed: frozenset[str] = frozenset()
+    # Options given with an empty value (typed as `title:""`, or a form field left blank),
+    # which count as not given; a command that changes things can refuse them instead.
+    left_blank: frozenset[str] = frozenset()
 
     @property
     def zone_name(self) -> str:

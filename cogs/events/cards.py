@@ -31,11 +31,12 @@ def minutes_text(minutes: int) -> str:
 
 
 def reminders_text(offsets: tuple[int, ...] | list[int]) -> str:
+    """Each reminder on its own, largest first: (1440, 60) -> "1 day before and 1 hour
+    before"; (150,) -> "2 hours 30 minutes before", so two reminders never read as one."""
     if not offsets:
         return "off"
-    words = [minutes_text(m) for m in sorted(offsets, reverse=True)]
-    joined = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-    return f"{joined} before"
+    words = [f"{minutes_text(m)} before" for m in sorted(set(offsets), reverse=True)]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def place(location: str) -> Segment:
@@ -51,7 +52,7 @@ def seats_text(view: EventView, tally: Tally) -> str:
     )
     if view.capacity is None:
         return f"{tally.going_seats}{detail}"
-    full = " — full" if tally.going_seats >= view.capacity else ""
+    full = " — full" if tally.going_seats == view.capacity else ""
     return f"{of_capacity(tally.going_seats, view.capacity)}{detail}{full}"
 
 

@@ -34,6 +34,14 @@ def wants_reminders(person_settings: dict[str, Any] | None) -> bool:
     return bool((person_settings or {}).get(REMINDERS_SETTING, True))
 
 
+def offsets_ahead(offsets: Iterable[int], occurrence: datetime, now: datetime) -> tuple[int, ...]:
+    """The reminder offsets (minutes before `occurrence`) whose time is still after `now`,
+    largest first: the reminders that will really be sent. One already due is never sent."""
+    return tuple(
+        sorted((m for m in offsets if occurrence - timedelta(minutes=m) > now), reverse=True)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
     person_id: int
@@ -73,9 +81,9 @@ class ReminderSchedule:
             )
             for person in people
             if person.reminders_on
-            for minutes in view.reminder_minutes
-            # too late for this one; a later offset may still apply
-            if (due := occurrence - timedelta(minutes=minutes)) > now
+            # too late for an offset already due; a later one may still apply
+            for minutes in offsets_ahead(view.reminder_minutes, occurrence, now)
+            for due in (occurrence - timedelta(minutes=minutes),)
         ]
         if rows:
             await self.outbox.enqueue_many(session, reminder_message(view, occurrence), rows)

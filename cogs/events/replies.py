@@ -76,7 +76,9 @@ def attendees_reply(view: EventView, occurrence: datetime, people: list[Attendee
     for person in people:
         groups.setdefault(person.status, []).append(person)
     seats = sum(1 + p.guests for p in groups["going"])
-    spots = of_capacity(seats, view.capacity) if view.capacity is not None else count(seats, "spot")
+    spots = (
+        of_capacity(seats, view.capacity) if view.capacity is not None else count(seats, "person")
+    )
     names = {
         "going": f"Going ({spots})",
         "maybe": "Maybe",
@@ -127,8 +129,10 @@ def rsvp_reply(result: RsvpResult) -> Message:
     party = f" with {count(result.guests, 'guest')}" if result.guests else ""
     reminders: list[Segment | None] = []
     if result.status in ("going", "maybe"):
-        if result.reminders:
-            reminders = [f"\nI'll remind you {reminders_text(view.reminder_minutes)}."]
+        if result.reminders and result.reminders_left:
+            reminders = [f"\nI'll remind you {reminders_text(result.reminders_left)}."]
+        elif result.reminders and view.reminder_minutes:
+            reminders = ["\nIt starts too soon for a reminder, so I won't send one."]
         elif view.reminder_minutes:
             reminders = [
                 "\nYour reminders are off (",

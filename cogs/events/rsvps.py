@@ -33,6 +33,7 @@ from cogs.events.reminders import (
     REMINDERS_SETTING,
     Recipient,
     ReminderSchedule,
+    offsets_ahead,
     recipient,
     wants_reminders,
 )
@@ -60,6 +61,7 @@ class RsvpResult:
     unchanged: bool = False
     position: int | None = None  # on the waitlist, from 1
     reminders: bool = False  # reminders will be sent for this answer
+    reminders_left: tuple[int, ...] = ()  # offsets (minutes before) not yet past, largest first
     promoted: list[str] = field(default_factory=list)  # names who got the seat freed
     free: int | None = None  # seats free before this answer, with a capacity
     for_name: str | None = None  # whose answer an organizer set, when not their own
@@ -198,6 +200,7 @@ class Rsvps:
                     session, view.id, occurrence, mine.seq
                 )
             result.reminders = new in ATTENDING and wants_reminders(settings)
+            result.reminders_left = offsets_ahead(view.reminder_minutes, occurrence, now)
             return result
         seq = await _store(session, view.id, occurrence, answerer, mine, new, wanted, tally, now)
         me = (
@@ -238,6 +241,7 @@ class Rsvps:
             )
         result.promoted = [p.display_name for p in promoted]
         result.reminders = new in ATTENDING and me.reminders_on and bool(view.reminder_minutes)
+        result.reminders_left = offsets_ahead(view.reminder_minutes, occurrence, now)
         return result
 
     async def _follow_answer(

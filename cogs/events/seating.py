@@ -59,16 +59,31 @@ def decide(
     if old == "going":
         free = capacity - (tally.going_seats - (1 + old_guests))
         if party > free:
+            kept = (
+                f"You keep your spot with {_plural(old_guests, 'guest')}."
+                if old_guests
+                else ("You keep your spot.")
+            )
+            if free <= 1:
+                raise UserError(
+                    f"“{title}” is full, so there is no room for guests"
+                    + (": the one spot is yours." if capacity == 1 else "."),
+                    hint=f"{kept} Ask the organizer for more spots to bring someone.",
+                )
             raise UserError(
                 f"There is room for {_plural(free, 'person')} in your "
-                f"party, so you can bring at most {_plural(max(0, free - 1), 'guest')}.",
-                hint=f"You keep your spot with {_plural(old_guests, 'guest')}. "
-                f"Try guests:{max(0, free - 1)}.",
+                f"party, so you can bring at most {_plural(free - 1, 'guest')}.",
+                hint=f"{kept} Try guests:{free - 1}.",
             )
         return "going"
     if party > capacity:
         # A party that could never be seated is refused, not left waiting forever.
         most = capacity - 1
+        if most == 0:
+            raise UserError(
+                f"“{title}” has 1 spot in all, so guests can't come: the one spot is for you.",
+                hint="Try guests:0 to answer for yourself, or ask the organizer for more spots.",
+            )
         raise UserError(
             f"“{title}” has {_plural(capacity, 'spot')} "
             f"in all, so a party of {party} can never fit: you can bring at most "

@@ -33,9 +33,13 @@ class Waitlist:
         occurrence: datetime,
         tally: Tally,
         community: Community,
+        *,
+        had_seats: frozenset[int] = frozenset(),
     ) -> list[PersonRow]:
         """Seat the waiting parties that fit (`seating.promotions`), updating `tally`. Each
-        promoted person is told and gets their reminders. Returns them."""
+        promoted person gets their reminders and is told they moved up, except the RSVPs in
+        `had_seats` (ids of parties moved back in the same change, so still going as they
+        were: nothing moved for them). Returns everyone seated."""
         if tally.waitlist_parties <= 0:
             return []
         if view.capacity is not None and view.capacity - tally.going_seats <= 0:
@@ -66,6 +70,9 @@ class Waitlist:
                 break
             after = (page[-1][0].seq, page[-1][0].id)
         for rsvp, person in seated:
+            if rsvp.id in had_seats:
+                await self.reminders.add(session, view, occurrence, [recipient(person, community)])
+                continue
             await self.notices.promoted(session, view, occurrence, person, rsvp.guests, community)
             await self.reminders.add(session, view, occurrence, [recipient(person, community)])
         return promoted
@@ -89,7 +96,14 @@ class Waitlist:
         demoted: list[tuple[RsvpRow, PersonRow]] = []
         if view.capacity is not None and tally.going_seats > view.capacity:
             demoted = await self._demote(session, view, occurrence, tally)
-        await self.promote(session, view, occurrence, tally, community)
+        await self.promote(
+            session,
+            view,
+            occurrence,
+            tally,
+            community,
+            had_seats=frozenset(rsvp.id for rsvp, _ in demoted),
+        )
         await session.flush()
         too_big: set[int] = set()
         if lowered:

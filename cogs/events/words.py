@@ -14,5 +14,8 @@ __all__ = ["count", "noun", "of_capacity"]
 
 def of_capacity(taken: int, capacity: int) -> str:
     """Seats taken out of a capacity; the noun agrees with the capacity, the number the
-    phrase is about: "0 of 1 spot", "1 of 1 spot", "2 of 3 spots"."""
+    phrase is about: "0 of 1 spot", "1 of 1 spot", "2 of 3 spots". More taken than there are
+    (walk-ins checked in, or the capacity lowered) reads "Going: 2, capacity 1"."""
+    if taken > capacity:
+        return f"{taken}, capacity {capacity}"
     return f"{taken} of {count(capacity, 'spot')}"

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.errors import BadOption
+from bot.core.options import about_option
 from bot.core.timetext import parse_duration
 from bot.core.types import Community, Person
 from bot.outbox import Outbox
@@ -65,7 +66,7 @@ def read_every(text: str) -> timedelta | None:
         every = parse_duration(text)
     except BadOption as exc:
         raise BadOption(
-            f"`every:` {exc.message}", hint='Try every:"4 weeks" or every:off.'
+            about_option("every", exc.message), hint='Try every:"4 weeks" or every:off.'
         ) from None
     if not SHORTEST <= every <= LONGEST:
         raise BadOption("`every:` must be between 1 day and 1 year.", hint='Try every:"4 weeks".')

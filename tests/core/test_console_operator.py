@@ -204,9 +204,20 @@ def test_terminal_safe_text_has_no_control_characters(text: str) -> None:
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
-@given(st.text(st.characters(blacklist_categories=["Cc"])))
+@given(st.text(st.characters(blacklist_categories=["Cc", "Cf", "Cs", "Zl", "Zp"])))
 def test_text_without_control_characters_is_unchanged(text: str) -> None:
     assert terminal_safe(text) == text
+
+
+async def test_a_right_to_left_override_never_reaches_the_screen(
+    bot: Potluck, tmp_path: Path
+) -> None:
+    console, screen = quiet_console(bot, tmp_path / "files")
+    await console.handle_line('/event create title:"Tea\u202e time" when:"next friday 6pm"')
+    await console.handle_line("/event list")
+    shown = screen.getvalue()
+    assert "Tea time" in shown  # the echoed command, the reply and the list
+    assert "\u202e" not in shown, shown
 
 
 # -- on a real terminal ------------------------------------------------------------------------

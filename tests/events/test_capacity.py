@@ -28,3 +28,29 @@ async def test_a_new_party_that_exactly_fits_is_seated(chat: Conversation) -> No
     assert "You're going" in said(fits)
     waits = await chat.say(f"/rsvp {code} yes", as_="kim")
     assert "waitlist at position 1" in said(waits)
+
+
+def moved_up(chat: Conversation, who: str) -> int:
+    return sum("moved up from the waitlist" in said(d.message) for d in chat.to(who))
+
+
+async def test_only_people_who_leave_the_waitlist_are_told_they_moved_up(
+    chat: Conversation,
+) -> None:
+    code = await create(chat, '/event create title:Party when:"next friday 6pm" capacity:4')
+    await chat.say(f"/rsvp event:{code} answer:yes guests:2", as_="a")
+    await chat.say(f"/rsvp {code} yes", as_="b")
+    await chat.say(f"/rsvp event:{code} answer:yes guests:2", as_="c")
+    await chat.say(f"/rsvp {code} yes", as_="d")
+    await chat.say(f"/rsvp {code} yes", as_="e")
+    await chat.say(f"/rsvp {code} no", as_="b")  # d's party of one fits; c's of three does not
+    await chat.deliver()
+    assert moved_up(chat, "d") == 1
+    # Two seats: a's party of three and d go back; d fits again, and so does e.
+    await chat.say(f"/event edit id:{code} capacity:2", as_="ana")
+    await chat.deliver()
+    assert moved_up(chat, "d") == 1  # d was going before and after: nothing moved for d
+    assert moved_up(chat, "e") == 1  # e really left the waitlist
+    assert not [d for d in chat.to("d") if "back on the waitlist" in said(d.message).lower()]
+    card = said(await chat.say(f"/event show id:{code}", as_="ana"))
+    assert "2 of 2 spots" in card

@@ -77,3 +77,14 @@ def test_discord_takes_none_for_a_clearable_number() -> None:
     assert payload["type"] == STRING and "min_value" not in payload
     (on_create,) = [o for o in event_fields(required=True) if o.name == "capacity"]
     assert option_payload(on_create)["type"] == INTEGER
+
+
+async def test_an_empty_title_in_an_edit_is_refused_with_what_to_type(chat: Conversation) -> None:
+    code = await create(chat, '/event create title:Party when:"next friday 6pm"')
+    for line in (f'/event edit id:{code} title:""', f'/event edit id:{code} title:"" capacity:9'):
+        reply = await chat.say(line, as_="ana")
+        assert reply.accent == "danger", said(reply)
+        assert "`title:` can't be empty" in said(reply) and 'title:"Winter party"' in said(reply)
+        assert "Nothing to change" not in said(reply)
+    card = said(await chat.say(f"/event show id:{code}", as_="ana"))
+    assert "Party" in card and "of 9 spots" not in card  # nothing half-changed

@@ -147,3 +147,22 @@ async def test_community_reminder_defaults(chat: Conversation, clock: ManualCloc
     assert "remind you 3 hours before" in said(reply)
     clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=UTC))
     assert len(reminders_to(await chat.deliver(), "sam")) == 1
+
+
+async def test_rsvp_promises_only_the_reminders_still_ahead_each_on_its_own(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    # 12:00 UTC now; the event starts at 13:00, so its 2-hour reminder (11:00) has passed.
+    code = await create(chat, '/event create title:Soon when:"today 1pm" reminders:"30m, 2h"')
+    reply = said(await chat.say(f"/rsvp {code} yes", as_="ann"))
+    assert "I'll remind you 30 minutes before." in reply
+    assert "2 hours" not in reply
+    clock.set(datetime(2026, 11, 23, 12, 31, tzinfo=UTC))  # the 30-minute one has passed too
+    late = said(await chat.say(f"/rsvp {code} yes", as_="bea"))
+    assert "remind you" not in late and "too soon for a reminder" in late
+    # Both ahead: two reminders, each said with its own "before".
+    later = await create(
+        chat, '/event create title:Later when:"next friday 6pm" reminders:"30m, 2h"'
+    )
+    both = said(await chat.say(f"/rsvp {later} yes", as_="ann"))
+    assert "I'll remind you 2 hours before and 30 minutes before." in both

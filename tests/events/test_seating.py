@@ -51,8 +51,8 @@ def test_decide(
     ("capacity", "tally", "old", "old_guests", "guests", "says"),
     [
         (4, going(0), None, 0, 4, "a party of 5 can never fit: you can bring at most 3 guests"),
-        (1, going(0), None, 0, 1, "1 spot in all, so a party of 2 can never fit"),
-        (10, going(10), "going", 0, 1, "room for 1 person in your party"),
+        (1, going(0), None, 0, 1, "1 spot in all, so guests can't come"),
+        (10, going(10), "going", 0, 1, "full, so there is no room for guests"),
         (10, going(9), "going", 1, 3, "room for 3 people in your party"),
     ],
 )

@@ -43,3 +43,11 @@ async def test_round_entries_show_their_numbers(chat: Conversation) -> None:
     log = said(await chat.say("/modlog kind:mentor.round", as_="mod", level=MOD))
     (entry,) = lines_of(log, "mentor.round")
     assert re.search(r"by mod: peers round: 1 match, \d+ points, 0 left out$", entry), entry
+
+
+async def test_a_zero_cadence_is_refused_mid_sentence_without_a_capital(
+    chat: Conversation,
+) -> None:
+    reply = await chat.say('/mentor schedule kind:peers every:"0 weeks"', as_="mod", level=MOD)
+    assert reply.accent == "danger"
+    assert "`every:` a duration must be longer than zero" in said(reply)
