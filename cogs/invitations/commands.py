@@ -285,9 +285,13 @@ class InvitationsCog(Cog):
             return await repo.export_person(session, community_id, person_id, external)
 
     async def forget_person(self, session: AsyncSession, community_id: int, person_id: int) -> None:
-        """Invitations sent and received, settings, blocks both ways and pauses go; an opt-out
-        stays as a suppression record holding only the platform id (see SuppressionRow)."""
+        """Invitations sent and settings go; invitations received stay naming nobody. Kept by
+        platform id: an opt-out (SuppressionRow), blocks both ways (BlockRow), and what
+        moderators decided about the person and what their limits count: a pause, their own
+        limits, and a tally of the invitations they sent (SentTallyRow)."""
         community = await self.bot.identity.community_by_id(session, community_id)
+        external = await self._external(session, person_id)
+        await repo.tally_sent(session, community_id, person_id, external)
         await self.service.forget_inviter(session, community, person_id)
         await repo.forget_person(session, community_id, person_id)
 

@@ -21,8 +21,9 @@ def role_scope(level_label: str) -> tuple[str, str]:
     return ("role", level_label)
 
 
-def person_scope(person_id: int) -> tuple[str, str]:
-    return ("person", str(person_id))
+def person_scope(external_id: str) -> tuple[str, str]:
+    """A person's own limits, kept by their platform id so they outlive /privacy forget."""
+    return ("person", external_id)
 
 
 def values_of(row: LimitOverrideRow | Any | None) -> dict[str, int | None]:
@@ -35,7 +36,7 @@ def limits_of(overrides: Iterable[Any], person: Person, base: Limits) -> Limits:
     overrides (rows with scope, subject and the limit values) laid over it, in that order."""
     rows = {(r.scope, r.subject): r for r in overrides}
     limits = base
-    for scope in (COMMUNITY, role_scope(person.level.label), person_scope(person.id)):
+    for scope in (COMMUNITY, role_scope(person.level.label), person_scope(person.external_id)):
         limits = limits.overlay(values_of(rows.get(scope)))
     return limits
 

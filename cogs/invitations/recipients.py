@@ -210,16 +210,18 @@ class Recipients:
         self, session: AsyncSession, community: Community, inviter: PersonRow, now: datetime
     ) -> datetime | None:
         rule = self.settings.reputation()
-        recent = await repo.recent_of_inviter(session, inviter.id, rule.window)
+        recent = await repo.recent_of_inviter(
+            session, community.id, inviter.id, inviter.external_id, rule.window
+        )
         complaints = sum(recent)
         if not over_threshold(complaints, len(recent), rule):
             return None
-        current = await repo.pause_of(session, community.id, inviter.id)
+        current = await repo.pause_of(session, community.id, inviter.external_id)
         if current is not None and current.until > now:
             return None
         until = now + rule.pause
         why = f"{complaints} of your last {len(recent)} invitations were answered with a complaint"
-        await repo.set_pause(session, community.id, inviter.id, until, why, None)
+        await repo.set_pause(session, community.id, inviter.external_id, until, why, None)
         await audit.record(
             session,
             community_id=community.id,

@@ -82,7 +82,7 @@ class RolePosts:
         """The refusal when the inviter's invitations are paused (logged as `invite.blocked`,
         like a paused `/invite people:`), else None. Comes before any other answer."""
         now = self.clock.now()
-        pause = await repo.pause_of(session, community.id, inviter.id)
+        pause = await repo.pause_of(session, community.id, inviter.external_id)
         if pause is None or pause.until <= now:
             return None
         why = f" ({pause.reason})" if pause.reason else ""
@@ -92,7 +92,7 @@ class RolePosts:
             at=now,
             kind="invite.blocked",
             actor=audit.Party(inviter.id, inviter.display_name),
-            reason=f"@{role.name} to {view.title}: your invitations are paused{why}",
+            reason=f"@{role.name} to {view.title}: {audit.BY}'s invitations are paused{why}",
             detail={"event": view.code, "role": role.name},
         )
         return RoleRefused(

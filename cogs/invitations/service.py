@@ -58,6 +58,25 @@ from storage.repositories import invitations as repo
 
 BLOCKING_REASONS = ("your invitations are paused", "this event has had", "has had", "you have")
 
+# The inviter's words ("your invitations are paused", "you have invited 10 people in an
+# hour") as the audit log says them to a moderator, in the third person, with the names
+# left to the reader (audit.BY is the inviter, audit.ABOUT the person named).
+_LOGGED = (
+    ("your invitations are paused", f"{audit.BY}'s invitations are paused"),
+    ("you have invited", f"{audit.BY} invited"),
+    ("has had", f"{audit.ABOUT} has had"),
+)
+
+
+def logged_reason(reason: str) -> str:
+    """A refusal's reason (limits.decide's words to the inviter) as the audit log keeps it:
+    "you have invited 2 people in an hour, the limit" -> "{by} invited 2 people in an hour,
+    the limit"; a reason of another kind is kept as it is."""
+    for said, logged in _LOGGED:
+        if reason.startswith(said):
+            return logged + reason[len(said) :]
+    return reason
+
 
 async def live_event(
     session: AsyncSession, community: Community, ref: str, now: datetime
@@ -116,6 +135,7 @@ class InvitationService:
             people = await self._resolve(session, community.id, view.id, inviter.id, named)
             times = await facts.times(
                 session,
+                community.id,
                 inviter.id,
                 view.id,
                 [p.id for p in people if p is not None],
@@ -287,7 +307,7 @@ class InvitationService:
                 refused.append(
                     audit.Record(
                         subject=audit.Party(person.id, person.display_name) if person else None,
-                        reason=decision.reason,
+                        reason=logged_reason(decision.reason),
                         detail={"event": view.code},
                     )
                 )

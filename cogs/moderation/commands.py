@@ -38,6 +38,8 @@ AUDIT_KINDS = (
     "mentor.topics.remove",
     "rsvp.set",
 )
+# Kinds whose detail holds "until" (UTC, ISO), the end of a pause, shown in /modlog.
+PAUSE_KINDS = ("limits.pause", "invite.auto-pause", "dm.paused")
 PERSON = Option("person", "Whose limits.", kind=OptionKind.PERSON)
 ROLE = Option("role", "Everyone of one role.", choices=("member", "organizer", "moderator"))
 LIMIT_OPTIONS = [
@@ -364,6 +366,10 @@ def _entry_words(e: Entry) -> list[Segment]:
         out.append(f" about {e.subject.name}")
     if e.reason:
         out.append(f": {e.reason}")
+    elif e.kind == "limits.pause":
+        out.append(": no reason given")
+    if e.kind in PAUSE_KINDS and isinstance(e.detail.get("until"), str):
+        out += [", until ", Time(at=datetime.fromisoformat(e.detail["until"]), style="short")]
     if isinstance(e.detail.get("summary"), str):
         out.append(f": {e.detail['summary']}")
     if "old" in e.detail and "new" in e.detail:

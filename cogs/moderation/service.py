@@ -56,8 +56,10 @@ class Moderation:
         now = self.clock.now()
         async with self.db.sessions() as session:
             limits = await limits_for(session, community.id, person, self.base)
-            sent = await repo.inviter_times(session, person.id, now - DAY)
-            pause = await repo.pause_of(session, community.id, person.id)
+            sent = await repo.inviter_times(
+                session, community.id, person.id, person.external_id, now - DAY
+            )
+            pause = await repo.pause_of(session, community.id, person.external_id)
         active = pause is not None and pause.until > now
         return Standing(
             limits,
@@ -98,7 +100,7 @@ class Moderation:
                 reason=words,
                 detail={"old": old, "new": new},
             )
-        return Change(words, old, new)
+        return Change(_shown(words, person), old, new)
 
     async def reset(
         self, community: Community, moderator: Person, *, person: Person | None, role: str | None
@@ -110,7 +112,7 @@ class Moderation:
             await limit_rows.delete_override(session, community.id, *scope)
             new = await self._effective(session, community.id, scope, person)
             if old == new:
-                return Change(words, old, new)  # nothing was reset: nothing to log
+                return Change(_shown(words, person), old, new)  # nothing reset: nothing logged
             await audit.record(
                 session,
                 community_id=community.id,
@@ -121,7 +123,7 @@ class Moderation:
                 reason=words,
                 detail={"old": old, "new": new},
             )
-        return Change(words, old, new)
+        return Change(_shown(words, person), old, new)
 
     async def pause(
         self,
@@ -136,7 +138,7 @@ class Moderation:
         until = now + length
         async with self.db.transaction() as session:
             old = await repo.set_pause(
-                session, community.id, person.id, until, reason, moderator.id
+                session, community.id, person.external_id, until, reason, moderator.id
             )
             await audit.record(
                 session,
@@ -158,9 +160,9 @@ class Moderation:
         is written to the audit log for a resume that changes nothing)."""
         now = self.clock.now()
         async with self.db.transaction() as session:
-            pause = await repo.pause_of(session, community.id, person.id)
+            pause = await repo.pause_of(session, community.id, person.external_id)
             until = pause.until if pause is not None and pause.until > now else None
-            await repo.clear_pause(session, community.id, person.id)
+            await repo.clear_pause(session, community.id, person.external_id)
             if until is None:
                 return None
             await audit.record(
@@ -216,10 +218,15 @@ class Moderation:
     @staticmethod
     def _scope(person: Person | None, role: str | None) -> tuple[tuple[str, str], str]:
         if person is not None:
-            return person_scope(person.id), f"for {person.display_name}"
+            return person_scope(person.external_id), f"for {audit.ABOUT}"
         if role is not None:
             return role_scope(role), f"for every {role}"
         return COMMUNITY, "for the whole community"
+
+
+def _shown(words: str, person: Person | None) -> str:
+    """Scope words as the moderator reads them now (the log keeps audit.ABOUT instead)."""
+    return words.replace(audit.ABOUT, person.display_name) if person else words
 
 
 def log_csv(entries: list[audit.Entry]) -> bytes:

@@ -11,6 +11,7 @@ from storage.models.invitations import (
     LimitOverrideRow,
     RecipientPreferenceRow,
     RolePostRow,
+    SentTallyRow,
     SuppressionRow,
 )
 from storage.models.mentors import (
@@ -51,6 +52,7 @@ __all__ = [
     "RecipientPreferenceRow",
     "RolePostRow",
     "RsvpRow",
+    "SentTallyRow",
     "SuppressionRow",
     "UTCDateTime",
     "utcnow",

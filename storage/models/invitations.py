@@ -68,7 +68,8 @@ class RolePostRow(Base):
 class LimitOverrideRow(Base):
     """Moderators' limits: for the whole community (`scope` "community", subject ""), for a
     level ("role", subject "member" | "organizer" | "moderator") or for one person ("person",
-    subject the people-row id). A None value falls back to the wider setting."""
+    subject their platform id, so a person's limits outlive their /privacy forget, 0016).
+    A None value falls back to the wider setting."""
 
     __tablename__ = "invitation_limits"
     __table_args__ = (UniqueConstraint("community_id", "scope", "subject"),)
@@ -85,15 +86,17 @@ class LimitOverrideRow(Base):
 
 
 class InviterPauseRow(Base):
-    """An inviter whose invitations are paused until `until` (UTC), by a moderator
-    (`by_id`) or by Potluck itself (`by_id` None, after complaints)."""
+    """An inviter (platform id `external_id`) whose invitations are paused until `until`
+    (UTC), by a moderator (`by_id`) or by Potluck itself (`by_id` None, after complaints).
+    Kept by platform id, so a pause outlives the inviter's /privacy forget (0016): a
+    moderator's decision about a person is not that person's data to erase."""
 
     __tablename__ = "invitation_pauses"
-    __table_args__ = (UniqueConstraint("community_id", "person_id"),)
+    __table_args__ = (UniqueConstraint("community_id", "external_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(64))
     until: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     by_id: Mapped[int | None] = mapped_column(
@@ -146,4 +149,21 @@ class SuppressionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SentTallyRow(Base):
+    """One invitation sent by an inviter who has since used /privacy forget: only when
+    (UTC), to which event, whether it drew a complaint, and the inviter's platform id. The
+    invitation itself is deleted with them; the tally keeps their limits, their reputation
+    and the event's count where they were (0016), so forgetting gives no quota back."""
+
+    __tablename__ = "invitation_tallies"
+    __table_args__ = (Index("ix_invitation_tallies_inviter", "community_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    complaint: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,12 +8,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditRow
 
 FORGOTTEN = "a forgotten person"
+
+# Written into a reason or a "summary" in place of a name: entries never store a person's
+# name outside actor_name and subject_name (which /privacy forget scrubs), and readers see
+# the names of the time, or "a forgotten person".
+BY = "{by}"
+ABOUT = "{about}"
+
+
+def named(text: str, actor: Party | None, subject: Party | None) -> str:
+    """`text` with BY and ABOUT replaced by the names of the entry's actor and subject
+    ("Potluck" for an automatic action, "a forgotten person" once forgotten)."""
+    return text.replace(BY, actor.name if actor else "Potluck").replace(
+        ABOUT, subject.name if subject else FORGOTTEN
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +162,19 @@ async def entries(
 
 async def forget_person(session: AsyncSession, community_id: int, person_id: int) -> None:
     """Keep what happened, drop who it was: the person's ids and names in every entry become
-    "a forgotten person" (moderators still see that a limit was set, by someone now gone)."""
+    "a forgotten person" (moderators still see that a limit was set, by someone now gone).
+    Reasons and summaries name nobody (they hold BY and ABOUT), except the scope words "for
+    <name>" of limit changes written before they did, which become "for ABOUT" here."""
+    await session.execute(
+        update(AuditRow)
+        .where(
+            AuditRow.community_id == community_id,
+            AuditRow.subject_id == person_id,
+            AuditRow.kind.in_(("limits.set", "limits.reset")),
+            AuditRow.reason == literal("for ") + AuditRow.subject_name,
+        )
+        .values(reason=f"for {ABOUT}")
+    )
     for id_col, name_col in (
         (AuditRow.actor_id, "actor_name"),
         (AuditRow.subject_id, "subject_name"),
@@ -174,14 +200,14 @@ async def export_person(
     )
     return [
         {
-            "at": row.at.isoformat(),
-            "kind": row.kind,
-            "by": row.actor_name,
-            "about": row.subject_name,
-            "reason": row.reason,
-            "detail": row.detail,
+            "at": e.at.isoformat(),
+            "kind": e.kind,
+            "by": e.actor.name if e.actor else None,
+            "about": e.subject.name if e.subject else None,
+            "reason": e.reason,
+            "detail": e.detail,
         }
-        for row in rows
+        for e in map(_entry, rows)
     ]
 
 
@@ -189,12 +215,17 @@ def _entry(row: AuditRow) -> Entry:
     def party(pid: int | None, name: str | None) -> Party | None:
         return None if pid is None and name is None else Party(pid, name or FORGOTTEN)
 
+    actor = party(row.actor_id, row.actor_name)
+    subject = party(row.subject_id, row.subject_name)
+    detail = dict(row.detail or {})
+    if isinstance(detail.get("summary"), str):
+        detail["summary"] = named(detail["summary"], actor, subject)
     return Entry(
         id=row.id,
         at=row.at,
         kind=row.kind,
-        actor=party(row.actor_id, row.actor_name),
-        subject=party(row.subject_id, row.subject_name),
-        reason=row.reason,
-        detail=dict(row.detail or {}),
+        actor=actor,
+        subject=subject,
+        reason=named(row.reason, actor, subject) if row.reason else row.reason,
+        detail=detail,
     )

@@ -27,6 +27,7 @@ from storage.models import (
     PersonRow,
     RecipientPreferenceRow,
     RsvpRow,
+    SentTallyRow,
     SuppressionRow,
     UTCDateTime,
 )
@@ -41,6 +42,11 @@ BLOCKS = cast(Table, BlockRow.__table__)
 PAUSES = cast(Table, InviterPauseRow.__table__)
 OUTBOX = cast(Table, OutboxRow.__table__)
 LIMITS = cast(Table, LimitOverrideRow.__table__)
+TALLIES = cast(Table, SentTallyRow.__table__)
+# The inviter's platform id: pauses and what they sent before a /privacy forget are kept by it.
+_INVITER_EXTERNAL = (
+    select(PEOPLE.c.external_id).where(PEOPLE.c.id == bindparam("inviter_id")).scalar_subquery()
+)
 
 
 def _people_with_facts() -> Any:
@@ -109,9 +115,10 @@ _BY_NAME = _people_with_facts().where(
     func.lower(PEOPLE.c.display_name).in_(bindparam("names", expanding=True))
 )
 
-# The invitation times the limits count, tagged: the inviter's in the last day ("sent"),
-# the recipients' from anyone in the last week ("received"), and the recipients' to this
-# event at any time ("invited"). A row may come once under each tag it fits.
+# The invitation times the limits count, tagged: the inviter's in the last day ("sent",
+# with what they sent before a /privacy forget), the recipients' from anyone in the last
+# week ("received"), and the recipients' to this event at any time ("invited"). A row may
+# come once under each tag it fits.
 _TIMES = union_all(
     select(
         literal_column("'sent'").label("tag"),
@@ -120,6 +127,11 @@ _TIMES = union_all(
     ).where(
         INVITATIONS.c.inviter_id == bindparam("inviter_id"),
         INVITATIONS.c.created_at > bindparam("day_ago", type_=INVITATIONS.c.created_at.type),
+    ),
+    select(literal_column("'sent'"), literal_column("NULL"), TALLIES.c.created_at).where(
+        TALLIES.c.community_id == bindparam("community_id"),
+        TALLIES.c.external_id == _INVITER_EXTERNAL,
+        TALLIES.c.created_at > bindparam("day_ago", type_=TALLIES.c.created_at.type),
     ),
     select(
         literal_column("'received'"), INVITATIONS.c.recipient_id, INVITATIONS.c.created_at
@@ -134,7 +146,7 @@ _TIMES = union_all(
 )
 
 _PAUSE = (PAUSES.c.community_id == bindparam("community_id")) & (
-    PAUSES.c.person_id == bindparam("inviter_id")
+    PAUSES.c.external_id == _INVITER_EXTERNAL
 )
 # Invitation DMs of the community due and not sent yet, at most `:cap` of them (an estimate
 # needs no more, and a long queue then costs no more to count). The kind is written in the
@@ -157,11 +169,16 @@ _DATE = events_repo.date_counts(
 # with the same counts: the event's invitations, the inviter's pause, the waiting DMs and
 # the answers to the date.
 _STANDING = select(
-    select(func.count())
-    .select_from(INVITATIONS)
-    .where(INVITATIONS.c.event_id == bindparam("event_id"))
-    .scalar_subquery()
-    .label("event_count"),
+    (
+        select(func.count())
+        .select_from(INVITATIONS)
+        .where(INVITATIONS.c.event_id == bindparam("event_id"))
+        .scalar_subquery()
+        + select(func.count())
+        .select_from(TALLIES)
+        .where(TALLIES.c.event_id == bindparam("event_id"))
+        .scalar_subquery()
+    ).label("event_count"),
     select(PAUSES.c.until).where(_PAUSE).scalar_subquery().label("paused_until"),
     select(PAUSES.c.reason).where(_PAUSE).scalar_subquery().label("pause_reason"),
     select(func.count()).select_from(_WAITING).scalar_subquery().label("waiting"),
@@ -210,6 +227,7 @@ class Times:
 
 async def times(
     session: AsyncSession,
+    community_id: int,
     inviter_id: int,
     event_id: int,
     recipient_ids: Sequence[int],
@@ -224,6 +242,7 @@ async def times(
     rows = await session.execute(
         _TIMES,
         {
+            "community_id": community_id,
             "inviter_id": inviter_id,
             "day_ago": day_ago,
             "week_ids": ids,

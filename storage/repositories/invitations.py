@@ -19,9 +19,9 @@ from storage.models import (
     RecipientPreferenceRow,
     RolePostRow,
     RsvpRow,
+    SentTallyRow,
     SuppressionRow,
 )
-from storage.repositories import invitation_limits
 from storage.repositories.invitation_facts import INVITATIONS
 from storage.repositories.upsert import insert_ignore
 
@@ -63,10 +63,20 @@ async def people_named(
     return {r.display_name.lower(): r for r in rows}
 
 
-async def inviter_times(session: AsyncSession, inviter_id: int, since: datetime) -> list[datetime]:
+async def inviter_times(
+    session: AsyncSession, community_id: int, inviter_id: int, external_id: str, since: datetime
+) -> list[datetime]:
+    """When the inviter (people-row id, platform id) invited anyone after `since` (UTC),
+    counting what they sent before a /privacy forget (SentTallyRow)."""
     rows = await session.scalars(
-        select(InvitationRow.created_at).where(
-            InvitationRow.inviter_id == inviter_id, InvitationRow.created_at > since
+        select(InvitationRow.created_at)
+        .where(InvitationRow.inviter_id == inviter_id, InvitationRow.created_at > since)
+        .union_all(
+            select(SentTallyRow.created_at).where(
+                SentTallyRow.community_id == community_id,
+                SentTallyRow.external_id == external_id,
+                SentTallyRow.created_at > since,
+            )
         )
     )
     return list(rows)
@@ -101,13 +111,14 @@ async def preferences(
 
 
 async def pause_of(
-    session: AsyncSession, community_id: int, person_id: int
+    session: AsyncSession, community_id: int, external_id: str
 ) -> InviterPauseRow | None:
+    """The pause of the inviter with this platform id, ended or not (None: never paused)."""
     return (
         await session.scalars(
             select(InviterPauseRow).where(
                 InviterPauseRow.community_id == community_id,
-                InviterPauseRow.person_id == person_id,
+                InviterPauseRow.external_id == external_id,
             )
         )
     ).first()
@@ -116,13 +127,14 @@ async def pause_of(
 async def set_pause(
     session: AsyncSession,
     community_id: int,
-    person_id: int,
+    external_id: str,
     until: datetime,
     reason: str | None,
     by_id: int | None,
 ) -> InviterPauseRow | None:
-    """Pause (or re-pause) an inviter; returns the pause it replaced, if any."""
-    old = await pause_of(session, community_id, person_id)
+    """Pause (or re-pause) the inviter with this platform id; returns the pause it
+    replaced, if any."""
+    old = await pause_of(session, community_id, external_id)
     before = None
     if old is not None:
         before = InviterPauseRow(until=old.until, reason=old.reason, by_id=old.by_id)
@@ -131,7 +143,7 @@ async def set_pause(
         session.add(
             InviterPauseRow(
                 community_id=community_id,
-                person_id=person_id,
+                external_id=external_id,
                 until=until,
                 reason=reason,
                 by_id=by_id,
@@ -141,10 +153,11 @@ async def set_pause(
     return before
 
 
-async def clear_pause(session: AsyncSession, community_id: int, person_id: int) -> bool:
+async def clear_pause(session: AsyncSession, community_id: int, external_id: str) -> bool:
     result: Any = await session.execute(
         delete(InviterPauseRow).where(
-            InviterPauseRow.community_id == community_id, InviterPauseRow.person_id == person_id
+            InviterPauseRow.community_id == community_id,
+            InviterPauseRow.external_id == external_id,
         )
     )
     return bool(result.rowcount)
@@ -260,15 +273,25 @@ async def sent_by(
     return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
-async def recent_of_inviter(session: AsyncSession, inviter_id: int, window: int) -> list[bool]:
-    """Whether each of the inviter's last `window` invitations drew a complaint."""
-    rows = await session.scalars(
-        select(InvitationRow.complaint)
+async def recent_of_inviter(
+    session: AsyncSession, community_id: int, inviter_id: int, external_id: str, window: int
+) -> list[bool]:
+    """Whether each of the inviter's last `window` invitations drew a complaint, newest
+    first, counting what they sent before a /privacy forget (SentTallyRow)."""
+    rows = await session.execute(
+        select(InvitationRow.created_at, InvitationRow.complaint)
         .where(InvitationRow.inviter_id == inviter_id)
         .order_by(InvitationRow.id.desc())
         .limit(window)
     )
-    return [bool(r) for r in rows]
+    tallied = await session.execute(
+        select(SentTallyRow.created_at, SentTallyRow.complaint)
+        .where(SentTallyRow.community_id == community_id, SentTallyRow.external_id == external_id)
+        .order_by(SentTallyRow.created_at.desc())
+        .limit(window)
+    )
+    both = sorted([*rows.all(), *tallied.all()], key=lambda r: r[0], reverse=True)
+    return [bool(complaint) for _, complaint in both[:window]]
 
 
 async def withdraw_pending_from(
@@ -423,16 +446,47 @@ async def export_person(
             "who take no invitations, even after /privacy forget, so you are never invited "
             "again by mistake; /invites on removes it."
         )
-    pause = await pause_of(session, community_id, person_id)
+    pause = await pause_of(session, community_id, external_id)
     if pause is not None:
         out["paused_until"] = pause.until.isoformat()
+        out["pause_kept"] = MODERATION_KEPT
     return {k: v for k, v in out.items() if v}
+
+
+MODERATION_KEPT = (
+    "A moderator's pause of your invitations and limits set for you are kept by your "
+    "platform id, even after /privacy forget, and so is when you sent invitations (not to "
+    "whom): a moderator's decision about you is not your data to erase, and it keeps limits "
+    "from being evaded."
+)
+
+
+async def tally_sent(
+    session: AsyncSession, community_id: int, person_id: int, external_id: str
+) -> None:
+    """Before a person is forgotten: a SentTallyRow for every invitation they sent (waiting
+    or not), under their platform id, so their limits, reputation and the events' counts
+    stay where they were."""
+    sent = select(
+        literal(community_id),
+        literal(external_id),
+        InvitationRow.event_id,
+        InvitationRow.complaint,
+        InvitationRow.created_at,
+    ).where(InvitationRow.inviter_id == person_id)
+    await session.execute(
+        insert(SentTallyRow).from_select(
+            ["community_id", "external_id", "event_id", "complaint", "created_at"], sent
+        )
+    )
 
 
 async def forget_person(session: AsyncSession, community_id: int, person_id: int) -> None:
     """Delete everything about the person except their opt-outs, kept by platform id on
-    purpose (the suppression record and blocks, theirs and of them), and the invitations
-    they received, which stay naming nobody so the inviters' counts don't go back."""
+    purpose (the suppression record and blocks, theirs and of them); the invitations they
+    received, which stay naming nobody so the inviters' counts don't go back; and what
+    moderation holds about them, by platform id: a pause, their own limits, and the tally
+    of the invitations they sent (`tally_sent`, run first)."""
     await session.execute(delete(InvitationRow).where(InvitationRow.inviter_id == person_id))
     await session.execute(
         update(InvitationRow)
@@ -440,12 +494,12 @@ async def forget_person(session: AsyncSession, community_id: int, person_id: int
         .values(recipient_id=None, note=None)
         .execution_options(synchronize_session=False)
     )
-    for table in (RecipientPreferenceRow, InviterPauseRow):
-        await session.execute(delete(table).where(table.person_id == person_id))
+    await session.execute(
+        delete(RecipientPreferenceRow).where(RecipientPreferenceRow.person_id == person_id)
+    )
     await session.execute(
         update(RolePostRow).where(RolePostRow.inviter_id == person_id).values(inviter_id=None)
     )
-    await invitation_limits.delete_override(session, community_id, "person", str(person_id))
 
 
 async def answers(

@@ -97,3 +97,50 @@ async def test_blocks_move_to_platform_ids_and_back(database: Database) -> None:
         )
         assert [tuple(r) for r in rows] == [(911, 912)]
     await _run(database, "upgrade", "head")
+
+
+async def test_pauses_and_limits_move_to_platform_ids_and_back(database: Database) -> None:
+    """0016 keeps a pause and a person's limits by platform id (they outlive /privacy
+    forget) and adds the tallies of forgotten inviters; both made before it carry over."""
+    before = "0015_opt_outs_outlive_forget"
+    await _run(database, "downgrade", before)
+    async with database.engine.begin() as conn:
+        await conn.exec_driver_sql(
+            "INSERT INTO communities (id, platform, external_id, name, settings, created_at) "
+            "VALUES (902, 'console', 'c902', 'c', '{}', CURRENT_TIMESTAMP)"
+        )
+        await conn.exec_driver_sql(
+            "INSERT INTO people (id, community_id, external_id, display_name, settings, "
+            "created_at) VALUES (921, 902, 'sam', 'sam', '{}', CURRENT_TIMESTAMP)"
+        )
+        await conn.exec_driver_sql(
+            "INSERT INTO invitation_pauses (community_id, person_id, until, reason) "
+            "VALUES (902, 921, CURRENT_TIMESTAMP, 'spam')"
+        )
+        await conn.exec_driver_sql(
+            "INSERT INTO invitation_limits (community_id, scope, subject, per_inviter_hour) "
+            "VALUES (902, 'person', '921', 1)"
+        )
+    await _run(database, "upgrade", "head")
+    async with database.engine.connect() as conn:
+        for table in ("invitation_pauses", "invitation_tallies", "invitation_limits"):
+            assert await conn.run_sync(_differences, table) == [], table
+        pauses = await conn.exec_driver_sql(
+            "SELECT external_id, reason FROM invitation_pauses WHERE community_id = 902"
+        )
+        assert [tuple(r) for r in pauses] == [("sam", "spam")]
+        limits = await conn.exec_driver_sql(
+            "SELECT subject, per_inviter_hour FROM invitation_limits WHERE community_id = 902"
+        )
+        assert [tuple(r) for r in limits] == [("sam", 1)]
+    await _run(database, "downgrade", before)
+    async with database.engine.connect() as conn:
+        pauses = await conn.exec_driver_sql(
+            "SELECT person_id FROM invitation_pauses WHERE community_id = 902"
+        )
+        assert [tuple(r) for r in pauses] == [(921,)]
+        limits = await conn.exec_driver_sql(
+            "SELECT subject FROM invitation_limits WHERE community_id = 902"
+        )
+        assert [tuple(r) for r in limits] == [("921",)]
+    await _run(database, "upgrade", "head")

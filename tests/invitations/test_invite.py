@@ -192,7 +192,7 @@ async def test_refusals_by_a_pause_or_a_limit_are_in_the_audit_log(chat: Convers
     await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
     await chat.say(f'/invite event:{code} people:"@ben @cat @dan"', as_="ana")
     log = said(await chat.say("/modlog kind:invite.blocked", as_="mod"))
-    limit = "you have invited 1 person in an hour, the limit"
+    limit = "ana invited 1 person in an hour, the limit"
     assert f"by ana about dan: {limit}" in log and f"by ana about cat: {limit}" in log, log
     assert log.count("invite.blocked") == 2  # "already invited" is no limit
 
