@@ -148,18 +148,14 @@ class EventsCog(Cog):
     )
     @shows_refusals
     async def edit(self, inv: Invocation, id: str, **fields: Any) -> Message:
-        if inv.left_blank:
-            # `title:""` would otherwise count as not given: say so rather than change nothing.
-            name = sorted(inv.left_blank)[0]
-            example = '"Winter party"' if name == "title" else '"…"'
-            raise BadOption(
-                f"`{name}:` can't be empty: give the new {name}, or leave `{name}:` out to keep "
-                "it as it is.",
-                hint=f"Like /event edit id:{id} {name}:{example}",
-            )
         draft = Draft.of(fields, **when_context(inv))
+        # `title:""` would otherwise count as not given: the service says so, with the
+        # event's own code in the example, rather than change nothing.
+        blank = sorted(inv.left_blank)[0] if inv.left_blank else None
         try:
-            event, changed, card = await self.service.edit(inv.community, inv.person, id, draft)
+            event, changed, card = await self.service.edit(
+                inv.community, inv.person, id, draft, blank=blank
+            )
         finally:
             reread(inv, draft)
         header: list[Segment] = [
