@@ -478,7 +478,9 @@ class EventsCog(Cog):
         if answer not in ("yes", "maybe", "no") or not code:
             raise BadOption(
                 "That button no longer works.",
-                hint="Answer with /rsvp event:<id> answer:yes instead.",
+                hint=f"Answer with /rsvp event:{code} answer:yes instead."
+                if code
+                else "Type /event list to see upcoming events and their ids.",
             )
         result = await self.rsvps.rsvp(
             inv.community, inv.person, code, cast(Answer, answer), zone_given=inv.zone_name

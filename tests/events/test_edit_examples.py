@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.messages import Button, Message
 from bot.testing import Conversation
 from tests.events.conftest import create, said
 
@@ -70,3 +71,13 @@ async def test_invite_examples_name_the_event_typed(chat: Conversation) -> None:
     assert 'Like /invite event:"Two words" people:"@ann @ben"' in text, text
     both = said(await chat.say("/invite event:Door", as_="ana"))
     assert "/invite event:Door role:@team" in both and "k3f9" not in both, both
+
+
+async def test_an_old_button_suggests_the_command_for_its_own_event(chat: Conversation) -> None:
+    code = await create(chat, '/event create title:Door when:"next friday 6pm"')
+    # A button from an older card, whose answer word this version no longer takes.
+    going = Button(label="Going", action="rsvp", value=f"{code}:going")
+    old = Message(text=["card"], buttons=[going])
+    text = said(await chat.press(old, "Going", as_="sam"))
+    assert "no longer works" in text and f"/rsvp event:{code} answer:yes" in text, text
+    assert "<id>" not in text
