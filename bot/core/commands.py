@@ -44,8 +44,11 @@ class Option:
     max_length: int | None = None
     autocomplete: str | None = None  # name of a @suggestions provider of the same cog
     long: bool = False  # multi-line in forms
-    # "none" (or an empty value) clears it: the handler receives CLEAR (see `Clear`).
+    # "none" clears it: the handler receives CLEAR (see `Clear`). An empty value clears it
+    # only with `blank_clears` (`where:""`); otherwise it is left blank, so a command can say
+    # what to type instead of removing a value without a word.
     clearable: bool = False
+    blank_clears: bool = False
 
 
 class Clear:

@@ -100,7 +100,8 @@ def with_reading_notes(reply: Message, inv: Invocation | None) -> Message:
     notes = [note for reading in inv.readings.values() for note in reading.notes]
     if not notes:
         return reply
-    return reply.model_copy(update={"text": [*reply.text, *(f"\n{note}" for note in notes)]})
+    # Marked like the notes a command adds itself (`ends:` read across midnight): ⚠️.
+    return reply.model_copy(update={"text": [*reply.text, *(f"\n⚠️ {note}" for note in notes)]})
 
 
 def failure_reply(ref: str) -> Message:

@@ -40,9 +40,9 @@ def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> 
     Control characters are removed from every string first (see bot.core.control_chars); a
     required option that is missing, empty or only blanks gets the usual "needs `title:`"
     answer; an optional one left blank counts as not given (its name is kept in
-    `inv.left_blank`), except that a clearable one
-    given as "none" or "" becomes CLEAR ("remove this value"). Each date option's reading
-    (zone named, ambiguous date) is kept in `inv.readings`. Raises BadOption.
+    `inv.left_blank`), except that a clearable one given as "none" (or "", for one that
+    `blank_clears`) becomes CLEAR ("remove this value"). Each date option's reading (zone
+    named, ambiguous date) is kept in `inv.readings`. Raises BadOption.
     """
     for name in raw:
         if spec.option(name) is None:
@@ -76,8 +76,12 @@ def convert_options(spec: CommandSpec, raw: dict[str, Any], inv: Invocation) -> 
 
 
 def _clears(opt: Option, value: Any) -> bool:
-    """A clearable option given as "none" (or an empty value): remove what it holds."""
-    return opt.clearable and isinstance(value, str) and value.strip().lower() in CLEAR_WORDS
+    """A clearable option given as "none" (or empty, for one that `blank_clears`): remove
+    what it holds."""
+    if not (opt.clearable and isinstance(value, str)):
+        return False
+    word = value.strip().lower()
+    return word in CLEAR_WORDS and (bool(word) or opt.blank_clears)
 
 
 def _left_empty(value: Any) -> bool:

@@ -201,15 +201,20 @@ def read_time(
             f"I could not read the time of day in `{text}`.",
             hint=f"Try {examples}.",
         )
-    if _MIDNIGHT.search(body) and not _MIDNIGHT_ALONE.fullmatch(body) and parsed.time() == time(0):
+    if _MIDNIGHT_ALONE.fullmatch(body):
+        # Plain "midnight" is the coming one: the end of today, 00:00 tomorrow (dateparser
+        # gives the midnight that began today, already past).
+        parsed = datetime.combine(local_now.date() + timedelta(days=1), time(0))
+    elif _MIDNIGHT.search(body) and parsed.time() == time(0):
         # "friday midnight" is the night from Friday to Saturday, as most people mean it (and
-        # as `ends:` reads it), not the first minute of Friday; plain "midnight" already is
-        # the coming one. "12am" and "00:00" stay the start of the day they name.
+        # as `ends:` reads it), not the first minute of Friday. "12am" and "00:00" stay the
+        # start of the day they name.
         day = parsed.date()
         parsed += timedelta(days=1)
+        start_ahead = day > local_now.date()  # the start of `day` has not passed yet
         notes.append(
-            f"Read “{text}” as the end of {day:%A} {day.day} {day:%B} (00:00 on {parsed:%A}); "
-            f"for the start of {day:%A} write “{day:%A} 12am”."
+            f"Read “{text}” as the end of {day:%A} {day.day} {day:%B} (00:00 on {parsed:%A})"
+            + (f"; for the start of {day:%A} write “{day:%A} 12am”." if start_ahead else ".")
         )
     today = _WEEKDAYS[local_now.weekday()]
     lowered = body.lower()

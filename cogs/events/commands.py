@@ -148,18 +148,14 @@ class EventsCog(Cog):
     )
     @shows_refusals
     async def edit(self, inv: Invocation, id: str, **fields: Any) -> Message:
-        if inv.left_blank:
-            # `title:""` would otherwise count as not given: say so rather than change nothing.
-            name = sorted(inv.left_blank)[0]
-            example = '"Winter party"' if name == "title" else '"…"'
-            raise BadOption(
-                f"`{name}:` can't be empty: give the new {name}, or leave `{name}:` out to keep "
-                "it as it is.",
-                hint=f"Like /event edit id:{id} {name}:{example}",
-            )
         draft = Draft.of(fields, **when_context(inv))
+        # `title:""` would otherwise count as not given: the service says so, with the
+        # event's own code in the example, rather than change nothing.
+        blank = sorted(inv.left_blank)[0] if inv.left_blank else None
         try:
-            event, changed, card = await self.service.edit(inv.community, inv.person, id, draft)
+            event, changed, card = await self.service.edit(
+                inv.community, inv.person, id, draft, blank=blank
+            )
         finally:
             reread(inv, draft)
         header: list[Segment] = [
@@ -482,7 +478,9 @@ class EventsCog(Cog):
         if answer not in ("yes", "maybe", "no") or not code:
             raise BadOption(
                 "That button no longer works.",
-                hint="Answer with /rsvp event:<id> answer:yes instead.",
+                hint=f"Answer with /rsvp event:{code} answer:yes instead."
+                if code
+                else "Type /event list to see upcoming events and their ids.",
             )
         result = await self.rsvps.rsvp(
             inv.community, inv.person, code, cast(Answer, answer), zone_given=inv.zone_name

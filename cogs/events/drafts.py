@@ -22,6 +22,7 @@ from bot.core.zonenames import resolve_zone
 from bot.core.zones import zone
 from cogs.events import recurrence
 from cogs.events.cards import KINDS
+from cogs.events.views import EventView
 from storage.models import EventRow
 
 TITLE_MAX = 100
@@ -60,7 +61,13 @@ def event_fields(required: bool) -> list[Option]:
             "Where its times are kept, like America/New_York (default: the zone named in "
             "when:, else yours).",
         ),
-        Option("where", "A place or a link (none clears it).", max_length=500, clearable=True),
+        Option(
+            "where",
+            "A place or a link (none clears it).",
+            max_length=500,
+            clearable=True,
+            blank_clears=True,
+        ),
         Option(
             "description",
             "Details (up to 2000 characters; none clears them).",
@@ -148,6 +155,26 @@ class Draft:
         ]
 
 
+# A whole value for each option, for the examples in replies ("Like /event edit id:sy7v
+# capacity:30"), quoted where it has a space so the line can be copied as it is.
+EXAMPLE_VALUES = {
+    "title": '"Winter party"',
+    "when": '"saturday 7pm"',
+    "duration": '"2h"',
+    "ends": '"9pm"',
+    "zone": "America/New_York",
+    "where": '"Main library, room 2"',
+    "description": '"Bring a dish to share"',
+    "capacity": "30",
+    "deadline": '"thursday noon"',
+    "repeat": "weekly",
+    "kind": "meetup",
+    "script": '"Fund the branch libraries"',
+    "reminders": '"1d, 1h"',
+    "remind_in": "dm",
+}
+
+
 _CONTEXT = frozenset({"when_text", "when_zone", "locale", "cleared", "when_notes", "notes"})
 # What clearing each optional field sets on the event row (None: no value).
 _CLEARS = {
@@ -220,6 +247,45 @@ def parse_reminder_offsets(text: str) -> list[int]:
     if len(set(minutes)) > REMINDERS_MAX:
         raise BadOption("At most 5 reminders per event.", hint='Try reminders:"1d, 1h".')
     return sorted(set(minutes), reverse=True)
+
+
+_HELD_AS = {
+    "where": "place",
+    "description": "details",
+    "capacity": "capacity",
+    "deadline": "RSVP deadline",
+    "script": "talking points",
+}
+
+
+def refuse_empty_edit(event: EventView, draft: Draft, blank: str | None) -> None:
+    """Before an edit: BadOption, with an example naming the event by its code, for an
+    option typed empty (`title:""`; `capacity:""` says to type `capacity:none` to remove
+    it), and for an edit that would change nothing, such as `capacity:none` on an event
+    with no capacity. Clearing what is not there is dropped from `draft.cleared`."""
+    example = f"/event edit id:{event.code}"
+    if blank is not None:
+        value = EXAMPLE_VALUES.get(blank, '"…"')
+        if blank in _CLEARS and blank != "where":
+            raise BadOption(
+                f"`{blank}:` can't be empty: give the new {blank}, or type `{blank}:none` to "
+                "remove it.",
+                hint=f"Like {example} {blank}:{value} or {example} {blank}:none",
+            )
+        raise BadOption(
+            f"`{blank}:` can't be empty: give the new {blank}, or leave `{blank}:` out to keep "
+            "it as it is.",
+            hint=f"Like {example} {blank}:{value}",
+        )
+    absent = [n for n in draft.cleared if n in _CLEARS and getattr(event, _CLEARS[n]) is None]
+    draft.cleared = tuple(n for n in draft.cleared if n not in absent)
+    if not draft.given():
+        held = ", ".join(_HELD_AS[n] for n in absent)
+        there = f": “{event.title}” has no {held}" if absent else ""
+        raise BadOption(
+            f"Nothing to change{there}.",
+            hint=f'Give what changes, like {example} when:"saturday 7pm"',
+        )
 
 
 def apply_draft(row: EventRow, draft: Draft, *, now: datetime) -> None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
-from bot.core.errors import BadOption, NotFound
+from bot.core.errors import BadOption, NotFound, UserError
 from bot.core.messages import Bold
 from bot.core.types import Community, Person
 from bot.core.zones import zone, zone_name
@@ -179,6 +179,8 @@ class Rsvps:
                 "`answer:clear` removes someone else's answer (organizers, with person:).",
                 hint=f"To say you can't go: /rsvp event:{view.code} answer:no",
             )
+        if mine is not None and mine.checked_in_at is not None and answer in ("no", "maybe"):
+            _refuse_after_checkin(view, person if target is None else target, target is None)
         answer = "no" if clear else answer
         wanted = 0 if answer == "no" else (guests if guests is not None else old_guests)
         if target is None:
@@ -403,3 +405,22 @@ def _open_date(
         )
     upcoming = dates.next_dates(view, now)
     return upcoming, dates.answer_date(view, now, on, zone, upcoming)
+
+
+def _refuse_after_checkin(view: EventView, who: Person | PersonRow, themselves: bool) -> None:
+    """A no or a maybe from someone checked in at this date: they are at the event, so the
+    answer stays a yes. An organizer undoes a check-in made by mistake by clearing the
+    answer (`answer:clear person:`), which the hint says."""
+    name = who.display_name or who.external_id
+    undo = f"/rsvp event:{view.code} answer:clear person:@{name}"
+    if themselves:
+        raise UserError(
+            f"You were checked in at “{view.title}”, so you count as there and your answer "
+            "stays yes.",
+            hint=f"If that was a mistake, an organizer can undo the check-in with {undo}",
+        )
+    raise UserError(
+        f"{name} was checked in at “{view.title}”, so they count as there and their answer "
+        "stays yes.",
+        hint=f"To undo the check-in, clear their answer: {undo}",
+    )

@@ -24,7 +24,7 @@ from bot.core.zones import zone
 from bot.outbox import Outbox
 from cogs.events import dates, recurrence
 from cogs.events.cards import event_card
-from cogs.events.drafts import Draft, apply_draft, parse_reminder_offsets
+from cogs.events.drafts import Draft, apply_draft, parse_reminder_offsets, refuse_empty_edit
 from cogs.events.lookup import find_event, new_code, require_organizer
 from cogs.events.notices import Notices
 from cogs.events.reminders import ReminderSchedule
@@ -147,28 +147,33 @@ class EventService:
         return view, warnings, card
 
     async def edit(
-        self, community: Community, person: Person, ref: str, draft: Draft
+        self,
+        community: Community,
+        person: Person,
+        ref: str,
+        draft: Draft,
+        *,
+        blank: str | None = None,
     ) -> tuple[EventView, list[str], Message]:
         """Change an event (organizer). Answers follow the dates they were for
         (`dates.follow_edit`); capacity changes move people on or off the waitlist; everyone
-        whose dates moved or went is told. Returns (event, options changed, card)."""
+        whose dates moved or went is told. Returns (event, options changed, card). `blank`:
+        an option typed empty (`title:""`), refused with what to type instead. BadOption,
+        its example naming the event by its code, for that, for nothing to change, and for
+        clearing what is not there."""
         now = self.clock.now()
-        changed = draft.given()
-        if not changed:
-            raise BadOption(
-                "Nothing to change.",
-                hint='Give what changes, like /event edit id:k3f9 when:"saturday 7pm"',
-            )
         async with self.db.transaction() as session:
             row = await find_event(session, community.id, ref, now, lock=True)
             before = EventView.of(row)
             require_organizer(before, person, "edit")
+            refuse_empty_edit(before, draft, blank)
             if before.cancelled:
                 raise UserError(
                     f"“{before.title}” is cancelled, so it cannot be edited.",
                     hint="Create a new event with /event create instead.",
                 )
             apply_draft(row, draft, now=now)
+            changed = draft.given()
             row.sequence += 1
             row.updated_at = now
             await session.flush()

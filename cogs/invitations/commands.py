@@ -14,7 +14,7 @@ from bot.core.errors import BadOption
 from bot.core.messages import Bold, Code, Message, Segment, Time, rich
 from bot.core.types import Invocation, Level, Person
 from cogs.invitations.members import known_person
-from cogs.invitations.naming import parse_people, parse_role
+from cogs.invitations.naming import event_word, parse_people, parse_role
 from cogs.invitations.recipients import Choice, Recipients, settings_words
 from cogs.invitations.replies import ANSWER, invite_report, role_refused
 from cogs.invitations.role_posts import RolePosts, RoleRefused
@@ -75,7 +75,8 @@ class InvitationsCog(Cog):
         if (people is None) == (role is None):
             raise BadOption(
                 "Give either `people:` or `role:`.",
-                hint='Like /invite event:k3f9 people:"@ann @ben" or /invite event:k3f9 role:@team',
+                hint=f'Like /invite event:{event_word(event)} people:"@ann @ben" or '
+                f"/invite event:{event_word(event)} role:@team",
             )
         if role is not None:
             require_level(inv, Level.ORGANIZER, "/invite role:")
@@ -85,7 +86,7 @@ class InvitationsCog(Cog):
                     inv.person,
                     platform=inv.platform,
                     event_ref=event,
-                    role=parse_role(role),
+                    role=parse_role(role, event=event),
                 )
             except RoleRefused as refused:
                 return role_refused(refused)
@@ -98,7 +99,7 @@ class InvitationsCog(Cog):
                 ephemeral=True,
                 accent="success",
             )
-        named = parse_people(people or "", most=self.settings.people_per_command)
+        named = parse_people(people or "", most=self.settings.people_per_command, event=event)
         report = await self.service.invite(
             inv.community,
             inv.person,

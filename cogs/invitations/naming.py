@@ -31,30 +31,38 @@ class Role:
     name: str
 
 
-def parse_people(text: str, *, most: int) -> list[str]:
-    """The people named in `text`, as platform ids or console names, in order, each once.
-    Raises BadOption for nothing named, a role among them, a word that is not a mention, or
-    more than `most` people."""
+def event_word(ref: str) -> str:
+    """The event as typed, as it can be pasted back after `event:`: "Door" stays Door, a
+    title with spaces is quoted ("Two words"); empty gives the example id k3f9."""
+    ref = " ".join(ref.replace('"', "'").split())
+    if not ref:
+        return "k3f9"
+    return ref if re.fullmatch(r"[^\s:]+", ref) else f'"{ref}"'
+
+
+def parse_people(text: str, *, most: int, event: str = "") -> list[str]:
+    """The people named in `text`, as platform ids or console names, in order, each once;
+    `event` is the event as typed, for the examples in errors. Raises BadOption for nothing
+    named, a role among them, a word that is not a mention, or more than `most` people."""
+    like = f"/invite event:{event_word(event)}"
     found: list[str] = []
     for match in _TOKEN.finditer(text):
         token = match.group(0)
         if token.startswith(("<@&", "<!subteam")):
             raise BadOption(
                 "`people:` names people; a role goes in `role:`.",
-                hint="Like /invite event:k3f9 role:@volunteers",
+                hint=f"Like {like} role:@volunteers",
             )
         who = match.group("platform") or match.group("word")
         if who is None:
             raise BadOption(
                 f"`people:` must be mentions like @ann @ben, not {match.group('other')!r}.",
-                hint='Like /invite event:k3f9 people:"@ann @ben"',
+                hint=f'Like {like} people:"@ann @ben"',
             )
         if who not in found:
             found.append(who)
     if not found:
-        raise BadOption(
-            "Name at least one person in `people:`.", hint='Like /invite event:k3f9 people:"@ann"'
-        )
+        raise BadOption("Name at least one person in `people:`.", hint=f'Like {like} people:"@ann"')
     if len(found) > most:
         raise BadOption(
             f"One /invite can name at most {most} people; you named {len(found)}.",
@@ -63,8 +71,9 @@ def parse_people(text: str, *, most: int) -> list[str]:
     return found
 
 
-def parse_role(text: str) -> Role:
-    """A role from `<@&id>`, `<!subteam^ID|@name>` or a console role name. BadOption else."""
+def parse_role(text: str, *, event: str = "") -> Role:
+    """A role from `<@&id>`, `<!subteam^ID|@name>` or a console role name; `event` is the
+    event as typed, for the example in the error. BadOption else."""
     text = text.strip()
     if m := _DISCORD_ROLE.match(text):
         return Role(m.group(1), m.group(1))
@@ -76,5 +85,5 @@ def parse_role(text: str) -> Role:
         return Role(m.group(1), m.group(1))
     raise BadOption(
         f"`role:` must name one role, not {text!r}.",
-        hint="Like /invite event:k3f9 role:@volunteers",
+        hint=f"Like /invite event:{event_word(event)} role:@volunteers",
     )

@@ -4,6 +4,8 @@ capacity (organizers see the room as it is)."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.clock import ManualClock
 from bot.testing import Conversation
 from tests.events.conftest import create, said
@@ -46,3 +48,31 @@ async def test_a_walk_in_within_the_capacity_gets_no_capacity_line(
     assert "over the capacity" not in lee
     walk_in = said(await chat.say(f"/event checkin id:{code} person:raj", as_="ana"))
     assert "Checked in: raj" in walk_in and "answered" not in walk_in
+
+
+@pytest.mark.parametrize("answer", ["no", "maybe"])
+async def test_someone_checked_in_cannot_answer_no_and_an_organizer_can_undo(
+    chat: Conversation, clock: ManualClock, answer: str
+) -> None:
+    code = await create(chat, '/event create title:Door when:"next friday 6pm"')
+    await chat.say("/timezone show", as_="ann")  # ann has used Potluck here once
+    clock.set(clock.now().replace(day=27, hour=17, minute=30))
+    checked = await chat.say(f"/event checkin id:{code} person:@ann", as_="ana")
+    assert checked.accent == "success", said(checked)
+
+    refused = await chat.say(f"/rsvp Door {answer}", as_="ann")
+    text = said(refused)
+    assert refused.accent != "success", text
+    assert "You were checked in at “Door”" in text
+    assert f"/rsvp event:{code} answer:clear person:@ann" in text
+    listed = said(await chat.say(f"/event attendees id:{code}", as_="ana"))
+    assert "Can't go" not in listed and "Maybe" not in listed and "ann" in listed, listed
+
+    by_organizer = said(await chat.say(f"/rsvp event:{code} answer:no person:@ann", as_="ana"))
+    assert "ann was checked in" in by_organizer and "answer:clear" in by_organizer
+    # The undo the hint names works, and then a no is a no.
+    undone = await chat.say(f"/rsvp event:{code} answer:clear person:@ann", as_="ana")
+    assert undone.accent == "success", said(undone)
+    after = said(await chat.say(f"/rsvp Door {answer}", as_="ann"))
+    assert ("can't go to Door" if answer == "no" else "as maybe for Door") in after, after
+    assert "checked in" not in said(await chat.say(f"/event attendees id:{code}", as_="ana"))
