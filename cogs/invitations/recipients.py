@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.delivery import Destination
-from bot.core.errors import BadOption, UserError
+from bot.core.errors import BadOption, UserError, someone_else
 from bot.core.messages import Bold, Code, Message, Time, rich
 from bot.core.types import Community, Person
 from bot.outbox import Outbox
@@ -106,7 +106,11 @@ class Recipients:
         """Take no invitations from `other`; False when `person` had blocked them already.
         Raises BadOption for blocking oneself."""
         if other.id == person.id:
-            raise BadOption("You can't block yourself.", hint="Like /invites block person:@ben")
+            other_name = someone_else(person.external_id, person.display_name)
+            raise BadOption(
+                "You can't block yourself.",
+                hint=f"Name someone else, like /invites block person:@{other_name}",
+            )
         async with self.db.transaction() as session:
             fresh = await repo.block(
                 session, community.id, person.external_id, other.external_id, self.clock.now()

@@ -55,6 +55,8 @@ ANSWER_WORDS = {
     "not_yet": "No worries. I will check in again later.",
     "not_a_good_fit": "Thanks for saying so. You two will not be matched again.",
 }
+# "Not a good fit" in a trio keeps all three apart in later rounds (see Rounds.plan).
+TRIO_NOT_FIT = "Thanks for saying so. None of you three will be matched with each other again."
 
 
 def _profile_message(view: ProfileView, avoided: list[str] | None = None) -> Message:
@@ -386,8 +388,11 @@ class MentorsCog(TopicCommands, Cog):
         if not value.isdigit():
             raise NotFound("That match no longer exists.")
         answer = ACTIONS[name]
-        await self.rounds.answer(inv.community, inv.person, int(value), answer)
-        return Message(text=[ANSWER_WORDS[answer]], ephemeral=True, accent="success")
+        _, size = await self.rounds.answer(inv.community, inv.person, int(value), answer)
+        words = ANSWER_WORDS[answer]
+        if answer == "not_a_good_fit" and size > 2:
+            words = TRIO_NOT_FIT
+        return Message(text=[words], ephemeral=True, accent="success")
 
     # -- privacy ---------------------------------------------------------------------------
 

@@ -71,3 +71,12 @@ async def test_a_paused_organizer_posts_no_role_invitation(chat: Conversation) -
     assert await delivered(chat, "invitation-role") == []
     log = said(await chat.say("/modlog kind:invite.blocked", as_="mod"))
     assert "by ana: @volunteers to Winter party: your invitations are paused" in log, log
+
+
+async def test_refusing_yourself_suggests_someone_else(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben", "sam")
+    reply = said(await chat.say("/invites block person:@ben", as_="ben"))
+    assert "can't block yourself" in reply and "@ben" not in reply, reply
+    assert "/invites block person:@" in reply, reply
+    reply = said(await chat.say(f"/invite event:{code} people:@sam", as_="sam"))
+    assert "that's you" in reply and "people:@sam" not in reply, reply
