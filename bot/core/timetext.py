@@ -82,8 +82,8 @@ def parse_duration(text: str) -> timedelta:
             pos = match.end()
         if pos == 0 or cleaned[pos:].strip():
             raise BadOption(
-                f"I could not read the duration `{text}`.",
-                hint='Try "90m", "1h30m", "2 hours" or "3 days".',
+                f"`{text}` is not a duration.",
+                hint='Try "2 days", "90m", "1h30m" or "2 hours".',
             )
     if minutes <= 0:
         raise DurationOutOfRange(

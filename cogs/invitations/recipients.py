@@ -70,19 +70,19 @@ class Recipients:
 
     async def set_off(self, community: Community, person: Person, off: bool) -> bool:
         """Turn invitations off (or on again); returns False when `off` asks for what already
-        was so (turning on always returns True)."""
+        was so (on: invitations were not off and came each as it comes, not in a digest)."""
         async with self.db.transaction() as session:
             if off:
                 now = self.clock.now()
                 changed = await repo.suppress(session, community.id, person.external_id, now)
                 await self._withdraw(session, person.id, None, "invitations turned off")
                 return changed
-            else:
-                await repo.unsuppress(session, community.id, person.external_id)
-                pref = await repo.preference(session, community.id, person.id)
-                if pref is not None and pref.mode != "on":
-                    pref.mode = "on"
-        return True
+            changed = await repo.unsuppress(session, community.id, person.external_id)
+            pref = await repo.preference(session, community.id, person.id)
+            if pref is not None and pref.mode != "on":
+                pref.mode = "on"
+                changed = True
+        return changed
 
     async def set_digest(
         self, community: Community, person: Person, every: DigestEvery, hour: int | None

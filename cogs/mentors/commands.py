@@ -17,7 +17,7 @@ from cogs.mentors.plans import RoundKind
 from cogs.mentors.privacy import MentorData
 from cogs.mentors.profiles import ProfileChange, Profiles, ProfileView
 from cogs.mentors.rounds import ACTIONS, Rounds, summary
-from cogs.mentors.schedules import Schedules
+from cogs.mentors.schedules import Schedules, every_words
 from cogs.mentors.settings import MentorsSettings
 from cogs.mentors.stats import gather
 from cogs.mentors.topic_commands import TopicCommands
@@ -330,7 +330,7 @@ class MentorsCog(TopicCommands, Cog):
             )
         return Message(
             text=rich(
-                f"A {kind} round every {row.every_text}; the next one is ",
+                f"A {kind} round every {every_words(row.every_text)}; the next one is ",
                 Time(at=row.next_run_at),
                 ".",
             ),
@@ -366,7 +366,10 @@ class MentorsCog(TopicCommands, Cog):
         ]
         for kind, every, nxt in s.schedules:
             fields.append(
-                Field(name=f"Scheduled {kind}", value=[f"every {every}, next ", Time(at=nxt)])
+                Field(
+                    name=f"Scheduled {kind}",
+                    value=[f"every {every_words(every)}, next ", Time(at=nxt)],
+                )
             )
         return Message(title="Mentoring", fields=fields, ephemeral=True)
 

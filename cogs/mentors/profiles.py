@@ -289,7 +289,7 @@ class Profiles:
                 "You already left mentoring."
                 if action == "leave"
                 else f"You left mentoring, so there is nothing to {action}.",
-                hint="Type /mentor join to come back, e.g. /mentor join role:mentee "
+                hint=f"Type /mentor join to come back, e.g. /mentor join role:{row.role} "
                 'topics:"cataloging".',
             )
         return row

@@ -305,3 +305,17 @@ async def test_avoiding_yourself_suggests_someone_else(chat: Conversation) -> No
     reply = said(await chat.say("/mentor avoid person:@sam", as_="sam"))
     assert "cannot avoid yourself" in reply and "@sam" not in reply, reply
     assert "/mentor avoid person:@" in reply, reply
+
+
+async def test_leaving_twice_suggests_coming_back_in_the_old_role(chat: Conversation) -> None:
+    await chat.say('/mentor join role:mentor topics:"outreach"', as_="ana")
+    await chat.say("/mentor leave", as_="ana")
+    again = said(await chat.say("/mentor leave", as_="ana"))
+    assert "role:mentor" in again and "role:mentee" not in again, again
+
+
+async def test_a_daily_schedule_reads_every_day(chat: Conversation) -> None:
+    reply = said(await chat.say('/mentor schedule kind:peers every:"1 day"', as_="mod", level=MOD))
+    assert "A peers round every day;" in reply, reply
+    stats = said(await chat.say("/mentor stats", as_="mod", level=MOD))
+    assert "every day" in stats and "every 1 day" not in stats, stats
