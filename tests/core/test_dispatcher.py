@@ -53,6 +53,7 @@ async def test_datetime_option_is_read_in_the_persons_zone(
         ("/sample echo text:hi count:lots", "`count:` must be a whole number, not `lots`"),
         ("/sample echo text:hi color:blue", "`color:` must be one of red, green, not `blue`"),
         ("/sample echo text:hi length:forever", "`length:` `forever` is not a duration"),
+        ("/sample echo text:hi length:forever", 'Try length:"2 days"'),
         ("/sample echo text:hi at:someday-ish", "I could not understand the date"),
         ("/sample echo text:hi nope:1", "/sample echo has no option `nope`"),
         ('/sample echo text:"unclosed', "A quote is not closed"),
