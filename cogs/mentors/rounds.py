@@ -89,7 +89,8 @@ def match_why(match: Match, name: Namer, reader: str | None = None) -> str:
     if len(match.pairs) == 1:
         return why_you_two(match.pairs[0])
     parts = []
-    for pair in match.pairs:
+    # The reader's own pairs first, then the pair they are not in.
+    for pair in sorted(match.pairs, key=lambda p: reader not in (p.a, p.b)):
         if reader == pair.a:
             who = f"you and {name(pair.b)}"
         elif reader == pair.b:

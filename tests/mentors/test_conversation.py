@@ -289,7 +289,7 @@ async def test_a_trio_intro_addresses_each_reader_and_not_a_good_fit_speaks_of_t
     for delivery in sent:
         reader = delivery.destination.id
         text = said(delivery.message)
-        assert "Why you three" in text
+        assert "Why you three: you and " in text, text
         others = sorted({"eli", "fay", "gus"} - {reader})
         # The reader is "you" in each clause about them, and never named as a third person.
         assert "you and " in text and "you both" not in text, text
