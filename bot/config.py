@@ -5,11 +5,12 @@ A bad file or value stops startup with one line naming the key (exit status 2).
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -41,7 +42,7 @@ def _platform_id(value: Any) -> Any:
     """Ids pasted from Discord or Slack, as TOML integers or as text: both become text.
     A float or a bool is refused (a float has already lost digits of a 19-digit id)."""
     if isinstance(value, bool | float):
-        raise ValueError(f"must be an id, as a whole number or in quotes, not {value!r}")
+        raise ValueError(f"must be an id, as a whole number or in quotes, not {_toml(value)}")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
@@ -55,7 +56,7 @@ PlatformId = Annotated[str, BeforeValidator(_platform_id)]
 
 def _snowflake(value: str) -> str:
     if not value.isdigit():
-        raise ValueError(f"must be a Discord id (digits only), not {value!r}")
+        raise ValueError(f"must be a Discord id (digits only), not {_toml(value)}")
     return value
 
 
@@ -87,8 +88,8 @@ class DatabaseSettings(Section):
     @classmethod
     def _url(cls, value: Any) -> str:
         wrong = ValueError(
-            "must be a text like 'sqlite+aiosqlite:///data/potluck.db' or "
-            f"'postgresql+asyncpg://user@host/db', not {value!r}"
+            'must be a text like "sqlite+aiosqlite:///data/potluck.db" or '
+            f'"postgresql+asyncpg://user@host/db", not {_toml(value)}'
         )
         if not isinstance(value, str) or not (
             value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
@@ -235,7 +236,7 @@ def check_zone(value: str) -> str:
         said = exc.message.split("Did you mean ", 1)
         mean = f" (did you mean {said[1].rstrip('?')}?)" if len(said) == 2 else ""
         raise ValueError(
-            f"must be an IANA time zone like 'Europe/Berlin', not {value!r}{mean}"
+            f'must be an IANA time zone like "Europe/Berlin", not {_toml(value)}{mean}'
         ) from None
 
 
@@ -355,6 +356,20 @@ def _range_words(field: Any, name: str, value: Any) -> str | None:
     return None
 
 
+def _did_you_mean(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
+    """ "; did you mean `timezone`?" for a misspelt setting at `loc`, from the names its
+    table knows (difflib's closest match, cutoff 0.6); "" when nothing is close."""
+    parent = _field(model, loc[:-1]) if len(loc) > 1 else None
+    table = model if len(loc) == 1 else None
+    inner = parent.annotation if parent is not None else None
+    if isinstance(inner, type) and issubclass(inner, BaseModel):
+        table = inner
+    if table is None or not loc or not isinstance(loc[-1], str):
+        return ""
+    close = difflib.get_close_matches(loc[-1], list(table.model_fields), n=1)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
 def describe(exc: ValidationError, prefix: str = "", model: type[BaseModel] | None = None) -> str:
     """The first problem as one line naming the setting as the file writes it:
     `config error: bot.commands_per_minute: must be a whole number, not "lots"`, with list
@@ -370,7 +385,13 @@ def describe(exc: ValidationError, prefix: str = "", model: type[BaseModel] | No
             where = f"{where}.{part}" if where else str(part)
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
-        message = "is not a known setting (see config.example.toml)"
+        message = "is not a known setting" + _did_you_mean(model, tuple(err["loc"]))
+        message += " (see config.example.toml)"
+    elif err["type"] == "literal_error":
+        field = _field(model, tuple(err["loc"]))
+        choices = get_args(field.annotation) if field is not None else ()
+        allowed = ", ".join(str(c) for c in choices) or str(err.get("ctx", {}).get("expected"))
+        message = f"must be one of {allowed}, not {_toml(err.get('input'))}"
     elif err["type"] in _KIND_WORDS:
         message = f"{_KIND_WORDS[err['type']]}, not {_toml(err.get('input'))}"
     elif err["type"] in _RANGE_ERRORS:

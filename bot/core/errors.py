@@ -13,6 +13,17 @@ def echo(text: str) -> str:
     return text if len(text) <= ECHO_MAX else text[: ECHO_MAX - 1] + "…"
 
 
+# Names the examples in hints use for "someone"; a hint shown to one of them uses the next.
+EXAMPLE_NAMES = ("sam", "ben", "ann")
+
+
+def someone_else(*own_names: str) -> str:
+    """An example name for a hint that is none of `own_names` (the reader's id and display
+    name), so a refusal such as "You can't block yourself" never suggests the reader again."""
+    own = {n.casefold().lstrip("@") for n in own_names}
+    return next(n for n in EXAMPLE_NAMES if n not in own)
+
+
 class UserError(Exception):
     """Something the person typed or asked for cannot be done; the message says what to do."""
 

@@ -10,7 +10,7 @@ from typing import Any
 from bot.core.commands import CLEAR, CLEAR_WORDS, CommandSpec, Option, OptionKind
 from bot.core.control_chars import remove_control_characters
 from bot.core.errors import BadOption
-from bot.core.timetext import parse_duration, read_time
+from bot.core.timetext import NotADuration, parse_duration, read_time
 from bot.core.types import Invocation
 
 _PERSON = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
@@ -127,8 +127,11 @@ def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
             return reading.at
     except BadOption as exc:
         # Say which option, so a form can show the mistake on the right field.
+        hint = exc.hint
+        if named and isinstance(exc, NotADuration):
+            hint = f'Try {opt.name}:"2 days", {opt.name}:90m or {opt.name}:1h30m.'
         raise BadOption(
-            about_option(opt.name, exc.message) if named else exc.message, hint=exc.hint
+            about_option(opt.name, exc.message) if named else exc.message, hint=hint
         ) from None
     limit = opt.max_length if opt.max_length is not None else DEFAULT_MAX_LENGTH
     if len(text) > limit:

@@ -65,6 +65,11 @@ class DurationOutOfRange(BadOption):
     """A duration that was read but is zero or longer than MAX_DURATION."""
 
 
+class NotADuration(BadOption):
+    """Text that is no duration at all ("forever"); an option's error names the option in
+    its example (for:"2 days")."""
+
+
 def parse_duration(text: str) -> timedelta:
     """'90m', '1h30m', '2 hours', '1.5h', '3 days', '1 year' (365 days) -> timedelta; a bare
     number means minutes. Raises BadOption for text it cannot read, DurationOutOfRange (a
@@ -81,9 +86,9 @@ def parse_duration(text: str) -> timedelta:
             minutes += float(match.group(1)) * _UNIT_MINUTES[match.group(2)[0].lower()]
             pos = match.end()
         if pos == 0 or cleaned[pos:].strip():
-            raise BadOption(
-                f"I could not read the duration `{text}`.",
-                hint='Try "90m", "1h30m", "2 hours" or "3 days".',
+            raise NotADuration(
+                f"`{text}` is not a duration.",
+                hint='Try "2 days", "90m", "1h30m" or "2 hours".',
             )
     if minutes <= 0:
         raise DurationOutOfRange(

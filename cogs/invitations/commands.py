@@ -8,9 +8,8 @@ from typing import Any, cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Potluck
-from bot.core.checks import require_level
 from bot.core.commands import Cog, Option, OptionKind, action, command
-from bot.core.errors import BadOption
+from bot.core.errors import BadOption, PermissionDenied
 from bot.core.messages import Bold, Code, Message, Segment, Time, rich
 from bot.core.types import Invocation, Level, Person
 from cogs.invitations.members import known_person
@@ -79,7 +78,11 @@ class InvitationsCog(Cog):
                 f"/invite event:{event_word(event)} role:@team",
             )
         if role is not None:
-            require_level(inv, Level.ORGANIZER, "/invite role:")
+            if inv.person.level < Level.ORGANIZER:
+                raise PermissionDenied(
+                    "Only organizers can invite a role.",
+                    hint="Invite people by name with people:, or ask a moderator.",
+                )
             try:
                 view, _ = await self.role_posts.invite_role(
                     inv.community,
@@ -147,7 +150,8 @@ class InvitationsCog(Cog):
 
     @command("invites on", "Take invitations again, each as it comes.", examples=["/invites on"])
     async def on(self, inv: Invocation) -> Message:
-        await self.recipients.set_off(inv.community, inv.person, False)
+        if not await self.recipients.set_off(inv.community, inv.person, False):
+            return self._done("Invitations were already on, each as it comes.")
         return self._done("Invitations are on again, each as it comes.")
 
     @command(

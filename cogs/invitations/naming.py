@@ -18,6 +18,9 @@ _TOKEN = re.compile(
     r"|@(?P<word>[^\s,;<>@]+)"
     r"|(?P<other>[^\s,;]+)"
 )
+# Mentions of everyone at once (Discord's @everyone and @here, Slack's <!everyone>, <!here>
+# and <!channel>): never a person, and an /invite never pings a whole server.
+_EVERYONE = re.compile(r"^(?:@(?:everyone|here|channel)|<!(?:everyone|here|channel)(?:\|[^>]*)?>)$")
 _DISCORD_ROLE = re.compile(r"^<@&([0-9]+)>$")
 _SLACK_GROUP = re.compile(r"^<!subteam\^([A-Za-z0-9]+)(?:\|@?([^>]*))?>$")
 _CONSOLE_ROLE = re.compile(r"^@?&?([A-Za-z0-9][\w.-]{0,63})$")
@@ -48,6 +51,11 @@ def parse_people(text: str, *, most: int, event: str = "") -> list[str]:
     found: list[str] = []
     for match in _TOKEN.finditer(text):
         token = match.group(0)
+        if _EVERYONE.match(token.rstrip(".!?").casefold()):
+            raise BadOption(
+                f"`people:` names people, not `{token}`: an /invite never pings everyone.",
+                hint="Invite a role instead, like /invite event:k3f9 role:@volunteers",
+            )
         if token.startswith(("<@&", "<!subteam")):
             raise BadOption(
                 "`people:` names people; a role goes in `role:`.",
@@ -56,7 +64,7 @@ def parse_people(text: str, *, most: int, event: str = "") -> list[str]:
         who = match.group("platform") or match.group("word")
         if who is None:
             raise BadOption(
-                f"`people:` must be mentions like @ann @ben, not {match.group('other')!r}.",
+                f"`people:` must be mentions like @ann @ben, not `{match.group('other')}`.",
                 hint=f'Like {like} people:"@ann @ben"',
             )
         if who not in found:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.delivery import Destination
-from bot.core.errors import BadOption, UserError
+from bot.core.errors import BadOption, UserError, someone_else
 from bot.core.messages import Bold, Code, Message, Time, rich
 from bot.core.types import Community, Person
 from bot.outbox import Outbox
@@ -70,19 +70,19 @@ class Recipients:
 
     async def set_off(self, community: Community, person: Person, off: bool) -> bool:
         """Turn invitations off (or on again); returns False when `off` asks for what already
-        was so (turning on always returns True)."""
+        was so (on: invitations were not off and came each as it comes, not in a digest)."""
         async with self.db.transaction() as session:
             if off:
                 now = self.clock.now()
                 changed = await repo.suppress(session, community.id, person.external_id, now)
                 await self._withdraw(session, person.id, None, "invitations turned off")
                 return changed
-            else:
-                await repo.unsuppress(session, community.id, person.external_id)
-                pref = await repo.preference(session, community.id, person.id)
-                if pref is not None and pref.mode != "on":
-                    pref.mode = "on"
-        return True
+            changed = await repo.unsuppress(session, community.id, person.external_id)
+            pref = await repo.preference(session, community.id, person.id)
+            if pref is not None and pref.mode != "on":
+                pref.mode = "on"
+                changed = True
+        return changed
 
     async def set_digest(
         self, community: Community, person: Person, every: DigestEvery, hour: int | None
@@ -106,7 +106,11 @@ class Recipients:
         """Take no invitations from `other`; False when `person` had blocked them already.
         Raises BadOption for blocking oneself."""
         if other.id == person.id:
-            raise BadOption("You can't block yourself.", hint="Like /invites block person:@ben")
+            other_name = someone_else(person.external_id, person.display_name)
+            raise BadOption(
+                "You can't block yourself.",
+                hint=f"Name someone else, like /invites block person:@{other_name}",
+            )
         async with self.db.transaction() as session:
             fresh = await repo.block(
                 session, community.id, person.external_id, other.external_id, self.clock.now()

@@ -146,7 +146,8 @@ def role_post_message(
 
 def decision_words(d: Decision) -> list[Segment]:
     if d.outcome == "sent":
-        return [Bold(text=d.name), ": sent"]
+        # Accepted and in the outbox, not yet delivered: the words /invites sent uses too.
+        return [Bold(text=d.name), ": queued to send"]
     if d.outcome == "queued":
         why = {
             "quiet hours": "their quiet hours",

@@ -56,7 +56,7 @@ class RolePosts:
                 require_organizer(view, inviter, "invite a whole role")
                 earlier = await repo.role_post_of(session, view.id, role.id)
                 if earlier is not None:
-                    raise RoleAlreadyInvited(role.name, view.title, earlier)
+                    raise RoleAlreadyInvited(role.name, view.title, view.code, earlier)
                 limits = await limits_for(session, community.id, inviter, self.settings.limits())
                 refused = await self._role_posts_spent(
                     session, community, inviter, view, role, limits
@@ -181,10 +181,13 @@ class RolePosts:
 class RoleAlreadyInvited(UserError):
     """A role is invited to an event once, ever, as each person is."""
 
-    def __init__(self, role: str, event: str, on: datetime) -> None:
+    def __init__(self, role: str, event: str, code: str, on: datetime) -> None:
         super().__init__(
             f"@{role} was already invited to {event} on {on:%Y-%m-%d} (UTC).",
-            hint="Invite another role, or people who missed it with /invite people:",
+            hint=(
+                "Invite another role, or people who missed it with "
+                f'/invite event:{code} people:"@ann @ben"'
+            ),
         )
 
 

@@ -48,7 +48,7 @@ def state_words(
         return f"queued for their digest ({row.due_at:%Y-%m-%d %H:%M} UTC)"
     if row.due_at > row.created_at:
         return f"queued until {row.due_at:%Y-%m-%d %H:%M} UTC"
-    return "queued"
+    return "queued to send"
 
 
 CLOSED_DMS = ("50007", "cannot send messages", "cannot_dm", "no direct-message channel", "closed")

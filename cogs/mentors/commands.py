@@ -17,7 +17,7 @@ from cogs.mentors.plans import RoundKind
 from cogs.mentors.privacy import MentorData
 from cogs.mentors.profiles import ProfileChange, Profiles, ProfileView
 from cogs.mentors.rounds import ACTIONS, Rounds, summary
-from cogs.mentors.schedules import Schedules
+from cogs.mentors.schedules import Schedules, every_words
 from cogs.mentors.settings import MentorsSettings
 from cogs.mentors.stats import gather
 from cogs.mentors.topic_commands import TopicCommands
@@ -55,6 +55,8 @@ ANSWER_WORDS = {
     "not_yet": "No worries. I will check in again later.",
     "not_a_good_fit": "Thanks for saying so. You two will not be matched again.",
 }
+# "Not a good fit" in a trio keeps all three apart in later rounds (see Rounds.plan).
+TRIO_NOT_FIT = "Thanks for saying so. None of you three will be matched with each other again."
 
 
 def _profile_message(view: ProfileView, avoided: list[str] | None = None) -> Message:
@@ -328,7 +330,7 @@ class MentorsCog(TopicCommands, Cog):
             )
         return Message(
             text=rich(
-                f"A {kind} round every {row.every_text}; the next one is ",
+                f"A {kind} round every {every_words(row.every_text)}; the next one is ",
                 Time(at=row.next_run_at),
                 ".",
             ),
@@ -364,7 +366,10 @@ class MentorsCog(TopicCommands, Cog):
         ]
         for kind, every, nxt in s.schedules:
             fields.append(
-                Field(name=f"Scheduled {kind}", value=[f"every {every}, next ", Time(at=nxt)])
+                Field(
+                    name=f"Scheduled {kind}",
+                    value=[f"every {every_words(every)}, next ", Time(at=nxt)],
+                )
             )
         return Message(title="Mentoring", fields=fields, ephemeral=True)
 
@@ -386,8 +391,11 @@ class MentorsCog(TopicCommands, Cog):
         if not value.isdigit():
             raise NotFound("That match no longer exists.")
         answer = ACTIONS[name]
-        await self.rounds.answer(inv.community, inv.person, int(value), answer)
-        return Message(text=[ANSWER_WORDS[answer]], ephemeral=True, accent="success")
+        _, size = await self.rounds.answer(inv.community, inv.person, int(value), answer)
+        words = ANSWER_WORDS[answer]
+        if answer == "not_a_good_fit" and size > 2:
+            words = TRIO_NOT_FIT
+        return Message(text=[words], ephemeral=True, accent="success")
 
     # -- privacy ---------------------------------------------------------------------------
 

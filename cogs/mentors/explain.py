@@ -83,16 +83,22 @@ def duration(minutes: int) -> str:
     return f"{hours} h" if hours else f"{rest} min"
 
 
-def why_you_two(pair: PairScore) -> str:
+def why_you_two(pair: PairScore, who: str = "") -> str:
     """The intro's "why you two", from the reasons that speak for the pair, e.g.
     "you both listed grant writing; your working hours overlap 3 h; Elm Street Public and Oak
-    University libraries". Empty when nothing but the baseline applied."""
+    University libraries". Empty when nothing but the baseline applied.
+
+    `who` names the pair when it is not simply the reader and one other, as in a trio: "you
+    and fay" gives "you and fay both listed outreach; your working hours overlap 3 h", and
+    "fay and gus" gives "fay and gus both listed outreach; their working hours overlap 3 h"."""
+    subject = f"{who} both" if who else "you both"
+    their = "their" if who and not who.startswith("you ") else "your"
     parts: list[str] = []
     for reason in pair.reasons:
         if reason.kind is ReasonKind.SHARED_TOPICS:
-            parts.append(f"you both listed {listing(reason.topics)}")
+            parts.append(f"{subject} listed {listing(reason.topics)}")
         elif reason.kind is ReasonKind.WORKING_HOURS and reason.minutes:
-            parts.append(f"your working hours overlap {duration(reason.minutes)}")
+            parts.append(f"{their} working hours overlap {duration(reason.minutes)}")
         elif reason.kind is ReasonKind.ORGANIZATIONS and reason.organizations:
             parts.append(organizations_phrase(reason.organizations))
         elif reason.kind is ReasonKind.CAREER_STAGE and reason.points > 0 and reason.stages:

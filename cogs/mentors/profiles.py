@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.core.errors import BadOption, NotFound, UserError
+from bot.core.errors import BadOption, NotFound, UserError, someone_else
 from bot.core.types import Community, Person
 from cogs.mentors.participants import CareerStage, LibraryType, Role
 from cogs.mentors.topics import TopicVocabulary, phrases
@@ -242,7 +242,11 @@ class Profiles:
     async def avoid(self, community: Community, person: Person, other: Person) -> bool:
         """Never match `person` with `other`; False when already on the list."""
         if other.id == person.id:
-            raise BadOption("You cannot avoid yourself.", hint="Name someone else: person:@sam")
+            other_name = someone_else(person.external_id, person.display_name)
+            raise BadOption(
+                "You cannot avoid yourself.",
+                hint=f"Name someone else, like /mentor avoid person:@{other_name}",
+            )
         async with self.db.transaction() as session:
             return await repo.add_avoid(session, community.id, person.id, other.id)
 
@@ -285,7 +289,7 @@ class Profiles:
                 "You already left mentoring."
                 if action == "leave"
                 else f"You left mentoring, so there is nothing to {action}.",
-                hint="Type /mentor join to come back, e.g. /mentor join role:mentee "
+                hint=f"Type /mentor join to come back, e.g. /mentor join role:{row.role} "
                 'topics:"cataloging".',
             )
         return row

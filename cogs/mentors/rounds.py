@@ -81,15 +81,25 @@ def participant(
     )
 
 
-def match_why(match: Match, name: Namer) -> str:
-    """The intro's "why you two" for a match; for a trio, one clause per pair that has one."""
+def match_why(match: Match, name: Namer, reader: str | None = None) -> str:
+    """The intro's "why you two" for a match, as `reader` (a person id) reads it; for a trio,
+    one clause per pair that has one, each pair named from the reader's side: "you and fay
+    both listed outreach; fay and gus both listed outreach". With `reader` None (one group
+    message, as on Slack) every pair is named: "eli and fay both listed outreach"."""
     if len(match.pairs) == 1:
         return why_you_two(match.pairs[0])
     parts = []
-    for pair in match.pairs:
-        why = why_you_two(pair)
+    # The reader's own pairs first, then the pair they are not in.
+    for pair in sorted(match.pairs, key=lambda p: reader not in (p.a, p.b)):
+        if reader == pair.a:
+            who = f"you and {name(pair.b)}"
+        elif reader == pair.b:
+            who = f"you and {name(pair.a)}"
+        else:
+            who = f"{name(pair.a)} and {name(pair.b)}"
+        why = why_you_two(pair, who)
         if why:
-            parts.append(f"{name(pair.a)} and {name(pair.b)}: {why}")
+            parts.append(why)
     return "; ".join(parts)
 
 
@@ -218,6 +228,10 @@ class Rounds:
         for match in plan.matches:
             people = [planned.people[p] for p in match.people]
             why = match_why(match, planned.name)
+            whys = {
+                p.id: match_why(match, planned.name, person_id)
+                for person_id, p in zip(match.people, people, strict=True)
+            }
             pair_row = await repo.add_pair(
                 session,
                 round_id=round_row.id,
@@ -232,7 +246,9 @@ class Rounds:
                 people=[p.id for p in people],
                 created_at=now,
             )
-            await self._intro(session, community, pair_row.id, match.kind, people, why, channel_id)
+            await self._intro(
+                session, community, pair_row.id, match.kind, people, why, whys, channel_id
+            )
             due = now + timedelta(days=self.settings.check_in_days)
             await self._check_in(session, community, pair_row.id, people, due, channel_id)
         waited = {int(p): 0 for m in plan.matches for p in m.people}
@@ -273,14 +289,23 @@ class Rounds:
         kind: MatchKind,
         people: Sequence[PersonRow],
         why: str,
+        whys: dict[int, str],
         channel_id: str,
     ) -> None:
         """One intro per match: on Slack one group DM with everyone in it; elsewhere (Discord
-        cannot make group DMs) a DM to each that mentions the others."""
+        cannot make group DMs) a DM to each that mentions the others. `why` is the reasons as
+        the group reads them, `whys` as each person (by row id) reads them."""
         for destination, reader, message in self._addressed(
             community,
             people,
-            lambda r: intro_message(pair_id, kind, people, r, why, self.settings.first_step),
+            lambda r: intro_message(
+                pair_id,
+                kind,
+                people,
+                r,
+                whys.get(r.id, why) if r else why,
+                self.settings.first_step,
+            ),
         ):
             await self.outbox.enqueue(
                 session,
@@ -333,8 +358,11 @@ class Rounds:
 
     # -- feedback --------------------------------------------------------------------------
 
-    async def answer(self, community: Community, person: Person, pair_id: int, answer: str) -> str:
-        """Record a person's answer about their match; returns the answer before (or "").
+    async def answer(
+        self, community: Community, person: Person, pair_id: int, answer: str
+    ) -> tuple[str, int]:
+        """Record a person's answer about their match; returns the answer before (or "") and
+        how many people the match has (2, or 3 for a trio), so the reply can address them.
 
         "We met" and "Not a good fit" end the check-ins of the match; "Not yet" moves them
         `check_in_days` later. Raises UserError for a match that is not theirs or is gone."""
@@ -358,7 +386,7 @@ class Rounds:
                 channel = str(row.reasons.get("channel") or "")
                 await self._check_in(session, community, pair_id, people, due, channel)
         self.outbox.kick()
-        return previous or ""
+        return previous or "", len(members)
 
 
 def _others(people: Sequence[PersonRow], reader: PersonRow | None) -> list[Segment]:

@@ -12,6 +12,7 @@ the future.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -47,14 +48,24 @@ def schedule_summary(kind: str, before: dict[str, str] | None, after: dict[str, 
     "peers rounds every 4 weeks, next 2026-12-07 10:00 UTC (was every 2 weeks)", or
     "peers rounds stopped (were every 4 weeks)"."""
     if after is None:
-        were = f" (were every {before['every']})" if before else ""
+        were = f" (were every {every_words(before['every'])})" if before else ""
         return f"{kind} rounds stopped{were}"
-    text = f"{kind} rounds every {after['every']}, next {_when(after['next_run_at'])}"
+    text = f"{kind} rounds every {every_words(after['every'])}, next {_when(after['next_run_at'])}"
     if before is None:
         return text + " (new schedule)"
     if before["every"] != after["every"]:
-        return text + f" (was every {before['every']})"
+        return text + f" (was every {every_words(before['every'])})"
     return text + f" (was next {_when(before['next_run_at'])})"
+
+
+_ONE_UNIT = re.compile(r"(?:1|one|an?)\s+([a-z]+?)s?", re.IGNORECASE)
+
+
+def every_words(text: str) -> str:
+    """A cadence as typed, for "every …": "1 day" and "a week" read "day" and "week" (so
+    nothing says "every 1 day"); anything else, like "4 weeks", as typed."""
+    one = _ONE_UNIT.fullmatch(" ".join(text.split()))
+    return one.group(1).lower() if one else text
 
 
 def read_every(text: str) -> timedelta | None:

@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.errors import BadOption, NotFound, UserError
+from bot.core.errors import BadOption, NotFound, UserError, echo
 from bot.core.grammar import quote
 from bot.core.types import Community, Person
 from cogs.mentors.topics import TopicVocabulary, fold, phrases, topic_name
@@ -40,7 +40,9 @@ MAX_SYNONYMS = 20
 # What would ping or link people if a topic were posted back: "@everyone", "@here", "@sam"
 # (an @ before a word), and Discord's "<@123>", "<@&123>", "<#123>" and Slack's "<!here>",
 # "<@U123>" markup (both platforms' message formatting references).
-MENTION_LIKE = re.compile(r"@\w|<[@#!]")
+# An @ that starts a word ("@sam", "@everyone") or a platform mention ("<@U1>", "<!here>");
+# an @ inside a word, as in "email@example.org", is no mention.
+MENTION_LIKE = re.compile(r"(?<!\w)@\w|<[@#!]")
 ADDED = "mentor.topics.add"
 REMOVED = "mentor.topics.remove"
 SHOW = "/mentor topics show"
@@ -132,7 +134,7 @@ def checked_phrase(phrase: str, option: str) -> str:
     shown = " ".join(phrase.split())
     if MENTION_LIKE.search(shown):
         raise BadOption(
-            f"`{option}:` {quote(shown[:30])} looks like a mention; a topic is the words people "
+            f"`{option}:` {quote(echo(shown))} looks like a mention; a topic is the words people "
             "would type, without @ or <…>.",
             hint=f'For example `{option}:"outreach"`.',
         )
@@ -140,7 +142,7 @@ def checked_phrase(phrase: str, option: str) -> str:
     longest = max(len(shown), len(topic_name(shown)), len(fold(shown)))
     if longest > MAX_PHRASE:
         raise BadOption(
-            f'`{option}:` "{shown[:30]}…" is {longest} characters long; a topic or synonym '
+            f"`{option}:` {quote(echo(shown))} is {longest} characters long; a topic or synonym "
             f"can be at most {MAX_PHRASE}.",
             hint=f'Use the few words people would type, like `{option}:"seed library"`.',
         )

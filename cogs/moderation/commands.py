@@ -243,7 +243,8 @@ class ModerationCog(Cog):
     ) -> Message:
         if kind and not any(k.startswith(kind.strip().lower()) for k in AUDIT_KINDS):
             raise BadOption(
-                f"`kind:` {kind!r} is no kind of log entry. The kinds: {', '.join(AUDIT_KINDS)}.",
+                f"`kind:` `{kind}` is not a kind of log entry; the kinds are "
+                f"{', '.join(AUDIT_KINDS)}.",
                 hint='A start picks several, like kind:"invite." for all invitation entries.',
             )
         await self._seen(inv)

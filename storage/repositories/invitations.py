@@ -348,12 +348,14 @@ async def suppress(
     return bool(result.rowcount)
 
 
-async def unsuppress(session: AsyncSession, community_id: int, external_id: str) -> None:
-    await session.execute(
+async def unsuppress(session: AsyncSession, community_id: int, external_id: str) -> bool:
+    """Forget that the person turned invitations off; False when they had not."""
+    result: Any = await session.execute(
         delete(SuppressionRow).where(
             SuppressionRow.community_id == community_id, SuppressionRow.external_id == external_id
         )
     )
+    return bool(result.rowcount)
 
 
 async def block(

@@ -42,8 +42,21 @@ def run_potluck(tmp_path: Path, config: str, *args: str) -> subprocess.Completed
         ),
         (  # read like /timezone set: an abbreviation is refused with the zone it stands for
             '[bot]\ntimezone = "EST"\n',
-            "config error: bot.timezone: must be an IANA time zone like 'Europe/Berlin', "
-            "not 'EST' (did you mean America/New_York?)",
+            'config error: bot.timezone: must be an IANA time zone like "Europe/Berlin", '
+            'not "EST" (did you mean America/New_York?)',
+        ),
+        (  # a choice is worded like the others, never pydantic's own text
+            '[bot]\nlog_level = "verbose"\n',
+            "config error: bot.log_level: must be one of DEBUG, INFO, WARNING, ERROR, "
+            'not "verbose"',
+        ),
+        (  # a misspelt setting names the one it is close to
+            '[bot]\ntimezon = "UTC"\n',
+            "config error: bot.timezon: is not a known setting; did you mean `timezone`?",
+        ),
+        (
+            '[database]\nurl = "mysql://x"\n',
+            'config error: database.url: must be a text like "sqlite+aiosqlite:///data/potluck.db"',
         ),
         ("[console]\nshout = true\n", "config error: console.shout: is not a known setting"),
         ("[knitting]\nneedles = 2\n", "config error: [knitting] is not a section Potluck knows"),

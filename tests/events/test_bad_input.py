@@ -56,7 +56,7 @@ CREATE = '/event create title:"Winter party" when:"next friday 6pm"'
             "must be one of meetup, party, conference, advocacy",
             "kind:meetup",
         ),
-        (CREATE + ' duration:"forever"', "could not read the duration", "90m"),
+        (CREATE + ' duration:"forever"', "`forever` is not a duration", "2 days"),
         (CREATE + ' reminders:"soonish"', "could not read the reminder time", "1d, 1h"),
         ("/event create when:friday", "needs `title:`", "Usage"),
     ],

@@ -68,7 +68,7 @@ async def test_pause_and_resume(chat: Conversation, clock: ManualClock) -> None:
     resumed = await chat.say("/limits resume person:@ben", as_="mod")
     assert "ben was paused until 2026-11-26 12:00" in said(resumed)
     ok = await chat.say(f'/invite event:{code} people:"@cat"', as_="ben")
-    assert "cat: sent" in said(ok)
+    assert "cat: queued to send" in said(ok)
     log = said(await chat.say("/modlog person:@ben", as_="mod"))
     assert "limits.resume" in log and "limits.pause` by mod about ben: too eager" in log
     unknown = await chat.say("/limits pause person:@nobody", as_="mod")
@@ -105,7 +105,7 @@ async def test_modlog_names_the_kinds_when_given_one_that_does_not_exist(
     await meet(chat, "mod")
     reply = await chat.say("/modlog kind:bogus", as_="mod")
     assert reply.accent == "danger" and "Nothing in the log matches" not in said(reply)
-    assert "'bogus' is no kind of log entry" in said(reply)
+    assert "`kind:` `bogus` is not a kind of log entry; the kinds are " in said(reply)
     assert "limits.pause" in said(reply) and "invite.blocked" in said(reply), said(reply)
     fine = await chat.say("/modlog kind:invite.", as_="mod")
     assert "Nothing in the log matches." in said(fine)

@@ -70,7 +70,7 @@ async def test_off_on_and_show(chat: Conversation) -> None:
     assert "ben: not sent, has turned invitations off" in said(reply)
     await chat.say("/invites on", as_="ben")
     reply = await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
-    assert "ben: sent" in said(reply)
+    assert "ben: queued to send" in said(reply)
     unblocked = await chat.say("/invites unblock person:@cat", as_="ben")
     assert "cat can invite you again" in said(unblocked)
 

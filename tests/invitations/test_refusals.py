@@ -71,3 +71,37 @@ async def test_a_paused_organizer_posts_no_role_invitation(chat: Conversation) -
     assert await delivered(chat, "invitation-role") == []
     log = said(await chat.say("/modlog kind:invite.blocked", as_="mod"))
     assert "by ana: @volunteers to Winter party: ana's invitations are paused" in log, log
+
+
+async def test_refusing_yourself_suggests_someone_else(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben", "sam")
+    reply = said(await chat.say("/invites block person:@ben", as_="ben"))
+    assert "can't block yourself" in reply and "@ben" not in reply, reply
+    assert "/invites block person:@" in reply, reply
+    reply = said(await chat.say(f"/invite event:{code} people:@sam", as_="sam"))
+    assert "that's you" in reply and "people:@sam" not in reply, reply
+
+
+async def test_turning_invitations_on_twice_says_already_on(chat: Conversation) -> None:
+    await meet(chat, "ben")
+    await chat.say("/invites off", as_="ben")
+    assert "on again" in said(await chat.say("/invites on", as_="ben"))
+    twice = said(await chat.say("/invites on", as_="ben"))
+    assert "already on" in twice and "again" not in twice, twice
+
+
+async def test_people_everyone_is_refused_as_a_mention_of_everyone(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben")
+    for everyone in ("@everyone", "@here", "<!channel>"):
+        reply = await chat.say(f'/invite event:{code} people:"{everyone}"', as_="ana")
+        text = said(reply)
+        assert reply.accent == "danger" and "never pings everyone" in text, text
+        assert "isn't a member" not in text and "role:@" in text, text
+
+
+async def test_invite_and_invites_sent_use_the_same_words(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben")
+    invited = said(await chat.say(f"/invite event:{code} people:@ben", as_="ana"))
+    assert "ben: queued to send" in invited, invited
+    listed = said(await chat.say("/invites sent", as_="ana"))
+    assert "queued to send" in listed, listed

@@ -24,7 +24,7 @@ async def test_invitations_story(bot: Potluck, tmp_path: Path) -> None:
     text = out.getvalue()
     print(text)
     for expected in [
-        "ann: sent",
+        "ann: queued to send",
         "cat: not sent, you have invited 2 people in an hour, the limit; possible again",
         "[direct message to @ben]",
         "No more from sam",

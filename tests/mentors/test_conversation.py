@@ -275,3 +275,47 @@ async def test_an_odd_peer_joins_a_trio_and_everyone_hears_of_both_others(
         others = sorted({"eli", "fay", "gus"} - {delivery.destination.id})
         assert sorted(mentions(delivery)) == others
         assert "Meet your peers" in said(delivery.message)
+
+
+async def test_a_trio_intro_addresses_each_reader_and_not_a_good_fit_speaks_of_three(
+    chat: Conversation,
+) -> None:
+    for who, org in (("eli", "Pine"), ("fay", "Oak"), ("gus", "Elm")):
+        await chat.say(
+            f'/mentor join role:peer topics:"outreach" organization:"{org} Library"', as_=who
+        )
+    await chat.say("/mentor round kind:peers", as_="mod", level=MOD)
+    sent = await chat.deliver()
+    for delivery in sent:
+        reader = delivery.destination.id
+        text = said(delivery.message)
+        assert "Why you three: you and " in text, text
+        others = sorted({"eli", "fay", "gus"} - {reader})
+        # The reader is "you" in each clause about them, and never named as a third person.
+        assert "you and " in text and "you both" not in text, text
+        assert f"{reader} and " not in text and f"and {reader} " not in text, text
+        assert any(f"{a} and {b} both listed" in text for a in others for b in others), text
+    (to_gus,) = chat.to("gus")
+    reply = await chat.press(to_gus.message, "Not a good fit", as_="gus")
+    assert "three" in said(reply) and "You two" not in said(reply)
+
+
+async def test_avoiding_yourself_suggests_someone_else(chat: Conversation) -> None:
+    await chat.say("/mentor join role:mentee topics:x", as_="sam")
+    reply = said(await chat.say("/mentor avoid person:@sam", as_="sam"))
+    assert "cannot avoid yourself" in reply and "@sam" not in reply, reply
+    assert "/mentor avoid person:@" in reply, reply
+
+
+async def test_leaving_twice_suggests_coming_back_in_the_old_role(chat: Conversation) -> None:
+    await chat.say('/mentor join role:mentor topics:"outreach"', as_="ana")
+    await chat.say("/mentor leave", as_="ana")
+    again = said(await chat.say("/mentor leave", as_="ana"))
+    assert "role:mentor" in again and "role:mentee" not in again, again
+
+
+async def test_a_daily_schedule_reads_every_day(chat: Conversation) -> None:
+    reply = said(await chat.say('/mentor schedule kind:peers every:"1 day"', as_="mod", level=MOD))
+    assert "A peers round every day;" in reply, reply
+    stats = said(await chat.say("/mentor stats", as_="mod", level=MOD))
+    assert "every day" in stats and "every 1 day" not in stats, stats

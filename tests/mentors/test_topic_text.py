@@ -57,3 +57,9 @@ async def test_plain_topics_up_to_60_characters_are_fine(chat: Conversation) -> 
     assert reply.accent == "success", said(reply)
     added = await chat.say('/mentor topics add topic:"seed library"', as_="mod", level=MOD)
     assert added.accent == "success", said(added)
+
+
+async def test_an_at_inside_a_word_is_no_mention(chat: Conversation) -> None:
+    reply = await chat.say('/mentor join role:peer topics:"outreach, email@example.org"', as_="eli")
+    assert reply.accent != "danger", said(reply)
+    assert "outreach" in said(await chat.say("/mentor profile", as_="eli"))
