@@ -86,14 +86,8 @@ class RolePosts:
         if pause is None or pause.until <= now:
             return None
         why = f" ({pause.reason})" if pause.reason else ""
-        await audit.record(
-            session,
-            community_id=community.id,
-            at=now,
-            kind="invite.blocked",
-            actor=audit.Party(inviter.id, inviter.display_name),
-            reason=f"@{role.name} to {view.title}: {audit.BY}'s invitations are paused{why}",
-            detail={"event": view.code, "role": role.name},
+        await self._log_refusal(
+            session, community, inviter, view, role, f"{audit.BY}'s invitations are paused{why}"
         )
         return RoleRefused(
             f"Your invitations are paused{why}, so @{role.name} was not invited.",
@@ -121,16 +115,30 @@ class RolePosts:
         if wait is None:
             return None
         posts = count(limits.role_posts_day, "role post")
+        await self._log_refusal(
+            session, community, inviter, view, role, f"{posts} a day, the limit"
+        )
+        return RolePostsSpent(limits.role_posts_day, wait)
+
+    async def _log_refusal(
+        self,
+        session: AsyncSession,
+        community: Community,
+        inviter: Person,
+        view: EventView,
+        role: Role,
+        why: str,
+    ) -> None:
+        """Log a refused role post as `invite.blocked`, like every refused invitation."""
         await audit.record(
             session,
             community_id=community.id,
-            at=now,
+            at=self.clock.now(),
             kind="invite.blocked",
             actor=audit.Party(inviter.id, inviter.display_name),
-            reason=f"@{role.name} to {view.title}: {posts} a day, the limit",
+            reason=f"@{role.name} to {view.title}: {why}",
             detail={"event": view.code, "role": role.name},
         )
-        return RolePostsSpent(limits.role_posts_day, wait)
 
     async def _post_role(
         self,

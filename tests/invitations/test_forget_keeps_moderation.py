@@ -29,7 +29,7 @@ async def test_a_pause_and_limits_outlive_the_forget_of_the_inviter(chat: Conver
     assert "per_inviter_hour: 1" in shown, shown
     await chat.say("/limits resume person:@sam", as_="mod")
     sent = said(await chat.say(f'/invite event:{code} people:"@ann"', as_="sam"))
-    assert "ann: sent" in sent and "You can invite 0 more people this hour" in sent, sent
+    assert "ann: queued to send" in sent and "You can invite 0 more people this hour" in sent, sent
 
 
 async def test_a_forgotten_inviter_gets_no_quota_back(chat: Conversation) -> None:
