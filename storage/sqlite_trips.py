@@ -15,6 +15,7 @@ dialect) is aiosqlite's and SQLAlchemy's own.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -26,6 +27,9 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 from sqlalchemy.util.concurrency import await_
+
+# How long a failed open waits for aiosqlite's thread to stop (it only closes a handle).
+CLOSE_WAIT_SECONDS = 5.0
 
 # What sqlite3 gives back for one statement: description, rowcount, lastrowid, rows.
 _Outcome = tuple[Any, int, int | None, list[Any]]
@@ -133,7 +137,15 @@ class _OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
         iter_chunk_size = kw.pop("iter_chunk_size", 64)
         connection = OneTripConnection(lambda: sqlite3.connect(database, **kw), iter_chunk_size)
         connection._thread.daemon = True  # as SQLAlchemy's adapter does
-        opened: Any = await_(connection)
+        try:
+            opened: Any = await_(connection)
+        except Exception:
+            # After a failed open aiosqlite stops its thread, which then reports to this
+            # event loop. Wait for it here: a process that stops on the error closes its loop
+            # right after, and the thread's late report would print a traceback under the
+            # one-line error.
+            await_(asyncio.to_thread(connection._thread.join, CLOSE_WAIT_SECONDS))
+            raise
         return AsyncAdapt_aiosqlite_connection(self, opened)
 
 

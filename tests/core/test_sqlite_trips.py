@@ -4,6 +4,7 @@ BEGIN IMMEDIATE lock, rows, counts and rollbacks (storage/sqlite_trips.py)."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import Database
+from storage.db import Database, DatabaseUnavailable
 from storage.models import CommunityRow
 
 
@@ -116,3 +117,18 @@ async def test_rows_come_back_whole_and_a_failed_transaction_keeps_nothing(
             execution_options={"yield_per": 40},
         )
         assert [x async for x in streamed.scalars()] == [f"c{n}" for n in range(150)]
+
+
+async def test_a_failed_open_leaves_no_thread_to_report_after_the_error(tmp_path: Path) -> None:
+    """A process that stops on "cannot open" closes its event loop right away; aiosqlite's
+    thread must be done by then, or it prints a traceback under the one-line error."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    database = Database(f"sqlite+aiosqlite:///{blocker}/x/../potluck.db")
+    database.path = None  # skip the path check: let SQLite itself fail to open the file
+    for _ in range(5):
+        with pytest.raises(DatabaseUnavailable, match="unable to open database file"):
+            await database.check()
+        workers = [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+        assert not [t for t in workers if t.is_alive()], workers
+    await database.dispose()
