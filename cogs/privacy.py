@@ -15,6 +15,13 @@ from storage.repositories import audit
 from storage.repositories.pacing import forget_dm_channel
 
 ASK = "/privacy forget"
+# What forget keeps (README, "What /privacy forget keeps"): said in the question and the answer
+# so nobody is told that everything is gone.
+KEPT = (
+    "Kept by your platform id only: your invitation opt-outs and blocks (so nobody invites "
+    "you again by mistake), a moderator's pause or limits on your invitations, and when you "
+    "sent invitations (not to whom). `/privacy export` shows them."
+)
 
 
 class PrivacyCog(Cog):
@@ -102,11 +109,12 @@ class PrivacyCog(Cog):
             title="Delete your data?",
             text=rich(
                 "This deletes your RSVPs, settings and everything else Potluck stores "
-                "about you in this community. It cannot be undone."
+                "about you in this community. It cannot be undone. "
+                f"{KEPT}"
             ),
             buttons=[
                 Button(
-                    label="Yes, delete everything",
+                    label="Yes, delete my data",
                     action="privacy-forget",
                     value=value,
                     style="danger",
@@ -145,7 +153,10 @@ class PrivacyCog(Cog):
             confirmation=token,
         )
         return Message(
-            text=["Done: everything Potluck stored about you here is deleted."],
+            text=[
+                "Done: your RSVPs, settings and everything else Potluck stored about you "
+                f"here are deleted. {KEPT}"
+            ],
             ephemeral=True,
             replace_original=True,
             accent="success",

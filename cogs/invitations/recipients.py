@@ -24,7 +24,7 @@ from cogs.invitations.timing import DigestEvery
 from cogs.moderation.alerts import ModeratorAlerts, alert_key
 from storage.db import Database
 from storage.models import PersonRow, RecipientPreferenceRow
-from storage.repositories import audit
+from storage.repositories import audit, consent
 from storage.repositories import invitations as repo
 
 Choice = Literal["decline", "block", "off"]
@@ -74,11 +74,11 @@ class Recipients:
         async with self.db.transaction() as session:
             if off:
                 now = self.clock.now()
-                changed = await repo.suppress(session, community.id, person.external_id, now)
+                changed = await consent.suppress(session, community.id, person.external_id, now)
                 await self._withdraw(session, person.id, None, "invitations turned off")
                 return changed
-            changed = await repo.unsuppress(session, community.id, person.external_id)
-            pref = await repo.preference(session, community.id, person.id)
+            changed = await consent.unsuppress(session, community.id, person.external_id)
+            pref = await consent.preference(session, community.id, person.id)
             if pref is not None and pref.mode != "on":
                 pref.mode = "on"
                 changed = True
@@ -112,7 +112,7 @@ class Recipients:
                 hint=f"Name someone else, like /invites block person:@{other_name}",
             )
         async with self.db.transaction() as session:
-            fresh = await repo.block(
+            fresh = await consent.block(
                 session, community.id, person.external_id, other.external_id, self.clock.now()
             )
             await self._withdraw(session, person.id, other.id, "inviter blocked")
@@ -122,13 +122,13 @@ class Recipients:
         """Take invitations from the person with platform id `blocked` again; False when
         they were not blocked."""
         async with self.db.transaction() as session:
-            return await repo.unblock(session, person.community_id, person.external_id, blocked)
+            return await consent.unblock(session, person.community_id, person.external_id, blocked)
 
     async def show(self, community: Community, person: Person) -> RecipientSettings:
         async with self.db.sessions() as session:
-            off = bool(await repo.suppressed(session, community.id, [person.external_id]))
-            pref = await repo.preference(session, community.id, person.id)
-            blocked = await repo.blocked_names(session, community.id, person.external_id)
+            off = bool(await consent.suppressed(session, community.id, [person.external_id]))
+            pref = await consent.preference(session, community.id, person.id)
+            blocked = await consent.blocked_names(session, community.id, person.external_id)
         start = pref.quiet_from if pref and pref.quiet_from else self.settings.quiet_from
         end = pref.quiet_to if pref and pref.quiet_to else self.settings.quiet_to
         return RecipientSettings(
@@ -143,7 +143,7 @@ class Recipients:
     async def _pref(
         self, session: AsyncSession, community_id: int, person_id: int
     ) -> RecipientPreferenceRow:
-        pref = await repo.preference(
+        pref = await consent.preference(
             session, community_id, person_id, create=True, digest_hour=self.settings.digest_hour
         )
         assert pref is not None
@@ -180,12 +180,12 @@ class Recipients:
                 return Answered(choice, inviter_name)
             me = audit.Party(person.id, person.display_name)
             if choice == "block":
-                fresh = inviter is not None and await repo.block(
+                fresh = inviter is not None and await consent.block(
                     session, community.id, person.external_id, inviter.external_id, now
                 )
                 await self._withdraw(session, person.id, row.inviter_id, "no more from inviter")
             else:
-                fresh = await repo.suppress(session, community.id, person.external_id, now)
+                fresh = await consent.suppress(session, community.id, person.external_id, now)
                 await self._withdraw(session, person.id, None, "no invitations at all")
             # One complaint per invitation: pressing an opt-out again (or the other one)
             # still honours it but is neither logged again nor counted again.

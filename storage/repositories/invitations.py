@@ -11,7 +11,6 @@ from sqlalchemy import String, cast, delete, func, insert, literal, or_, select,
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
-    BlockRow,
     InvitationRow,
     InviterPauseRow,
     OutboxRow,
@@ -20,10 +19,9 @@ from storage.models import (
     RolePostRow,
     RsvpRow,
     SentTallyRow,
-    SuppressionRow,
 )
+from storage.repositories import consent
 from storage.repositories.invitation_facts import INVITATIONS
-from storage.repositories.upsert import insert_ignore
 
 # The first key of PostgreSQL's two-key advisory locks that serialise one community's
 # invitations (the second is the community id). Any fixed number works; it only has to be
@@ -80,34 +78,6 @@ async def inviter_times(
         )
     )
     return list(rows)
-
-
-async def suppressed(
-    session: AsyncSession, community_id: int, external_ids: Sequence[str]
-) -> set[str]:
-    if not external_ids:
-        return set()
-    rows = await session.scalars(
-        select(SuppressionRow.external_id).where(
-            SuppressionRow.community_id == community_id,
-            SuppressionRow.external_id.in_(external_ids),
-        )
-    )
-    return set(rows)
-
-
-async def preferences(
-    session: AsyncSession, community_id: int, person_ids: Sequence[int]
-) -> dict[int, RecipientPreferenceRow]:
-    if not person_ids:
-        return {}
-    rows = await session.scalars(
-        select(RecipientPreferenceRow).where(
-            RecipientPreferenceRow.community_id == community_id,
-            RecipientPreferenceRow.person_id.in_(person_ids),
-        )
-    )
-    return {r.person_id: r for r in rows}
 
 
 async def pause_of(
@@ -314,94 +284,6 @@ async def withdraw_pending_from(
 # -- recipients' settings --------------------------------------------------------------------
 
 
-async def preference(
-    session: AsyncSession,
-    community_id: int,
-    person_id: int,
-    *,
-    create: bool = False,
-    digest_hour: int = 9,
-) -> RecipientPreferenceRow | None:
-    found = (await preferences(session, community_id, [person_id])).get(person_id)
-    if found is None and create:
-        found = RecipientPreferenceRow(
-            community_id=community_id,
-            person_id=person_id,
-            mode="on",
-            digest_every="daily",
-            digest_hour=digest_hour,
-        )
-        session.add(found)
-        await session.flush()
-    return found
-
-
-async def suppress(
-    session: AsyncSession, community_id: int, external_id: str, now: datetime
-) -> bool:
-    """Turn invitations off for `external_id`; False when they were off already."""
-    result: Any = await session.execute(
-        insert_ignore(session, SuppressionRow).values(
-            community_id=community_id, external_id=external_id, created_at=now
-        )
-    )
-    return bool(result.rowcount)
-
-
-async def unsuppress(session: AsyncSession, community_id: int, external_id: str) -> bool:
-    """Forget that the person turned invitations off; False when they had not."""
-    result: Any = await session.execute(
-        delete(SuppressionRow).where(
-            SuppressionRow.community_id == community_id, SuppressionRow.external_id == external_id
-        )
-    )
-    return bool(result.rowcount)
-
-
-async def block(
-    session: AsyncSession, community_id: int, external_id: str, blocked: str, now: datetime
-) -> bool:
-    """Record that the person with platform id `external_id` takes no invitations from the
-    one with platform id `blocked` (kept by platform ids: it outlives /privacy forget);
-    False when they had blocked them already (nothing written)."""
-    result: Any = await session.execute(
-        insert_ignore(session, BlockRow).values(
-            community_id=community_id,
-            external_id=external_id,
-            blocked_external_id=blocked,
-            created_at=now,
-        )
-    )
-    return bool(result.rowcount)
-
-
-async def unblock(session: AsyncSession, community_id: int, external_id: str, blocked: str) -> bool:
-    result: Any = await session.execute(
-        delete(BlockRow).where(
-            BlockRow.community_id == community_id,
-            BlockRow.external_id == external_id,
-            BlockRow.blocked_external_id == blocked,
-        )
-    )
-    return bool(result.rowcount)
-
-
-async def blocked_names(session: AsyncSession, community_id: int, external_id: str) -> list[str]:
-    """Who the person blocked, by name (the platform id of someone Potluck no longer
-    knows), sorted."""
-    rows = await session.scalars(
-        select(func.coalesce(PersonRow.display_name, BlockRow.blocked_external_id))
-        .select_from(BlockRow)
-        .outerjoin(
-            PersonRow,
-            (PersonRow.community_id == BlockRow.community_id)
-            & (PersonRow.external_id == BlockRow.blocked_external_id),
-        )
-        .where(BlockRow.community_id == community_id, BlockRow.external_id == external_id)
-    )
-    return sorted(rows)
-
-
 # -- privacy ---------------------------------------------------------------------------------
 
 
@@ -426,7 +308,7 @@ async def export_person(
         for r in rows
         if r.recipient_id == person_id
     ]
-    pref = await preference(session, community_id, person_id)
+    pref = await consent.preference(session, community_id, person_id)
     if pref is not None:
         out["settings"] = {
             "mode": pref.mode,
@@ -435,14 +317,14 @@ async def export_person(
             "quiet_from": pref.quiet_from,
             "quiet_to": pref.quiet_to,
         }
-    out["blocked"] = await blocked_names(session, community_id, external_id)
+    out["blocked"] = await consent.blocked_names(session, community_id, external_id)
     if out["blocked"]:
         out["blocks_kept"] = (
             "Potluck keeps each block as two platform ids (yours and theirs), even after "
             "/privacy forget, so nobody you blocked can invite you again by mistake; "
             "/invites unblock removes one."
         )
-    if await suppressed(session, community_id, [external_id]):
+    if await consent.suppressed(session, community_id, [external_id]):
         out["suppression"] = (
             "You turned invitations off. Potluck keeps your platform id on its list of people "
             "who take no invitations, even after /privacy forget, so you are never invited "

@@ -46,7 +46,7 @@ def test_acting_as_someone_else_and_pressing_buttons(tmp_path: Path) -> None:
     )
     assert "sam> /timezone community zone:UTC" in out
     assert "Only moderators can use /timezone community." in out
-    assert "[1] Yes, delete everything" in out and "Nothing was deleted." in out
+    assert "[1] Yes, delete my data" in out and "Nothing was deleted." in out
     assert "There is no button 9. There are buttons 1 to 2." in out
     assert "Commands start with /" in out
 

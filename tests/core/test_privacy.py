@@ -20,14 +20,18 @@ async def test_export_contains_what_we_store(chat: Conversation) -> None:
 async def test_forget_asks_first_and_only_the_owner_can_confirm(chat: Conversation) -> None:
     await chat.say("/timezone set zone:Europe/Lisbon", as_="ana")
     ask = await chat.say("/privacy forget", as_="ana")
+    # Both the question and the answer say what is kept, not that everything goes.
+    assert "Kept by your platform id only: your invitation opt-outs" in ask.plain_text()
     assert ask.ephemeral and [b.label for b in ask.buttons] == [
-        "Yes, delete everything",
+        "Yes, delete my data",
         "Keep my data",
     ]
     stranger = await chat.press(ask, "Yes", as_="sam")
     assert "belongs to someone else" in stranger.plain_text()
     done = await chat.press(ask, "Yes", as_="ana")
-    assert "deleted" in done.plain_text()
+    assert "deleted" in done.plain_text() and "everything Potluck" not in done.plain_text()
+    assert "Kept by your platform id only" in done.plain_text()
+    assert "/privacy export" in done.plain_text()
     after = json.loads((await chat.say("/privacy export", as_="ana")).files[0].content)
     assert after["person"]["timezone"] is None  # a fresh record, nothing from before
 
@@ -80,6 +84,6 @@ async def test_keep_and_delete_pressed_at_once_settle_it_once(chat: Conversation
     )
     texts = sorted(a.plain_text() for a in answers)
     assert sum("already answered" in t for t in texts) == 1, texts
-    deleted = any("everything Potluck stored about you here is deleted" in t for t in texts)
+    deleted = any("everything else Potluck stored about you here are deleted" in t for t in texts)
     zone = (await chat.say("/timezone show", as_="ana")).plain_text()
     assert ("Europe/Lisbon" in zone) != deleted, (texts, zone)

@@ -146,7 +146,7 @@ async def test_old_buttons_still_work_after_a_restart(
     )
     answer = await press.response()
     assert answer.json["type"] == 7, answer.json
-    assert "everything Potluck stored about you here is deleted" in embed_text(answer.json)
+    assert "everything else Potluck stored about you here are deleted" in embed_text(answer.json)
 
 
 async def test_slow_handler_is_deferred_then_edited(world: DiscordWorld) -> None:

@@ -40,7 +40,7 @@ async def test_confirming_a_button_runs_the_action_for_the_presser(
 
     done = await slack.press(ask, "Yes, delete", user=SAM)
     assert done.params["replace_original"] is True
-    assert "everything Potluck stored about you here is deleted" in shown(done)
+    assert "everything else Potluck stored about you here are deleted" in shown(done)
     bot.identity._people.clear()
     answer = await slack.command("/timezone", "show", user=SAM)
     assert "Asia/Tokyo" not in shown(answer)  # the zone Sam set is gone

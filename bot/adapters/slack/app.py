@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 import re
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.forms import form_metadata, inline_errors, open_form
 from bot.adapters.slack.people import People, actor_fields
 from bot.adapters.slack.render import (
     FORM_CALLBACK_PREFIX,
@@ -38,14 +38,13 @@ from bot.adapters.slack.render import (
     custom_id_of,
     form_as_text,
     form_values,
-    modal,
     payload,
     reader_zone,
 )
 from bot.adapters.slack.sender import SlackSender, files_note, upload
 from bot.config import ConfigError, StartupError
 from bot.core.dispatcher import failure_reply, new_ref
-from bot.core.messages import Code, Message, plain
+from bot.core.messages import Code, Message
 from bot.core.types import Actor, ChannelRef
 from bot.outbox import Pacing
 from storage.repositories import handled
@@ -371,7 +370,7 @@ class SlackAdapter:
         try:
             if not await self.first_time(body, request):
                 return None
-            meta = _metadata(view)
+            meta = form_metadata(view)
             channel = meta.get("channel", "")
             actor = await self.actor(
                 body,
@@ -414,7 +413,7 @@ class SlackAdapter:
     ) -> None:
         """Send a dispatcher reply back where the request came from."""
         if reply.form is not None:
-            if trigger_id and await self.open_form(reply, actor, str(trigger_id)):
+            if trigger_id and await open_form(self.client, reply, actor, str(trigger_id)):
                 return
             reply = reply.model_copy(
                 update={
@@ -435,23 +434,6 @@ class SlackAdapter:
             replace_original=False,
             **body,
         )
-
-    async def open_form(self, reply: Message, actor: Actor, trigger_id: str) -> bool:
-        assert reply.form is not None
-        metadata = {
-            "channel": actor.channel.external_id,
-            "channel_name": actor.channel.name,
-            "team_domain": actor.community_name,
-        }
-        try:
-            await self.client.views_open(
-                trigger_id=trigger_id, view=modal(reply.form, metadata=metadata)
-            )
-            return True
-        except SlackApiError as exc:
-            # trigger ids live 3 seconds; a slow request shows the form as text instead
-            log.warning("views.open failed: %s", exc.response.get("error"))
-            return False
 
     async def share_files(self, reply: Message, actor: Actor) -> Message:
         """Files of an only-to-you reply go to the person's DM (Slack cannot attach files to
@@ -502,29 +484,3 @@ class SlackAdapter:
             await respond(response_type="ephemeral", **payload(failure_reply(ref)))
         except Exception:
             log.exception("could not tell the person about ref %s", ref)
-
-
-def inline_errors(reply: Message, view: dict[str, Any]) -> dict[str, str] | None:
-    """A refusal of what was typed, as Slack's inline modal errors: on the field the message
-    names (`when:`), else on the first field."""
-    if reply.accent != "danger" or not reply.ephemeral or reply.buttons or reply.files:
-        return None
-    fields = list(((view.get("state") or {}).get("values") or {}).keys()) or [
-        str(b["block_id"]) for b in view.get("blocks") or [] if b.get("block_id")
-    ]
-    if not fields:
-        return None
-    text = plain(reply.text)
-    if "(ref " in text:  # our own failure, not the person's input
-        return None
-    named = re.search(r"`(\w+):`", text)
-    block = named.group(1) if named and named.group(1) in fields else fields[0]
-    return {block: text[:1900]}
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, str]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
