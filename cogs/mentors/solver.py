@@ -15,10 +15,11 @@ peers means: the pairs are a proven maximum-score matching, and the trio is the 
 the one left over, given those pairs. At most one trio is formed; if several people are left
 over (hard rules), the best (person, pair) trio is formed and the others stay unmatched.
 The blossom method takes O(n^3) time on the complete graph: about 0.4 s of CPU for 400 peers,
-about 4 minutes for 2,000. Rounds above `DENSE_PEER_PAIRS` allowed pairs are matched exactly on
-a sparse candidate graph and compared with a proven upper bound (`large_rounds`): the plan's
-``gap`` says how far from the optimum they can at most be (about 0.6 % at 2,000 peers, in
-about 1 s; ``bench/matching.py``).
+about 4 minutes for 2,000. Rounds above `DENSE_PEER_PAIRS` allowed pairs are proven optimal by
+the matching LP's dual (`large_rounds`), which leaves the blossom method a few thousand pairs
+that hold every optimal round: the same round as on all pairs, in about 1-1.6 s of CPU at
+2,000 peers (``bench/matching.py``). When the LP's cuts stall first, the plan's ``gap`` says
+how far from the optimum the round can at most be (about 0.02 % on the seeds that stall).
 
 **Ties.** Each pair's weight is ``points * scale + tie_break`` where ``tie_break`` is 0..1023
 from `matrix.tie_break` (seeded, order-free) and ``scale`` exceeds the largest possible sum of
