@@ -6,10 +6,11 @@ some languages, career stages, people left out last round, paused people, two ye
 pairs, "not a good fit" pairs and avoid lists), then solves:
 
 - mentoring: 5,000 mentees and 1,000 mentors of capacity 1-5 (target: optimum in < 2 s, < 500 MB);
-- peers: 2,000 peers (target: < 2 s). Rounds this large are matched on candidate pairs and
-  compared with a proven upper bound (`cogs.mentors.large_rounds`); the line says "proven
-  optimal" or how many points (and what share) the bound leaves open. ``--peers 400`` runs a
-  round small enough for the exact dense blossom.
+- peers: 2,000 peers (target: proven optimal in < 2 s). Rounds this large are proven with the
+  matching LP's dual (`cogs.mentors.large_rounds`); the line says "proven optimal" or how many
+  points (and what share) the bound leaves open. ``--peers 400`` runs a round small enough for
+  the exact dense blossom; ``--random-scores N`` proves rounds of N people with seeded random
+  scores instead.
 
 For each it prints wall and CPU time, peak memory (how far the process's resident set grew
 during the timed solve, after resetting the kernel's high-water mark, so it counts the C++

@@ -16,7 +16,7 @@ the one left over, given those pairs. At most one trio is formed; if several peo
 over (hard rules), the best (person, pair) trio is formed and the others stay unmatched.
 The blossom method takes O(n^3) time on the complete graph: about 0.4 s of CPU for 400 peers,
 about 4 minutes for 2,000. Rounds above `DENSE_PEER_PAIRS` allowed pairs are proven optimal by
-the matching LP's dual (`large_rounds`), which leaves the blossom method a few thousand pairs
+the matching LP's dual (`large_rounds`), which leaves the blossom method ~15 thousand pairs
 that hold every optimal round: the same round as on all pairs, in about 1-1.6 s of CPU at
 2,000 peers (``bench/matching.py``). When the LP's cuts stall first, the plan's ``gap`` says
 how far from the optimum the round can at most be (about 0.02 % on the seeds that stall).
