@@ -6,10 +6,11 @@ some languages, career stages, people left out last round, paused people, two ye
 pairs, "not a good fit" pairs and avoid lists), then solves:
 
 - mentoring: 5,000 mentees and 1,000 mentors of capacity 1-5 (target: optimum in < 2 s, < 500 MB);
-- peers: 2,000 peers (target: < 2 s). Rounds this large are matched on candidate pairs and
-  compared with a proven upper bound (`cogs.mentors.large_rounds`); the line says "proven
-  optimal" or how many points (and what share) the bound leaves open. ``--peers 400`` runs a
-  round small enough for the exact dense blossom.
+- peers: 2,000 peers (target: proven optimal in < 2 s). Rounds this large are proven with the
+  matching LP's dual (`cogs.mentors.large_rounds`); the line says "proven optimal" or how many
+  points (and what share) the bound leaves open. ``--peers 400`` runs a round small enough for
+  the exact dense blossom; ``--random-scores N`` proves rounds of N people with seeded random
+  scores instead.
 
 For each it prints wall and CPU time, peak memory (how far the process's resident set grew
 during the timed solve, after resetting the kernel's high-water mark, so it counts the C++
@@ -21,6 +22,7 @@ pairs) and greedy best-first (take the best remaining allowed pair), with the ra
     .venv/bin/python bench/matching.py                 # both rounds at full size
     .venv/bin/python bench/matching.py --peers 400     # a round the exact dense blossom solves
     .venv/bin/python bench/matching.py --compare       # also time the candidate solvers
+    .venv/bin/python bench/matching.py --random-scores 2000   # seeded random scores, no people
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cogs.mentors.large_rounds import candidate_pairs, match_large_round
 from cogs.mentors.matrix import ScoreMatrix, score_matrix
 from cogs.mentors.participants import CareerStage, History, LibraryType, Participant, Role
-from cogs.mentors.solver import RoundPlan, match_mentoring, match_peers
+from cogs.mentors.solver import RoundPlan, match_mentoring, match_peers, max_weight_pairs
 from cogs.mentors.topics import TopicVocabulary
 
 ROUND_ON = date(2026, 3, 16)
@@ -314,6 +317,34 @@ def run_peers(people: list[Participant], history: History, seed: int) -> RoundPl
     return plan
 
 
+def random_scores(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded random points 1-1000 for every pair, 10 % of pairs blocked (points 0)."""
+    rng = np.random.default_rng(seed)
+    upper = np.triu(rng.integers(1, 1001, (n, n)), 1)
+    allowed = np.triu(rng.random((n, n)) >= 0.1, 1)
+    allowed |= allowed.T
+    return np.where(allowed, upper + upper.T, 0).astype(np.int32), allowed
+
+
+def run_random_scores(n: int, seed: int) -> None:
+    """A large round on random scores: the LP proof against the blossom method on the
+    candidate pairs alone (no proof), in the same run."""
+    points, allowed = random_scores(n, seed)
+
+    def match(rows: Any, cols: Any) -> list[tuple[int, int]]:
+        return max_weight_pairs(n, rows, cols, points[rows, cols].astype(np.int64))
+
+    large, wall, cpu = timed(lambda: match_large_round(points, allowed, match))
+    _, _, base_cpu = timed(lambda: match(*candidate_pairs(points, allowed)))
+    gap = large.bound - large.points
+    print(
+        f"\nrandom scores, {n:,} people, seed {seed}: "
+        f"{'proven optimal' if not gap else f'gap {gap}'}, {large.points:,} points, "
+        f"{large.lp_rounds} LP rounds\n  time {wall:.2f} s wall, {cpu:.2f} s CPU; "
+        f"blossom on the candidate pairs alone {base_cpu:.2f} s CPU (ratio {cpu / base_cpu:.1f}x)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -323,11 +354,16 @@ def main() -> int:
     parser.add_argument("--peers", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--compare", action="store_true", help="time the candidate solvers too")
+    parser.add_argument("--random-scores", type=int, default=0, metavar="N", help="only that")
     args = parser.parse_args()
     print(
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
         "(other work on the machine slows wall times; CPU times are less affected)"
     )
+    if args.random_scores:
+        for seed in range(args.seed, args.seed + 3):
+            run_random_scores(args.random_scores, seed)
+        return 0
     people, history = community(args.mentors, args.mentees, args.peers, args.seed)
     if args.compare:
         from bench.matching_solvers import compare

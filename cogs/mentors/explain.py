@@ -165,11 +165,17 @@ def unmatched_line(person: Unmatched, name: Namer = str) -> str:
 
 
 def dry_run_lines(plan: RoundPlan, name: Namer = str) -> list[str]:
-    """The whole proposed round as text: a summary, every match with reasons, the unmatched."""
+    """The whole proposed round as text: a summary, every match with reasons, the unmatched.
+    A round not proven optimal (``plan.gap``) says how many points its pairs may be short."""
     lines = [
         f"{plan.kind.value} round for {plan.round_on.isoformat()} (seed {plan.seed}): "
         f"{count(len(plan.matches), 'match')}, {count(plan.total_points, 'point')} in total"
     ]
+    if plan.gap:
+        lines[0] += (
+            f"; not proven optimal: the best possible pairs score at most "
+            f"{count(plan.gap, 'point')} more"
+        )
     for match in plan.matches:
         lines.extend(match_lines(match, name))
     if plan.unmatched:

@@ -15,10 +15,11 @@ peers means: the pairs are a proven maximum-score matching, and the trio is the 
 the one left over, given those pairs. At most one trio is formed; if several people are left
 over (hard rules), the best (person, pair) trio is formed and the others stay unmatched.
 The blossom method takes O(n^3) time on the complete graph: about 0.4 s of CPU for 400 peers,
-about 4 minutes for 2,000. Rounds above `DENSE_PEER_PAIRS` allowed pairs are matched exactly on
-a sparse candidate graph and compared with a proven upper bound (`large_rounds`): the plan's
-``gap`` says how far from the optimum they can at most be (about 0.6 % at 2,000 peers, in
-about 1 s; ``bench/matching.py``).
+about 4 minutes for 2,000. Rounds above `DENSE_PEER_PAIRS` allowed pairs are proven optimal by
+the matching LP's dual (`large_rounds`), which leaves the blossom method ~15 thousand pairs
+that hold every optimal round: the same round as on all pairs, in about 1-1.6 s of CPU at
+2,000 peers (``bench/matching.py``). When the LP's cuts stall first, the plan's ``gap`` says
+how far from the optimum the round can at most be (about 0.02 % on the seeds that stall).
 
 **Ties.** Each pair's weight is ``points * scale + tie_break`` where ``tie_break`` is 0..1023
 from `matrix.tie_break` (seeded, order-free) and ``scale`` exceeds the largest possible sum of
@@ -38,7 +39,7 @@ import rustworkx as rx
 from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 
-from cogs.mentors.large_rounds import DENSE_PEER_PAIRS, candidate_pairs, fractional_bound
+from cogs.mentors.large_rounds import DENSE_PEER_PAIRS, ROUNDS_AT_MOST, match_large_round
 from cogs.mentors.matrix import (
     TIE_BREAK_BITS,
     ScoreMatrix,
@@ -318,11 +319,12 @@ def match_peers(
     topic_weight: Callable[[str], int] = lambda topic: 1,
     seed: int = 0,
     dense_pairs_at_most: int = DENSE_PEER_PAIRS,
+    lp_rounds_at_most: int = ROUNDS_AT_MOST,
 ) -> RoundPlan:
     """The maximum-score peer round among ``people`` (mentors and mentees are ignored): pairs,
     plus one trio for the person left over (see the module docstring for what is optimal).
-    Rounds with more than ``dense_pairs_at_most`` allowed pairs use candidate pairs and report
-    a ``gap`` (`large_rounds`)."""
+    Rounds with more than ``dense_pairs_at_most`` allowed pairs are proven with the matching LP
+    in at most ``lp_rounds_at_most`` rounds, else report a ``gap`` (`large_rounds`)."""
     peers = sorted((p for p in people if p.role is Role.PEER), key=lambda p: p.person_id)
     _check_unique(peers)
     matrix = score_matrix(
@@ -335,16 +337,19 @@ def match_peers(
         mentoring=False,
     )
     n = len(peers)
-    bound, solver = None, "rustworkx.max_weight_matching"
+
+    def best_pairs(rows: NDArray[np.intp], cols: NDArray[np.intp]) -> list[tuple[int, int]]:
+        return max_weight_pairs(n, rows, cols, _edge_weights(matrix, rows, cols, seed, n // 2 + 1))
+
+    gap, solver = 0, "rustworkx.max_weight_matching"
     if np.count_nonzero(matrix.allowed) // 2 <= dense_pairs_at_most:
-        rows, cols = np.nonzero(np.triu(matrix.allowed, 1))
+        pairs = best_pairs(*np.nonzero(np.triu(matrix.allowed, 1)))
     else:
-        bound, partner = fractional_bound(matrix.points)
-        rows, cols = candidate_pairs(matrix.points, matrix.allowed, partner)
-        solver += " on candidate pairs, bound by scipy linear_sum_assignment"
-    pairs = max_weight_pairs(n, rows, cols, _edge_weights(matrix, rows, cols, seed, n // 2 + 1))
-    found = sum(int(matrix.points[i, j]) for i, j in pairs)
-    gap = 0 if bound is None else max(0, bound - found)
+        large = match_large_round(
+            matrix.points, matrix.allowed, best_pairs, rounds_at_most=lp_rounds_at_most
+        )
+        pairs, gap = large.pairs, large.bound - large.points
+        solver += f" on {large.pairs_searched:,} pairs, bound by a HiGHS matching-LP dual"
     paired = {i for pair in pairs for i in pair}
     left = [i for i in range(n) if i not in paired and matrix.allowed[i].any()]
     trio: tuple[int, int, int] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -109,6 +110,19 @@ def test_a_dry_run_of_a_trio_shows_all_three_pairs() -> None:
         "  Cy + Bo: 72",
         *reasons,
     ]
+
+
+def test_a_dry_run_says_how_far_a_round_not_proven_may_be_from_the_best() -> None:
+    peers = [
+        Participant(p, Role.PEER, "UTC", frozenset({"reference"})) for p in ("ada", "bo", "cy")
+    ]
+    proven = match_peers(peers, round_on=ON, dense_pairs_at_most=0)
+    summary = "peers round for 2026-01-12 (seed 0): 1 match, 216 points in total"
+    assert dry_run_lines(proven, NAMES.__getitem__)[0] == summary
+    open_by_36 = replace(proven, gap=36)
+    assert dry_run_lines(open_by_36, NAMES.__getitem__)[0] == (
+        f"{summary}; not proven optimal: the best possible pairs score at most 36 points more"
+    )
 
 
 @pytest.mark.parametrize(
