@@ -3,6 +3,7 @@ clock, the real bot with its cogs, and the in-process conversation harness."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from hypothesis import settings as hypothesis_settings
 from bot.app import Potluck
 from bot.config import Settings
 from bot.core.clock import ManualClock
-from bot.testing import PG_ENV, Conversation, scratch_database
+from bot.testing import PG_ENV, Conversation, database_for_test, drop_schema_pool, scratch_database
 from storage.db import Database
 
 # Property tests: a fixed seed and a bounded number of examples, so every run (and CI) tries
@@ -54,9 +55,26 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
-    async with scratch_database(backend, tmp_path) as db:
+    """A database at the migrations' head. The real migrations run once per test process;
+    each test then gets a copy (SQLite) or an emptied schema from a pool (PostgreSQL):
+    `bot.testing.database_for_test`."""
+    async with database_for_test(backend, tmp_path) as db:
+        yield db
+
+
+@pytest.fixture
+async def migrated_database(backend: str, tmp_path: Path) -> AsyncIterator[Database]:
+    """A database of its own, brought to the head by the real migrations, for tests that
+    change the schema (downgrades, storage parameters) or read the planner's statistics."""
+    folder = tmp_path / "migrated"
+    folder.mkdir()
+    async with scratch_database(backend, folder) as db:
         await db.upgrade()
         yield db
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    asyncio.run(drop_schema_pool())
 
 
 @pytest.fixture

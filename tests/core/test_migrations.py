@@ -3,6 +3,7 @@ models' tables, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -12,6 +13,13 @@ from sqlalchemy.engine import Connection
 
 from storage.db import Database, alembic_config
 from storage.models import Base
+
+
+@pytest.fixture
+def database(migrated_database: Database) -> Database:
+    """These tests downgrade and upgrade the schema itself:
+    a schema of its own, made by the real migrations."""
+    return migrated_database
 
 
 def _tables(connection: Connection) -> set[str]:

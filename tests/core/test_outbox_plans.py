@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event, text
 
 from bot.core.clock import ManualClock
@@ -20,6 +21,13 @@ from storage.db import Database
 from storage.repositories.outbox import drop_superseded
 
 REMINDERS = 2000
+
+
+@pytest.fixture
+def database(migrated_database: Database) -> Database:
+    """These tests read the planner's statistics and change a table's storage parameters:
+    a schema of its own, made by the real migrations."""
+    return migrated_database
 
 
 @contextmanager
