@@ -170,7 +170,8 @@ async def _empty_schema(url: str, schema: str) -> bool:
                 "ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
                 "AND c.relkind IN ('r', 'S')"
             )
-            found = [(str(row[0]), str(row[1])) for row in names.all()]
+            rows: list[Any] = list(names.all())
+            found = [(str(name), str(kind)) for name, kind in rows]
             script = [
                 "SET LOCAL lock_timeout = '5s'",
                 "SET LOCAL session_replication_role = replica",  # no foreign-key order needed
