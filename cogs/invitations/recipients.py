@@ -18,7 +18,7 @@ from bot.core.messages import Bold, Code, Message, Time, rich
 from bot.core.types import Community, Person
 from bot.outbox import Outbox
 from cogs.invitations import keys
-from cogs.invitations.limits import over_threshold
+from cogs.invitations.limits import AUTO_PAUSE_REASON, over_threshold
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.timing import DigestEvery
 from cogs.moderation.alerts import ModeratorAlerts, alert_key
@@ -224,7 +224,7 @@ class Recipients:
         if current is not None and current.until > now:
             return None
         until = now + rule.pause
-        why = f"{complaints} of your last {len(recent)} invitations were answered with a complaint"
+        why = AUTO_PAUSE_REASON.format(complaints=complaints, of=len(recent))
         await repo.set_pause(session, community.id, inviter.external_id, until, why, None)
         await audit.record(
             session,

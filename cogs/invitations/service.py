@@ -37,6 +37,7 @@ from cogs.invitations.limits import (
     Inviter,
     Recipient,
     budget_line,
+    for_moderators,
     next_free,
     paced,
     paused,
@@ -74,8 +75,16 @@ def logged_reason(reason: str) -> str:
     the limit"; a reason of another kind is kept as it is."""
     for said, logged in _LOGGED:
         if reason.startswith(said):
-            return logged + reason[len(said) :]
+            return logged + for_moderators_within(reason[len(said) :])
     return reason
+
+
+def for_moderators_within(rest: str) -> str:
+    """The pause reason in brackets of a refusal (" (3 of your last 4 ...)"), in the third
+    person (`limits.for_moderators`)."""
+    if rest.startswith(" (") and rest.endswith(")"):
+        return f" ({for_moderators(rest[2:-1])})"
+    return rest
 
 
 async def live_event(

@@ -126,6 +126,11 @@ async def test_complaints_past_the_threshold_pause_the_inviter_and_alert_moderat
     assert "zoe: not sent, your invitations are paused (3 of your last 5" in said(reply)
     log = said(await chat.say("/modlog kind:invite.auto-pause", as_="mod"))
     assert "`invite.auto-pause` by Potluck about ana: 3 of their last 5" in log
+    # Moderators read the pause in the third person wherever they see it.
+    shown = said(await chat.say("/limits show person:@ana", as_="mod"))
+    assert "3 of their last 5 invitations were answered" in shown and "your" not in shown, shown
+    refused = said(await chat.say("/modlog kind:invite.blocked", as_="mod"))
+    assert "ana's invitations are paused (3 of their last 5" in refused, refused
 
 
 async def test_alerts_go_to_the_alerts_channel_when_configured(chat: Conversation) -> None:
