@@ -87,6 +87,22 @@ def for_moderators_within(rest: str) -> str:
     return rest
 
 
+def once_each(named: Sequence[str], people: Sequence[Any]) -> tuple[list[str], list[Any]]:
+    """The people named and their rows (`InvitationService._resolve`), each person once
+    however they were typed (a mention and a name, "@p13" and "@P13"): the first spelling
+    stays; someone unknown counts once per name, whatever its case."""
+    seen: set[object] = set()
+    kept_named: list[str] = []
+    kept: list[Any] = []
+    for who, person in zip(named, people, strict=True):
+        key = ("person", person.id) if person is not None else ("name", who.casefold())
+        if key not in seen:
+            seen.add(key)
+            kept_named.append(who)
+            kept.append(person)
+    return kept_named, kept
+
+
 async def live_event(
     session: AsyncSession, community: Community, ref: str, now: datetime
 ) -> tuple[EventView, datetime, list[datetime]]:
@@ -141,7 +157,9 @@ class InvitationService:
         async with self.db.transaction() as session:
             await repo.lock_community(session, community.id)
             view, occurrence, upcoming = await live_event(session, community, event_ref, now)
-            people = await self._resolve(session, community.id, view.id, inviter.id, named)
+            named, people = once_each(
+                named, await self._resolve(session, community.id, view.id, inviter.id, named)
+            )
             times = await facts.times(
                 session,
                 community.id,

@@ -222,3 +222,15 @@ async def test_beyond_the_new_dm_pace_invitations_queue_behind_those_waiting(
     # Five wait now: the sixth goes in the third minute.
     second = said(await chat.say(f'/invite event:{code} people:"@p5"', as_="ana"))
     assert "p5: queued for a gentle pace of new messages, until 2026-11-23 12:02" in second
+
+
+async def test_a_person_named_twice_is_invited_once_however_typed(chat: Conversation) -> None:
+    code = await setup_event(chat, "p13")
+    reply = said(
+        await chat.say(f'/invite event:{code} people:"@p13 @p13 @P13 @ghost @GHOST"', as_="ana")
+    )
+    assert reply.count("p13") == 1 and "p13: queued to send" in reply, reply
+    assert "already invited" not in reply, reply
+    assert reply.count("ghost") + reply.count("GHOST") == 1, reply
+    assert "You can invite 9 more people this hour" in reply, reply
+    assert [d.destination.id for d in await delivered(chat)] == ["p13"]
