@@ -13,7 +13,7 @@ from bot.core.errors import BadOption, PermissionDenied
 from bot.core.messages import Bold, Code, Message, Segment, Time, rich
 from bot.core.types import Invocation, Level, Person
 from cogs.invitations.members import known_person
-from cogs.invitations.naming import event_word, parse_people, parse_role
+from cogs.invitations.naming import event_word, parse_people, parse_role, person_word
 from cogs.invitations.recipients import Choice, Recipients, settings_words
 from cogs.invitations.replies import ANSWER, invite_report, role_refused
 from cogs.invitations.role_posts import RolePosts, RoleRefused
@@ -71,11 +71,18 @@ class InvitationsCog(Cog):
         role: str | None = None,
         note: str | None = None,
     ) -> Message:
+        organizer = inv.person.level >= Level.ORGANIZER
         if (people is None) == (role is None):
+            like = f"/invite event:{event_word(await self.service.event_code(inv.community, event))}"
+            words = (
+                "Give either `people:` or `role:`."
+                if organizer
+                else "Name people in `people:`; only organizers invite a role."
+            )
             raise BadOption(
-                "Give either `people:` or `role:`.",
-                hint=f'Like /invite event:{event_word(event)} people:"@ann @ben" or '
-                f"/invite event:{event_word(event)} role:@team",
+                words,
+                hint=f'Like {like} people:"@ann @ben"'
+                + (f" or {like} role:@team" if organizer else ""),
             )
         if role is not None:
             if inv.person.level < Level.ORGANIZER:
@@ -102,7 +109,12 @@ class InvitationsCog(Cog):
                 ephemeral=True,
                 accent="success",
             )
-        named = parse_people(people or "", most=self.settings.people_per_command, event=event)
+        named = parse_people(
+            people or "",
+            most=self.settings.people_per_command,
+            event=await self.service.event_code(inv.community, event),
+            roles=organizer,
+        )
         report = await self.service.invite(
             inv.community,
             inv.person,
@@ -263,7 +275,13 @@ class InvitationsCog(Cog):
                 if done.already
                 else f"Done: no more invitations from {done.inviter}. "
             )
-            return self._done(head, "/invites unblock", " undoes it.")
+            undo = (
+                f"/invites unblock person:{person_word(done.inviter)}"
+                if done.inviter_known
+                else "/invites show"
+            )
+            tail = " undoes it." if done.inviter_known else " lists who you blocked."
+            return self._done(head, undo, tail)
         head = (
             "Invitations were already off: none at all come to you. "
             if done.already

@@ -19,6 +19,7 @@ from bot.core.types import Community, Person
 from bot.outbox import Outbox
 from cogs.invitations import keys
 from cogs.invitations.limits import AUTO_PAUSE_REASON, over_threshold
+from cogs.invitations.naming import person_word
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.timing import DigestEvery
 from cogs.moderation.alerts import ModeratorAlerts, alert_key
@@ -39,6 +40,7 @@ class Answered:
     inviter: str
     paused_until: datetime | None = None
     already: bool = False  # the block or "no invitations at all" was so before this press
+    inviter_known: bool = True  # False: the inviter was forgotten (nobody to name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +210,9 @@ class Recipients:
                 if inviter is not None:
                     paused = await self._reputation(session, community, inviter, now)
         self.outbox.kick()
-        return Answered(choice, inviter_name, paused, already=not fresh)
+        return Answered(
+            choice, inviter_name, paused, already=not fresh, inviter_known=inviter is not None
+        )
 
     async def _reputation(
         self, session: AsyncSession, community: Community, inviter: PersonRow, now: datetime
@@ -268,7 +272,10 @@ class Recipients:
                 ". ",
                 Code(text="/modlog kind:invite."),
                 " shows the complaints; ",
-                Code(text="/limits resume person:…"),
+                Code(
+                    text="/limits resume person:"
+                    + person_word(inviter.display_name or inviter.external_id)
+                ),
                 " lifts the pause.",
             ),
             key=alert_key("paused", inviter.id, until),

@@ -432,6 +432,15 @@ class InvitationService:
                     due,
                 )
 
+    async def event_code(self, community: Community, ref: str) -> str:
+        """The short id of the event `ref` names (for the examples in an error, so they work
+        as written); `ref` itself when it names none (the error about that comes later)."""
+        try:
+            async with self.db.sessions() as session:
+                return (await find_event(session, community.id, ref, self.clock.now())).code
+        except UserError:
+            return ref
+
     # -- /invites sent ---------------------------------------------------------------------
 
     async def sent(
@@ -467,7 +476,8 @@ class InvitationService:
                         outbox_status,
                         error,
                         answers.get((row.event_id, row.recipient_id)),
-                    ),
+                    )
+                    + ("; the event was cancelled" if event.status == "cancelled" else ""),
                 )
             )
         return lines

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.app import Potluck
 from bot.core.clock import ManualClock
+from bot.core.types import Level
 from bot.testing import Conversation
 from tests.invitations.conftest import delivered, said, setup_event
 
@@ -103,6 +104,7 @@ async def test_limits_per_person_and_role_override_the_community(chat: Conversat
 
 async def test_inviting_needs_people_or_a_role(chat: Conversation) -> None:
     code = await setup_event(chat, "ben")
+    chat.levels["ana"] = Level.ORGANIZER
     reply = await chat.say(f"/invite event:{code}", as_="ana")
     assert "Give either `people:` or `role:`" in said(reply)
     reply = await chat.say(f'/invite event:{code} people:"ben"', as_="ana")

@@ -121,6 +121,7 @@ async def test_complaints_past_the_threshold_pause_the_inviter_and_alert_moderat
     alerts = [d for d in sent if d.kind == "mod-alert"]
     assert sorted(a.destination.id for a in alerts) == ["librarian", "mod"]
     assert "ana: 3 of their last 5 invitations drew complaints" in said(alerts[0].message)
+    assert "/limits resume person:@ana" in said(alerts[0].message)
     later = await setup_event(chat, "zoe", organizer="ana")
     reply = await chat.say(f'/invite event:{later} people:"@zoe"', as_="ana")
     assert "zoe: not sent, your invitations are paused (3 of your last 5" in said(reply)
