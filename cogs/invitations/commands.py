@@ -73,7 +73,8 @@ class InvitationsCog(Cog):
     ) -> Message:
         organizer = inv.person.level >= Level.ORGANIZER
         if (people is None) == (role is None):
-            like = f"/invite event:{event_word(await self.service.event_code(inv.community, event))}"
+            code = await self.service.event_code(inv.community, event)
+            like = f"/invite event:{event_word(code)}"
             words = (
                 "Give either `people:` or `role:`."
                 if organizer
