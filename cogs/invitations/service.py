@@ -270,8 +270,9 @@ class InvitationService:
         zone = zone_of(person.timezone or community.timezone)
         if person.mode == "digest":
             return next_digest(now, zone, person.digest_every, person.digest_hour), "digest"
-        start = person.quiet_from or self.settings.quiet_from
-        end = person.quiet_to or self.settings.quiet_to
+        # "" is the person's own "no quiet hours" (/invites quiet off), over the default.
+        start = person.quiet_from if person.quiet_from is not None else self.settings.quiet_from
+        end = person.quiet_to if person.quiet_to is not None else self.settings.quiet_to
         if start and end:
             until = quiet_until(now, zone, parse_clock(start, "from"), parse_clock(end, "to"))
             if until is not None:

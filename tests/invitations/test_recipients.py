@@ -159,3 +159,58 @@ async def test_no_invitations_at_all_withdraws_pending_ones(
     clock.advance(timedelta(days=1))
     assert await delivered(chat) == []
     assert "withdrawn" in said(await chat.say("/invites sent", as_="cat"))
+
+
+async def test_a_digest_hour_is_never_changed_silently(chat: Conversation) -> None:
+    await meet(chat, "ben")
+    for typed, hour in (("07:30", "07"), ("23:45", "23"), ("7:05pm", "19")):
+        reply = await chat.say(f"/invites digest every:weekly at:{typed}", as_="ben")
+        text = said(reply)
+        assert reply.accent == "danger" and "on the hour" in text, text
+        assert f"/invites digest every:weekly at:{hour}:00" in text, text
+    shown = said(await chat.say("/invites show", as_="ben"))
+    assert "Invitations: on, each as it comes." in shown, shown
+    ok = said(await chat.say("/invites digest every:weekly at:07:00", as_="ben"))
+    assert "every Monday at 07:00 your time" in ok, ok
+
+
+async def test_off_and_on_keep_a_digest_and_every_off_ends_it(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await setup_event(chat, "ben")
+    await chat.say("/invites digest every:daily at:18:00", as_="ben")
+    await chat.say("/invites off", as_="ben")
+    on = said(await chat.say("/invites on", as_="ben"))
+    assert "on again, in one message every day at 18:00 your time" in on, on
+    assert "/invites digest every:off" in on, on
+    reply = said(await chat.say(f'/invite event:{code} people:"@ben"', as_="ana"))
+    assert "ben: queued for their digest" in reply, reply
+    ended = said(await chat.say("/invites digest every:off", as_="ben"))
+    assert ended == "Your digest has ended: invitations come each as it comes.", ended
+    assert "Invitations: on, each as it comes." in said(await chat.say("/invites show", as_="ben"))
+    again = said(await chat.say("/invites digest every:off", as_="ben"))
+    assert "You had no digest" in again, again
+    with_at = said(await chat.say("/invites digest every:off at:09:00", as_="ben"))
+    assert "/invites digest every:off alone" in with_at, with_at
+    # With invitations on, /invites on still ends a digest, and says so.
+    await chat.say("/invites digest every:weekly", as_="ben")
+    assert "Your digest has ended" in said(await chat.say("/invites on", as_="ben"))
+
+
+async def test_quiet_hours_can_be_removed_over_the_default(chat: Conversation) -> None:
+    chat.bot.cog("invitations").settings.quiet_from = "00:00"
+    chat.bot.cog("invitations").settings.quiet_to = "23:59"  # always quiet, by default
+    code = await setup_event(chat, "ben", "cat", "dee")
+    shown = said(await chat.say("/invites show", as_="ben"))
+    assert "Quiet hours: 00:00 to 23:59" in shown and "/invites quiet off" in shown, shown
+    for who, typed in (("ben", "/invites quiet off"), ("cat", "/invites quiet from:none")):
+        reply = said(await chat.say(typed, as_=who))
+        assert reply == "Quiet hours: none; invitations may come at any hour.", reply
+        assert "Quiet hours: none." in said(await chat.say("/invites show", as_=who))
+    reply = said(await chat.say(f'/invite event:{code} people:"@ben @cat @dee"', as_="ana"))
+    assert "ben: queued to send" in reply and "cat: queued to send" in reply, reply
+    assert "dee: queued for their quiet hours" in reply, reply
+    half = said(await chat.say("/invites quiet from:22:00", as_="ben"))
+    assert "`to:` is missing" in half and "/invites quiet off" in half, half
+    mixed = said(await chat.say("/invites quiet from:off to:08:00", as_="ben"))
+    assert "/invites quiet off alone" in mixed, mixed
