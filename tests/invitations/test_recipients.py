@@ -214,3 +214,55 @@ async def test_quiet_hours_can_be_removed_over_the_default(chat: Conversation) -
     assert "`to:` is missing" in half and "/invites quiet off" in half, half
     mixed = said(await chat.say("/invites quiet from:off to:08:00", as_="ben"))
     assert "/invites quiet off alone" in mixed, mixed
+
+
+async def test_a_digest_offers_every_choice_of_an_invitation(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await setup_event(chat, "ben", "cat")
+    other = await setup_event(chat, organizer="cat")
+    await chat.say("/invites digest every:daily at:18:00", as_="ben")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    await chat.say(f'/invite event:{other} people:"@ben"', as_="cat")
+    clock.set(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+    (digest,) = await delivered(chat, "invitation-digest")
+    assert [b.label for b in digest.message.buttons] == [
+        "Going: Winter party",
+        "Not interested: Winter party",
+        "No more from ana",
+        "Going: Winter party",
+        "Not interested: Winter party",
+        "No more from cat",
+        "No invitations at all",
+    ]
+    assert f"/rsvp event:{code} answer:yes" in said(digest.message)
+    blocked = await chat.press(digest.message, "No more from cat", as_="ben")
+    assert "no more invitations from cat" in said(blocked), said(blocked)
+    assert "/invites unblock person:@cat" in said(blocked), said(blocked)
+    declined = await chat.press(digest.message, "Not interested", as_="ben")
+    assert "not this time" in said(declined), said(declined)
+    assert "Blocked: cat." in said(await chat.say("/invites show", as_="ben"))
+    assert "declined" in said(await chat.say("/invites sent", as_="ana"))
+
+
+async def test_a_long_digest_keeps_to_the_platforms_button_limits(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    inviters = [f"i{n}" for n in range(10)]
+    await meet(chat, "ben", *inviters)
+    await chat.say("/limits set per_recipient_week:20", as_="mod")
+    await chat.say("/invites digest every:daily at:18:00", as_="ben")
+    codes = []
+    for who in inviters:
+        code = await setup_event(chat, organizer=who)
+        codes.append(code)
+        reply = said(await chat.say(f'/invite event:{code} people:"@ben"', as_=who))
+        assert "queued for their digest" in reply, reply
+    clock.set(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+    (digest,) = await delivered(chat, "invitation-digest")
+    labels = [b.label for b in digest.message.buttons]
+    assert len(labels) == 25 and labels[-1] == "No invitations at all", labels
+    assert labels.count("No more from i7") == 1 and "No more from i8" not in labels, labels
+    text = said(digest.message)
+    assert "The buttons answer the first 8" in text, text
+    assert f"/rsvp event:{codes[8]} answer:yes" in text, text
