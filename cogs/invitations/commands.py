@@ -119,12 +119,14 @@ class InvitationsCog(Cog):
                 ephemeral=True,
                 accent="success",
             )
-        named = parse_people(
-            people or "",
-            most=self.settings.people_per_command,
-            event=await self.service.event_code(inv.community, event),
-            roles=organizer,
-        )
+        most = self.settings.people_per_command
+        try:
+            named = parse_people(people or "", most=most, event=event, roles=organizer)
+        except BadOption:
+            # Said again with the event's code in the example, so it works as written (looked
+            # up only for a refusal: /invite's hot path stays one query for the event).
+            code = await self.service.event_code(inv.community, event)
+            named = parse_people(people or "", most=most, event=code, roles=organizer)
         report = await self.service.invite(
             inv.community,
             inv.person,
