@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.adapters.discord.render import view_for
+from bot.adapters.slack.render import blocks
 from bot.core.clock import ManualClock
 from bot.testing import Conversation
 from tests.invitations.conftest import delivered, meet, said, setup_event, statuses
@@ -266,3 +268,9 @@ async def test_a_long_digest_keeps_to_the_platforms_button_limits(
     text = said(digest.message)
     assert "The buttons answer the first 8" in text, text
     assert f"/rsvp event:{codes[8]} answer:yes" in text, text
+    # Within both platforms' limits: Discord's 5 rows of 5, Slack's 25 per actions block.
+    view = view_for(digest.message)
+    assert view is not None and len(view.children) == 25
+    assert {getattr(item, "row", None) for item in view.children} == {0, 1, 2, 3, 4}
+    (actions,) = [b for b in blocks(digest.message) if b["type"] == "actions"]
+    assert len({e["action_id"] for e in actions["elements"]}) == 25
