@@ -86,7 +86,8 @@ def parse_people(text: str, *, most: int, event: str = "", roles: bool = False) 
     if len(found) > most:
         raise BadOption(
             f"One /invite can name at most {most} people; you named {len(found)}.",
-            hint="Invite the rest in another /invite, or invite a whole role with role:.",
+            hint="Invite the rest in another /invite"
+            + (f", or a whole role, like {like} role:@volunteers." if roles else "."),
         )
     return found
 

@@ -134,6 +134,7 @@ async def test_a_role_post_mentions_only_that_role_and_is_limited_per_day(
     assert f"/invite event:{code} people:" in said(again), said(again)
     other = await chat.say(f"/invite event:{code} role:@readers", as_="mod")
     assert "made its 1 role invitation for today" in said(other)
+    assert "/limits set role_posts_day:2" in said(other), said(other)
     everyone = await chat.say(f"/invite event:{code} role:@everyone", as_="mod")
     assert "never pings everyone" in said(everyone)
 

@@ -116,6 +116,11 @@ async def test_everyone_suggests_only_what_the_inviter_may_send(chat: Conversati
     assert "role:" not in member and "k3f9" not in member, member
     organizer = said(await chat.say('/invite event:Winter people:"@everyone"', as_="ana"))
     assert f"/invite event:{code} role:@volunteers" in organizer, organizer
+    many = " ".join(f"@p{n}" for n in range(26))
+    too_many = said(await chat.say(f'/invite event:Winter people:"{many}"', as_="sam"))
+    assert "at most 25" in too_many and "role" not in too_many, too_many
+    too_many = said(await chat.say(f'/invite event:Winter people:"{many}"', as_="ana"))
+    assert f"/invite event:{code} role:@volunteers" in too_many, too_many
     neither = said(await chat.say("/invite event:Winter", as_="sam"))
     assert f'/invite event:{code} people:"@ann @ben"' in neither, neither
     assert "role:" not in neither, neither
