@@ -149,6 +149,9 @@ class Outbox(RowDelivery):
             timezone=timezone,
             collapse_key=collapse_key,
         )
+        if coalesce_key is not None and dedupe_key is None:
+            await repo.replace_or_insert(session, values)
+            return
         if coalesce_key is not None:
             replaced = await repo.replace_pending(
                 session,
@@ -228,6 +231,12 @@ class Outbox(RowDelivery):
         if not keys:
             return 0
         return await repo.drop_pending(session, keys=[str(k) for k in keys], reason=reason)
+
+    async def withdraw_later(self, session: AsyncSession, *keys: OutboxKey, reason: str) -> None:
+        """`withdraw` without the count: on SQLite it goes to the database with the
+        transaction's next statement or its COMMIT, in the same trip (a lone RSVP's
+        reminders)."""
+        await repo.drop_pending_later(session, [str(k) for k in keys], reason)
 
     async def withdraw_under(self, session: AsyncSession, scope: KeyScope, *, reason: str) -> int:
         """Withdraw every pending row whose key was built from `scope` (or a narrower one)."""

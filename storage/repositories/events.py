@@ -31,6 +31,7 @@ from storage.models import (
     RsvpRow,
     UTCDateTime,
 )
+from storage.prepared import Prepared
 
 RSVPS = cast(Table, RsvpRow.__table__)
 EVENTS = cast(Table, EventRow.__table__)
@@ -60,7 +61,7 @@ async def code_taken(session: AsyncSession, community_id: int, code: str) -> boo
 _EVENT_BY_CODE = select(EVENTS).where(
     EVENTS.c.community_id == bindparam("c"), EVENTS.c.code == bindparam("code")
 )
-_EVENT_BY_CODE_LOCKED = _EVENT_BY_CODE.with_for_update()
+_EVENT_BY_CODE_LOCKED = Prepared(_EVENT_BY_CODE.with_for_update())
 
 
 async def event_values(session: AsyncSession, community_id: int, code: str) -> Any:
@@ -69,10 +70,10 @@ async def event_values(session: AsyncSession, community_id: int, code: str) -> A
 
 
 async def event_values_locked(session: AsyncSession, community_id: int, code: str) -> Any:
-    """The event's columns as a plain row (no ORM object), its row locked: the RSVP hot path."""
-    return (
-        await session.execute(_EVENT_BY_CODE_LOCKED, {"c": community_id, "code": code})
-    ).one_or_none()
+    """The event's columns as a plain row (no ORM object), or None; its row locked: the RSVP
+    hot path."""
+    rows = await _EVENT_BY_CODE_LOCKED.rows(session, {"c": community_id, "code": code})
+    return rows[0] if rows else None
 
 
 async def event_by_code(
@@ -210,7 +211,7 @@ def _answer_states_query() -> Any:
     )
 
 
-_ANSWER_STATES = _answer_states_query()
+_ANSWER_STATES = Prepared(_answer_states_query())
 
 
 class AnswerStates(NamedTuple):
@@ -226,11 +227,9 @@ async def answer_states(
 ) -> AnswerStates:
     """Several people's settings and RSVPs for one date of an event, and the date's counts, in
     one round trip (people who do not exist are left out; no counts without any person)."""
-    rows = (
-        await session.execute(
-            _ANSWER_STATES, {"p": list(person_ids), "e": event_id, "o": occurrence}
-        )
-    ).all()
+    rows = await _ANSWER_STATES.rows(
+        session, {"p": list(person_ids), "e": event_id, "o": occurrence}
+    )
     people = {
         row.person_id: (
             dict(row.settings or {}),
@@ -343,10 +342,19 @@ def add_rsvp_later(session: AsyncSession, **values: Any) -> None:
     Database.write_later(session, _INSERT_RSVP, values)
 
 
+_SET_RSVP: dict[tuple[str, ...], Prepared] = {}  # by the columns set
+
+
 async def set_rsvp(session: AsyncSession, rsvp_id: int, **values: Any) -> None:
-    await session.execute(
-        _UPDATE_RSVP.values(**{k: bindparam(k) for k in values}), {"rsvp_id": rsvp_id, **values}
-    )
+    """Change columns of one answer. On SQLite the UPDATE goes with the transaction's next
+    statement or its COMMIT (`Prepared.send_later`)."""
+    columns = tuple(values)
+    statement = _SET_RSVP.get(columns)
+    if statement is None:
+        statement = _SET_RSVP[columns] = Prepared(
+            _UPDATE_RSVP.values(**{k: bindparam(k) for k in columns})
+        )
+    await statement.send_later(session, {"rsvp_id": rsvp_id, **values})
 
 
 async def delete_rsvp(session: AsyncSession, rsvp_id: int) -> None:
