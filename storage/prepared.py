@@ -119,12 +119,10 @@ class Prepared:
 
     async def rows(self, session: AsyncSession, values: Mapping[str, Any]) -> list[Any]:
         """Run a SELECT; its rows, each with the columns by name (`row.id`)."""
-        driver = await sqlite_driver(session)
-        form = None if driver is None else self._sqlite(session.get_bind().dialect, values)
-        if driver is None or form is None or not form.lean:
-            return list((await session.execute(self.statement, values)).all())
-        await send_waiting(session, driver)
-        _, _, _, raw = await driver.run(*self._parameters(form, values))
+        (found,) = await rows_together(session, (self, values))
+        return found
+
+    def _made(self, form: _Form, raw: list[Any]) -> list[Any]:
         assert form.row is not None
         make, results = form.row, form.results
         return [
@@ -167,6 +165,35 @@ class Prepared:
         sent = [self._parameters(form, row) for row in rows]
         driver.send_later(sent[0][0], [parameters for _, parameters in sent], many=True)
         return True
+
+
+async def rows_together(
+    session: AsyncSession, *selects: tuple[Prepared, Mapping[str, Any]]
+) -> list[list[Any]]:
+    """Run SELECTs in the order given, on SQLite in one trip; the rows of each (see
+    `Prepared.rows`). A lock one of them takes (FOR UPDATE, or SQLite's BEGIN IMMEDIATE
+    sent with the first) holds for the ones after it."""
+    driver = await sqlite_driver(session)
+    forms = []
+    if driver is not None:
+        dialect = session.get_bind().dialect
+        forms = [statement._sqlite(dialect, values) for statement, values in selects]
+    if driver is None or not all(form.lean for form in forms):
+        return [
+            list((await session.execute(statement.statement, values)).all())
+            for statement, values in selects
+        ]
+    await send_waiting(session, driver)
+    outcomes = await driver.run_all(
+        [
+            statement._parameters(form, values)
+            for (statement, values), form in zip(selects, forms, strict=True)
+        ]
+    )
+    return [
+        statement._made(form, outcome[3])
+        for (statement, _), form, outcome in zip(selects, forms, outcomes, strict=True)
+    ]
 
 
 _PREPARED: dict[Any, Prepared] = {}

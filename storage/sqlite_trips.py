@@ -120,6 +120,18 @@ class OneTripCursor:
         self._rows = deque()
 
 
+def _run_all(
+    conn: sqlite3.Connection,
+    begin: str | None,
+    pending: list[Pending],
+    statements: list[tuple[str, Any]],
+) -> list[_Outcome]:
+    """On the connection's thread: what waits to be sent, then each statement, read to the
+    end, in order."""
+    _send_pending(conn, begin, pending)
+    return [_run(conn, None, [], sql, parameters, False) for sql, parameters in statements]
+
+
 def _send_and_commit(conn: sqlite3.Connection, begin: str | None, pending: list[Pending]) -> None:
     """On the connection's thread: what waits to be sent, then the COMMIT."""
     _send_pending(conn, begin, pending)
@@ -149,6 +161,17 @@ class OneTripConnection(aiosqlite.Connection):
         self.statements += 1 + len(pending)
         return await self._execute(  # type: ignore[no-any-return]
             _run, self._conn, begin, pending, sql, parameters, many
+        )
+
+    async def run_all(self, statements: list[tuple[str, Any]]) -> list[_Outcome]:
+        """`run` for several statements (SQL, parameters) in one trip, in order; their
+        outcomes in the same order. An error stops there and is raised."""
+        begin, self.pending_begin = self.pending_begin, None
+        pending, self.pending = self.pending, []
+        self.trips += 1
+        self.statements += len(statements) + len(pending)
+        return await self._execute(  # type: ignore[no-any-return]
+            _run_all, self._conn, begin, pending, statements
         )
 
     def send_later(self, sql: str, parameters: Any, many: bool = False) -> None:

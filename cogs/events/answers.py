@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cogs.events.views import Tally
+from cogs.events import lookup
+from cogs.events.views import EventView, Tally
 from storage.repositories import events as repo
 from storage.repositories.events import StoredRsvp
 
@@ -61,6 +62,36 @@ async def answer_state(
     tally = Tally.of(states.counts)
     session.info[_key(event_id, occurrence)] = KnownAnswers(replace(tally), states.people)
     return settings, mine, tally
+
+
+async def read_with_event(
+    session: AsyncSession,
+    community_id: int,
+    ref: str,
+    person_id: int,
+    waiting: Iterable[int],
+    guess: tuple[int, datetime],
+) -> None:
+    """Read the event (locked, for `lookup.locked_view`) and the answers to one of its dates
+    (for `answer_state`) together: one trip to SQLite instead of two. `guess` is the event
+    and date `ref` is expected to name, e.g. those of the event's last answer in this
+    process; the read is kept only for that event and date, so a wrong guess costs the
+    answers read again, never a wrong count. Nothing is read when the transaction has read
+    the event already or `ref` is not a short id."""
+    code = lookup.short_id(ref)
+    if code is None or lookup.kept_view(session, community_id, code) is not None:
+        return
+    event_id, occurrence = guess
+    others = islice((p for p in waiting if p != person_id), READ_AHEAD)
+    row, states = await repo.event_and_answer_states(
+        session, community_id, code, [person_id, *others], event_id, occurrence
+    )
+    if row is None:
+        return  # not a short id after all: `locked_view` looks for a title
+    lookup.keep_view(session, community_id, code, EventView.of(row))
+    if row.id == event_id and person_id in states.people:
+        tally = Tally.of(states.counts)
+        session.info[_key(event_id, occurrence)] = KnownAnswers(tally, states.people)
 
 
 def keep(session: AsyncSession, event_id: int, occurrence: datetime, tally: Tally) -> None:

@@ -31,7 +31,7 @@ from storage.models import (
     RsvpRow,
     UTCDateTime,
 )
-from storage.prepared import Prepared
+from storage.prepared import Prepared, rows_together
 
 RSVPS = cast(Table, RsvpRow.__table__)
 EVENTS = cast(Table, EventRow.__table__)
@@ -230,6 +230,30 @@ async def answer_states(
     rows = await _ANSWER_STATES.rows(
         session, {"p": list(person_ids), "e": event_id, "o": occurrence}
     )
+    return _answer_states_of(rows)
+
+
+async def event_and_answer_states(
+    session: AsyncSession,
+    community_id: int,
+    code: str,
+    person_ids: Sequence[int],
+    event_id: int,
+    occurrence: datetime,
+) -> tuple[Any, AnswerStates]:
+    """`event_values_locked` and `answer_states` (for the event and date given, which the
+    caller expects the code to name) read together: one trip on SQLite, the event's row
+    locked before the answers are read."""
+    event, states = await rows_together(
+        session,
+        (_EVENT_BY_CODE_LOCKED, {"c": community_id, "code": code}),
+        (_ANSWER_STATES, {"p": list(person_ids), "e": event_id, "o": occurrence}),
+    )
+    return (event[0] if event else None), _answer_states_of(states)
+
+
+def _answer_states_of(rows: Sequence[Any]) -> AnswerStates:
+    """`answer_states` from the rows of its query."""
     people = {
         row.person_id: (
             dict(row.settings or {}),
