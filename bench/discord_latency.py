@@ -23,13 +23,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.baselines import start_bare_discord_bot  # noqa: E402
+from bench.sent import Sent  # noqa: E402
 from bot.adapters.discord import DiscordAdapter  # noqa: E402
 from bot.adapters.discord.commands import invoked  # noqa: E402
 from bot.app import Potluck  # noqa: E402
@@ -162,7 +163,7 @@ async def _potluck(
                     await measure(fake, show, count, warmup),
                 )
             )
-            core, cpu, statements = await core_only(fake, bot, make, count, warmup)
+            core, cpu, sent = await core_only(fake, bot, make, count, warmup)
             results.append(
                 (
                     "core only",
@@ -170,7 +171,7 @@ async def _potluck(
                     core,
                 )
             )
-            results.append(("cost", f"CPU {cpu:.2f} ms, {statements:.2f} SQL statements", []))
+            results.append(("cost", f"CPU {cpu:.2f} ms, {sent}", []))
             return results
         finally:
             await adapter.stop()
@@ -183,22 +184,18 @@ def show(f: FakeDiscord, i: int) -> dict[str, Any]:
 
 async def core_only(
     fake: FakeDiscord, bot: Potluck, make: Payload, count: int, warmup: int
-) -> tuple[list[float], float, float]:
+) -> tuple[list[float], float, str]:
     """The same commands straight into the dispatcher, with the actor the adapter would build:
     milliseconds per command, and per command measured, the process's CPU milliseconds (all
-    threads) and SQL statements sent (not counted: the COMMIT, and a BEGIN sent along with
-    the first statement, as `storage/sqlite_trips.py` does)."""
+    threads) and what the database was sent: SQL statements (not counted: BEGIN and COMMIT)
+    and, on SQLite, trips to aiosqlite's thread (`bench/sent.py`)."""
     out: list[float] = []
-    sent = [0]
-
-    def count_statement(*_: Any) -> None:
-        sent[0] += 1
-
+    sent = Sent(bot.db)
     cpu = 0.0
-    event.listen(bot.db.engine.sync_engine, "before_cursor_execute", count_statement)
     for i in range(warmup + count):
         if i == warmup:
-            sent[0], cpu = 0, time.process_time()
+            await sent.start()
+            cpu = time.process_time()
         data = make(fake, i)["data"]
         path, values, _ = invoked(data)
         spec = bot.registry.commands[path]
@@ -216,8 +213,9 @@ async def core_only(
         if i >= warmup:
             out.append((time.perf_counter() - start) * 1000)
     cpu = (time.process_time() - cpu) * 1000 / count
-    event.remove(bot.db.engine.sync_engine, "before_cursor_execute", count_statement)
-    return out, cpu, sent[0] / count
+    await sent.stop()
+    trips = "" if sent.trips is None else f", {sent.trips / count:.2f} trips to SQLite's thread"
+    return out, cpu, f"{sent.statements / count:.2f} SQL statements{trips}"
 
 
 async def prepare(fake: FakeDiscord, bot: Potluck) -> tuple[Payload, str]:
