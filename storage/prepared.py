@@ -41,14 +41,21 @@ class _Bind(NamedTuple):
     key: str  # the value given under this name
     bind: BindParameter[Any]  # else its own value
     process: Callable[[Any], Any] | None
+    item: int = -1  # from 0: this item of an IN list's values
 
 
 class _Form(NamedTuple):
     compiled: SQLCompiler
-    binds: tuple[_Bind, ...] | None  # None: IN lists, expanded by SQLAlchemy at each run
+    binds: tuple[_Bind, ...] | None  # None: IN lists, expanded for their lengths (`expanded`)
     row: Callable[..., Any] | None  # builds a result row (a named tuple); None: no rows
     results: tuple[Callable[[Any], Any] | None, ...]  # the columns' result processors
     lean: bool  # False: a column's default is computed in Python; the session executes it
+    lists: tuple[str, ...]  # the names of the IN lists' values
+    expanded: dict[tuple[int, ...], tuple[str, tuple[_Bind, ...]]]  # by the lists' lengths
+
+
+# Most lengths of IN lists one statement keeps a form for (answers read ahead: up to 100).
+EXPANDED_FORMS = 128
 
 
 class Prepared:
@@ -73,35 +80,75 @@ class Prepared:
             processors = cast(dict[str, Callable[[Any], Any]], compiled._bind_processors)
             binds = (
                 None
-                if compiled.post_compile_params
-                or compiled.literal_execute_params
-                or compiled.escaped_bind_names
+                if compiled.post_compile_params or compiled.literal_execute_params
                 else tuple(
                     _Bind(compiled.binds[name].key, compiled.binds[name], processors.get(name))
                     for name in compiled.positiontup
                 )
             )
+            plain = not (compiled.literal_execute_params or compiled.escaped_bind_names)
+            lists = tuple(b.key for b in compiled.post_compile_params) if plain else ()
             columns = list(getattr(self.statement, "selected_columns", None) or [])
             row = namedtuple("Row", [c.key for c in columns], rename=True) if columns else None  # type: ignore[misc]
             results = tuple(c.type._cached_result_processor(dialect, None) for c in columns)
             lean = not (compiled.insert_prefetch or compiled.update_prefetch)
-            form = self._forms[keys] = _Form(compiled, binds, row, results, lean)
+            form = _Form(compiled, binds, row, results, lean, lists, {})
+            self._forms[keys] = form
         return form
+
+    @staticmethod
+    def _expanded(form: _Form, values: Mapping[str, Any]) -> tuple[str, tuple[_Bind, ...]] | None:
+        """The SQL and the positional parameters' sources for IN lists of these lengths (kept
+        per lengths, as SQLAlchemy expands them: `SQLCompiler.construct_expanded_state`); None
+        when SQLAlchemy must expand them at each run (tuples, literal values)."""
+        if not form.lists or any(
+            not isinstance(values.get(key), list | tuple) for key in form.lists
+        ):
+            return None
+        lengths = tuple(len(values[key]) for key in form.lists)
+        found = form.expanded.get(lengths)
+        if found is not None:
+            return found
+        if any(isinstance(item, tuple) for key in form.lists for item in values[key]):
+            return None
+        compiled = form.compiled
+        state = compiled.construct_expanded_state(values)
+        assert state.positiontup is not None
+        processors = cast(dict[str, Callable[[Any], Any]], compiled._bind_processors)
+        items = cast(dict[str, Callable[[Any], Any]], state.processors)
+        into = {
+            name: (original, index)
+            for original, names in state.parameter_expansion.items()
+            for index, name in enumerate(names)
+        }
+        sources = []
+        for name in state.positiontup:
+            original, index = into.get(name, (name, -1))
+            bind = compiled.binds[original]
+            process = items.get(name) if index >= 0 else processors.get(name)
+            sources.append(_Bind(bind.key, bind, process, index))
+        found = (state.statement, tuple(sources))
+        if len(form.expanded) < EXPANDED_FORMS:
+            form.expanded[lengths] = found
+        return found
 
     def _parameters(self, form: _Form, values: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
         """The SQL and its positional parameters, through the types' bind processors, as
         SQLAlchemy's execution context makes them (`SQLCompiler.construct_params`)."""
-        if form.binds is not None:
+        sql, binds = form.compiled.string, form.binds
+        if binds is None and (planned := self._expanded(form, values)) is not None:
+            sql, binds = planned
+        if binds is not None:
             out = []
-            for key, bind, process in form.binds:
+            for key, bind, process, index in binds:
                 if key in values:
-                    value = values[key]
+                    value = values[key] if index < 0 else values[key][index]
                 elif bind.required:
                     raise KeyError(f"a value is required for bind parameter {key!r}")
                 else:
                     value = bind.effective_value if bind.callable else bind.value
                 out.append(value if process is None else process(value))
-            return form.compiled.string, tuple(out)
+            return sql, tuple(out)
         compiled = form.compiled
         state = compiled.construct_expanded_state(values)
         # The statement's processors, and those of the values an IN list was expanded into.
