@@ -32,6 +32,7 @@ from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing, RunTurn
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repositories import outbox as repo
+from storage.repositories import outbox_later as repo_later
 
 log = logging.getLogger("potluck.outbox")
 
@@ -150,7 +151,7 @@ class Outbox(RowDelivery):
             collapse_key=collapse_key,
         )
         if coalesce_key is not None and dedupe_key is None:
-            await repo.replace_or_insert(session, values)
+            await repo_later.replace_or_insert(session, values)
             return
         if coalesce_key is not None:
             replaced = await repo.replace_pending(
@@ -236,7 +237,7 @@ class Outbox(RowDelivery):
         """`withdraw` without the count: on SQLite it goes to the database with the
         transaction's next statement or its COMMIT, in the same trip (a lone RSVP's
         reminders)."""
-        await repo.drop_pending_later(session, [str(k) for k in keys], reason)
+        await repo_later.drop_pending_later(session, [str(k) for k in keys], reason)
 
     async def withdraw_under(self, session: AsyncSession, scope: KeyScope, *, reason: str) -> int:
         """Withdraw every pending row whose key was built from `scope` (or a narrower one)."""

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cogs.events import lookup
 from cogs.events.views import EventView, Tally
-from storage.repositories import events as repo
+from storage.repositories import answer_states as states_repo
 from storage.repositories.events import StoredRsvp
 
 # Most people read ahead in one query: about one transaction's worth (storage.db.BATCH).
@@ -57,7 +57,7 @@ async def answer_state(
         settings, mine = known.people.pop(person_id)
         return settings, mine, replace(known.tally)
     others = islice((p for p in waiting if p != person_id), READ_AHEAD)
-    states = await repo.answer_states(session, [person_id, *others], event_id, occurrence)
+    states = await states_repo.answer_states(session, [person_id, *others], event_id, occurrence)
     settings, mine = states.people.pop(person_id)
     tally = Tally.of(states.counts)
     session.info[_key(event_id, occurrence)] = KnownAnswers(replace(tally), states.people)
@@ -83,7 +83,7 @@ async def read_with_event(
         return
     event_id, occurrence = guess
     others = islice((p for p in waiting if p != person_id), READ_AHEAD)
-    row, states = await repo.event_and_answer_states(
+    row, states = await states_repo.event_and_answer_states(
         session, community_id, code, [person_id, *others], event_id, occurrence
     )
     if row is None:

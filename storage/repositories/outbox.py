@@ -15,7 +15,6 @@ from sqlalchemy.orm import aliased
 
 from storage.db import Database
 from storage.models import OutboxRow
-from storage.prepared import Prepared
 from storage.repositories import pacing
 from storage.repositories.upsert import insert_ignore
 
@@ -29,71 +28,15 @@ def _due(now: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-_OUTBOX = cast(Table, OutboxRow.__table__)
+OUTBOX = cast(Table, OutboxRow.__table__)
 # Built once: every RSVP writes its card edit through these (statements per RSVP matter).
-_INSERT = _OUTBOX.insert()
-_INSERT_IGNORE = {name: insert_ignore(name, _OUTBOX) for name in ("sqlite", "postgresql")}
-_REPLACE_PENDING = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.coalesce_key == bindparam("key"), _OUTBOX.c.status == "pending")
+_INSERT = OUTBOX.insert()
+_INSERT_IGNORE = {name: insert_ignore(name, OUTBOX) for name in ("sqlite", "postgresql")}
+REPLACE_PENDING = (
+    update(OUTBOX)
+    .where(OUTBOX.c.coalesce_key == bindparam("key"), OUTBOX.c.status == "pending")
     .values(payload=bindparam("new_payload"), due_at=bindparam("new_due_at"))
 )
-
-
-_REPLACE_PENDING_SOON = Prepared(_REPLACE_PENDING)
-# Outbox.enqueue's columns, in its order.
-_COLUMNS = [
-    "platform",
-    "community_id",
-    "kind",
-    "destination_kind",
-    "destination_id",
-    "fallback_channel_id",
-    "timezone",
-    "payload",
-    "due_at",
-    "expires_at",
-    "dedupe_key",
-    "coalesce_key",
-    "collapse_key",
-    "edit_of",
-    "status",
-    "attempts",
-    "created_at",
-    "maybe_sent",
-]
-
-
-def _insert_unless_pending() -> Any:
-    """INSERT one row (its values bound by column name) unless a pending row has its
-    coalesce key: with `_REPLACE_PENDING` before it, the newest pending row of a key wins
-    without reading how many rows the UPDATE changed."""
-    binds = {name: bindparam(name, type_=_OUTBOX.c[name].type) for name in _COLUMNS}
-    pending = (
-        select(_OUTBOX.c.id)
-        .where(_OUTBOX.c.coalesce_key == binds["coalesce_key"], _OUTBOX.c.status == "pending")
-        .exists()
-    )
-    return _OUTBOX.insert().from_select(_COLUMNS, select(*binds.values()).where(~pending))
-
-
-_INSERT_UNLESS_PENDING = Prepared(_insert_unless_pending())
-
-
-async def replace_or_insert(session: AsyncSession, values: Mapping[str, object]) -> None:
-    """Overwrite the payload and due time of the pending row with the same coalesce key, or
-    else insert the row (`values`: `Outbox.enqueue`'s columns; no dedupe key). Two statements
-    whose outcome is not read: on SQLite they go with the transaction's next statement or
-    its COMMIT (`Prepared.send_later`)."""
-    await _REPLACE_PENDING_SOON.send_later(
-        session,
-        {
-            "key": values["coalesce_key"],
-            "new_payload": values["payload"],
-            "new_due_at": values["due_at"],
-        },
-    )
-    await _INSERT_UNLESS_PENDING.send_later(session, values)
 
 
 async def insert(session: AsyncSession, **values: object) -> None:
@@ -119,7 +62,7 @@ async def replace_pending(
 ) -> bool:
     """Overwrite a pending row with the same coalesce key (e.g. the latest card edit wins)."""
     result = await session.execute(
-        _REPLACE_PENDING, {"key": coalesce_key, "new_payload": payload, "new_due_at": due_at}
+        REPLACE_PENDING, {"key": coalesce_key, "new_payload": payload, "new_due_at": due_at}
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -228,9 +171,9 @@ _SETTLE_BY_COLUMNS: dict[tuple[str, ...], Any] = {}
 def _settle_statement(columns: tuple[str, ...]) -> Any:
     statement = _SETTLE_BY_COLUMNS.get(columns)
     if statement is None:
-        c = _OUTBOX.c
+        c = OUTBOX.c
         statement = (
-            _OUTBOX.update()
+            OUTBOX.update()
             .where(
                 c.id == bindparam("o_id"),
                 c.claimed_by == bindparam("o_worker"),
@@ -267,7 +210,7 @@ async def settle_many(
 async def settled_by(session: AsyncSession, worker: str, row_ids: Sequence[int]) -> set[int]:
     """Of ``row_ids``, those this worker holds in a final state (sent, failed or dropped):
     the rows whose outcome it recorded, not those another worker took over."""
-    c = _OUTBOX.c
+    c = OUTBOX.c
     result = await session.execute(
         select(c.id).where(
             c.id.in_(list(row_ids)),
@@ -279,19 +222,19 @@ async def settled_by(session: AsyncSession, worker: str, row_ids: Sequence[int])
 
 
 _HAND_BACK = (
-    _OUTBOX.update()
+    OUTBOX.update()
     .where(
-        _OUTBOX.c.id == bindparam("row_id"),
-        _OUTBOX.c.claimed_by == bindparam("worker"),
-        _OUTBOX.c.status == "claimed",
+        OUTBOX.c.id == bindparam("row_id"),
+        OUTBOX.c.claimed_by == bindparam("worker"),
+        OUTBOX.c.status == "claimed",
     )
     .values(
         status="pending",
         claimed_by=None,
         lease_until=None,
-        attempts=_OUTBOX.c.attempts - 1,
+        attempts=OUTBOX.c.attempts - 1,
         last_error=bindparam("reason"),
-        maybe_sent=bindparam("was_maybe_sent", type_=_OUTBOX.c.maybe_sent.type),
+        maybe_sent=bindparam("was_maybe_sent", type_=OUTBOX.c.maybe_sent.type),
         first_attempt_at=bindparam("was_first_attempt_at", type_=_UTC),
     )
 )
@@ -324,20 +267,20 @@ async def hand_back(
 
 
 _START_ATTEMPTS = (
-    _OUTBOX.update()
+    OUTBOX.update()
     .where(
-        _OUTBOX.c.id.in_(bindparam("row_ids", expanding=True)),
-        _OUTBOX.c.claimed_by == bindparam("worker"),
-        _OUTBOX.c.status == "claimed",
+        OUTBOX.c.id.in_(bindparam("row_ids", expanding=True)),
+        OUTBOX.c.claimed_by == bindparam("worker"),
+        OUTBOX.c.status == "claimed",
     )
     .values(
         lease_until=bindparam("new_lease_until", type_=_UTC),
         maybe_sent=True,
         first_attempt_at=func.coalesce(
-            _OUTBOX.c.first_attempt_at, bindparam("attempt_at", type_=_UTC)
+            OUTBOX.c.first_attempt_at, bindparam("attempt_at", type_=_UTC)
         ),
     )
-    .returning(_OUTBOX.c.id)
+    .returning(OUTBOX.c.id)
 )
 
 
@@ -431,24 +374,6 @@ async def drop_pending(
         query.values(status="dropped", last_error=reason, dedupe_key=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-_DROP_BY_KEYS = Prepared(
-    update(_OUTBOX)
-    .where(
-        _OUTBOX.c.status == "pending",
-        _OUTBOX.c.dedupe_key.in_(bindparam("keys", expanding=True)),
-    )
-    .values(status="dropped", last_error=bindparam("reason"), dedupe_key=None)
-)
-
-
-async def drop_pending_later(session: AsyncSession, keys: Sequence[str], reason: str) -> None:
-    """`drop_pending(keys=...)` when nobody reads how many rows were withdrawn: on SQLite the
-    UPDATE goes with the transaction's next statement or its COMMIT
-    (`Prepared.send_later`). ORM objects of those rows in the session are not refreshed."""
-    if keys:
-        await _DROP_BY_KEYS.send_later(session, {"keys": list(keys), "reason": reason})
 
 
 async def pending_zones(session: AsyncSession, prefix: str) -> dict[str, str]:

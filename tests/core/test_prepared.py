@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.models import CommunityRow, OutboxRow
 from storage.prepared import Prepared, rows_together, sqlite_driver
-from storage.repositories import outbox as outbox_repo
+from storage.repositories import outbox_later as outbox_repo
 
 COMMUNITIES: Table = CommunityRow.__table__  # type: ignore[assignment]
 WHEN = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
