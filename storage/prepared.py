@@ -3,12 +3,14 @@
 Each statement a session executes passes through SQLAlchemy's session, connection,
 execution context and result machinery: 70-300 us of CPU in the event loop's thread per
 statement on this project's machine, most of a lone RSVP's cost. On SQLite a `Prepared`
-statement is compiled once by SQLAlchemy; each run has SQLAlchemy's compiler fill in the
-parameters (`SQLCompiler.construct_expanded_state`, which also expands IN lists), applies
-the column types' own bind and result processors, and sends the SQL as one trip to
-aiosqlite's thread (`sqlite_trips.OneTripConnection.run`), about 15 us. Writes whose outcome
-is not read (`send_later`) wait for the next trip: the next statement's, or the COMMIT's.
-On PostgreSQL the session executes the statement as usual.
+statement is compiled once by SQLAlchemy; each run fills in the parameters as SQLAlchemy's
+execution context does (IN lists expanded by `SQLCompiler.construct_expanded_state`, kept
+per length), applies the column types' own bind and result processors (a row is a named
+tuple of the selected columns), and sends the SQL as one trip to
+aiosqlite's thread (`sqlite_trips.OneTripConnection.run_all`), about 15 us. Several reads
+can share one trip (`rows_together`). Writes whose outcome is not read (`send_later`) wait
+for the next trip: the next statement's, or the COMMIT's. On PostgreSQL the session
+executes the statement as usual.
 
 Rows given to `write_later` (one executemany per statement, for a batch of answers) are
 sent before any statement run here, so everything reaches the database in the order given.
@@ -175,17 +177,6 @@ class Prepared:
         return [
             make(*(v if p is None else p(v) for p, v in zip(results, r, strict=True))) for r in raw
         ]
-
-    async def write(self, session: AsyncSession, values: Mapping[str, Any]) -> int:
-        """Run an INSERT, UPDATE or DELETE now; how many rows it changed."""
-        driver = await sqlite_driver(session)
-        form = None if driver is None else self._sqlite(session.get_bind().dialect, values)
-        if driver is None or form is None or not form.lean:
-            return int((await session.execute(self.statement, values)).rowcount)  # type: ignore[attr-defined]
-        await send_waiting(session, driver)
-        _count_write(session)
-        _, rowcount, _, _ = await driver.run(*self._parameters(form, values))
-        return rowcount
 
     async def send_later(self, session: AsyncSession, values: Mapping[str, Any]) -> None:
         """Run an INSERT, UPDATE or DELETE whose outcome nobody reads: on SQLite it waits for

@@ -6,9 +6,10 @@ trip there and back: about 20 trips for one RSVP, and each trip waits for the th
 scheduled on a busy machine. Here a statement is one trip: its cursor is opened, executed,
 read to the end and closed on the thread in one call, and the rows come back with it. The
 BEGIN of a transaction travels with its first statement, and a transaction that sent none
-commits or rolls back without a trip. Writes whose outcome nobody reads (`send_later`)
-travel with the next statement or with the COMMIT: one lone RSVP is then 3 trips (the BEGIN
-and the event's locked read, the read of the answers, its writes and the COMMIT).
+commits or rolls back without a trip. Several statements can share a trip (`run_all`), and
+writes whose outcome nobody reads (`send_later`) travel with the next statement or with the
+COMMIT: one lone RSVP is 2 trips (the BEGIN with the event's locked read and the read of the
+answers; its writes with the COMMIT; see `storage/prepared.py`).
 
 `Database` builds its SQLite engine with `module=dbapi()`; the URL stays
 `sqlite+aiosqlite://`, and everything else (sqlite3's errors, the pool, SQLAlchemy's
