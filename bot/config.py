@@ -96,9 +96,16 @@ class DatabaseSettings(Section):
         ):
             raise wrong
         try:
-            make_url(value)
+            parsed = make_url(value)
         except (ArgumentError, ValueError):
             raise wrong from None
+        if parsed.get_backend_name() == "sqlite" and not (parsed.database or "").strip():
+            # SQLite without a file is a database in memory: it would run, and lose
+            # everything at the next stop. ":memory:" written out is still allowed.
+            raise ValueError(
+                f"names no file, so nothing would be saved; give a file path, like "
+                f'"{DEFAULT_DATABASE_URL}", not {_toml(value)}'
+            )
         return value
 
 
@@ -241,7 +248,12 @@ def check_zone(value: str) -> str:
 
 
 def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
-    """Read the TOML file (if any), overlay secrets from the environment, validate."""
+    """Read the TOML file (if any), overlay secrets from the environment, validate.
+
+    Validation is pydantic's strict mode: a value must already be of its setting's kind, so
+    `port = true` or `port = "80"` is refused rather than read as 1 or 80, and `echo = "yes"`
+    is refused rather than read as true. The environment supplies only text settings (tokens,
+    secrets, the database URL), which strict mode takes as they are. Raises ConfigError."""
     env = dict(os.environ) if env is None else env
     data: dict[str, Any] = {}
     if path is not None:
@@ -260,7 +272,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
             if isinstance(table, dict):
                 table[key] = value
     try:
-        return Settings.model_validate(data)
+        return Settings.model_validate(data, strict=True)
     except ValidationError as exc:
         raise ConfigError(describe(exc, model=Settings)) from None
 
@@ -406,7 +418,9 @@ def describe(exc: ValidationError, prefix: str = "", model: type[BaseModel] | No
 
 
 def validate_cog_settings(model: type[BaseModel], name: str, raw: dict[str, Any]) -> BaseModel:
+    """A cog's `[name]` table validated into `model`, strictly like the core sections (see
+    load_settings). Raises ConfigError naming the setting as `name.key`."""
     try:
-        return model.model_validate(raw)
+        return model.model_validate(raw, strict=True)
     except ValidationError as exc:
         raise ConfigError(describe(exc, prefix=name, model=model)) from None
