@@ -233,15 +233,23 @@ CORE_SECTIONS = {"database", "bot", "console", "discord", "slack", "web"}
 def check_zone(value: str) -> str:
     """`bot.timezone`, read like /timezone set (bot.core.zonenames.resolve_zone): the zone's
     IANA name, old names as the zone they link to. Raises ValueError for anything else,
-    with the zone an abbreviation stands for."""
+    with the zone an abbreviation stands for, or for an offset ("UTC+2") the fixed zone
+    that keeps it ("Etc/GMT-2") and a place's zone at it."""
     from bot.core.errors import BadOption
-    from bot.core.zonenames import resolve_zone
+    from bot.core.zonenames import fixed_zone, offset_text, places_at, read_offset, resolve_zone
 
     try:
         return resolve_zone(value)
     except BadOption as exc:
         said = exc.message.split("Did you mean ", 1)
         mean = f" (did you mean {said[1].rstrip('?')}?)" if len(said) == 2 else ""
+        offset = read_offset(value)
+        if offset is not None:  # "UTC+2": a place's zone, or the fixed one with its sign
+            fixed, places = fixed_zone(offset), places_at(offset, limit=1)
+            ways = [f'a place\'s zone like "{p}" follows its clock changes' for p in places]
+            if fixed is not None:
+                ways.insert(0, f'"{fixed}" keeps {offset_text(offset)} all year')
+            mean = f" ({'; '.join(ways)})" if ways else ""
         raise ValueError(
             f'must be an IANA time zone like "Europe/Berlin", not {_toml(value)}{mean}'
         ) from None
