@@ -211,7 +211,7 @@ class ConsoleAdapter:
             text = space_after_name(text)
             problem = acting_problem(text)
             if problem:
-                self.out.print(RichText(problem, style="yellow"))
+                self.out.print(RichText(terminal_safe(problem), style="yellow"))
                 return True
             head, _, rest = text.partition(" ")
             name, text = head[1:], rest.strip()

@@ -3,6 +3,8 @@ leaving (`/quit`)."""
 
 from __future__ import annotations
 
+from bot.core.errors import echo
+
 # What leaves the console, typed alone on a line.
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit"})
 
@@ -37,6 +39,9 @@ def acting_problem(text: str) -> str | None:
         return "Names have no spaces or quotes: type @sam /timezone show"
     if not rest.strip():
         return f"A command must follow the name, like: @{name} /help"
-    if not rest.strip().startswith("/"):
+    words = rest.split()
+    if not any(word.startswith("/") for word in words):  # "@sam rsvp Names yes"
+        return f"A command starts with /, like: @{name} /{echo(rest.strip())}"
+    if not words[0].startswith("/"):
         return f"Names have no spaces; a command follows the name, like: @{name} /help"
     return None

@@ -158,6 +158,7 @@ async def test_an_updated_channel_card_keeps_its_place_for_press(
         ('@"sam x" /timezone show', "Names have no spaces"),
         ("@sam", "A command must follow the name, like: @sam /help"),
         ("@sam x /timezone show", "Names have no spaces"),
+        ("@sam rsvp Names yes", "A command starts with /, like: @sam /rsvp Names yes"),
         ("@everyone /timezone show", "@everyone means everyone in a channel, not one person"),
         ("@Here /timezone show", "@Here means everyone in a channel"),
         ("@channel /help", "act as one person, like: @sam /timezone show"),
