@@ -96,9 +96,16 @@ class DatabaseSettings(Section):
         ):
             raise wrong
         try:
-            make_url(value)
+            parsed = make_url(value)
         except (ArgumentError, ValueError):
             raise wrong from None
+        if parsed.get_backend_name() == "sqlite" and not (parsed.database or "").strip():
+            # SQLite without a file is a database in memory: it would run, and lose
+            # everything at the next stop. ":memory:" written out is still allowed.
+            raise ValueError(
+                f"names no file, so nothing would be saved; give a file path, like "
+                f'"{DEFAULT_DATABASE_URL}", not {_toml(value)}'
+            )
         return value
 
 
@@ -226,22 +233,35 @@ CORE_SECTIONS = {"database", "bot", "console", "discord", "slack", "web"}
 def check_zone(value: str) -> str:
     """`bot.timezone`, read like /timezone set (bot.core.zonenames.resolve_zone): the zone's
     IANA name, old names as the zone they link to. Raises ValueError for anything else,
-    with the zone an abbreviation stands for."""
+    with the zone an abbreviation stands for, or for an offset ("UTC+2") the fixed zone
+    that keeps it ("Etc/GMT-2") and a place's zone at it."""
     from bot.core.errors import BadOption
-    from bot.core.zonenames import resolve_zone
+    from bot.core.zonenames import fixed_zone, offset_text, places_at, read_offset, resolve_zone
 
     try:
         return resolve_zone(value)
     except BadOption as exc:
         said = exc.message.split("Did you mean ", 1)
         mean = f" (did you mean {said[1].rstrip('?')}?)" if len(said) == 2 else ""
+        offset = read_offset(value)
+        if offset is not None:  # "UTC+2": a place's zone, or the fixed one with its sign
+            fixed, places = fixed_zone(offset), places_at(offset, limit=1)
+            ways = [f'a place\'s zone like "{p}" follows its clock changes' for p in places]
+            if fixed is not None:
+                ways.insert(0, f'"{fixed}" keeps {offset_text(offset)} all year')
+            mean = f" ({'; '.join(ways)})" if ways else ""
         raise ValueError(
             f'must be an IANA time zone like "Europe/Berlin", not {_toml(value)}{mean}'
         ) from None
 
 
 def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
-    """Read the TOML file (if any), overlay secrets from the environment, validate."""
+    """Read the TOML file (if any), overlay secrets from the environment, validate.
+
+    Validation is pydantic's strict mode: a value must already be of its setting's kind, so
+    `port = true` or `port = "80"` is refused rather than read as 1 or 80, and `echo = "yes"`
+    is refused rather than read as true. The environment supplies only text settings (tokens,
+    secrets, the database URL), which strict mode takes as they are. Raises ConfigError."""
     env = dict(os.environ) if env is None else env
     data: dict[str, Any] = {}
     if path is not None:
@@ -260,7 +280,7 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
             if isinstance(table, dict):
                 table[key] = value
     try:
-        return Settings.model_validate(data)
+        return Settings.model_validate(data, strict=True)
     except ValidationError as exc:
         raise ConfigError(describe(exc, model=Settings)) from None
 
@@ -406,7 +426,9 @@ def describe(exc: ValidationError, prefix: str = "", model: type[BaseModel] | No
 
 
 def validate_cog_settings(model: type[BaseModel], name: str, raw: dict[str, Any]) -> BaseModel:
+    """A cog's `[name]` table validated into `model`, strictly like the core sections (see
+    load_settings). Raises ConfigError naming the setting as `name.key`."""
     try:
-        return model.model_validate(raw)
+        return model.model_validate(raw, strict=True)
     except ValidationError as exc:
         raise ConfigError(describe(exc, prefix=name, model=model)) from None

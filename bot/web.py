@@ -41,7 +41,10 @@ class WebServer:
 
     def add_route(self, method: str, path: str, handler: Handler) -> None:
         """Serve `handler` at `path`; a request whose path parameters carry control
-        characters (a NUL, which PostgreSQL refuses in text) is a 404 before it runs."""
+        characters (a NUL, which PostgreSQL refuses in text) is a 404 before it runs. A GET
+        route answers HEAD too, with the GET's status and headers and no body (RFC 9110
+        section 9.3.2; aiohttp's add_get with allow_head), as `curl -I` and link checkers
+        expect."""
 
         async def guarded(request: web.Request) -> web.StreamResponse:
             for value in request.match_info.values():
@@ -49,7 +52,10 @@ class WebServer:
                     raise web.HTTPNotFound()
             return await handler(request)
 
-        self.app.router.add_route(method, path, guarded)
+        if method.upper() == "GET":
+            self.app.router.add_get(path, guarded, allow_head=True)
+        else:
+            self.app.router.add_route(method, path, guarded)
 
     def add_subapp(self, prefix: str, app: web.Application) -> None:
         self.app.add_subapp(prefix, app)

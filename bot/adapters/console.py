@@ -2,7 +2,8 @@
 
 Interactive (with history) on a terminal; one command per line when piped, so a story can be
 scripted: `potluck console < examples/demo.txt`. `@sam /rsvp ...` acts as sam; `/press 2`
-presses the second button of the last message that had buttons.
+presses the second button of the newest message with buttons the acting person was shown
+(their own direct message or reply, or the channel); an updated message keeps its place.
 
 The console is the operator's own terminal: its commands skip the flood guard (a script may
 send hundreds), everything people typed is printed without its terminal escape sequences,
@@ -28,6 +29,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text as RichText
 
+from bot.adapters.console_lines import QUIT_WORDS, acting_problem, space_after_name
 from bot.app import Potluck
 from bot.core.control_chars import remove_control_characters
 from bot.core.delivery import Delivery
@@ -160,9 +162,13 @@ class ConsoleAdapter:
         self.settings = bot.settings.console
         self.out = out or Console(highlight=False, soft_wrap=False)
         self.files_dir = files_dir or Path("data") / "files"
-        # The newest message with buttons each person can see: (order shown, [(custom_id,
+        # The newest message with buttons each person can see: (order posted, [(custom_id,
         # message ref)]), keyed by name, or by None for a message everyone sees.
         self.buttons: dict[str | None, tuple[int, list[tuple[str, str | None]]]] = {}
+        # The order in which each sent message (by its ref) was first posted: an update of
+        # a message (a channel card after an RSVP) keeps the place of the original, as it
+        # does on Discord and Slack, so it never takes /press away from a newer message.
+        self._posted: dict[str, int] = {}
         self._shown = 0
         self._sent = 0
         # On a terminal prompt_toolkit already shows what was typed: no echo then.
@@ -202,14 +208,20 @@ class ConsoleAdapter:
             return True
         name = self.settings.user
         if text.startswith("@"):
-            problem = _acting_problem(text)
+            text = space_after_name(text)
+            problem = acting_problem(text)
             if problem:
-                self.out.print(RichText(problem, style="yellow"))
+                self.out.print(RichText(terminal_safe(problem), style="yellow"))
                 return True
             head, _, rest = text.partition(" ")
             name, text = head[1:], rest.strip()
-        if text in ("/quit", "/exit", "quit", "exit"):
-            return False
+        first, _, more = text.partition(" ")
+        if first in QUIT_WORDS:
+            if not more.strip():
+                return False
+            if first.startswith("/"):
+                self.out.print(RichText(f"To leave, type {first} alone.", style="yellow"))
+                return True
         if not text.startswith("/"):
             self.out.print(
                 RichText("Commands start with /, like /help. Type /quit to leave.", style="yellow")
@@ -340,17 +352,15 @@ class ConsoleAdapter:
             body.append(name + (": " if field.inline else "\n"), style="bold")
             body.append_text(render_text(field.value, zone, now, code_marks=marks))
         if message.buttons:
-            # The newest message with buttons a person can see is the one their /press means.
-            self._shown += 1
-            pressable = [(button.custom_id, ref) for button in message.buttons]
-            for key in {reader, *readers} if private else {None}:
-                self.buttons[key] = (self._shown, pressable)
+            self._keep_buttons(message, ref, {reader, *readers} if private else {None})
             body.append("\n")
             for i, button in enumerate(message.buttons, start=1):
                 style = "dim" if button.disabled else "reverse"
                 body.append(f"[{i}] {terminal_safe(button.label)}", style=style)
                 body.append("  ")
-            body.append("(type /press N)", style="dim")
+            alone = private and set(readers) <= {reader}  # one person's own message
+            typed = f"@{reader} /press N" if alone and reader != self.settings.user else "/press N"
+            body.append(f"(type {terminal_safe(typed)})", style="dim")
         if message.form is not None:
             body.append("\n")
             fields = " ".join(f'{f.option}:"…"' for f in message.form.fields)
@@ -373,6 +383,24 @@ class ConsoleAdapter:
                 border_style=_ACCENTS[message.accent],
             )
         )
+
+    def _keep_buttons(self, message: Message, ref: str | None, seen_by: set[str | None]) -> None:
+        """Make `message` the one /press means for each of `seen_by` (names, or None for
+        everyone in the channel) when it is the newest message with buttons they were
+        shown. Messages count in the order they were first posted: an update (same `ref`)
+        replaces the buttons of its original, in the original's place."""
+        if ref is not None and ref in self._posted:
+            order = self._posted[ref]
+        else:
+            self._shown += 1
+            order = self._shown
+            if ref is not None:
+                self._posted[ref] = order
+        pressable = [(button.custom_id, ref) for button in message.buttons]
+        for key in seen_by:
+            newest = self.buttons.get(key)
+            if newest is None or newest[0] <= order:
+                self.buttons[key] = (order, pressable)
 
     def _save_files(self, message: Message) -> tuple[list[str], list[str]]:
         """Write the message's files into files_dir: the "saved to" lines, and the lines
@@ -443,29 +471,3 @@ class ConsoleAdapter:
             readers=members,
         )
         return ref
-
-
-# What Discord (@everyone, @here) and Slack (@channel, @here, @everyone) read as the whole
-# channel, never as one person's name.
-GROUP_MENTIONS = frozenset({"everyone", "here", "channel"})
-
-
-def _acting_problem(text: str) -> str | None:
-    """What is wrong with a line starting "@" (acting as someone), or None when it is
-    "@name /command ...": a name of letters without spaces, then a command."""
-    head, _, rest = text.partition(" ")
-    name = head[1:]
-    if not name:
-        return "Put a name right after @, like: @sam /timezone show"
-    if name.casefold().rstrip(",.:;!") in GROUP_MENTIONS:
-        return (
-            f"@{name} means everyone in a channel, not one person; act as one person, "
-            "like: @sam /timezone show"
-        )
-    if name.startswith('"') or name.startswith("'"):
-        return "Names have no spaces or quotes: type @sam /timezone show"
-    if not rest.strip():
-        return f"A command must follow the name, like: @{name} /help"
-    if not rest.strip().startswith("/"):
-        return f"Names have no spaces; a command follows the name, like: @{name} /help"
-    return None

@@ -289,7 +289,7 @@ class InvitationsCog(Cog):
         examples=["/invites block person:@ben"],
     )
     async def block(self, inv: Invocation, person: str) -> Message:
-        other = await self._person(inv, person)
+        other = await self._person(inv, person, "block")
         if not await self.recipients.block(inv.community, inv.person, other):
             return self._done(
                 f"You had already blocked {other.display_name}: no invitations come from them. ",
@@ -310,7 +310,7 @@ class InvitationsCog(Cog):
     )
     async def unblock(self, inv: Invocation, person: str) -> Message:
         try:
-            other = await self._person(inv, person)
+            other = await self._person(inv, person, "unblock")
             blocked, name = other.external_id, other.display_name
         except BadOption:
             # Someone who used /privacy forget: the block names them by platform id only.
@@ -363,8 +363,8 @@ class InvitationsCog(Cog):
         )
         return self._done(head, "/invites on", " undoes it.")
 
-    async def _person(self, inv: Invocation, who: str) -> Person:
-        return await known_person(self.bot.db, self.bot.identity, inv.community.id, who)
+    async def _person(self, inv: Invocation, who: str, to: str) -> Person:
+        return await known_person(self.bot.db, self.bot.identity, inv.community.id, who, to=to)
 
     @staticmethod
     def _done(head: str, code: str | None = None, tail: str = "") -> Message:

@@ -11,6 +11,7 @@ from bot.core.errors import BadOption, NotFound
 from bot.core.inflection import count
 from bot.core.messages import Code, Field, Message, Segment, Time, rich
 from bot.core.types import Invocation, Level, Person
+from cogs.invitations.members import known_person
 from cogs.mentors import explain
 from cogs.mentors.participants import CareerStage, LibraryType, Role
 from cogs.mentors.plans import RoundKind
@@ -179,7 +180,7 @@ class MentorsCog(TopicCommands, Cog):
         examples=["/mentor profile", "/mentor profile person:@sam"],
     )
     async def profile(self, inv: Invocation, person: str | None = None) -> Message:
-        whose = await self._person(inv, person) if person else inv.person
+        whose = await self._person(inv, person, "show") if person else inv.person
         own = whose.id == inv.person.id
         view, avoided = await self.profiles.view(inv.community, whose, inv.now, own=own)
         return _profile_message(view, avoided if own else None)
@@ -240,7 +241,7 @@ class MentorsCog(TopicCommands, Cog):
         examples=["/mentor avoid person:@sam"],
     )
     async def avoid(self, inv: Invocation, person: str) -> Message:
-        other = await self._person(inv, person)
+        other = await self._person(inv, person, "avoid")
         added = await self.profiles.avoid(inv.community, inv.person, other)
         head = "Done" if added else "Already on your list"
         return Message(
@@ -405,11 +406,5 @@ class MentorsCog(TopicCommands, Cog):
     async def forget_person(self, session: Any, community_id: int, person_id: int) -> None:
         await self.data.forget(session, community_id, person_id)
 
-    async def _person(self, inv: Invocation, external_id: str) -> Person:
-        found = await self.bot.identity.person_by_external_id(inv.community.id, external_id)
-        if found is None:
-            raise NotFound(
-                f"I do not know {external_id} here.",
-                hint="Name someone with a mention, like person:@sam.",
-            )
-        return found
+    async def _person(self, inv: Invocation, who: str, to: str) -> Person:
+        return await known_person(self.bot.db, self.bot.identity, inv.community.id, who, to=to)

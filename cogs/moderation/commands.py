@@ -80,8 +80,8 @@ class ModerationCog(Cog):
                 inv.person.id, **{SEEN_AS_MODERATOR: True}
             )
 
-    async def _person(self, inv: Invocation, who: str) -> Person:
-        return await known_person(self.bot.db, self.bot.identity, inv.community.id, who)
+    async def _person(self, inv: Invocation, who: str, to: str) -> Person:
+        return await known_person(self.bot.db, self.bot.identity, inv.community.id, who, to=to)
 
     # -- /limits ---------------------------------------------------------------------------
 
@@ -98,7 +98,7 @@ class ModerationCog(Cog):
             values = await self.service.community_limits(inv.community)
             fields = [Field(name=k, value=[_value(v)]) for k, v in values.items()]
             return Message(title="Invitation limits (community)", fields=fields, ephemeral=True)
-        who = await self._person(inv, person)
+        who = await self._person(inv, person, "show limits for")
         st = await self.service.standing(inv.community, who)
         fields = [Field(name=k, value=[_value(v)]) for k, v in st.limits.as_dict().items()]
         fields.append(Field(name="left this hour", value=[_value(st.left_hour)]))
@@ -135,7 +135,7 @@ class ModerationCog(Cog):
             raise BadOption(
                 "Say which limit to change.", hint="Like /limits set per_inviter_day:20"
             )
-        who = await self._person(inv, person) if person else None
+        who = await self._person(inv, person, "set limits for") if person else None
         change = await self.service.set_limits(
             inv.community, inv.person, person=who, role=role, values=values
         )
@@ -152,7 +152,7 @@ class ModerationCog(Cog):
         self, inv: Invocation, person: str | None = None, role: str | None = None
     ) -> Message:
         await self._seen(inv)
-        who = await self._person(inv, person) if person else None
+        who = await self._person(inv, person, "reset limits for") if person else None
         change = await self.service.reset(inv.community, inv.person, person=who, role=role)
         return _change_reply("Limits reset (the wider limits apply again)", change)
 
@@ -171,7 +171,7 @@ class ModerationCog(Cog):
         self, inv: Invocation, person: str, reason: str | None = None, **length: timedelta
     ) -> Message:
         await self._seen(inv)
-        who = await self._person(inv, person)
+        who = await self._person(inv, person, "pause")
         span = length.get("for") or timedelta(days=1)
         if span > LONGEST_PAUSE:
             raise BadOption(
@@ -204,7 +204,7 @@ class ModerationCog(Cog):
     )
     async def resume(self, inv: Invocation, person: str) -> Message:
         await self._seen(inv)
-        who = await self._person(inv, person)
+        who = await self._person(inv, person, "resume")
         until = await self.service.resume(inv.community, inv.person, who)
         if until is None:
             return Message(
@@ -255,7 +255,7 @@ class ModerationCog(Cog):
                 hint='A start picks several, like kind:"invite." for all invitation entries.',
             )
         await self._seen(inv)
-        who = await self._person(inv, person) if person else None
+        who = await self._person(inv, person, "look up") if person else None
         return await self._page(inv, who.id if who else None, kind, since, None, csv)
 
     @action(PAGE, level=Level.MODERATOR)

@@ -163,6 +163,17 @@ def test_an_id_that_cannot_be_one_names_the_key(tmp_path: Path, line: str, expec
             'config error: invitations.per_event: must be a whole number, not "x"',
         ),
         ("[events]\nshout = 1\n", "config error: events.shout: is not a known setting"),
+        # Strict kinds: a TOML boolean is no number and a text is no boolean, in the core
+        # sections and in a cog's own section alike.
+        ("[web]\nport = true\n", "config error: web.port: must be a whole number, not true"),
+        (
+            "[invitations]\nper_event = true\n",
+            "config error: invitations.per_event: must be a whole number, not true",
+        ),
+        (
+            '[database]\necho = "yes"\n',
+            'config error: database.echo: must be true or false, not "yes"',
+        ),
         ("[mentors]\ntopics = 3\n", "config error: mentors.topics: must be a table, not 3"),
         # Out of range: both bounds, in the file's words, never pydantic's own text.
         (
@@ -197,6 +208,81 @@ def test_a_value_of_the_wrong_kind_names_its_setting_once(
     (line,) = result.stderr.strip().splitlines()
     assert line == f"potluck: {expected}" or line.startswith(f"potluck: {expected}"), line
     assert line.count("config error") == 1 and "bot.cogs" not in line, line
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("[web]\nport = false", "web.port: must be a whole number, not false"),
+        ('[web]\nport = "8080"', 'web.port: must be a whole number, not "8080"'),
+        ("[web]\nport = 8080.0", "web.port: must be a whole number, not 8080.0"),
+        (
+            "[bot]\noutbox_poll_seconds = true",
+            "bot.outbox_poll_seconds: must be a number, not true",
+        ),
+        ('[web]\nenabled = "no"', 'web.enabled: must be true or false, not "no"'),
+        ("[web]\nenabled = 1", "web.enabled: must be true or false, not 1"),
+        (
+            "[discord]\nshard_ids = [0, true]",
+            "discord.shard_ids[1]: must be a whole number, not true",
+        ),
+        ("[console]\ncommunity = true", "console.community: must be text in quotes, not true"),
+    ],
+)
+def test_a_setting_takes_only_values_of_its_own_kind(
+    tmp_path: Path, config: str, expected: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(config + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(path, env={})
+    assert str(refused.value) == f"config error: {expected}"
+
+
+async def test_a_cog_setting_takes_only_values_of_its_own_kind(tmp_path: Path) -> None:
+    from bot.app import Potluck
+
+    path = tmp_path / "config.toml"
+    path.write_text("[events]\nreminder_minutes = [60, true]\n", encoding="utf-8")
+    bot = Potluck(load_settings(path, env={}))
+    try:
+        with pytest.raises(ConfigError) as refused:
+            await bot.load_cogs(["events"])
+    finally:
+        await bot.db.dispose()
+    assert str(refused.value) == (
+        "config error: events.reminder_minutes[1]: must be a whole number, not true"
+    )
+
+
+def test_settings_from_the_environment_are_text_and_still_taken(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/env.db"
+    env = {"POTLUCK_DATABASE_URL": url, "SLACK_SIGNING_SECRET": "12345", "DISCORD_TOKEN": "1"}
+    settings = load_settings(None, env=env)
+    assert settings.database.url == url
+    assert settings.slack.signing_secret == "12345" and settings.discord.token == "1"
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite+aiosqlite:///", "sqlite+aiosqlite://", "sqlite+aiosqlite:/// "]
+)
+def test_a_database_url_without_a_file_is_refused(tmp_path: Path, url: str) -> None:
+    """SQLite with no file runs in memory and loses everything at the next stop."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        input="",
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "POTLUCK_DATABASE_URL": url},
+    )
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("potluck: config error: database.url: names no file"), line
+    assert 'give a file path, like "sqlite+aiosqlite:///data/potluck.db"' in line, line
+    written = load_settings(None, env={"POTLUCK_DATABASE_URL": "sqlite+aiosqlite:///:memory:"})
+    assert written.database.url.endswith(":memory:")  # asked for in so many words
 
 
 @pytest.mark.parametrize("blank", ["", "  ", "\t \n"])

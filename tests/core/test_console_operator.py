@@ -129,6 +129,28 @@ async def test_press_picks_among_the_buttons_shown_to_that_person(
     assert shown.count("Thanks, noted: not this time.") == 2, shown
 
 
+async def test_an_updated_channel_card_keeps_its_place_for_press(
+    bot: Potluck, tmp_path: Path
+) -> None:
+    """The card is updated (ben's RSVP) after ann's invitation arrived: the card was posted
+    first, so ann's /press 4 still means her invitation's fourth button."""
+    console, screen = quiet_console(bot, tmp_path / "files")
+    for name in ("ann", "ben"):
+        await console.handle_line(f"@{name} /timezone show")
+    await console.handle_line('/event create title:"Zine swap" when:"next friday 6pm"')
+    await console.handle_line('/invite event:"Zine swap" people:"@ann"')
+    await console.handle_line('@ben /rsvp "Zine swap" yes')
+    shown = screen.getvalue()
+    assert "[#general (updated)]" in shown.split("[direct message to @ann]")[1], shown
+    assert "(type @ann /press N)" in shown, shown  # the invitation says who presses it
+    await console.handle_line("@ann /press 4")
+    await console.handle_line("@ben /press 3")  # the card: ben sees no message of his own
+    after = screen.getvalue()[len(shown) :]
+    assert "There is no button" not in after, after
+    assert "Thanks, noted: not this time." in after, after
+    assert "Got it: you can't go to Zine swap" in after, after
+
+
 @pytest.mark.parametrize(
     ("line", "says"),
     [
@@ -136,6 +158,7 @@ async def test_press_picks_among_the_buttons_shown_to_that_person(
         ('@"sam x" /timezone show', "Names have no spaces"),
         ("@sam", "A command must follow the name, like: @sam /help"),
         ("@sam x /timezone show", "Names have no spaces"),
+        ("@sam rsvp Names yes", "A command starts with /, like: @sam /rsvp Names yes"),
         ("@everyone /timezone show", "@everyone means everyone in a channel, not one person"),
         ("@Here /timezone show", "@Here means everyone in a channel"),
         ("@channel /help", "act as one person, like: @sam /timezone show"),
@@ -149,6 +172,29 @@ async def test_acting_as_someone_must_name_them_then_a_command(
     shown = screen.getvalue()
     assert says in shown and "Your time zone" not in shown, shown
     assert "Commands start with /" not in shown
+
+
+async def test_a_command_typed_right_after_the_name_acts_as_them(
+    bot: Potluck, tmp_path: Path
+) -> None:
+    console, screen = quiet_console(bot, tmp_path / "files")
+    assert await console.handle_line("@sam/timezone set zone:Europe/Berlin")
+    shown = screen.getvalue()
+    assert "sam> /timezone set zone:Europe/Berlin" in shown, shown
+    assert "Names have no spaces" not in shown, shown
+    assert await console.handle_line("@sam /timezone show")
+    assert "Your time zone: Europe/Berlin" in screen.getvalue()[len(shown) :]
+
+
+@pytest.mark.parametrize("line", ["/quit now", "/exit please", "@sam /quit now"])
+async def test_quit_with_more_words_says_to_type_it_alone(
+    bot: Potluck, tmp_path: Path, line: str
+) -> None:
+    console, screen = quiet_console(bot, tmp_path / "files")
+    assert await console.handle_line(line)  # the console goes on
+    word = line.removeprefix("@sam ").split()[0]
+    assert screen.getvalue().strip() == f"To leave, type {word} alone.", screen.getvalue()
+    assert not await console.handle_line(f"  {word}  ")
 
 
 def test_event_ics_in_a_read_only_folder_is_a_reply(tmp_path: Path) -> None:

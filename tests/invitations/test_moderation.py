@@ -72,7 +72,7 @@ async def test_pause_and_resume(chat: Conversation, clock: ManualClock) -> None:
     log = said(await chat.say("/modlog person:@ben", as_="mod"))
     assert "limits.resume" in log and "limits.pause` by mod about ben: too eager" in log
     unknown = await chat.say("/limits pause person:@nobody", as_="mod")
-    assert "doesn't know nobody" in said(unknown)
+    assert "nobody has not used Potluck here yet, so there is nobody to pause." in said(unknown)
     for typed in ("9999 years", "2 years"):
         long = await chat.say(f'/limits pause person:@ben for:"{typed}"', as_="mod")
         assert "too long" in said(long) and "at most" in said(long), said(long)

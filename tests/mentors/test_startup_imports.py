@@ -12,7 +12,7 @@ PROBE = """
 import asyncio, sys
 from bot.app import Potluck
 from bot.config import Settings
-bot = Potluck(Settings.model_validate({"database": {"url": "sqlite+aiosqlite://"}}))
+bot = Potluck(Settings.model_validate({"database": {"url": "sqlite+aiosqlite:///:memory:"}}))
 asyncio.run(bot.load_cogs(["mentors"]))
 assert "mentors" in bot.registry.cogs
 print(" ".join(sorted(m for m in %r if m in sys.modules)))
