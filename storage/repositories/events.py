@@ -171,20 +171,7 @@ def _answer_states_query() -> Any:
     one round trip. Run after the event row is locked, so PostgreSQL reads a fresh snapshot."""
     e: BindParameter[int] = bindparam("e", type_=Integer())
     o: BindParameter[datetime] = bindparam("o", type_=UTCDateTime())
-    r = RSVPS.c
-    going, maybe, waiting = r.status == "going", r.status == "maybe", r.status == "waitlist"
-    counts = (
-        select(
-            func.count().filter(going).label("going_parties"),
-            func.coalesce(func.sum(r.guests).filter(going), 0).label("going_guests"),
-            func.count().filter(maybe).label("maybe"),
-            func.count().filter(waiting).label("waitlist_parties"),
-            func.coalesce(func.sum(r.guests).filter(waiting), 0).label("waitlist_guests"),
-            func.coalesce(func.max(r.seq), 0).label("max_seq"),
-        )
-        .where(r.event_id == e, r.occurrence == o)
-        .subquery("counts")
-    )
+    counts = date_counts(e, o)  # the same counts as everywhere else, guests of maybes too
     mine = RSVPS.alias("mine")
     people = PEOPLE
     return (
@@ -208,9 +195,6 @@ def _answer_states_query() -> Any:
         )
         .where(people.c.id.in_(bindparam("p", expanding=True)))
     )
-
-
-_ANSWER_STATES = _answer_states_query()
 
 
 class AnswerStates(NamedTuple):
@@ -242,13 +226,7 @@ async def answer_states(
     }
     if not rows:
         return AnswerStates(people, [])
-    row = rows[0]
-    counts = [
-        StatusCount("going", row.going_parties, int(row.going_guests or 0), int(row.max_seq)),
-        StatusCount("maybe", row.maybe, 0, 0),
-        StatusCount("waitlist", row.waitlist_parties, int(row.waitlist_guests or 0), 0),
-    ]
-    return AnswerStates(people, counts)
+    return AnswerStates(people, counts_in(rows[0]))
 
 
 def date_counts(event_id: BindParameter[int], occurrence: BindParameter[datetime]) -> Any:
@@ -281,6 +259,9 @@ def counts_in(row: Any) -> list[StatusCount]:
         StatusCount("maybe", int(row.maybe), int(row.maybe_guests or 0), top),
         StatusCount("waitlist", int(row.waitlist_parties), int(row.waitlist_guests or 0), top),
     ]
+
+
+_ANSWER_STATES = _answer_states_query()
 
 
 def _counts() -> Any:
