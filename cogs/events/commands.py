@@ -375,7 +375,7 @@ class EventsCog(Cog):
 
     @command(
         "event checkin",
-        "Check in at an event: yourself, or someone else (organizer).",
+        "Check in at an event: yourself once you said yes, or anyone (organizers).",
         options=[
             EVENT_ID,
             Option("person", "Who arrived (organizers only).", kind=OptionKind.PERSON),

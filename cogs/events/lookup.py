@@ -106,6 +106,12 @@ def require_organizer(view: EventView, person: Person, what: str) -> None:
     )
 
 
+def organizes(view: EventView, person: Person) -> bool:
+    """Whether the person created the event or is an organizer (or above): what
+    `require_organizer` asks."""
+    return view.creator_id == person.id or person.level >= Level.ORGANIZER
+
+
 async def new_code(session: AsyncSession, community_id: int) -> str:
     """A free short id: 4 characters (6 after 10 collisions), never all digits."""
     for attempt in range(20):
