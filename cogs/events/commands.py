@@ -331,18 +331,33 @@ class EventsCog(Cog):
     async def settings_(
         self, inv: Invocation, reminders: str | None = None, remind_in: str | None = None
     ) -> Message:
+        if inv.left_blank:  # as /event edit: an empty value neither changes nor clears
+            blank = sorted(inv.left_blank)[0]
+            like = (
+                '"1d, 1h", or reminders:none for no reminders'
+                if blank == "reminders"
+                else "dm or remind_in:channel"
+            )
+            raise BadOption(
+                f"`{blank}:` can't be empty: type {blank}:{like}.",
+                hint="Leave the options out to see the current defaults: /event settings",
+            )
         current = await self.service.set_community_defaults(
             inv.community.id, reminders=reminders, remind_in=remind_in
         )
         how = "by direct message" if current["reminders_in"] == "dm" else "in the event's channel"
-        return Message(
-            text=rich(
+        offsets = current["reminder_minutes"]
+        said = (
+            rich(
                 "New events remind people who said yes or maybe ",
-                Bold(text=reminders_text(current["reminder_minutes"])),
-                ", ",
-                how,
-                ".",
-            ),
+                Bold(text=reminders_text(offsets)),
+                f", {how}.",
+            )
+            if offsets
+            else rich("New events send ", Bold(text="no reminders"), ".")
+        )
+        return Message(
+            text=said,
             ephemeral=True,
             accent="success" if reminders or remind_in else "info",
         )

@@ -266,6 +266,12 @@ def refuse_empty_edit(event: EventView, draft: Draft, blank: str | None) -> None
     example = f"/event edit id:{event.code}"
     if blank is not None:
         value = EXAMPLE_VALUES.get(blank, '"…"')
+        if blank == "reminders":  # the same words as /event settings
+            raise BadOption(
+                '`reminders:` can\'t be empty: type reminders:"1d, 1h", or reminders:none for '
+                "no reminders.",
+                hint=f"Like {example} reminders:{value} or {example} reminders:none",
+            )
         if blank in _CLEARS and blank != "where":
             raise BadOption(
                 f"`{blank}:` can't be empty: give the new {blank}, or type `{blank}:none` to "

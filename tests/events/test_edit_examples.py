@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.messages import Button, Message
+from bot.core.types import Level
 from bot.testing import Conversation
 from tests.events.conftest import create, said
 
@@ -81,3 +82,27 @@ async def test_an_old_button_suggests_the_command_for_its_own_event(chat: Conver
     text = said(await chat.press(old, "Going", as_="sam"))
     assert "no longer works" in text and f"/rsvp event:{code} answer:yes" in text, text
     assert "<id>" not in text
+
+
+@pytest.mark.parametrize("where", ["settings", "edit"])
+async def test_empty_reminders_are_refused_and_none_means_no_reminders(
+    chat: Conversation, where: str
+) -> None:
+    chat.levels["mod"] = Level.MODERATOR
+    code = await create(chat, '/event create title:Rr when:"next friday 6pm"')
+    command = "/event settings" if where == "settings" else f"/event edit id:{code}"
+    blanks = ['reminders:""', 'reminders:" "'] + (['remind_in:""'] if where == "settings" else [])
+    for blank in blanks:
+        reply = await chat.say(f"{command} {blank}", as_="mod")
+        text = said(reply)
+        assert reply.accent != "success" and "can't be empty" in text, text
+        if "reminders" in blank:
+            assert "reminders:none for no reminders" in text, text
+    if where == "settings":  # nothing changed: the defaults still remind
+        assert "1 day before and 1 hour before" in said(await chat.say(command, as_="mod"))
+    off = said(await chat.say(f"{command} reminders:none", as_="mod"))
+    if where == "settings":
+        assert off == "New events send no reminders.", off
+        assert said(await chat.say(command, as_="mod")) == off
+    else:
+        assert "Updated reminders" in off, off
