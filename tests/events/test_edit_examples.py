@@ -4,6 +4,8 @@ values are refused rather than clearing a capacity or a deadline without a word.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.core.messages import Button, Message
@@ -106,3 +108,34 @@ async def test_empty_reminders_are_refused_and_none_means_no_reminders(
         assert said(await chat.say(command, as_="mod")) == off
     else:
         assert "Updated reminders" in off, off
+
+
+@pytest.mark.parametrize(
+    ("line", "option"),
+    [
+        ("/event cancel id:Feed", "id"),
+        ("/event show id:Feed", "id"),
+        ("/event edit id:Feed capacity:9", "id"),
+        ("/event attendees id:Feed", "id"),
+        ("/rsvp Feed yes", "event"),
+        ("/rsvp event:Feed answer:maybe", "event"),
+        ('/invite event:Feed people:"@sam"', "event"),
+    ],
+)
+async def test_an_ambiguous_title_is_answered_with_the_option_that_was_typed(
+    chat: Conversation, line: str, option: str
+) -> None:
+    codes = [
+        await create(chat, f'/event create title:"Feed the {what}" when:"next friday 6pm"')
+        for what in ("ducks", "cats")
+    ]
+    await chat.say("/timezone show", as_="sam")  # sam has used Potluck here once
+    text = said(await chat.say(line, as_="ana"))
+    assert "matches several events" in text, text
+    shown = re.search(r"Use the event id, like (\w+):(\w+)\.", text)
+    assert shown is not None and shown[1] == option and shown[2] in codes, text
+    # The hint can be followed as it is.
+    typed = line.replace(f"{option}:Feed", f"{option}:{shown[2]}").replace(
+        " Feed ", f" {shown[2]} "
+    )
+    assert "has no option" not in said(await chat.say(typed, as_="ana"))
