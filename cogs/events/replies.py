@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.inflection import joined
 from bot.core.messages import Attachment, Bold, Code, Field, Message, Segment, Time, rich
 from cogs.events.calendar import ics_filename
 from cogs.events.cards import KIND_ICON, reminders_text, seats_text, when_text
@@ -172,7 +173,7 @@ def rsvp_reply(result: RsvpResult) -> Message:
         head = "You're already a maybe for " if result.unchanged else "Marked you as maybe for "
         return Message(text=rich(head, title, party, ", ", *when, ".", *reminders), ephemeral=True)
     moved_up = (
-        f" Your spot went to {', '.join(result.promoted)} from the waitlist."
+        f" Your spot went to {joined(result.promoted)} from the waitlist."
         if result.promoted
         else ""
     )
@@ -196,7 +197,7 @@ def _for_someone(result: RsvpResult) -> Message:
         head = f"{who} had not answered " if result.unchanged else f"Cleared {who}'s answer to "
         return Message(text=rich(head, title, *when), ephemeral=True, accent="success")
     party = f" with {count(result.guests, 'guest')}" if result.guests else ""
-    moved = f" Their spot went to {', '.join(result.promoted)}." if result.promoted else ""
+    moved = f" Their spot went to {joined(result.promoted)}." if result.promoted else ""
     return Message(
         text=rich(
             f"{who} is now {_SET_TO.get(result.status, result.status)}{party} for ",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.core.inflection import count
+from bot.core.inflection import count, joined
 from cogs.mentors.plans import Match, MatchKind, RoundPlan, Unmatched, UnmatchedWhy
 from cogs.mentors.scoring import PairScore, Reason, ReasonKind, Rule
 
@@ -35,10 +35,8 @@ def _staged(stage: str, role: str) -> str:
 
 
 def listing(items: Sequence[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    """ "a", "a and b", "a, b and c" (`inflection.joined`)."""
+    return joined(items)
 
 
 # Last words that already say what kind of place an organization is ("Pine County Library",
