@@ -26,6 +26,23 @@ CREATE = '/event create title:"Winter party" when:"next friday 6pm"'
             "next friday 6pm",
         ),
         ('/event create title:"Party" when:"yesterday 6pm"', "in the past", "Give a future date"),
+        ('/event create title:"Party" when:"in -5 minutes"', "is in the past", "next friday 6pm"),
+        ('/event create title:"Party" when:"2 hours ago"', "is in the past", "next friday 6pm"),
+        (
+            '/event create title:"Party" when:"next month 6pm"',
+            "names no day: which day of next month?",
+            '"the 14th of next month 6pm"',
+        ),
+        (
+            '/event create title:"Party" when:"next week at noon"',
+            "names no day: which day of next week?",
+            '"next friday 6pm"',
+        ),
+        (
+            CREATE + ' deadline:"this week 9am"',
+            "names no day: which day of this week?",
+            '"this friday 6pm"',
+        ),
         (
             '/event create title:"Party" when:"9999-01-01 18:00"',
             "more than 10 years ahead",
