@@ -206,9 +206,7 @@ def read_time(
             raise out_of_range from None
     if parsed is None:
         raise BadOption(f"I could not understand the date `{text}`.", hint=f"Try {examples}.")
-    if need_time and _BACKWARDS.search(body):
-        raise BadOption(f"`{text}` is in the past.", hint=f"Give a time to come, like {examples}.")
-    _refuse_period_without_day(body, text, examples)
+    _refuse_unplaced(body, text, examples, need_time)
     if need_time and not _TIME_OF_DAY.search(body):
         raise BadOption(
             f"`{text}` has no time of day.",
@@ -274,9 +272,12 @@ def read_time(
     )
 
 
-def _refuse_period_without_day(body: str, text: str, examples: str) -> None:
-    """BadOption for a week, month or year named without a day of it ("next month 6pm"),
-    which dateparser would read as today's day of that period without a word."""
+def _refuse_unplaced(body: str, text: str, examples: str, need_time: bool) -> None:
+    """BadOption for a time to come counted backwards ("in -5 minutes", "2 hours ago"), and
+    for a week, month or year named without a day of it ("next month 6pm"), which
+    dateparser would read as today's day of that period without a word."""
+    if need_time and _BACKWARDS.search(body):
+        raise BadOption(f"`{text}` is in the past.", hint=f"Give a time to come, like {examples}.")
     period = _PERIOD.search(body)
     if period is None:
         return
