@@ -173,8 +173,17 @@ def refuse_after_deadline(
 def reporting_date(view: EventView, now: datetime, on: datetime | None, zone: ZoneInfo) -> datetime:
     """For attendee lists, follow-ups and check-in: the given day, else the date under way or
     just past (within a day of its end), else the next one. Refused (naming the event, the
-    date and the next dates) when the given day has no date or its date was cancelled."""
+    date and the next dates) when the given day has no date or its date was cancelled, and
+    for a one-off event given another day than its own (as /rsvp refuses it)."""
     if view.rrule is None:
+        if on is not None and not _same_day(view, view.starts_at, on, zone):
+            raise Refused(
+                Bold(text=view.title),
+                " does not repeat: it is on ",
+                *date_list([view.starts_at]),
+                " only.",
+                hint="Leave date: out.",
+            )
         return view.starts_at
     if on is not None:
         return occurrence_on(view, on, zone, now)  # a cancelled date is refused by name

@@ -165,3 +165,16 @@ async def test_attendee_csv_names_never_run_as_formulas(chat: Conversation) -> N
     # Names lose their control characters and blanks around them ("\t=1+1" is "=1+1").
     assert shown == {"'" + n.strip() for n in names[:-1]} | {"plain"}
     assert all(row["user_id"][:1] not in "=+-@\t\r" for row in rows)
+
+
+@pytest.mark.parametrize("command", ["/event attendees id:Weekly", "/rsvp event:Weekly answer:yes"])
+async def test_a_date_for_an_event_that_does_not_repeat_must_be_its_own_day(
+    chat: Conversation, command: str
+) -> None:
+    await create(chat, '/event create title:Weekly when:"next friday 6pm"')  # 27 November
+    refused = await chat.say(f"{command} date:2026-12-09", as_="ana")
+    text = said(refused)
+    assert refused.accent != "success" and "Weekly" in text and "only" in text, text
+    assert "Leave date: out" in text, text
+    own_day = await chat.say(f"{command} date:2026-11-27", as_="ana")
+    assert "Leave date: out" not in said(own_day), said(own_day)
