@@ -19,6 +19,8 @@ from cogs.events.words import count, of_capacity
 
 KIND_ICON = {"meetup": "☕", "party": "🎉", "conference": "🎤", "advocacy": "📣"}
 KINDS = ("meetup", "party", "conference", "advocacy")
+# Words the README and people use for a kind: a rally is an advocacy event.
+KIND_SYNONYMS = (("rally", "advocacy"), ("rallies", "advocacy"))
 
 
 def minutes_text(minutes: int) -> str:

@@ -21,7 +21,7 @@ from bot.core.wallclock import wall_clock_check
 from bot.core.zonenames import resolve_zone
 from bot.core.zones import zone
 from cogs.events import recurrence
-from cogs.events.cards import KINDS
+from cogs.events.cards import KIND_SYNONYMS, KINDS
 from cogs.events.views import EventView
 from storage.models import EventRow
 
@@ -95,7 +95,12 @@ def event_fields(required: bool) -> list[Option]:
             "repeat",
             'weekly, "every 2 weeks", "monthly on the 2nd tuesday", monthly, daily, or an RRULE.',
         ),
-        Option("kind", "meetup, party, conference or advocacy.", choices=KINDS),
+        Option(
+            "kind",
+            "meetup, party, conference or advocacy (rally means advocacy).",
+            choices=KINDS,
+            synonyms=KIND_SYNONYMS,
+        ),
         Option(
             "script",
             "Talking points, shown on the card and in reminders (advocacy).",

@@ -178,3 +178,10 @@ async def test_a_date_for_an_event_that_does_not_repeat_must_be_its_own_day(
     assert "Leave date: out" in text, text
     own_day = await chat.say(f"{command} date:2026-11-27", as_="ana")
     assert "Leave date: out" not in said(own_day), said(own_day)
+
+
+@pytest.mark.parametrize("word", ["rally", "Rally", "advocacy"])
+async def test_a_rally_is_an_advocacy_event(chat: Conversation, word: str) -> None:
+    code = await create(chat, f'/event create title:Vote when:"next friday 6pm" kind:{word}')
+    card = said(await chat.say(f"/event show id:{code}", as_="ana"))
+    assert card.startswith("📣 Vote"), card
