@@ -185,7 +185,7 @@ class Rsvps:
         wanted = 0 if answer == "no" else (guests if guests is not None else old_guests)
         if target is None:
             late_ok = gives_back(answer, old, old_guests, wanted)
-            dates.refuse_after_deadline(view, occurrence, now, gives_back=late_ok)
+            dates.refuse_after_deadline(view, occurrence, now, gives_back=late_ok, answered=old)
         new = decide(view.title, view.capacity, tally, answer, old, old_guests, wanted)
         result = RsvpResult(view=view, occurrence=occurrence, status=new, guests=wanted)
         if view.capacity is not None:
