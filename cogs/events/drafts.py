@@ -263,6 +263,20 @@ _HELD_AS = {
 }
 
 
+def refuse_empty_setting(blank: str) -> None:
+    """/event settings with an option typed empty: BadOption saying what to type, in the
+    words `refuse_empty_edit` uses for reminders."""
+    like = (
+        '"1d, 1h", or reminders:none for no reminders'
+        if blank == "reminders"
+        else "dm or remind_in:channel"
+    )
+    raise BadOption(
+        f"`{blank}:` can't be empty: type {blank}:{like}.",
+        hint="Leave the options out to see the current defaults: /event settings",
+    )
+
+
 def refuse_empty_edit(event: EventView, draft: Draft, blank: str | None) -> None:
     """Before an edit: BadOption, with an example naming the event by its code, for an
     option typed empty (`title:""`; `capacity:""` says to type `capacity:none` to remove

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.core.inflection import joined
 from bot.core.messages import Attachment, Bold, Code, Field, Message, Segment, Time, rich
@@ -245,3 +246,19 @@ def checkin_reply(done: CheckIn) -> Message:
         ephemeral=True,
         accent="success",
     )
+
+
+def settings_reply(current: dict[str, Any], *, changed: bool) -> Message:
+    """/event settings: the community's default reminders (`current` as
+    `EventService.community_defaults` gives it), or that new events send none."""
+    offsets = current["reminder_minutes"]
+    if not offsets:
+        said = rich("New events send ", Bold(text="no reminders"), ".")
+    else:
+        how = "by direct message" if current["reminders_in"] == "dm" else "in the event's channel"
+        said = rich(
+            "New events remind people who said yes or maybe ",
+            Bold(text=reminders_text(offsets)),
+            f", {how}.",
+        )
+    return Message(text=said, ephemeral=True, accent="success" if changed else "info")
