@@ -5,15 +5,21 @@ bot answers "ok" with no storage; Potluck runs `/rsvp` through the registry, dis
 checks and the database (SQLite, the embedded default; or --database-url). Interactions are
 sent one at a time; the clock stops when the stand-in has received the callback.
 
-    .venv/bin/python bench/discord_latency.py [-n 1000] [--database-url URL]
+    .venv/bin/python bench/discord_latency.py [-n 1000] [--database-url URL] [--profile FILE]
+
+With --profile, the /rsvp commands sent straight into the dispatcher run under cProfile
+(its statistics written to FILE): the Python function calls per /rsvp are printed, and the
+CPU printed for them includes the profiler's own cost.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import importlib
 import logging
+import pstats
 import statistics
 import sys
 import tempfile
@@ -23,13 +29,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.baselines import start_bare_discord_bot  # noqa: E402
+from bench.sent import Sent  # noqa: E402
 from bot.adapters.discord import DiscordAdapter  # noqa: E402
 from bot.adapters.discord.commands import invoked  # noqa: E402
 from bot.app import Potluck  # noqa: E402
@@ -108,7 +115,7 @@ async def bare(count: int, warmup: int) -> list[float]:
 
 
 async def potluck(
-    count: int, warmup: int, database_url: str | None
+    count: int, warmup: int, database_url: str | None, profile: str | None = None
 ) -> list[tuple[str, str, list[float]]]:
     """Potluck's front door for /rsvp and for a command with no writes (/timezone show), and
     the same /rsvp through the dispatcher alone: the difference is what the adapter costs."""
@@ -118,7 +125,7 @@ async def potluck(
         if schema:
             await _schema(url, f'CREATE SCHEMA "{schema}"')
         try:
-            return await _potluck(url, schema, count, warmup)
+            return await _potluck(url, schema, count, warmup, profile)
         finally:
             if schema:
                 await _schema(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -132,7 +139,7 @@ async def _schema(url: str, statement: str) -> None:
 
 
 async def _potluck(
-    url: str, schema: str | None, count: int, warmup: int
+    url: str, schema: str | None, count: int, warmup: int, profile: str | None
 ) -> list[tuple[str, str, list[float]]]:
     async with FakeDiscord(guilds=[guild()]) as fake:
         settings = Settings.model_validate(
@@ -162,7 +169,7 @@ async def _potluck(
                     await measure(fake, show, count, warmup),
                 )
             )
-            core, cpu, statements = await core_only(fake, bot, make, count, warmup)
+            core, cpu, sent = await core_only(fake, bot, make, count, warmup, profile)
             results.append(
                 (
                     "core only",
@@ -170,7 +177,7 @@ async def _potluck(
                     core,
                 )
             )
-            results.append(("cost", f"CPU {cpu:.2f} ms, {statements:.2f} SQL statements", []))
+            results.append(("cost", f"CPU {cpu:.2f} ms, {sent}", []))
             return results
         finally:
             await adapter.stop()
@@ -182,23 +189,27 @@ def show(f: FakeDiscord, i: int) -> dict[str, Any]:
 
 
 async def core_only(
-    fake: FakeDiscord, bot: Potluck, make: Payload, count: int, warmup: int
-) -> tuple[list[float], float, float]:
+    fake: FakeDiscord,
+    bot: Potluck,
+    make: Payload,
+    count: int,
+    warmup: int,
+    profile: str | None = None,
+) -> tuple[list[float], float, str]:
     """The same commands straight into the dispatcher, with the actor the adapter would build:
     milliseconds per command, and per command measured, the process's CPU milliseconds (all
-    threads) and SQL statements sent (not counted: the COMMIT, and a BEGIN sent along with
-    the first statement, as `storage/sqlite_trips.py` does)."""
+    threads) and what the database was sent: SQL statements (not counted: BEGIN and COMMIT)
+    and, on SQLite, trips to aiosqlite's thread (`bench/sent.py`)."""
     out: list[float] = []
-    sent = [0]
-
-    def count_statement(*_: Any) -> None:
-        sent[0] += 1
-
+    sent = Sent(bot.db)
     cpu = 0.0
-    event.listen(bot.db.engine.sync_engine, "before_cursor_execute", count_statement)
+    profiler = cProfile.Profile() if profile else None
     for i in range(warmup + count):
         if i == warmup:
-            sent[0], cpu = 0, time.process_time()
+            await sent.start()
+            cpu = time.process_time()
+            if profiler is not None:
+                profiler.enable()
         data = make(fake, i)["data"]
         path, values, _ = invoked(data)
         spec = bot.registry.commands[path]
@@ -215,9 +226,17 @@ async def core_only(
         await bot.dispatcher.run_command(actor, spec, values)
         if i >= warmup:
             out.append((time.perf_counter() - start) * 1000)
+    if profiler is not None:
+        profiler.disable()
     cpu = (time.process_time() - cpu) * 1000 / count
-    event.remove(bot.db.engine.sync_engine, "before_cursor_execute", count_statement)
-    return out, cpu, sent[0] / count
+    await sent.stop()
+    trips = "" if sent.trips is None else f", {sent.trips / count:.2f} trips to SQLite's thread"
+    calls = ""
+    if profiler is not None and profile:
+        profiler.dump_stats(profile)
+        stats = pstats.Stats(profiler)
+        calls = f", {stats.total_calls / count:.0f} Python function calls (profiled)"  # type: ignore[attr-defined]
+    return out, cpu, f"{sent.statements / count:.2f} SQL statements{trips}{calls}"
 
 
 async def prepare(fake: FakeDiscord, bot: Potluck) -> tuple[Payload, str]:
@@ -264,10 +283,11 @@ async def main() -> int:
     parser.add_argument("-n", "--count", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--profile", help="cProfile the /rsvp via the dispatcher into this file")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     base = await bare(args.count, args.warmup)
-    results = await potluck(args.count, args.warmup, args.database_url)
+    results = await potluck(args.count, args.warmup, args.database_url, args.profile)
     store = args.database_url.split(":", 1)[0] if args.database_url else "sqlite (file)"
     print(
         f"INTERACTION_CREATE -> callback on loopback, {args.count} interactions each, "

@@ -40,8 +40,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from bench.sent import Sent
 from bot.app import Potluck, freeze_startup_objects
 from bot.config import Settings
 from bot.core.messages import Code, Message, plain
@@ -99,19 +100,6 @@ class Burst:
         )
 
 
-class StatementCount:
-    """Counts the statements a database sends while `counting` is true."""
-
-    def __init__(self, bot: Potluck) -> None:
-        self.count = 0
-        self.counting = False
-        event.listen(bot.db.engine.sync_engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *_: object) -> None:
-        if self.counting:
-            self.count += 1
-
-
 async def new_event(bot: Potluck, title: str) -> tuple[str, int]:
     reply = await bot.dispatcher.run_line(
         actor("organizer", Level.ORGANIZER),
@@ -167,28 +155,40 @@ async def check(bot: Potluck, event_id: int, replies: list[Message]) -> list[str
 async def burst(bot: Potluck, label: str, names: list[str]) -> Burst:
     code, event_id = await new_event(bot, label)
     lines = [(actor(n), f"/rsvp event:{code} answer:yes") for n in names]
-    statements = StatementCount(bot)
-    statements.counting = True
+    sent = Sent(bot.db)
+    await sent.start()
     cpu = time.process_time()
     started = time.perf_counter()
     replies = await asyncio.gather(*(bot.dispatcher.run_line(a, line) for a, line in lines))
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
-    statements.counting = False
+    await sent.stop()
     problems = await check(bot, event_id, list(replies))
-    return Burst(label, seconds, problems, cpu, statements.count)
+    return Burst(label, seconds, problems, cpu, sent.statements)
 
 
-async def sequential(bot: Potluck, names: list[str]) -> tuple[list[float], list[str]]:
+async def sequential(bot: Potluck, names: list[str]) -> tuple[list[float], list[str], str]:
+    """One RSVP at a time: milliseconds each, problems found, and the cost per RSVP (CPU,
+    statements and trips to SQLite's thread)."""
     code, event_id = await new_event(bot, "Sequential")
     latencies: list[float] = []
     replies: list[Message] = []
+    sent = Sent(bot.db)
+    await sent.start()
+    cpu = time.process_time()
     for name in names:
         who = actor(name)
         started = time.perf_counter()
         replies.append(await bot.dispatcher.run_line(who, f"/rsvp event:{code} answer:yes"))
         latencies.append((time.perf_counter() - started) * 1000)
-    return latencies, await check(bot, event_id, replies)
+    cpu = time.process_time() - cpu
+    await sent.stop()
+    trips = "" if sent.trips is None else f", {sent.trips / len(names):.2f} trips/RSVP"
+    cost = (
+        f"CPU {1000 * cpu / len(names):.2f} ms/RSVP, "
+        f"{sent.statements / len(names):.2f} statements/RSVP{trips}"
+    )
+    return latencies, await check(bot, event_id, replies), cost
 
 
 def bare_sqlite(path: Path) -> float:
@@ -243,7 +243,7 @@ async def run(backend: str) -> bool:
                 new_people = [f"new{i:04d}" for i in range(PEOPLE)]
                 cold = await burst(bot, "Burst, people seen for the first time", new_people)
                 warm = await burst(bot, "Burst, people the bot already knows", new_people)
-                latencies, seq_problems = await sequential(bot, new_people)
+                latencies, seq_problems, seq_cost = await sequential(bot, new_people)
             finally:
                 await bot.close()
         bare = bare_sqlite(workdir / "bare.db")
@@ -265,6 +265,7 @@ async def run(backend: str) -> bool:
         f"{'Sequential, full command path':<42} p50 {p50:5.2f} ms   p99 {p99:5.2f} ms   "
         f"max {max(latencies):5.2f} ms   checks: {verdict}"
     )
+    print(f"{'':<42} {seq_cost}")
     ok &= not seq_problems
     print(
         f"{'Bare sqlite3 read-check-insert':<42} {bare:8.0f} RSVPs/s  "

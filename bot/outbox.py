@@ -32,6 +32,7 @@ from bot.pacing import DirectMessages, NewDMPauseHook, Pacer, Pacing, RunTurn
 from storage.db import Database
 from storage.models import OutboxRow
 from storage.repositories import outbox as repo
+from storage.repositories import outbox_later as repo_later
 
 log = logging.getLogger("potluck.outbox")
 
@@ -149,6 +150,9 @@ class Outbox(RowDelivery):
             timezone=timezone,
             collapse_key=collapse_key,
         )
+        if coalesce_key is not None and dedupe_key is None:
+            await repo_later.replace_or_insert(session, values)
+            return
         if coalesce_key is not None:
             replaced = await repo.replace_pending(
                 session,
@@ -228,6 +232,12 @@ class Outbox(RowDelivery):
         if not keys:
             return 0
         return await repo.drop_pending(session, keys=[str(k) for k in keys], reason=reason)
+
+    async def withdraw_later(self, session: AsyncSession, *keys: OutboxKey, reason: str) -> None:
+        """`withdraw` without the count: on SQLite it goes to the database with the
+        transaction's next statement or its COMMIT, in the same trip (a lone RSVP's
+        reminders)."""
+        await repo_later.drop_pending_later(session, [str(k) for k in keys], reason)
 
     async def withdraw_under(self, session: AsyncSession, scope: KeyScope, *, reason: str) -> int:
         """Withdraw every pending row whose key was built from `scope` (or a narrower one)."""

@@ -134,6 +134,8 @@ async def database_for_test(backend: str, workdir: Path) -> AsyncIterator[Databa
         schema = _pool.free.pop()
     else:
         schema = f"scratch_pool_{os.getpid()}_{len(_pool.made)}"
+        # A run that was killed may have left this name behind (process ids come round again).
+        await _admin(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await _admin(url, f'CREATE SCHEMA "{schema}"')
         _pool.made.append(schema)
         db = Database(url, schema=schema)
@@ -194,7 +196,8 @@ async def drop_schema_pool() -> None:
     """Drop every schema `database_for_test` made in this process (at the end of a test run)."""
     url = os.environ.get(PG_ENV)
     if url and _pool.made:
-        await _admin(url, ";".join(f'DROP SCHEMA IF EXISTS "{s}" CASCADE' for s in _pool.made))
+        for schema in _pool.made:
+            await _admin(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     _pool.made.clear()
     _pool.free.clear()
 

@@ -241,7 +241,7 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
         # trip to aiosqlite's thread per transaction for nothing.
         driver = dbapi_connection.driver_connection
         if isinstance(driver, sqlite_trips.OneTripConnection):
-            driver.pending_begin = None
+            driver.drop_pending()
         if state.asyncio_safe and driver.in_transaction:
             dbapi_connection.rollback()
 

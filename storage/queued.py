@@ -20,13 +20,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from storage import prepared
+
 T = TypeVar("T")
 # Most queued works one transaction carries: it holds its connection (SQLite's only one)
 # while they run, under a millisecond each.
 BATCH = 100
-_WRITES = "potluck_writes"  # connection.info key: statements other than SELECT sent on it
+_WRITES = prepared.WRITES  # connection.info key: statements other than SELECT sent on it
 _BEFORE_COMMIT = "potluck_before_commit"  # session.info key: {key: hook}
-_LATER = "potluck_write_later"  # session.info key: {statement: [rows]}
+_LATER = prepared.LATER  # session.info key: {statement: [rows]}
 
 
 class QueueSession(Session):
@@ -55,7 +57,7 @@ def write_later(session: AsyncSession, statement: Any, row: dict[str, Any]) -> N
     the session executes, or before its commit, with the other rows given for the same
     statement since, in one executemany (one trip for a whole batch of answers). Rows are
     written in the order given, statement by statement."""
-    session.info.setdefault(_LATER, {}).setdefault(statement, []).append(row)
+    prepared.write_later(session, statement, row)
 
 
 async def finish(session: AsyncSession) -> None:
@@ -64,6 +66,12 @@ async def finish(session: AsyncSession) -> None:
     hooks = session.info.pop(_BEFORE_COMMIT, None)
     for hook in (hooks or {}).values():
         await hook()
+    if _LATER not in session.info:
+        return
+    driver = await prepared.sqlite_driver(session)
+    if driver is not None:  # they go with the COMMIT
+        await prepared.send_waiting(session, driver)
+        return
     later = session.info.pop(_LATER, None)
     for statement, rows in (later or {}).items():
         await session.execute(statement, rows)
@@ -183,14 +191,13 @@ def _footprint(session: AsyncSession, info: dict[Any, Any]) -> tuple[object, ...
     """What a work may have left in the transaction: statements written, changes pending in
     the session, hooks and rows given for later."""
     hooks = session.info.get(_BEFORE_COMMIT, {})
-    later = session.info.get(_LATER, {})
     return (
         info.get(_WRITES, 0),
         len(session.new),
         len(session.dirty),
         len(session.deleted),
         tuple((key, id(hook)) for key, hook in hooks.items()),
-        tuple(len(rows) for rows in later.values()),
+        session.info.get(prepared.GIVEN_LATER, 0),
     )
 
 

@@ -6,7 +6,10 @@ trip there and back: about 20 trips for one RSVP, and each trip waits for the th
 scheduled on a busy machine. Here a statement is one trip: its cursor is opened, executed,
 read to the end and closed on the thread in one call, and the rows come back with it. The
 BEGIN of a transaction travels with its first statement, and a transaction that sent none
-commits or rolls back without a trip.
+commits or rolls back without a trip. Several statements can share a trip (`run_all`), and
+writes whose outcome nobody reads (`send_later`) travel with the next statement or with the
+COMMIT: one lone RSVP is 2 trips (the BEGIN with the event's locked read and the read of the
+answers; its writes with the COMMIT; see `storage/prepared.py`).
 
 `Database` builds its SQLite engine with `module=dbapi()`; the URL stays
 `sqlite+aiosqlite://`, and everything else (sqlite3's errors, the pool, SQLAlchemy's
@@ -33,14 +36,32 @@ CLOSE_WAIT_SECONDS = 5.0
 
 # What sqlite3 gives back for one statement: description, rowcount, lastrowid, rows.
 _Outcome = tuple[Any, int, int | None, list[Any]]
+# A statement waiting for the next trip: SQL, parameters, executemany or not.
+Pending = tuple[str, Any, bool]
+
+
+def _send_pending(conn: sqlite3.Connection, begin: str | None, pending: list[Pending]) -> None:
+    """On the connection's thread: the BEGIN not sent yet, then the writes given for later."""
+    if begin is not None:
+        conn.execute(begin)
+    for sql, parameters, many in pending:
+        if many:
+            conn.executemany(sql, parameters)
+        else:
+            conn.execute(sql, parameters)
 
 
 def _run(
-    conn: sqlite3.Connection, begin: str | None, sql: str, parameters: Any, many: bool
+    conn: sqlite3.Connection,
+    begin: str | None,
+    pending: list[Pending],
+    sql: str,
+    parameters: Any,
+    many: bool,
 ) -> _Outcome:
-    """On the connection's thread: the pending BEGIN, then the statement, read to the end."""
-    if begin is not None:
-        conn.execute(begin)
+    """On the connection's thread: what waits to be sent, then the statement, read to the
+    end."""
+    _send_pending(conn, begin, pending)
     cursor = conn.cursor()
     try:
         if many:
@@ -80,9 +101,7 @@ class OneTripCursor:
         return await self._send(sql, parameters, True)
 
     async def _send(self, sql: str, parameters: Any, many: bool) -> OneTripCursor:
-        conn = self._conn
-        begin, conn.pending_begin = conn.pending_begin, None
-        outcome: _Outcome = await conn._execute(_run, conn._conn, begin, sql, parameters, many)
+        outcome = await self._conn.run(sql, parameters, many)
         self.description, self.rowcount, self.lastrowid, rows = outcome
         self._rows = deque(rows)
         return self
@@ -102,13 +121,69 @@ class OneTripCursor:
         self._rows = deque()
 
 
+def _run_all(
+    conn: sqlite3.Connection,
+    begin: str | None,
+    pending: list[Pending],
+    statements: list[tuple[str, Any]],
+) -> list[_Outcome]:
+    """On the connection's thread: what waits to be sent, then each statement, read to the
+    end, in order."""
+    _send_pending(conn, begin, pending)
+    return [_run(conn, None, [], sql, parameters, False) for sql, parameters in statements]
+
+
+def _send_and_commit(conn: sqlite3.Connection, begin: str | None, pending: list[Pending]) -> None:
+    """On the connection's thread: what waits to be sent, then the COMMIT."""
+    _send_pending(conn, begin, pending)
+    conn.commit()
+
+
 class OneTripConnection(aiosqlite.Connection):
-    """aiosqlite's connection with `OneTripCursor`s and a BEGIN that waits for the first
-    statement (`defer_begin`)."""
+    """aiosqlite's connection with `OneTripCursor`s, a BEGIN that waits for the first
+    statement (`defer_begin`) and writes that wait for the next trip (`send_later`).
+    `trips` and `statements` count what was sent to the thread (a BEGIN or COMMIT is not a
+    statement)."""
 
     def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int):
         super().__init__(connector, iter_chunk_size)
         self.pending_begin: str | None = None
+        self.pending: list[Pending] = []
+        self.trips = 0
+        self.statements = 0
+
+    async def run(self, sql: str, parameters: Any = (), many: bool = False) -> _Outcome:
+        """One trip: what waits to be sent, then `sql` (executed once, or for each of
+        `parameters` with `many`), read to the end. Returns (description, rowcount,
+        lastrowid, rows) of `sql`. An error of a write sent along is raised here."""
+        begin, self.pending_begin = self.pending_begin, None
+        pending, self.pending = self.pending, []
+        self.trips += 1
+        self.statements += 1 + len(pending)
+        return await self._execute(  # type: ignore[no-any-return]
+            _run, self._conn, begin, pending, sql, parameters, many
+        )
+
+    async def run_all(self, statements: list[tuple[str, Any]]) -> list[_Outcome]:
+        """`run` for several statements (SQL, parameters) in one trip, in order; their
+        outcomes in the same order. An error stops there and is raised."""
+        begin, self.pending_begin = self.pending_begin, None
+        pending, self.pending = self.pending, []
+        self.trips += 1
+        self.statements += len(statements) + len(pending)
+        return await self._execute(  # type: ignore[no-any-return]
+            _run_all, self._conn, begin, pending, statements
+        )
+
+    def send_later(self, sql: str, parameters: Any, many: bool = False) -> None:
+        """Send `sql` right before the next statement or the COMMIT, in the same trip; its
+        errors are raised there. A rollback drops it."""
+        self.pending.append((sql, parameters, many))
+
+    def drop_pending(self) -> None:
+        """Forget what was not sent (the transaction ends without it)."""
+        self.pending_begin = None
+        self.pending = []
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
@@ -118,15 +193,23 @@ class OneTripConnection(aiosqlite.Connection):
         self.pending_begin = statement
 
     async def commit(self) -> None:
-        if self.pending_begin is not None:  # nothing was sent: nothing to commit
-            self.pending_begin = None
-            return
-        await super().commit()
+        begin, self.pending_begin = self.pending_begin, None
+        pending, self.pending = self.pending, []
+        if not pending:
+            if begin is None:  # statements were sent: commit them
+                self.trips += 1
+                await super().commit()
+            return  # else nothing was sent: nothing to commit
+        self.trips += 1
+        self.statements += len(pending)
+        await self._execute(_send_and_commit, self._conn, begin, pending)
 
     async def rollback(self) -> None:
-        if self.pending_begin is not None:
-            self.pending_begin = None
+        begin = self.pending_begin
+        self.drop_pending()
+        if begin is not None:  # nothing was sent: nothing to roll back
             return
+        self.trips += 1
         await super().rollback()
 
 

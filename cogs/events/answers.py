@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cogs.events.views import Tally
-from storage.repositories import events as repo
+from cogs.events import lookup
+from cogs.events.views import EventView, Tally
+from storage.repositories import answer_states as states_repo
 from storage.repositories.events import StoredRsvp
 
 # Most people read ahead in one query: about one transaction's worth (storage.db.BATCH).
@@ -56,11 +57,41 @@ async def answer_state(
         settings, mine = known.people.pop(person_id)
         return settings, mine, replace(known.tally)
     others = islice((p for p in waiting if p != person_id), READ_AHEAD)
-    states = await repo.answer_states(session, [person_id, *others], event_id, occurrence)
+    states = await states_repo.answer_states(session, [person_id, *others], event_id, occurrence)
     settings, mine = states.people.pop(person_id)
     tally = Tally.of(states.counts)
     session.info[_key(event_id, occurrence)] = KnownAnswers(replace(tally), states.people)
     return settings, mine, tally
+
+
+async def read_with_event(
+    session: AsyncSession,
+    community_id: int,
+    ref: str,
+    person_id: int,
+    waiting: Iterable[int],
+    guess: tuple[int, datetime],
+) -> None:
+    """Read the event (locked, for `lookup.locked_view`) and the answers to one of its dates
+    (for `answer_state`) together: one trip to SQLite instead of two. `guess` is the event
+    and date `ref` is expected to name, e.g. those of the event's last answer in this
+    process; the read is kept only for that event and date, so a wrong guess costs the
+    answers read again, never a wrong count. Nothing is read when the transaction has read
+    the event already or `ref` is not a short id."""
+    code = lookup.short_id(ref)
+    if code is None or lookup.kept_view(session, community_id, code) is not None:
+        return
+    event_id, occurrence = guess
+    others = islice((p for p in waiting if p != person_id), READ_AHEAD)
+    row, states = await states_repo.event_and_answer_states(
+        session, community_id, code, [person_id, *others], event_id, occurrence
+    )
+    if row is None:
+        return  # not a short id after all: `locked_view` looks for a title
+    lookup.keep_view(session, community_id, code, EventView.of(row))
+    if row.id == event_id and person_id in states.people:
+        tally = Tally.of(states.counts)
+        session.info[_key(event_id, occurrence)] = KnownAnswers(tally, states.people)
 
 
 def keep(session: AsyncSession, event_id: int, occurrence: datetime, tally: Tally) -> None:

@@ -9,6 +9,7 @@ must not change for rows already written.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from bot.outbox_keys import KeyScope, OutboxKey
@@ -19,6 +20,12 @@ PARTY_TOO_BIG = KeyScope.of("too-big")  # apart from event_scope: rebuilds never
 NoticeTag = Literal["cancelled", "date-cancelled", "moved", "dropped"]
 
 
+# Scopes are immutable; every RSVP builds its event's and its date's (kept for a few
+# thousand events and dates, a few hundred bytes each).
+SCOPES_KEPT = 4096
+
+
+@lru_cache(maxsize=SCOPES_KEPT)
 def event_scope(event_id: int) -> KeyScope:
     return EVENTS.narrower(event_id)
 
@@ -28,6 +35,7 @@ def reminders_of(event_id: int) -> KeyScope:
     return event_scope(event_id).narrower("occ")
 
 
+@lru_cache(maxsize=SCOPES_KEPT)
 def reminders_on(event_id: int, occurrence: datetime) -> KeyScope:
     """Every reminder of one date of the event."""
     return reminders_of(event_id).narrower(occurrence)

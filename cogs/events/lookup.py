@@ -82,8 +82,7 @@ async def locked_view(
     transaction (see `Database.queued`) get the same view, since the lock keeps any other
     transaction from changing the row and answering does not change it."""
     code = ref.strip().lstrip("#").lower()
-    key = ("locked event", community_id, code)
-    kept: EventView | None = session.info.get(key)
+    kept = kept_view(session, community_id, code)
     if kept is not None:
         return kept
     view = None
@@ -93,8 +92,24 @@ async def locked_view(
             view = EventView.of(values)
     if view is None:
         view = EventView.of(await find_event(session, community_id, ref, now, lock=True))
-    session.info[key] = view
+    keep_view(session, community_id, code, view)
     return view
+
+
+def short_id(ref: str) -> str | None:
+    """The short id `ref` gives (lower case, without "#"), or None when it cannot be one."""
+    code = ref.strip().lstrip("#").lower()
+    return code if _looks_like_code(code) else None
+
+
+def kept_view(session: AsyncSession, community_id: int, code: str) -> EventView | None:
+    """The event `locked_view` read for `code` in this transaction, if it did."""
+    return session.info.get(("locked event", community_id, code))  # type: ignore[no-any-return]
+
+
+def keep_view(session: AsyncSession, community_id: int, code: str, view: EventView) -> None:
+    """Keep the event read, its row locked, for `locked_view` in this transaction."""
+    session.info[("locked event", community_id, code)] = view
 
 
 def require_organizer(view: EventView, person: Person, what: str) -> None:

@@ -95,7 +95,7 @@ class ReminderSchedule:
         occurrence: datetime,
         person_ids: Iterable[int],
     ) -> None:
-        await self.outbox.withdraw(
+        await self.outbox.withdraw_later(
             session,
             *(
                 keys.reminder(view.id, occurrence, m, pid)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from cachetools import LRUCache
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
@@ -47,6 +48,7 @@ from storage.repositories.events import StoredRsvp
 from storage.repositories.identity import IdentityStore
 
 CHECKIN_OPENS = timedelta(hours=2)  # before the start
+LAST_DATES = 1024  # events whose last answered date is kept (a few dozen bytes each)
 CHECKIN_CLOSES = timedelta(hours=12)  # after the end
 
 
@@ -100,6 +102,11 @@ class Rsvps:
         # Per answer queue: the people whose answers wait in it (id -> how many answers), read
         # ahead together by the first answer of a transaction (see `answers.py`).
         self._answering: dict[Hashable, dict[int, int]] = {}
+        # Per event as people name it: its id and the date last answered, the guess that lets
+        # the next answer read the event and the answers in one trip (`answers.read_with_event`).
+        self._last_dates: LRUCache[tuple[int, str], tuple[int, datetime]] = LRUCache(
+            maxsize=LAST_DATES
+        )
 
     async def rsvp(
         self,
@@ -164,8 +171,9 @@ class Rsvps:
     ) -> RsvpResult:
         """`rsvp`'s transaction; it may run twice (see `Database.queued`). `waiting`: the
         people whose answers to this event come next, read ahead with this one."""
-        view = await locked_view(session, community.id, ref, now)
+        view = await self._locked_view(session, community.id, ref, now, person.id, waiting)
         upcoming, occurrence = _open_date(view, now, on, reader_zone)
+        self._last_dates[(community.id, ref)] = (view.id, occurrence)
         target = await on_behalf(session, view, person, for_person)
         answerer = target.id if target is not None else person.id
         settings, mine, tally = await answers.answer_state(
@@ -245,6 +253,22 @@ class Rsvps:
         result.reminders = new in ATTENDING and me.reminders_on and bool(view.reminder_minutes)
         result.reminders_left = offsets_ahead(view.reminder_minutes, occurrence, now)
         return result
+
+    async def _locked_view(
+        self,
+        session: AsyncSession,
+        community_id: int,
+        ref: str,
+        now: datetime,
+        person_id: int,
+        waiting: Iterable[int],
+    ) -> EventView:
+        """`lookup.locked_view`; when this process answered the event before, its read goes
+        with the answers' of the date answered last (`answers.read_with_event`)."""
+        guess = self._last_dates.get((community_id, ref))
+        if guess is not None:
+            await answers.read_with_event(session, community_id, ref, person_id, waiting, guess)
+        return await locked_view(session, community_id, ref, now)
 
     async def _follow_answer(
         self,

@@ -13,7 +13,7 @@ from bot.core.errors import BadOption, PermissionDenied
 from bot.core.messages import Bold, Code, Message, Segment, Time, rich
 from bot.core.types import Invocation, Level, Person
 from cogs.invitations.members import known_person
-from cogs.invitations.naming import event_word, parse_people, parse_role
+from cogs.invitations.naming import event_word, parse_people, parse_role, person_word
 from cogs.invitations.recipients import Choice, Recipients, settings_words
 from cogs.invitations.replies import ANSWER, invite_report, role_refused
 from cogs.invitations.role_posts import RolePosts, RoleRefused
@@ -24,6 +24,15 @@ from cogs.invitations.timing import DigestEvery, clock_text, parse_clock
 from cogs.moderation.alerts import ModeratorAlerts
 from cogs.moderation.settings import ModerationSettings
 from storage.repositories import invitations as repo
+
+# What `/invites quiet` takes for "no quiet hours".
+QUIET_OFF = ("off", "none", "no")
+
+
+def _digest_when(every: str, hour: int) -> str:
+    """ "every day at 09:00" or "every Monday at 18:00"."""
+    return f"{'every day' if every == 'daily' else 'every Monday'} at {hour:02d}:00"
+
 
 EVENT = Option(
     "event", "The event's short id (or its title).", required=True, autocomplete="events"
@@ -71,11 +80,19 @@ class InvitationsCog(Cog):
         role: str | None = None,
         note: str | None = None,
     ) -> Message:
+        organizer = inv.person.level >= Level.ORGANIZER
         if (people is None) == (role is None):
+            code = await self.service.event_code(inv.community, event)
+            like = f"/invite event:{event_word(code)}"
+            words = (
+                "Give either `people:` or `role:`."
+                if organizer
+                else "Name people in `people:`; only organizers invite a role."
+            )
             raise BadOption(
-                "Give either `people:` or `role:`.",
-                hint=f'Like /invite event:{event_word(event)} people:"@ann @ben" or '
-                f"/invite event:{event_word(event)} role:@team",
+                words,
+                hint=f'Like {like} people:"@ann @ben"'
+                + (f" or {like} role:@team" if organizer else ""),
             )
         if role is not None:
             if inv.person.level < Level.ORGANIZER:
@@ -102,7 +119,14 @@ class InvitationsCog(Cog):
                 ephemeral=True,
                 accent="success",
             )
-        named = parse_people(people or "", most=self.settings.people_per_command, event=event)
+        most = self.settings.people_per_command
+        try:
+            named = parse_people(people or "", most=most, event=event, roles=organizer)
+        except BadOption:
+            # Said again with the event's code in the example, so it works as written (looked
+            # up only for a refusal: /invite's hot path stays one query for the event).
+            code = await self.service.event_code(inv.community, event)
+            named = parse_people(people or "", most=most, event=code, roles=organizer)
         report = await self.service.invite(
             inv.community,
             inv.person,
@@ -140,60 +164,122 @@ class InvitationsCog(Cog):
 
     # -- recipients ------------------------------------------------------------------------
 
-    @command("invites off", "Take no invitations at all.", examples=["/invites off"])
+    @command(
+        "invites off",
+        "Take no invitations at all (a digest setting stays for /invites on).",
+        examples=["/invites off"],
+    )
     async def off(self, inv: Invocation) -> Message:
-        if not await self.recipients.set_off(inv.community, inv.person, True):
+        if not await self.recipients.set_off(inv.community, inv.person):
             return self._done("Invitations were already off. ", "/invites on", " turns them on.")
         return self._done(
             "Invitations are off: nobody can invite you. ", "/invites on", " undoes it."
         )
 
-    @command("invites on", "Take invitations again, each as it comes.", examples=["/invites on"])
+    @command(
+        "invites on",
+        "Take invitations again (in your digest, if you have one); with invitations on, "
+        "ends a digest.",
+        examples=["/invites on"],
+    )
     async def on(self, inv: Invocation) -> Message:
-        if not await self.recipients.set_off(inv.community, inv.person, False):
-            return self._done("Invitations were already on, each as it comes.")
-        return self._done("Invitations are on again, each as it comes.")
+        turned, digest = await self.recipients.set_on(inv.community, inv.person)
+        if turned == "ended":
+            return self._done("Your digest has ended: invitations come each as it comes.")
+        how = "each as it comes."
+        if digest is not None:
+            how = f"in one message {_digest_when(*digest)} your time."
+        if turned == "already":
+            return self._done(f"Invitations were already on, {how}")
+        if digest is None:
+            return self._done(f"Invitations are on again, {how}")
+        return self._done(
+            f"Invitations are on again, {how} ",
+            "/invites digest every:off",
+            " has them come each as it comes.",
+        )
 
     @command(
         "invites digest",
-        "Get all your invitations in one message, daily or weekly.",
+        "Get all your invitations in one message, daily or weekly; every:off ends the digest.",
         options=[
-            Option("every", "daily or weekly (Mondays).", choices=("daily", "weekly")),
-            Option("at", "The hour, your time, like 09:00.", max_length=10),
+            Option("every", "daily, weekly (Mondays), or off.", choices=("daily", "weekly", "off")),
+            Option("at", "The hour, your time, like 09:00 (on the hour).", max_length=10),
         ],
-        examples=["/invites digest every:daily", "/invites digest every:weekly at:18:00"],
+        examples=[
+            "/invites digest every:daily",
+            "/invites digest every:weekly at:18:00",
+            "/invites digest every:off",
+        ],
     )
     async def digest(self, inv: Invocation, every: str = "daily", at: str | None = None) -> Message:
-        hour = parse_clock(at, "at").hour if at else None
+        if every == "off":
+            if at is not None:
+                raise BadOption(
+                    "`at:` goes with every:daily or every:weekly, not every:off.",
+                    hint="Type /invites digest every:off alone to end your digest.",
+                )
+            if await self.recipients.end_digest(inv.community, inv.person):
+                return self._done("Your digest has ended: invitations come each as it comes.")
+            return self._done("You had no digest: invitations come each as it comes.")
+        hour = None
+        if at:
+            clock = parse_clock(at, "at")
+            if clock.minute:
+                later = (clock.hour + 1) % 24
+                raise BadOption(
+                    f"Digests come on the hour, so `at:` can't be {clock_text(clock)}.",
+                    hint=f"Like /invites digest every:{every} at:{clock.hour:02d}:00 "
+                    f"or at:{later:02d}:00",
+                )
+            hour = clock.hour
         every_, hour_ = await self.recipients.set_digest(
             inv.community, inv.person, cast(DigestEvery, every), hour
         )
-        when = "every day" if every_ == "daily" else "every Monday"
         return self._done(
-            f"Your invitations will come in one message {when} at {hour_:02d}:00 your time."
+            f"Your invitations will come in one message {_digest_when(every_, hour_)} your time."
         )
 
     @command(
         "invites quiet",
-        "Hours when invitations wait (your time).",
+        "Hours when invitations wait (your time); off removes them.",
         options=[
-            Option("from", "Start, like 22:00.", required=True, max_length=10),
-            Option("to", "End, like 08:00.", required=True, max_length=10),
+            Option("from", "Start, like 22:00 (or off: no quiet hours).", max_length=10),
+            Option("to", "End, like 08:00.", max_length=10),
         ],
-        examples=["/invites quiet from:22:00 to:08:00"],
+        examples=["/invites quiet from:22:00 to:08:00", "/invites quiet off"],
     )
     async def quiet(self, inv: Invocation, **times: Any) -> Message:
-        start = clock_text(parse_clock(times["from"], "from"))
-        end = clock_text(parse_clock(times["to"], "to"))
+        given = {k: v.strip() for k, v in times.items() if k in ("from", "to") and v is not None}
+        off = [k for k, v in given.items() if v.lower() in QUIET_OFF]
+        if off:
+            if len(off) != len(given):
+                raise BadOption(
+                    f"`{off[0]}:{given[off[0]]}` removes quiet hours; it takes no time with it.",
+                    hint="Type /invites quiet off alone, or like /invites quiet from:22:00 "
+                    "to:08:00",
+                )
+            await self.recipients.set_quiet(inv.community, inv.person, None, None)
+            return self._done("Quiet hours: none; invitations may come at any hour.")
+        missing = [k for k in ("from", "to") if k not in given]
+        if missing:
+            raise BadOption(
+                f"Quiet hours need `from:` and `to:`; `{missing[0]}:` is missing.",
+                hint="Like /invites quiet from:22:00 to:08:00, or /invites quiet off for none",
+            )
+        start = clock_text(parse_clock(given["from"], "from"))
+        end = clock_text(parse_clock(given["to"], "to"))
         if start == end:
             raise BadOption(
                 f"`from:` and `to:` are both {start}: quiet hours need a start and a later end.",
-                hint="Like /invites quiet from:22:00 to:08:00",
+                hint="Like /invites quiet from:22:00 to:08:00, or /invites quiet off for none",
             )
         await self.recipients.set_quiet(inv.community, inv.person, start, end)
         return self._done(
             f"Quiet hours: {start} to {end} your time ({inv.zone_name}); "
-            f"invitations due then wait until {end}."
+            f"invitations due then wait until {end}. ",
+            "/invites quiet off",
+            " removes them.",
         )
 
     @command(
@@ -263,7 +349,13 @@ class InvitationsCog(Cog):
                 if done.already
                 else f"Done: no more invitations from {done.inviter}. "
             )
-            return self._done(head, "/invites unblock", " undoes it.")
+            undo = (
+                f"/invites unblock person:{person_word(done.inviter)}"
+                if done.inviter_known
+                else "/invites show"
+            )
+            tail = " undoes it." if done.inviter_known else " lists who you blocked."
+            return self._done(head, undo, tail)
         head = (
             "Invitations were already off: none at all come to you. "
             if done.already

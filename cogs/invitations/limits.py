@@ -11,6 +11,7 @@ the last 60 minutes, a day the last 24 hours, a week the last 7 days.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
@@ -261,6 +262,19 @@ class Reputation:
     rate: float = 0.10
     window: int = 30
     pause: timedelta = DAY
+
+
+# The reason of an automatic pause, as the inviter reads it (when told, and when an /invite
+# is refused); `for_moderators` turns it to the third person.
+AUTO_PAUSE_REASON = "{complaints} of your last {of} invitations were answered with a complaint"
+_AUTO_PAUSE = re.compile(r"^(\d+) of your last (\d+) invitations")
+
+
+def for_moderators(reason: str) -> str:
+    """A pause reason as a moderator reads it: an automatic pause's second person
+    (`AUTO_PAUSE_REASON`, "3 of your last 4 invitations ...") becomes the third ("3 of their
+    last 4 invitations ..."); a moderator's own words stay as written."""
+    return _AUTO_PAUSE.sub(r"\1 of their last \2 invitations", reason)
 
 
 def over_threshold(complaints: int, invitations: int, rule: Reputation) -> bool:

@@ -43,10 +43,18 @@ def event_word(ref: str) -> str:
     return ref if re.fullmatch(r"[^\s:]+", ref) else f'"{ref}"'
 
 
-def parse_people(text: str, *, most: int, event: str = "") -> list[str]:
+def person_word(name: str) -> str:
+    """A person as typed after `person:` in a suggested command: "@ann", or quoted when the
+    name has spaces ("@Ann Lee" in quotes), so the suggestion works as written."""
+    return f"@{name}" if re.fullmatch(r"[^\s\"]+", name) else f'"@{name.replace(chr(34), "")}"'
+
+
+def parse_people(text: str, *, most: int, event: str = "", roles: bool = False) -> list[str]:
     """The people named in `text`, as platform ids or console names, in order, each once;
-    `event` is the event as typed, for the examples in errors. Raises BadOption for nothing
-    named, a role among them, a word that is not a mention, or more than `most` people."""
+    `event` is the event as typed (or its code), for the examples in errors; `roles` says
+    whether the inviter may invite a role (organizers), so only they are told to. Raises
+    BadOption for nothing named, a role among them, a word that is not a mention, or more
+    than `most` people."""
     like = f"/invite event:{event_word(event)}"
     found: list[str] = []
     for match in _TOKEN.finditer(text):
@@ -54,12 +62,16 @@ def parse_people(text: str, *, most: int, event: str = "") -> list[str]:
         if _EVERYONE.match(token.rstrip(".!?").casefold()):
             raise BadOption(
                 f"`people:` names people, not `{token}`: an /invite never pings everyone.",
-                hint="Invite a role instead, like /invite event:k3f9 role:@volunteers",
+                hint=f"Invite a role instead, like {like} role:@volunteers"
+                if roles
+                else f'Name the people, like {like} people:"@ann @ben"',
             )
         if token.startswith(("<@&", "<!subteam")):
             raise BadOption(
                 "`people:` names people; a role goes in `role:`.",
-                hint=f"Like {like} role:@volunteers",
+                hint=f"Like {like} role:@volunteers"
+                if roles
+                else f'Only organizers invite a role; name the people, like {like} people:"@ann"',
             )
         who = match.group("platform") or match.group("word")
         if who is None:
@@ -74,7 +86,8 @@ def parse_people(text: str, *, most: int, event: str = "") -> list[str]:
     if len(found) > most:
         raise BadOption(
             f"One /invite can name at most {most} people; you named {len(found)}.",
-            hint="Invite the rest in another /invite, or invite a whole role with role:.",
+            hint="Invite the rest in another /invite"
+            + (f", or a whole role, like {like} role:@volunteers." if roles else "."),
         )
     return found
 

@@ -18,7 +18,8 @@ from bot.core.messages import Bold, Code, Message, Time, rich
 from bot.core.types import Community, Person
 from bot.outbox import Outbox
 from cogs.invitations import keys
-from cogs.invitations.limits import over_threshold
+from cogs.invitations.limits import AUTO_PAUSE_REASON, over_threshold
+from cogs.invitations.naming import person_word
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.timing import DigestEvery
 from cogs.moderation.alerts import ModeratorAlerts, alert_key
@@ -28,6 +29,8 @@ from storage.repositories import audit, consent
 from storage.repositories import invitations as repo
 
 Choice = Literal["decline", "block", "off"]
+TurnedOn = Literal["on", "ended", "already"]
+Digest = tuple[str, int] | None  # (daily | weekly, the hour), or None: each as it comes
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ class Answered:
     inviter: str
     paused_until: datetime | None = None
     already: bool = False  # the block or "no invitations at all" was so before this press
+    inviter_known: bool = True  # False: the inviter was forgotten (nobody to name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +72,32 @@ class Recipients:
 
     # -- settings --------------------------------------------------------------------------
 
-    async def set_off(self, community: Community, person: Person, off: bool) -> bool:
-        """Turn invitations off (or on again); returns False when `off` asks for what already
-        was so (on: invitations were not off and came each as it comes, not in a digest)."""
+    async def set_off(self, community: Community, person: Person) -> bool:
+        """Turn invitations off; False when they were off already. A digest setting stays,
+        for when they are turned on again."""
         async with self.db.transaction() as session:
-            if off:
-                now = self.clock.now()
-                changed = await consent.suppress(session, community.id, person.external_id, now)
-                await self._withdraw(session, person.id, None, "invitations turned off")
-                return changed
-            changed = await consent.unsuppress(session, community.id, person.external_id)
+            now = self.clock.now()
+            changed = await consent.suppress(session, community.id, person.external_id, now)
+            await self._withdraw(session, person.id, None, "invitations turned off")
+            return changed
+
+    async def set_on(self, community: Community, person: Person) -> tuple[TurnedOn, Digest]:
+        """/invites on: take invitations again. Returns what changed ("on": they were off,
+        and come as before, in the digest when there is one; "ended": they were on, in a
+        digest, which ended: each as it comes now; "already": nothing) and the digest
+        (every, hour) they come in now, or None: each as it comes."""
+        async with self.db.transaction() as session:
+            was_off = await consent.unsuppress(session, community.id, person.external_id)
             pref = await consent.preference(session, community.id, person.id)
-            if pref is not None and pref.mode != "on":
-                pref.mode = "on"
-                changed = True
-        return changed
+            digest = pref is not None and pref.mode == "digest"
+            if was_off:
+                turned: TurnedOn = "on"
+            elif digest:
+                assert pref is not None
+                pref.mode, turned, digest = "on", "ended", False
+            else:
+                turned = "already"
+            return turned, (pref.digest_every, pref.digest_hour) if digest and pref else None
 
     async def set_digest(
         self, community: Community, person: Person, every: DigestEvery, hour: int | None
@@ -95,12 +110,23 @@ class Recipients:
                 pref.digest_hour = hour
             return pref.digest_every, pref.digest_hour
 
+    async def end_digest(self, community: Community, person: Person) -> bool:
+        """Invitations come each as it comes again; False when there was no digest."""
+        async with self.db.transaction() as session:
+            pref = await consent.preference(session, community.id, person.id)
+            if pref is None or pref.mode != "digest":
+                return False
+            pref.mode = "on"
+            return True
+
     async def set_quiet(
         self, community: Community, person: Person, start: str | None, end: str | None
     ) -> None:
+        """Quiet hours from `start` to `end` ("HH:MM", the person's zone); None for both
+        means none, over the community's default (stored as "")."""
         async with self.db.transaction() as session:
             pref = await self._pref(session, community.id, person.id)
-            pref.quiet_from, pref.quiet_to = start, end
+            pref.quiet_from, pref.quiet_to = start or "", end or ""
 
     async def block(self, community: Community, person: Person, other: Person) -> bool:
         """Take no invitations from `other`; False when `person` had blocked them already.
@@ -129,8 +155,9 @@ class Recipients:
             off = bool(await consent.suppressed(session, community.id, [person.external_id]))
             pref = await consent.preference(session, community.id, person.id)
             blocked = await consent.blocked_names(session, community.id, person.external_id)
-        start = pref.quiet_from if pref and pref.quiet_from else self.settings.quiet_from
-        end = pref.quiet_to if pref and pref.quiet_to else self.settings.quiet_to
+        own = pref is not None and pref.quiet_from is not None and pref.quiet_to is not None
+        start = pref.quiet_from if own and pref else self.settings.quiet_from
+        end = pref.quiet_to if own and pref else self.settings.quiet_to
         return RecipientSettings(
             off=off,
             mode=pref.mode if pref else "on",
@@ -208,7 +235,9 @@ class Recipients:
                 if inviter is not None:
                     paused = await self._reputation(session, community, inviter, now)
         self.outbox.kick()
-        return Answered(choice, inviter_name, paused, already=not fresh)
+        return Answered(
+            choice, inviter_name, paused, already=not fresh, inviter_known=inviter is not None
+        )
 
     async def _reputation(
         self, session: AsyncSession, community: Community, inviter: PersonRow, now: datetime
@@ -224,7 +253,7 @@ class Recipients:
         if current is not None and current.until > now:
             return None
         until = now + rule.pause
-        why = f"{complaints} of your last {len(recent)} invitations were answered with a complaint"
+        why = AUTO_PAUSE_REASON.format(complaints=complaints, of=len(recent))
         await repo.set_pause(session, community.id, inviter.external_id, until, why, None)
         await audit.record(
             session,
@@ -268,7 +297,10 @@ class Recipients:
                 ". ",
                 Code(text="/modlog kind:invite."),
                 " shows the complaints; ",
-                Code(text="/limits resume person:…"),
+                Code(
+                    text="/limits resume person:"
+                    + person_word(inviter.display_name or inviter.external_id)
+                ),
                 " lifts the pause.",
             ),
             key=alert_key("paused", inviter.id, until),
@@ -280,11 +312,16 @@ def settings_words(s: RecipientSettings) -> str:
     if s.off:
         head = "Invitations: off (nobody can invite you; /invites on turns them back on)."
     elif s.mode == "digest":
-        head = f"Invitations: one {s.digest_every} digest at {s.digest_hour:02d}:00 your time."
+        head = (
+            f"Invitations: one {s.digest_every} digest at {s.digest_hour:02d}:00 your time "
+            "(/invites digest every:off ends it)."
+        )
     else:
         head = "Invitations: on, each as it comes."
     quiet = (
-        f"Quiet hours: {s.quiet[0]} to {s.quiet[1]} your time." if s.quiet else "Quiet hours: none."
+        f"Quiet hours: {s.quiet[0]} to {s.quiet[1]} your time (/invites quiet off removes them)."
+        if s.quiet
+        else "Quiet hours: none."
     )
     blocked = f"Blocked: {', '.join(s.blocked)}." if s.blocked else "Blocked: nobody."
     return "\n".join((head, quiet, blocked))

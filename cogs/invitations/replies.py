@@ -87,10 +87,26 @@ def invitation_payloads(
     ]
 
 
+# Buttons one digest may carry: Discord allows 5 per action row and 5 rows, 25 in all
+# (https://discord.com/developers/docs/components/reference#action-row); Slack 25 per
+# actions block and 50 blocks per message
+# (https://docs.slack.dev/reference/block-kit/blocks/actions-block), so 25 fit everywhere.
+# One is "No invitations at all"; each invitation takes "Going" and "Not interested", and
+# "No more from <inviter>" once per inviter: at least 8 invitations get all their choices.
+DIGEST_BUTTONS = 25
+
+
 def digest_message(items: Sequence[tuple[EventView, str, Any]]) -> Message:
-    """One message with every invitation waiting for a person's digest."""
+    """One message with every invitation waiting for a person's digest (event, inviter's
+    name, invitation row), oldest first. Each invitation gets the choices of a direct one:
+    "Going", "Not interested" and "No more from <inviter>" (once per inviter), and the
+    message one "No invitations at all"; past `DIGEST_BUTTONS`, the text says what to type
+    for the invitations left without buttons."""
     text: list[Segment] = []
     buttons: list[Button] = []
+    blocked: set[str] = set()
+    without: list[EventView] = []
+    room = DIGEST_BUTTONS - 1
     for view, inviter_name, row in items:
         text += [
             "• ",
@@ -104,9 +120,30 @@ def digest_message(items: Sequence[tuple[EventView, str, Any]]) -> Message:
         if row.note:
             text += [f': "{row.note}"']
         text.append("\n")
-        if len(buttons) < 20:
-            going = rsvp_buttons(view)[0]
-            buttons.append(going.model_copy(update={"label": f"Going: {view.title}"[:80]}))
+        block = inviter_name not in blocked
+        wanted = 2 + block
+        if wanted > room:
+            without.append(view)
+            continue
+        room -= wanted
+        going = rsvp_buttons(view)[0]
+        buttons.append(going.model_copy(update={"label": f"Going: {view.title}"[:80]}))
+        buttons.append(
+            Button(
+                label=f"Not interested: {view.title}"[:80],
+                action=ANSWER,
+                value=f"{row.id}:decline",
+            )
+        )
+        if block:
+            blocked.add(inviter_name)
+            buttons.append(
+                Button(
+                    label=f"No more from {inviter_name}"[:80],
+                    action=ANSWER,
+                    value=f"{row.id}:block",
+                )
+            )
     if items:
         buttons.append(
             Button(
@@ -116,12 +153,22 @@ def digest_message(items: Sequence[tuple[EventView, str, Any]]) -> Message:
                 style="danger",
             )
         )
-    n = len(items)
+    first = (without or [items[0][0]])[0].code if items else "k3f9"
+    if without:
+        closing: list[Segment] = [
+            f"The buttons answer the first {len(items) - len(without)}; answer the others with ",
+            Code(text=f"/rsvp event:{first} answer:yes"),
+            " (or answer:no), one event at a time.",
+        ]
+    else:
+        closing = [
+            "Answer with the buttons, or type ",
+            Code(text=f"/rsvp event:{first} answer:yes"),
+            ".",
+        ]
     return Message(
-        title=f"Your invitations ({n})",
-        text=rich(
-            *text, "Answer each with ", Code(text="/rsvp event:<id> answer:yes"), " or the buttons."
-        ),
+        title=f"Your invitations ({len(items)})",
+        text=rich(*text, *closing),
         buttons=buttons,
     )
 

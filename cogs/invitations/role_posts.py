@@ -218,6 +218,6 @@ class RolePostsSpent(RoleRefused):
             f"This community has made its {count(limit, 'role invitation')} for today (the limit).",
             again=again,
             next_words="The next can go ",
-            hint="A moderator can raise the limit with /limits set role_posts_day:…",
+            hint=f"A moderator can raise the limit with /limits set role_posts_day:{limit + 1}",
         )
         self.limit = limit

@@ -37,6 +37,7 @@ from cogs.invitations.limits import (
     Inviter,
     Recipient,
     budget_line,
+    for_moderators,
     next_free,
     paced,
     paused,
@@ -74,8 +75,32 @@ def logged_reason(reason: str) -> str:
     the limit"; a reason of another kind is kept as it is."""
     for said, logged in _LOGGED:
         if reason.startswith(said):
-            return logged + reason[len(said) :]
+            return logged + for_moderators_within(reason[len(said) :])
     return reason
+
+
+def for_moderators_within(rest: str) -> str:
+    """The pause reason in brackets of a refusal (" (3 of your last 4 ...)"), in the third
+    person (`limits.for_moderators`)."""
+    if rest.startswith(" (") and rest.endswith(")"):
+        return f" ({for_moderators(rest[2:-1])})"
+    return rest
+
+
+def once_each(named: Sequence[str], people: Sequence[Any]) -> tuple[list[str], list[Any]]:
+    """The people named and their rows (`InvitationService._resolve`), each person once
+    however they were typed (a mention and a name, "@p13" and "@P13"): the first spelling
+    stays; someone unknown counts once per name, whatever its case."""
+    seen: set[object] = set()
+    kept_named: list[str] = []
+    kept: list[Any] = []
+    for who, person in zip(named, people, strict=True):
+        key = ("person", person.id) if person is not None else ("name", who.casefold())
+        if key not in seen:
+            seen.add(key)
+            kept_named.append(who)
+            kept.append(person)
+    return kept_named, kept
 
 
 async def live_event(
@@ -132,7 +157,9 @@ class InvitationService:
         async with self.db.transaction() as session:
             await repo.lock_community(session, community.id)
             view, occurrence, upcoming = await live_event(session, community, event_ref, now)
-            people = await self._resolve(session, community.id, view.id, inviter.id, named)
+            named, people = once_each(
+                named, await self._resolve(session, community.id, view.id, inviter.id, named)
+            )
             times = await facts.times(
                 session,
                 community.id,
@@ -243,8 +270,9 @@ class InvitationService:
         zone = zone_of(person.timezone or community.timezone)
         if person.mode == "digest":
             return next_digest(now, zone, person.digest_every, person.digest_hour), "digest"
-        start = person.quiet_from or self.settings.quiet_from
-        end = person.quiet_to or self.settings.quiet_to
+        # "" is the person's own "no quiet hours" (/invites quiet off), over the default.
+        start = person.quiet_from if person.quiet_from is not None else self.settings.quiet_from
+        end = person.quiet_to if person.quiet_to is not None else self.settings.quiet_to
         if start and end:
             until = quiet_until(now, zone, parse_clock(start, "from"), parse_clock(end, "to"))
             if until is not None:
@@ -405,6 +433,15 @@ class InvitationService:
                     due,
                 )
 
+    async def event_code(self, community: Community, ref: str) -> str:
+        """The short id of the event `ref` names (for the examples in an error, so they work
+        as written); `ref` itself when it names none (the error about that comes later)."""
+        try:
+            async with self.db.sessions() as session:
+                return (await find_event(session, community.id, ref, self.clock.now())).code
+        except UserError:
+            return ref
+
     # -- /invites sent ---------------------------------------------------------------------
 
     async def sent(
@@ -440,7 +477,8 @@ class InvitationService:
                         outbox_status,
                         error,
                         answers.get((row.event_id, row.recipient_id)),
-                    ),
+                    )
+                    + ("; the event was cancelled" if event.status == "cancelled" else ""),
                 )
             )
         return lines

@@ -17,12 +17,16 @@ _CLOCK = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
 
 
 def parse_clock(text: str, option: str) -> time:
-    """ "22:00", "7", "7:30", "10pm" -> a time of day. Raises BadOption saying what to type."""
+    """ "22:00", "7", "7:30", "10pm" -> a time of day. Raises BadOption saying what to type
+    (`option` "at" is a digest's hour; any other, quiet hours)."""
     match = _CLOCK.match(text)
     if match is None:
         raise BadOption(
-            f"`{option}:` must be a time of day like 22:00, not {text!r}.",
-            hint="Like /invites quiet from:22:00 to:08:00",
+            f"`{option}:` must be a time of day like {'09:00' if option == 'at' else '22:00'}, "
+            f"not {text!r}.",
+            hint="Like /invites digest every:daily at:09:00"
+            if option == "at"
+            else "Like /invites quiet from:22:00 to:08:00, or /invites quiet off for none",
         )
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     half = (match.group(3) or "").lower()

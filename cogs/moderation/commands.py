@@ -206,11 +206,18 @@ class ModerationCog(Cog):
         await self._seen(inv)
         who = await self._person(inv, person)
         until = await self.service.resume(inv.community, inv.person, who)
-        was: list[Segment] = (
-            ["was paused until ", Time(at=until, style="full")] if until else ["was not paused"]
-        )
+        if until is None:
+            return Message(
+                text=rich(Bold(text=who.display_name), " was not paused."),
+                ephemeral=True,
+            )
         return Message(
-            text=rich(Bold(text=who.display_name), " ", *was, "; now free to invite."),
+            text=rich(
+                Bold(text=who.display_name),
+                " was paused until ",
+                Time(at=until, style="full"),
+                "; now free to invite.",
+            ),
             ephemeral=True,
             accent="success",
         )

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.clock import Clock
 from bot.core.types import Community, Person
-from cogs.invitations.limits import DAY, HOUR, LIMIT_NAMES, Limits, remaining
+from cogs.invitations.limits import DAY, HOUR, LIMIT_NAMES, Limits, for_moderators, remaining
 from cogs.invitations.limits_store import COMMUNITY, limits_for, person_scope, role_scope, values_of
 from storage.db import Database
 from storage.repositories import audit
@@ -66,7 +66,7 @@ class Moderation:
             remaining(sent, limits.per_inviter_hour, HOUR, now),
             remaining(sent, limits.per_inviter_day, DAY, now),
             pause.until if active and pause else None,
-            pause.reason if active and pause else None,
+            for_moderators(pause.reason) if active and pause and pause.reason else None,
         )
 
     async def set_limits(

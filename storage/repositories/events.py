@@ -9,7 +9,6 @@ from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     BindParameter,
-    Integer,
     Table,
     and_,
     bindparam,
@@ -18,7 +17,6 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,8 +27,8 @@ from storage.models import (
     EventRow,
     PersonRow,
     RsvpRow,
-    UTCDateTime,
 )
+from storage.prepared import Prepared
 
 RSVPS = cast(Table, RsvpRow.__table__)
 EVENTS = cast(Table, EventRow.__table__)
@@ -60,7 +58,7 @@ async def code_taken(session: AsyncSession, community_id: int, code: str) -> boo
 _EVENT_BY_CODE = select(EVENTS).where(
     EVENTS.c.community_id == bindparam("c"), EVENTS.c.code == bindparam("code")
 )
-_EVENT_BY_CODE_LOCKED = _EVENT_BY_CODE.with_for_update()
+EVENT_BY_CODE_LOCKED = Prepared(_EVENT_BY_CODE.with_for_update())
 
 
 async def event_values(session: AsyncSession, community_id: int, code: str) -> Any:
@@ -69,10 +67,10 @@ async def event_values(session: AsyncSession, community_id: int, code: str) -> A
 
 
 async def event_values_locked(session: AsyncSession, community_id: int, code: str) -> Any:
-    """The event's columns as a plain row (no ORM object), its row locked: the RSVP hot path."""
-    return (
-        await session.execute(_EVENT_BY_CODE_LOCKED, {"c": community_id, "code": code})
-    ).one_or_none()
+    """The event's columns as a plain row (no ORM object), or None; its row locked: the RSVP
+    hot path."""
+    rows = await EVENT_BY_CODE_LOCKED.rows(session, {"c": community_id, "code": code})
+    return rows[0] if rows else None
 
 
 async def event_by_code(
@@ -166,69 +164,6 @@ class StoredRsvp:
     checked_in_at: datetime | None
 
 
-def _answer_states_query() -> Any:
-    """Built once: some people's settings, each one's own RSVP and the occurrence's tally, in
-    one round trip. Run after the event row is locked, so PostgreSQL reads a fresh snapshot."""
-    e: BindParameter[int] = bindparam("e", type_=Integer())
-    o: BindParameter[datetime] = bindparam("o", type_=UTCDateTime())
-    counts = date_counts(e, o)  # the same counts as everywhere else, guests of maybes too
-    mine = RSVPS.alias("mine")
-    people = PEOPLE
-    return (
-        select(
-            people.c.id.label("person_id"),
-            people.c.settings,
-            mine.c.id,
-            mine.c.status,
-            mine.c.guests,
-            mine.c.seq,
-            mine.c.checked_in_at,
-            counts,
-        )
-        .select_from(
-            people.outerjoin(
-                mine,
-                (mine.c.person_id == people.c.id)
-                & (mine.c.event_id == e)
-                & (mine.c.occurrence == o),
-            ).join(counts, true())
-        )
-        .where(people.c.id.in_(bindparam("p", expanding=True)))
-    )
-
-
-class AnswerStates(NamedTuple):
-    """What `answer_states` read: each person's settings and RSVP for the date (None if they
-    have not answered), by person id, and the date's counts."""
-
-    people: dict[int, tuple[dict[str, Any], StoredRsvp | None]]
-    counts: list[StatusCount]
-
-
-async def answer_states(
-    session: AsyncSession, person_ids: Sequence[int], event_id: int, occurrence: datetime
-) -> AnswerStates:
-    """Several people's settings and RSVPs for one date of an event, and the date's counts, in
-    one round trip (people who do not exist are left out; no counts without any person)."""
-    rows = (
-        await session.execute(
-            _ANSWER_STATES, {"p": list(person_ids), "e": event_id, "o": occurrence}
-        )
-    ).all()
-    people = {
-        row.person_id: (
-            dict(row.settings or {}),
-            None
-            if row.id is None
-            else StoredRsvp(row.id, row.status, row.guests, row.seq, row.checked_in_at),
-        )
-        for row in rows
-    }
-    if not rows:
-        return AnswerStates(people, [])
-    return AnswerStates(people, counts_in(rows[0]))
-
-
 def date_counts(event_id: BindParameter[int], occurrence: BindParameter[datetime]) -> Any:
     """A one-row subquery of the answers to one date of an event: parties and their guests
     going, maybe and waitlisted (going_parties, going_guests, maybe, maybe_guests,
@@ -259,9 +194,6 @@ def counts_in(row: Any) -> list[StatusCount]:
         StatusCount("maybe", int(row.maybe), int(row.maybe_guests or 0), top),
         StatusCount("waitlist", int(row.waitlist_parties), int(row.waitlist_guests or 0), top),
     ]
-
-
-_ANSWER_STATES = _answer_states_query()
 
 
 def _counts() -> Any:
@@ -324,10 +256,19 @@ def add_rsvp_later(session: AsyncSession, **values: Any) -> None:
     Database.write_later(session, _INSERT_RSVP, values)
 
 
+_SET_RSVP: dict[tuple[str, ...], Prepared] = {}  # by the columns set
+
+
 async def set_rsvp(session: AsyncSession, rsvp_id: int, **values: Any) -> None:
-    await session.execute(
-        _UPDATE_RSVP.values(**{k: bindparam(k) for k in values}), {"rsvp_id": rsvp_id, **values}
-    )
+    """Change columns of one answer. On SQLite the UPDATE goes with the transaction's next
+    statement or its COMMIT (`Prepared.send_later`)."""
+    columns = tuple(values)
+    statement = _SET_RSVP.get(columns)
+    if statement is None:
+        statement = _SET_RSVP[columns] = Prepared(
+            _UPDATE_RSVP.values(**{k: bindparam(k) for k in columns})
+        )
+    await statement.send_later(session, {"rsvp_id": rsvp_id, **values})
 
 
 async def delete_rsvp(session: AsyncSession, rsvp_id: int) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import String, cast, delete, func, insert, literal, or_, select,
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    EventRow,
     InvitationRow,
     InviterPauseRow,
     OutboxRow,
@@ -21,12 +22,21 @@ from storage.models import (
     SentTallyRow,
 )
 from storage.repositories import consent
+from storage.repositories import invitation_limits as limit_rows
 from storage.repositories.invitation_facts import INVITATIONS
 
 # The first key of PostgreSQL's two-key advisory locks that serialise one community's
 # invitations (the second is the community id). Any fixed number works; it only has to be
 # the same in every process.
 INVITE_LOCK = 727_010
+# The limit columns of a LimitOverrideRow (cogs/invitations/limits.py LIMIT_NAMES).
+LIMIT_COLUMNS = (
+    "per_inviter_hour",
+    "per_inviter_day",
+    "per_recipient_week",
+    "per_event",
+    "role_posts_day",
+)
 
 
 async def lock_community(session: AsyncSession, community_id: int) -> None:
@@ -290,23 +300,46 @@ async def withdraw_pending_from(
 async def export_person(
     session: AsyncSession, community_id: int, person_id: int, external_id: str
 ) -> dict[str, Any]:
-    """Everything stored about the person, JSON-ready."""
+    """Everything stored about the person (people-row id, platform id), JSON-ready: their
+    invitations sent and received, settings, blocks, opt-out, and what `/privacy forget`
+    keeps by platform id (README, "What /privacy forget keeps"): a pause with its reason,
+    limits set for them, and the tally of the invitations they sent before a forget (when,
+    which event, a complaint or not; never to whom). Events are named by code and title,
+    as everywhere in the export."""
     out: dict[str, Any] = {}
-    sent = await session.scalars(
-        select(InvitationRow).where(
-            or_(InvitationRow.inviter_id == person_id, InvitationRow.recipient_id == person_id)
+    rows = (
+        await session.execute(
+            select(InvitationRow, EventRow.code, EventRow.title)
+            .join(EventRow, EventRow.id == InvitationRow.event_id)
+            .where(
+                or_(
+                    InvitationRow.inviter_id == person_id,
+                    InvitationRow.recipient_id == person_id,
+                )
+            )
+            .order_by(InvitationRow.id)
         )
+    ).all()
+
+    def item(row: InvitationRow, code: str, title: str) -> dict[str, Any]:
+        return {
+            "event_id": code,
+            "event": title,
+            "at": row.created_at.isoformat(),
+            "status": row.status,
+        }
+
+    out["invitations_sent"] = [item(*r) for r in rows if r[0].inviter_id == person_id]
+    out["invitations_received"] = [item(*r) for r in rows if r[0].recipient_id == person_id]
+    tallied = await session.execute(
+        select(SentTallyRow.created_at, SentTallyRow.complaint, EventRow.code, EventRow.title)
+        .join(EventRow, EventRow.id == SentTallyRow.event_id)
+        .where(SentTallyRow.community_id == community_id, SentTallyRow.external_id == external_id)
+        .order_by(SentTallyRow.created_at)
     )
-    rows = list(sent)
-    out["invitations_sent"] = [
-        {"event_id": r.event_id, "at": r.created_at.isoformat(), "status": r.status}
-        for r in rows
-        if r.inviter_id == person_id
-    ]
-    out["invitations_received"] = [
-        {"event_id": r.event_id, "at": r.created_at.isoformat(), "status": r.status}
-        for r in rows
-        if r.recipient_id == person_id
+    out["invitations_sent_kept"] = [
+        {"event_id": code, "event": title, "at": at.isoformat(), "complaint": bool(complaint)}
+        for at, complaint, code, title in tallied
     ]
     pref = await consent.preference(session, community_id, person_id)
     if pref is not None:
@@ -314,8 +347,8 @@ async def export_person(
             "mode": pref.mode,
             "digest_every": pref.digest_every,
             "digest_hour": pref.digest_hour,
-            "quiet_from": pref.quiet_from,
-            "quiet_to": pref.quiet_to,
+            "quiet_from": pref.quiet_from or None,
+            "quiet_to": pref.quiet_to or None,
         }
     out["blocked"] = await consent.blocked_names(session, community_id, external_id)
     if out["blocked"]:
@@ -333,7 +366,14 @@ async def export_person(
     pause = await pause_of(session, community_id, external_id)
     if pause is not None:
         out["paused_until"] = pause.until.isoformat()
-        out["pause_kept"] = MODERATION_KEPT
+        out["pause_reason"] = pause.reason
+    own = await limit_rows.override(session, community_id, "person", external_id)
+    if own is not None:
+        out["limits_set_for_you"] = {
+            name: getattr(own, name) for name in LIMIT_COLUMNS if getattr(own, name) is not None
+        }
+    if pause is not None or own is not None or out["invitations_sent_kept"]:
+        out["moderation_kept"] = MODERATION_KEPT
     return {k: v for k, v in out.items() if v}
 
 

@@ -28,13 +28,13 @@ def _due(now: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-_OUTBOX = cast(Table, OutboxRow.__table__)
+OUTBOX = cast(Table, OutboxRow.__table__)
 # Built once: every RSVP writes its card edit through these (statements per RSVP matter).
-_INSERT = _OUTBOX.insert()
-_INSERT_IGNORE = {name: insert_ignore(name, _OUTBOX) for name in ("sqlite", "postgresql")}
-_REPLACE_PENDING = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.coalesce_key == bindparam("key"), _OUTBOX.c.status == "pending")
+_INSERT = OUTBOX.insert()
+_INSERT_IGNORE = {name: insert_ignore(name, OUTBOX) for name in ("sqlite", "postgresql")}
+REPLACE_PENDING = (
+    update(OUTBOX)
+    .where(OUTBOX.c.coalesce_key == bindparam("key"), OUTBOX.c.status == "pending")
     .values(payload=bindparam("new_payload"), due_at=bindparam("new_due_at"))
 )
 
@@ -62,7 +62,7 @@ async def replace_pending(
 ) -> bool:
     """Overwrite a pending row with the same coalesce key (e.g. the latest card edit wins)."""
     result = await session.execute(
-        _REPLACE_PENDING, {"key": coalesce_key, "new_payload": payload, "new_due_at": due_at}
+        REPLACE_PENDING, {"key": coalesce_key, "new_payload": payload, "new_due_at": due_at}
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -171,9 +171,9 @@ _SETTLE_BY_COLUMNS: dict[tuple[str, ...], Any] = {}
 def _settle_statement(columns: tuple[str, ...]) -> Any:
     statement = _SETTLE_BY_COLUMNS.get(columns)
     if statement is None:
-        c = _OUTBOX.c
+        c = OUTBOX.c
         statement = (
-            _OUTBOX.update()
+            OUTBOX.update()
             .where(
                 c.id == bindparam("o_id"),
                 c.claimed_by == bindparam("o_worker"),
@@ -210,7 +210,7 @@ async def settle_many(
 async def settled_by(session: AsyncSession, worker: str, row_ids: Sequence[int]) -> set[int]:
     """Of ``row_ids``, those this worker holds in a final state (sent, failed or dropped):
     the rows whose outcome it recorded, not those another worker took over."""
-    c = _OUTBOX.c
+    c = OUTBOX.c
     result = await session.execute(
         select(c.id).where(
             c.id.in_(list(row_ids)),
@@ -222,19 +222,19 @@ async def settled_by(session: AsyncSession, worker: str, row_ids: Sequence[int])
 
 
 _HAND_BACK = (
-    _OUTBOX.update()
+    OUTBOX.update()
     .where(
-        _OUTBOX.c.id == bindparam("row_id"),
-        _OUTBOX.c.claimed_by == bindparam("worker"),
-        _OUTBOX.c.status == "claimed",
+        OUTBOX.c.id == bindparam("row_id"),
+        OUTBOX.c.claimed_by == bindparam("worker"),
+        OUTBOX.c.status == "claimed",
     )
     .values(
         status="pending",
         claimed_by=None,
         lease_until=None,
-        attempts=_OUTBOX.c.attempts - 1,
+        attempts=OUTBOX.c.attempts - 1,
         last_error=bindparam("reason"),
-        maybe_sent=bindparam("was_maybe_sent", type_=_OUTBOX.c.maybe_sent.type),
+        maybe_sent=bindparam("was_maybe_sent", type_=OUTBOX.c.maybe_sent.type),
         first_attempt_at=bindparam("was_first_attempt_at", type_=_UTC),
     )
 )
@@ -267,20 +267,20 @@ async def hand_back(
 
 
 _START_ATTEMPTS = (
-    _OUTBOX.update()
+    OUTBOX.update()
     .where(
-        _OUTBOX.c.id.in_(bindparam("row_ids", expanding=True)),
-        _OUTBOX.c.claimed_by == bindparam("worker"),
-        _OUTBOX.c.status == "claimed",
+        OUTBOX.c.id.in_(bindparam("row_ids", expanding=True)),
+        OUTBOX.c.claimed_by == bindparam("worker"),
+        OUTBOX.c.status == "claimed",
     )
     .values(
         lease_until=bindparam("new_lease_until", type_=_UTC),
         maybe_sent=True,
         first_attempt_at=func.coalesce(
-            _OUTBOX.c.first_attempt_at, bindparam("attempt_at", type_=_UTC)
+            OUTBOX.c.first_attempt_at, bindparam("attempt_at", type_=_UTC)
         ),
     )
-    .returning(_OUTBOX.c.id)
+    .returning(OUTBOX.c.id)
 )
 
 

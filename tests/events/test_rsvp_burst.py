@@ -38,6 +38,7 @@ async def answers(bot: Potluck, code: str) -> dict[str, tuple[str, int, int]]:
             .join(RsvpRow, RsvpRow.person_id == PersonRow.id)
             .join(EventRow, EventRow.id == RsvpRow.event_id)
             .where(EventRow.code == code)
+            .order_by(RsvpRow.seq, PersonRow.external_id)
         )
         return {who: (status, guests, seq) for who, status, guests, seq in rows.all()}
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.app import Potluck
 from bot.core.clock import ManualClock
+from bot.core.types import Level
 from bot.testing import Conversation
 from tests.invitations.conftest import delivered, said, setup_event
 
@@ -103,6 +104,7 @@ async def test_limits_per_person_and_role_override_the_community(chat: Conversat
 
 async def test_inviting_needs_people_or_a_role(chat: Conversation) -> None:
     code = await setup_event(chat, "ben")
+    chat.levels["ana"] = Level.ORGANIZER
     reply = await chat.say(f"/invite event:{code}", as_="ana")
     assert "Give either `people:` or `role:`" in said(reply)
     reply = await chat.say(f'/invite event:{code} people:"ben"', as_="ana")
@@ -132,6 +134,7 @@ async def test_a_role_post_mentions_only_that_role_and_is_limited_per_day(
     assert f"/invite event:{code} people:" in said(again), said(again)
     other = await chat.say(f"/invite event:{code} role:@readers", as_="mod")
     assert "made its 1 role invitation for today" in said(other)
+    assert "/limits set role_posts_day:2" in said(other), said(other)
     everyone = await chat.say(f"/invite event:{code} role:@everyone", as_="mod")
     assert "never pings everyone" in said(everyone)
 
@@ -222,3 +225,15 @@ async def test_beyond_the_new_dm_pace_invitations_queue_behind_those_waiting(
     # Five wait now: the sixth goes in the third minute.
     second = said(await chat.say(f'/invite event:{code} people:"@p5"', as_="ana"))
     assert "p5: queued for a gentle pace of new messages, until 2026-11-23 12:02" in second
+
+
+async def test_a_person_named_twice_is_invited_once_however_typed(chat: Conversation) -> None:
+    code = await setup_event(chat, "p13")
+    reply = said(
+        await chat.say(f'/invite event:{code} people:"@p13 @p13 @P13 @ghost @GHOST"', as_="ana")
+    )
+    assert reply.count("p13") == 1 and "p13: queued to send" in reply, reply
+    assert "already invited" not in reply, reply
+    assert reply.count("ghost") + reply.count("GHOST") == 1, reply
+    assert "You can invite 9 more people this hour" in reply, reply
+    assert [d.destination.id for d in await delivered(chat)] == ["p13"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.adapters.discord.render import view_for
+from bot.adapters.slack.render import blocks
 from bot.core.clock import ManualClock
 from bot.testing import Conversation
 from tests.invitations.conftest import delivered, meet, said, setup_event, statuses
@@ -121,11 +123,17 @@ async def test_complaints_past_the_threshold_pause_the_inviter_and_alert_moderat
     alerts = [d for d in sent if d.kind == "mod-alert"]
     assert sorted(a.destination.id for a in alerts) == ["librarian", "mod"]
     assert "ana: 3 of their last 5 invitations drew complaints" in said(alerts[0].message)
+    assert "/limits resume person:@ana" in said(alerts[0].message)
     later = await setup_event(chat, "zoe", organizer="ana")
     reply = await chat.say(f'/invite event:{later} people:"@zoe"', as_="ana")
     assert "zoe: not sent, your invitations are paused (3 of your last 5" in said(reply)
     log = said(await chat.say("/modlog kind:invite.auto-pause", as_="mod"))
     assert "`invite.auto-pause` by Potluck about ana: 3 of their last 5" in log
+    # Moderators read the pause in the third person wherever they see it.
+    shown = said(await chat.say("/limits show person:@ana", as_="mod"))
+    assert "3 of their last 5 invitations were answered" in shown and "your" not in shown, shown
+    refused = said(await chat.say("/modlog kind:invite.blocked", as_="mod"))
+    assert "ana's invitations are paused (3 of their last 5" in refused, refused
 
 
 async def test_alerts_go_to_the_alerts_channel_when_configured(chat: Conversation) -> None:
@@ -153,3 +161,116 @@ async def test_no_invitations_at_all_withdraws_pending_ones(
     clock.advance(timedelta(days=1))
     assert await delivered(chat) == []
     assert "withdrawn" in said(await chat.say("/invites sent", as_="cat"))
+
+
+async def test_a_digest_hour_is_never_changed_silently(chat: Conversation) -> None:
+    await meet(chat, "ben")
+    for typed, hour in (("07:30", "07"), ("23:45", "23"), ("7:05pm", "19")):
+        reply = await chat.say(f"/invites digest every:weekly at:{typed}", as_="ben")
+        text = said(reply)
+        assert reply.accent == "danger" and "on the hour" in text, text
+        assert f"/invites digest every:weekly at:{hour}:00" in text, text
+    shown = said(await chat.say("/invites show", as_="ben"))
+    assert "Invitations: on, each as it comes." in shown, shown
+    ok = said(await chat.say("/invites digest every:weekly at:07:00", as_="ben"))
+    assert "every Monday at 07:00 your time" in ok, ok
+
+
+async def test_off_and_on_keep_a_digest_and_every_off_ends_it(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await setup_event(chat, "ben")
+    await chat.say("/invites digest every:daily at:18:00", as_="ben")
+    await chat.say("/invites off", as_="ben")
+    on = said(await chat.say("/invites on", as_="ben"))
+    assert "on again, in one message every day at 18:00 your time" in on, on
+    assert "/invites digest every:off" in on, on
+    reply = said(await chat.say(f'/invite event:{code} people:"@ben"', as_="ana"))
+    assert "ben: queued for their digest" in reply, reply
+    ended = said(await chat.say("/invites digest every:off", as_="ben"))
+    assert ended == "Your digest has ended: invitations come each as it comes.", ended
+    assert "Invitations: on, each as it comes." in said(await chat.say("/invites show", as_="ben"))
+    again = said(await chat.say("/invites digest every:off", as_="ben"))
+    assert "You had no digest" in again, again
+    with_at = said(await chat.say("/invites digest every:off at:09:00", as_="ben"))
+    assert "/invites digest every:off alone" in with_at, with_at
+    # With invitations on, /invites on still ends a digest, and says so.
+    await chat.say("/invites digest every:weekly", as_="ben")
+    assert "Your digest has ended" in said(await chat.say("/invites on", as_="ben"))
+
+
+async def test_quiet_hours_can_be_removed_over_the_default(chat: Conversation) -> None:
+    chat.bot.cog("invitations").settings.quiet_from = "00:00"
+    chat.bot.cog("invitations").settings.quiet_to = "23:59"  # always quiet, by default
+    code = await setup_event(chat, "ben", "cat", "dee")
+    shown = said(await chat.say("/invites show", as_="ben"))
+    assert "Quiet hours: 00:00 to 23:59" in shown and "/invites quiet off" in shown, shown
+    for who, typed in (("ben", "/invites quiet off"), ("cat", "/invites quiet from:none")):
+        reply = said(await chat.say(typed, as_=who))
+        assert reply == "Quiet hours: none; invitations may come at any hour.", reply
+        assert "Quiet hours: none." in said(await chat.say("/invites show", as_=who))
+    reply = said(await chat.say(f'/invite event:{code} people:"@ben @cat @dee"', as_="ana"))
+    assert "ben: queued to send" in reply and "cat: queued to send" in reply, reply
+    assert "dee: queued for their quiet hours" in reply, reply
+    half = said(await chat.say("/invites quiet from:22:00", as_="ben"))
+    assert "`to:` is missing" in half and "/invites quiet off" in half, half
+    mixed = said(await chat.say("/invites quiet from:off to:08:00", as_="ben"))
+    assert "/invites quiet off alone" in mixed, mixed
+
+
+async def test_a_digest_offers_every_choice_of_an_invitation(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await setup_event(chat, "ben", "cat")
+    other = await setup_event(chat, organizer="cat")
+    await chat.say("/invites digest every:daily at:18:00", as_="ben")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    await chat.say(f'/invite event:{other} people:"@ben"', as_="cat")
+    clock.set(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+    (digest,) = await delivered(chat, "invitation-digest")
+    assert [b.label for b in digest.message.buttons] == [
+        "Going: Winter party",
+        "Not interested: Winter party",
+        "No more from ana",
+        "Going: Winter party",
+        "Not interested: Winter party",
+        "No more from cat",
+        "No invitations at all",
+    ]
+    assert f"/rsvp event:{code} answer:yes" in said(digest.message)
+    blocked = await chat.press(digest.message, "No more from cat", as_="ben")
+    assert "no more invitations from cat" in said(blocked), said(blocked)
+    assert "/invites unblock person:@cat" in said(blocked), said(blocked)
+    declined = await chat.press(digest.message, "Not interested", as_="ben")
+    assert "not this time" in said(declined), said(declined)
+    assert "Blocked: cat." in said(await chat.say("/invites show", as_="ben"))
+    assert "declined" in said(await chat.say("/invites sent", as_="ana"))
+
+
+async def test_a_long_digest_keeps_to_the_platforms_button_limits(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    inviters = [f"i{n}" for n in range(10)]
+    await meet(chat, "ben", *inviters)
+    await chat.say("/limits set per_recipient_week:20", as_="mod")
+    await chat.say("/invites digest every:daily at:18:00", as_="ben")
+    codes = []
+    for who in inviters:
+        code = await setup_event(chat, organizer=who)
+        codes.append(code)
+        reply = said(await chat.say(f'/invite event:{code} people:"@ben"', as_=who))
+        assert "queued for their digest" in reply, reply
+    clock.set(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+    (digest,) = await delivered(chat, "invitation-digest")
+    labels = [b.label for b in digest.message.buttons]
+    assert len(labels) == 25 and labels[-1] == "No invitations at all", labels
+    assert labels.count("No more from i7") == 1 and "No more from i8" not in labels, labels
+    text = said(digest.message)
+    assert "The buttons answer the first 8" in text, text
+    assert f"/rsvp event:{codes[8]} answer:yes" in text, text
+    # Within both platforms' limits: Discord's 5 rows of 5, Slack's 25 per actions block.
+    view = view_for(digest.message)
+    assert view is not None and len(view.children) == 25
+    assert {getattr(item, "row", None) for item in view.children} == {0, 1, 2, 3, 4}
+    (actions,) = [b for b in blocks(digest.message) if b["type"] == "actions"]
+    assert len({e["action_id"] for e in actions["elements"]}) == 25

@@ -4,7 +4,7 @@ complaint per invitation however often its buttons are pressed."""
 
 from __future__ import annotations
 
-from bot.core.messages import Time
+from bot.core.messages import Code, Time
 from bot.core.types import Level
 from bot.testing import Conversation
 from tests.invitations.conftest import delivered, meet, said, setup_event
@@ -92,6 +92,7 @@ async def test_turning_invitations_on_twice_says_already_on(chat: Conversation) 
 
 async def test_people_everyone_is_refused_as_a_mention_of_everyone(chat: Conversation) -> None:
     code = await setup_event(chat, "ben")
+    chat.levels["ana"] = Level.ORGANIZER  # may invite a role, so is told to
     for everyone in ("@everyone", "@here", "<!channel>"):
         reply = await chat.say(f'/invite event:{code} people:"{everyone}"', as_="ana")
         text = said(reply)
@@ -105,3 +106,40 @@ async def test_invite_and_invites_sent_use_the_same_words(chat: Conversation) ->
     assert "ben: queued to send" in invited, invited
     listed = said(await chat.say("/invites sent", as_="ana"))
     assert "queued to send" in listed, listed
+
+
+async def test_everyone_suggests_only_what_the_inviter_may_send(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben", "sam")
+    chat.levels["ana"] = Level.ORGANIZER
+    member = said(await chat.say('/invite event:Winter people:"@everyone @here"', as_="sam"))
+    assert f'/invite event:{code} people:"@ann @ben"' in member, member
+    assert "role:" not in member and "k3f9" not in member, member
+    organizer = said(await chat.say('/invite event:Winter people:"@everyone"', as_="ana"))
+    assert f"/invite event:{code} role:@volunteers" in organizer, organizer
+    many = " ".join(f"@p{n}" for n in range(26))
+    too_many = said(await chat.say(f'/invite event:Winter people:"{many}"', as_="sam"))
+    assert "at most 25" in too_many and "role" not in too_many, too_many
+    too_many = said(await chat.say(f'/invite event:Winter people:"{many}"', as_="ana"))
+    assert f"/invite event:{code} role:@volunteers" in too_many, too_many
+    neither = said(await chat.say("/invite event:Winter", as_="sam"))
+    assert f'/invite event:{code} people:"@ann @ben"' in neither, neither
+    assert "role:" not in neither, neither
+
+
+async def test_a_suggested_unblock_works_as_written(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    (dm,) = await delivered(chat)
+    reply = await chat.press(dm.message, "No more from", as_="ben")
+    (suggested,) = [s.text for s in reply.text if isinstance(s, Code)]
+    assert suggested == "/invites unblock person:@ana", said(reply)
+    assert "ana can invite you again" in said(await chat.say(suggested, as_="ben"))
+
+
+async def test_invites_sent_says_when_the_event_was_cancelled(chat: Conversation) -> None:
+    code = await setup_event(chat, "ben")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    await delivered(chat)
+    await chat.say(f'/event cancel id:{code} reason:"Rain"', as_="ana")
+    listed = said(await chat.say("/invites sent", as_="ana"))
+    assert "delivered; the event was cancelled" in listed, listed
