@@ -34,6 +34,9 @@ async def test_the_card_counts_as_event_show_after_any_answers(
             (who, f"/rsvp {code} {draw.choice(ANSWERS)}")
             for who in draw.sample(PEOPLE, draw.randint(1, 3))
         ]
+        if draw.random() < 0.3:  # the organizer sets or clears someone's answer
+            answer = draw.choice([*ANSWERS, "clear"])
+            lines.append(("ana", f"/rsvp {code} {answer} person:@{draw.choice(PEOPLE)}"))
         if draw.random() < 0.5:
             await asyncio.gather(*(chat.say(line, as_=who) for who, line in lines))
         else:
