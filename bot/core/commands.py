@@ -39,6 +39,8 @@ class Option:
     kind: OptionKind = OptionKind.TEXT
     required: bool = False
     choices: tuple[str, ...] = ()
+    # Other words people use for a choice, as (word, choice): ("rally", "advocacy").
+    synonyms: tuple[tuple[str, str], ...] = ()
     min_value: int | None = None
     max_value: int | None = None
     max_length: int | None = None

@@ -19,7 +19,7 @@ from bot.core.checks import RateLimiter, require_level
 from bot.core.clock import Clock
 from bot.core.commands import CommandSpec
 from bot.core.control_chars import remove_control_characters
-from bot.core.errors import ECHO_MAX, BadOption, UserError, echo
+from bot.core.errors import ECHO_MAX, Ambiguous, BadOption, UserError, echo
 from bot.core.grammar import bind_options, split_command
 from bot.core.messages import Code, Message, Text, rich
 from bot.core.options import convert_options
@@ -39,6 +39,15 @@ class IdentityResolver(Protocol):
     """Storage's answer to "which community and person is this actor?"."""
 
     async def resolve(self, actor: Actor) -> tuple[Community, Person]: ...
+
+
+def _name_option(exc: Ambiguous, options: Mapping[str, Any]) -> None:
+    """Word an ambiguity's hint with the option the person typed the value in, so it can
+    be followed as it is (`/event cancel id:Feed` is told `id:`, `/rsvp Feed` `event:`)."""
+    for option, value in options.items():
+        if isinstance(value, str) and value.strip().lstrip("#") == exc.typed:
+            exc.typed_as(option)
+            return
 
 
 def error_reply(exc: UserError) -> Message:
@@ -210,6 +219,8 @@ class Dispatcher:
                 reply = Message(text=["Done."], ephemeral=True)
             return with_reading_notes(clip_echoes(reply), inv)  # a refusal the handler wrote
         except UserError as exc:
+            if isinstance(exc, Ambiguous):
+                _name_option(exc, options)
             return with_reading_notes(error_reply(exc), inv)
         except Exception:
             ref = new_ref()

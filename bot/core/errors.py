@@ -40,6 +40,20 @@ class BadOption(UserError):
     """An option value could not be understood."""
 
 
+class Ambiguous(BadOption):
+    """A value that names several things (a title shared by two events). The hint shows
+    the value that picks one, under the option the person typed: the dispatcher calls
+    `typed_as` with that option's name once it knows it (`typed` is the value as typed,
+    `pick` what to type instead, `what` how the hint calls it: "the event id")."""
+
+    def __init__(self, message: str, *, typed: str, pick: str, what: str) -> None:
+        self.typed, self.pick, self.what = typed, pick, what
+        super().__init__(message, hint=f"Use {what}: {pick}.")
+
+    def typed_as(self, option: str) -> None:
+        self.hint = f"Use {self.what}, like {option}:{self.pick}."
+
+
 class NotFound(UserError):
     """The thing named does not exist here (or belongs to another community)."""
 

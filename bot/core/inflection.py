@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -73,3 +74,9 @@ def number_word(n: int) -> str:
     """A small count spelled out, as in "why you three": number_word(2) -> "two" (inflect's
     `number_to_words`)."""
     return str(engine().number_to_words(str(n)))
+
+
+def joined(items: Sequence[str]) -> str:
+    """Items as a sentence lists them, without a comma before "and" (inflect's `join`):
+    ["sam"] -> "sam", ["sam", "cat"] -> "sam and cat", ["a", "b", "c"] -> "a, b and c"."""
+    return str(engine().join(list(items), final_sep="")) if items else ""

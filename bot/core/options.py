@@ -158,6 +158,9 @@ def convert(opt: Option, value: Any, inv: Invocation, spec: CommandSpec) -> Any:
         for choice in opt.choices:
             if choice.lower() == lowered:
                 return choice
+        for word, choice in opt.synonyms:
+            if word.lower() == lowered:
+                return choice
         if named:
             raise BadOption(
                 f"`{opt.name}:` must be one of {', '.join(opt.choices)}, not `{text}`.",

@@ -50,6 +50,17 @@ MIN_YEAR = 1900  # nothing anyone plans is older; earlier zones had offsets in s
 # ahead, a yearly gathering a few years; 9999 is a typo, not a plan.
 YEARS_AHEAD = 10
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# A period with no day in it ("next month 6pm"): dateparser would quietly take today's day
+# of that period, so it is refused unless the text also names a day ("the 5th of next month").
+_PERIOD = re.compile(r"\b(?:next|this|coming)\s+(week|month|year)\b", re.I)
+_A_DAY = re.compile(
+    r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    r"|today|tomorrow|tonight)",
+    re.I,
+)
+_TIME_WORDS = re.compile(r"\b(?:at|noon|midday|midnight|morning|afternoon|evening)\b", re.I)
+# Counted backwards: "in -5 minutes", "5 minutes ago".
+_BACKWARDS = re.compile(r"\bin\s*[-\u2212]\s*\d|\bago\b", re.I)
 
 EXAMPLE_DAYS_AHEAD = 10  # the example date in hints: always ahead, never a day gone by
 
@@ -195,6 +206,7 @@ def read_time(
             raise out_of_range from None
     if parsed is None:
         raise BadOption(f"I could not understand the date `{text}`.", hint=f"Try {examples}.")
+    _refuse_unplaced(body, text, examples, need_time)
     if need_time and not _TIME_OF_DAY.search(body):
         raise BadOption(
             f"`{text}` has no time of day.",
@@ -258,6 +270,26 @@ def read_time(
         notes=(*notes, *([zone_note] if zone_note else [])),
         text=text,
     )
+
+
+def _refuse_unplaced(body: str, text: str, examples: str, need_time: bool) -> None:
+    """BadOption for a time to come counted backwards ("in -5 minutes", "2 hours ago"), and
+    for a week, month or year named without a day of it ("next month 6pm"), which
+    dateparser would read as today's day of that period without a word."""
+    if need_time and _BACKWARDS.search(body):
+        raise BadOption(f"`{text}` is in the past.", hint=f"Give a time to come, like {examples}.")
+    period = _PERIOD.search(body)
+    if period is None:
+        return
+    rest = _TIME_WORDS.sub(" ", _CLOCK_24.sub(" ", _CLOCK_12.sub(" ", _PERIOD.sub(" ", body))))
+    if _A_DAY.search(rest):
+        return
+    which, unit = period.group(0).lower(), period.group(1).lower()
+    like = {
+        "week": f'"{which.replace("week", "friday")} 6pm"',
+        "month": f'"the 14th of {which} 6pm"',
+    }.get(unit, examples)
+    raise BadOption(f"`{text}` names no day: which day of {which}?", hint=f"Give one, like {like}.")
 
 
 def _typed_clock(body: str, text: str) -> tuple[int, int] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.core.inflection import joined
 from bot.core.messages import Bold, Button, Code, Field, Link, Mention, Message, Segment, Time, rich
 from bot.core.zones import zone, zone_name
 from cogs.events.recurrence import describe
@@ -18,6 +19,8 @@ from cogs.events.words import count, of_capacity
 
 KIND_ICON = {"meetup": "☕", "party": "🎉", "conference": "🎤", "advocacy": "📣"}
 KINDS = ("meetup", "party", "conference", "advocacy")
+# Words the README and people use for a kind: a rally is an advocacy event.
+KIND_SYNONYMS = (("rally", "advocacy"), ("rallies", "advocacy"))
 
 
 def minutes_text(minutes: int) -> str:
@@ -36,7 +39,7 @@ def reminders_text(offsets: tuple[int, ...] | list[int]) -> str:
     if not offsets:
         return "off"
     words = [f"{minutes_text(m)} before" for m in sorted(set(offsets), reverse=True)]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return joined(words)
 
 
 def place(location: str) -> Segment:

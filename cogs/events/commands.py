@@ -27,8 +27,16 @@ from bot.core.messages import (
 from bot.core.types import Invocation, Level
 from cogs.events import words
 from cogs.events.calendar import ics_filename
-from cogs.events.cards import minutes_text, reminders_text
-from cogs.events.drafts import DATE, EVENT_ID, Draft, event_fields, reread, when_context
+from cogs.events.cards import minutes_text
+from cogs.events.drafts import (
+    DATE,
+    EVENT_ID,
+    Draft,
+    event_fields,
+    refuse_empty_setting,
+    reread,
+    when_context,
+)
 from cogs.events.errors import shows_refusals
 from cogs.events.notices import Notices
 from cogs.events.queries import EventQueries, Listing
@@ -38,6 +46,7 @@ from cogs.events.replies import (
     checkin_reply,
     listing_reply,
     rsvp_reply,
+    settings_reply,
     telling,
 )
 from cogs.events.rsvps import Rsvps
@@ -331,21 +340,12 @@ class EventsCog(Cog):
     async def settings_(
         self, inv: Invocation, reminders: str | None = None, remind_in: str | None = None
     ) -> Message:
+        if inv.left_blank:  # as /event edit: an empty value neither changes nor clears
+            refuse_empty_setting(sorted(inv.left_blank)[0])
         current = await self.service.set_community_defaults(
             inv.community.id, reminders=reminders, remind_in=remind_in
         )
-        how = "by direct message" if current["reminders_in"] == "dm" else "in the event's channel"
-        return Message(
-            text=rich(
-                "New events remind people who said yes or maybe ",
-                Bold(text=reminders_text(current["reminder_minutes"])),
-                ", ",
-                how,
-                ".",
-            ),
-            ephemeral=True,
-            accent="success" if reminders or remind_in else "info",
-        )
+        return settings_reply(current, changed=bool(reminders or remind_in))
 
     # -- after the event -----------------------------------------------------------------------
 
@@ -375,7 +375,7 @@ class EventsCog(Cog):
 
     @command(
         "event checkin",
-        "Check in at an event: yourself, or someone else (organizer).",
+        "Check in at an event: yourself once you said yes, or anyone (organizers).",
         options=[
             EVENT_ID,
             Option("person", "Who arrived (organizers only).", kind=OptionKind.PERSON),

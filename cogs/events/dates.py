@@ -151,30 +151,41 @@ def _same_day(view: EventView, occurrence: datetime, day: datetime, zone: ZoneIn
 
 
 def refuse_after_deadline(
-    view: EventView, occurrence: datetime, now: datetime, *, gives_back: bool
+    view: EventView, occurrence: datetime, now: datetime, *, gives_back: bool, answered: str | None
 ) -> None:
     """Refused once the RSVP deadline of the date has passed (answers close at the deadline
     itself), unless the answer only gives seats back (`seating.gives_back`): a "no" or fewer
-    guests still count after it, so the seat goes to the waitlist and reminders stop."""
+    guests still count after it, so the seat goes to the waitlist and reminders stop. The
+    hint fits the person's answer so far (`answered`, None if they gave none): only someone
+    holding a seat, a maybe or a place on the waitlist is told what they can still change."""
     deadline = view.deadline_for(occurrence)
     if deadline is None or now < deadline or gives_back:
         return
+    ask = "Ask the organizer if you still want to come; they can add you."
+    if answered in ("going", "maybe", "waitlist"):
+        fewer = " or bring fewer guests" if answered != "waitlist" else ""
+        hint = f"You can still say no{fewer}. {ask}"
+    else:
+        hint = ask
     raise Refused(
-        "Answers for ",
-        Bold(text=view.title),
-        " closed at ",
-        *date_list([deadline]),
-        ".",
-        hint="You can still say no or bring fewer guests. Ask the organizer if you "
-        "still want to come; they can add you.",
+        "Answers for ", Bold(text=view.title), " closed at ", *date_list([deadline]), ".", hint=hint
     )
 
 
 def reporting_date(view: EventView, now: datetime, on: datetime | None, zone: ZoneInfo) -> datetime:
     """For attendee lists, follow-ups and check-in: the given day, else the date under way or
     just past (within a day of its end), else the next one. Refused (naming the event, the
-    date and the next dates) when the given day has no date or its date was cancelled."""
+    date and the next dates) when the given day has no date or its date was cancelled, and
+    for a one-off event given another day than its own (as /rsvp refuses it)."""
     if view.rrule is None:
+        if on is not None and not _same_day(view, view.starts_at, on, zone):
+            raise Refused(
+                Bold(text=view.title),
+                " does not repeat: it is on ",
+                *date_list([view.starts_at]),
+                " only.",
+                hint="Leave date: out.",
+            )
         return view.starts_at
     if on is not None:
         return occurrence_on(view, on, zone, now)  # a cancelled date is refused by name

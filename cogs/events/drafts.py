@@ -21,7 +21,7 @@ from bot.core.wallclock import wall_clock_check
 from bot.core.zonenames import resolve_zone
 from bot.core.zones import zone
 from cogs.events import recurrence
-from cogs.events.cards import KINDS
+from cogs.events.cards import KIND_SYNONYMS, KINDS
 from cogs.events.views import EventView
 from storage.models import EventRow
 
@@ -95,7 +95,12 @@ def event_fields(required: bool) -> list[Option]:
             "repeat",
             'weekly, "every 2 weeks", "monthly on the 2nd tuesday", monthly, daily, or an RRULE.',
         ),
-        Option("kind", "meetup, party, conference or advocacy.", choices=KINDS),
+        Option(
+            "kind",
+            "meetup, party, conference or advocacy (rally means advocacy).",
+            choices=KINDS,
+            synonyms=KIND_SYNONYMS,
+        ),
         Option(
             "script",
             "Talking points, shown on the card and in reminders (advocacy).",
@@ -258,6 +263,20 @@ _HELD_AS = {
 }
 
 
+def refuse_empty_setting(blank: str) -> None:
+    """/event settings with an option typed empty: BadOption saying what to type, in the
+    words `refuse_empty_edit` uses for reminders."""
+    like = (
+        '"1d, 1h", or reminders:none for no reminders'
+        if blank == "reminders"
+        else "dm or remind_in:channel"
+    )
+    raise BadOption(
+        f"`{blank}:` can't be empty: type {blank}:{like}.",
+        hint="Leave the options out to see the current defaults: /event settings",
+    )
+
+
 def refuse_empty_edit(event: EventView, draft: Draft, blank: str | None) -> None:
     """Before an edit: BadOption, with an example naming the event by its code, for an
     option typed empty (`title:""`; `capacity:""` says to type `capacity:none` to remove
@@ -266,6 +285,12 @@ def refuse_empty_edit(event: EventView, draft: Draft, blank: str | None) -> None
     example = f"/event edit id:{event.code}"
     if blank is not None:
         value = EXAMPLE_VALUES.get(blank, '"…"')
+        if blank == "reminders":  # the same words as /event settings
+            raise BadOption(
+                '`reminders:` can\'t be empty: type reminders:"1d, 1h", or reminders:none for '
+                "no reminders.",
+                hint=f"Like {example} reminders:{value} or {example} reminders:none",
+            )
         if blank in _CLEARS and blank != "where":
             raise BadOption(
                 f"`{blank}:` can't be empty: give the new {blank}, or type `{blank}:none` to "

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.errors import BadOption, NotFound, PermissionDenied
+from bot.core.errors import Ambiguous, BadOption, NotFound, PermissionDenied
 from bot.core.types import Level, Person
 from cogs.events.views import EventView
 from storage.models import EventRow
@@ -30,7 +30,7 @@ async def find_event(
     transaction ends."""
     text = ref.strip().lstrip("#")
     if not text:
-        raise BadOption("Which event? Give its id, like event:k3f9.", hint=LIST_HINT)
+        raise BadOption("Which event? Give its id or its title.", hint=LIST_HINT)
     if _looks_like_code(text):
         row = await repo.event_by_code(session, community_id, text.lower(), lock=lock)
         if row is not None:
@@ -49,9 +49,11 @@ async def find_event(
         raise NotFound(f"There is no event `{text}` here.", hint=LIST_HINT)
     if len(candidates) > 1:
         names = "; ".join(f"{r.title} ({r.code})" for r in candidates[:5])
-        raise BadOption(
+        raise Ambiguous(
             f"`{text}` matches several events: {names}.",
-            hint=f"Use the event id, like event:{candidates[0].code}.",
+            typed=text,
+            pick=candidates[0].code,
+            what="the event id",
         )
     row = candidates[0]
     if lock:
@@ -119,6 +121,12 @@ def require_organizer(view: EventView, person: Person, what: str) -> None:
         f"Only the organizer can {what} “{view.title}”.",
         hint=f"Ask {who}an organizer or a moderator of this community.",
     )
+
+
+def organizes(view: EventView, person: Person) -> bool:
+    """Whether the person created the event or is an organizer (or above): what
+    `require_organizer` asks."""
+    return view.creator_id == person.id or person.level >= Level.ORGANIZER
 
 
 async def new_code(session: AsyncSession, community_id: int) -> str:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 
 from bot.core.errors import BadOption
+from bot.core.inflection import joined
 from bot.core.wallclock import clock_change
 from cogs.events.rrule_parts import check_parts, interval_limit
 
@@ -491,4 +492,4 @@ def _day(at: datetime, zone: str) -> str:
 
 
 def _listing(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return joined(items)

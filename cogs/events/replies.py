@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from bot.core.inflection import joined
 from bot.core.messages import Attachment, Bold, Code, Field, Message, Segment, Time, rich
 from cogs.events.calendar import ics_filename
 from cogs.events.cards import KIND_ICON, reminders_text, seats_text, when_text
@@ -172,7 +174,7 @@ def rsvp_reply(result: RsvpResult) -> Message:
         head = "You're already a maybe for " if result.unchanged else "Marked you as maybe for "
         return Message(text=rich(head, title, party, ", ", *when, ".", *reminders), ephemeral=True)
     moved_up = (
-        f" Your spot went to {', '.join(result.promoted)} from the waitlist."
+        f" Your spot went to {joined(result.promoted)} from the waitlist."
         if result.promoted
         else ""
     )
@@ -196,7 +198,7 @@ def _for_someone(result: RsvpResult) -> Message:
         head = f"{who} had not answered " if result.unchanged else f"Cleared {who}'s answer to "
         return Message(text=rich(head, title, *when), ephemeral=True, accent="success")
     party = f" with {count(result.guests, 'guest')}" if result.guests else ""
-    moved = f" Their spot went to {', '.join(result.promoted)}." if result.promoted else ""
+    moved = f" Their spot went to {joined(result.promoted)}." if result.promoted else ""
     return Message(
         text=rich(
             f"{who} is now {_SET_TO.get(result.status, result.status)}{party} for ",
@@ -244,3 +246,19 @@ def checkin_reply(done: CheckIn) -> Message:
         ephemeral=True,
         accent="success",
     )
+
+
+def settings_reply(current: dict[str, Any], *, changed: bool) -> Message:
+    """/event settings: the community's default reminders (`current` as
+    `EventService.community_defaults` gives it), or that new events send none."""
+    offsets = current["reminder_minutes"]
+    if not offsets:
+        said = rich("New events send ", Bold(text="no reminders"), ".")
+    else:
+        how = "by direct message" if current["reminders_in"] == "dm" else "in the event's channel"
+        said = rich(
+            "New events remind people who said yes or maybe ",
+            Bold(text=reminders_text(offsets)),
+            f", {how}.",
+        )
+    return Message(text=said, ephemeral=True, accent="success" if changed else "info")

@@ -27,7 +27,7 @@ from bot.outbox import Outbox
 from cogs.events import answers, dates
 from cogs.events.cards import date_list
 from cogs.events.errors import Refused
-from cogs.events.lookup import find_event, locked_view, require_organizer
+from cogs.events.lookup import find_event, locked_view, organizes, require_organizer
 from cogs.events.notices import Notices
 from cogs.events.onbehalf import on_behalf, record_on_behalf
 from cogs.events.reminders import (
@@ -193,7 +193,7 @@ class Rsvps:
         wanted = 0 if answer == "no" else (guests if guests is not None else old_guests)
         if target is None:
             late_ok = gives_back(answer, old, old_guests, wanted)
-            dates.refuse_after_deadline(view, occurrence, now, gives_back=late_ok)
+            dates.refuse_after_deadline(view, occurrence, now, gives_back=late_ok, answered=old)
         new = decide(view.title, view.capacity, tally, answer, old, old_guests, wanted)
         result = RsvpResult(view=view, occurrence=occurrence, status=new, guests=wanted)
         if view.capacity is not None:
@@ -291,12 +291,15 @@ class Rsvps:
     async def checkin(
         self, community: Community, person: Person, ref: str, who_external_id: str | None
     ) -> CheckIn:
-        """Mark someone as there (themselves, or anyone for an organizer), from 2 hours before
-        the start until 12 hours after the end. Whoever is at the door counts: someone who
-        had not answered, or answered no or maybe, or waits on the waitlist, becomes going
-        (a new arrival number, so a later lower capacity moves them back first), even past
-        the capacity. The CheckIn says which answer was changed (`was`) and how many seats
-        past the capacity the date now is (`over`), so the reply can say so."""
+        """Mark someone as there, from 2 hours before the start until 12 hours after the end.
+        Checking people in is the organizers' job (the event's creator, organizers and
+        moderators: `organizes`); anyone else may check in only themselves, and only with a
+        yes (going), so nobody passes the waitlist or the capacity on their own (UserError
+        otherwise, saying what to do). Whoever an organizer lets in counts: someone who had
+        not answered, or answered no or maybe, or waits on the waitlist, becomes going (a new
+        arrival number, so a later lower capacity moves them back first), even past the
+        capacity. The CheckIn says which answer was changed (`was`) and how many seats past
+        the capacity the date now is (`over`), so the reply can say so."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             row = await find_event(session, community.id, ref, now, lock=True)
@@ -331,6 +334,12 @@ class Rsvps:
                 )
             _, mine, tally = await answers.answer_state(session, target.id, view.id, occurrence)
             already = mine is not None and mine.checked_in_at is not None
+            if not organizes(view, person) and (mine is None or mine.status != "going"):
+                _refuse_own_checkin(
+                    view,
+                    mine.status if mine is not None else None,
+                    person.display_name or person.external_id,
+                )
             if mine is None:
                 await repo.add_rsvp(
                     session,
@@ -429,6 +438,23 @@ def _open_date(
         )
     upcoming = dates.next_dates(view, now)
     return upcoming, dates.answer_date(view, now, on, zone, upcoming)
+
+
+def _refuse_own_checkin(view: EventView, answer: str | None, name: str) -> None:
+    """Someone not going who tries to check themselves in: only a yes checks in on its own;
+    an organizer checks in walk-ins and the waitlist at the door."""
+    door = f"an organizer can check you in with /event checkin id:{view.code} person:@{name}"
+    if answer == "waitlist":
+        said = f"You are on the waitlist for “{view.title}”"
+        hint = f"At the door, {door}"
+    else:
+        said = (
+            f"You haven't answered “{view.title}”"
+            if answer is None
+            else f"You answered {answer} for “{view.title}”"
+        )
+        hint = f"Answer yes first: /rsvp event:{view.code} answer:yes, or at the door {door}"
+    raise UserError(f"{said}; people check themselves in only with a yes (going).", hint=hint)
 
 
 def _refuse_after_checkin(view: EventView, who: Person | PersonRow, themselves: bool) -> None:

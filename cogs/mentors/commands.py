@@ -306,7 +306,12 @@ class MentorsCog(TopicCommands, Cog):
                 choices=tuple(k.value for k in RoundKind),
                 required=True,
             ),
-            Option("every", 'How often: "4 weeks" (or off).', required=True, max_length=50),
+            Option(
+                "every",
+                'How often: "4 weeks", daily, weekly, monthly (4 weeks), or off.',
+                required=True,
+                max_length=50,
+            ),
             Option(
                 "at",
                 'The first round: "monday 10am" (default: one period from now).',

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.core.inflection import count
+from bot.core.inflection import count, joined
 from cogs.mentors.plans import Match, MatchKind, RoundPlan, Unmatched, UnmatchedWhy
 from cogs.mentors.scoring import PairScore, Reason, ReasonKind, Rule
 
@@ -35,10 +35,8 @@ def _staged(stage: str, role: str) -> str:
 
 
 def listing(items: Sequence[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    """ "a", "a and b", "a, b and c" (`inflection.joined`)."""
+    return joined(items)
 
 
 # Last words that already say what kind of place an organization is ("Pine County Library",
@@ -108,7 +106,9 @@ def why_you_two(pair: PairScore, who: str = "") -> str:
 
 
 def reason_line(reason: Reason, name: Namer = str) -> str:
-    """One reason with its points for a dry run, e.g. "+30 shared topics: grant writing"."""
+    """One reason with its points for a dry run, e.g. "+30 shared topics: grant writing". A
+    shared language is a requirement worth no points (`scoring.score_pair`), so its line says
+    so instead of "+0"."""
     sign = f"{reason.points:+d}"
     match reason.kind:
         case ReasonKind.BASELINE:
@@ -120,7 +120,7 @@ def reason_line(reason: Reason, name: Namer = str) -> str:
         case ReasonKind.ORGANIZATIONS:
             return f"{sign} different organizations: {listing(reason.organizations or ())}"
         case ReasonKind.LANGUAGE:
-            return f"{sign} shared language: {listing(reason.languages)}"
+            return f"shared language: {listing(reason.languages)} (required, not scored)"
         case ReasonKind.CAREER_STAGE:
             mentor, mentee = reason.stages or ("?", "?")
             return f"{sign} career stage: {mentor} mentor, {mentee} mentee"
@@ -135,6 +135,12 @@ def reason_line(reason: Reason, name: Namer = str) -> str:
     raise AssertionError(reason.kind)  # pragma: no cover - every kind is handled above
 
 
+def _shown(reason: Reason) -> bool:
+    """A dry run lists the reasons that moved the points, and the language requirement;
+    one worth 0 (a career stage equal on both sides, a waited bonus set to 0) is left out."""
+    return reason.points != 0 or reason.kind is ReasonKind.LANGUAGE
+
+
 def match_lines(match: Match, name: Namer = str) -> list[str]:
     """A dry-run block for one match: a heading with the points, then each pair's reasons."""
     joiner = " mentors " if match.kind is MatchKind.MENTORING else " + "
@@ -142,7 +148,7 @@ def match_lines(match: Match, name: Namer = str) -> list[str]:
     for pair in match.pairs:
         if len(match.pairs) > 1:
             lines.append(f"  {name(pair.a)} + {name(pair.b)}: {pair.points}")
-        lines.extend(f"    {reason_line(r, name)}" for r in pair.reasons)
+        lines.extend(f"    {reason_line(r, name)}" for r in pair.reasons if _shown(r))
     return lines
 
 

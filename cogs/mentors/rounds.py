@@ -27,9 +27,9 @@ from bot.outbox import Outbox
 from cogs.mentors import keys
 from cogs.mentors.explain import Namer, listing, match_lines, why_you_two
 from cogs.mentors.participants import CareerStage, History, LibraryType, Participant, Role
-from cogs.mentors.plans import Match, MatchKind, RoundKind, RoundPlan
+from cogs.mentors.plans import Match, MatchKind, RoundKind, RoundPlan, Unmatched, UnmatchedWhy
 from cogs.mentors.profiles import is_paused
-from cogs.mentors.scoring import ScoringRules
+from cogs.mentors.scoring import Rule, ScoringRules
 from cogs.mentors.settings import MentorsSettings
 from cogs.mentors.topics import TopicVocabulary
 from storage.db import Database
@@ -126,6 +126,17 @@ def solve(
         topic_weight=topic_weight,
         seed=seed,
     )
+
+
+def waits(left_out: Unmatched) -> bool:
+    """Whether a round that left this person out counts as one they waited (the "left out
+    before" points, "Waited longest" in /mentor stats): not when they are paused, nor when
+    the cool-down after their recent matches ruled out someone they could otherwise have met
+    and nobody else fits: they had their match and rest, they are not passed over."""
+    if left_out.why is UnmatchedWhy.PAUSED:
+        return False
+    resting = any(rule is Rule.COOL_DOWN for rule, _ in left_out.rules)
+    return not (left_out.why is UnmatchedWhy.NO_COMPATIBLE_PARTNER and resting)
 
 
 class Rounds:
@@ -253,7 +264,7 @@ class Rounds:
             await self._check_in(session, community, pair_row.id, people, due, channel_id)
         waited = {int(p): 0 for m in plan.matches for p in m.people}
         for left_out in plan.unmatched:
-            if left_out.why.value != "paused":
+            if waits(left_out):
                 row = planned.people[left_out.person_id]
                 profile = await repo.profile(session, community.id, row.id)
                 waited[row.id] = (profile.waited_rounds if profile else 0) + 1

@@ -33,6 +33,15 @@ from storage.repositories.identity import IdentityStore
 log = logging.getLogger("potluck.mentors")
 
 STOP_WORDS = {"off", "stop", "never", "none", "no"}
+# The cadence words the other commands take (digests, repeat rules), as the gaps they mean
+# here; a month is not a fixed gap, so "monthly" is read as 4 weeks and said back that way.
+CADENCE_WORDS = {
+    "daily": "1 day",
+    "weekly": "1 week",
+    "fortnightly": "2 weeks",
+    "biweekly": "2 weeks",
+    "monthly": "4 weeks",
+}
 SHORTEST = timedelta(days=1)
 LONGEST = timedelta(days=366)
 
@@ -68,16 +77,25 @@ def every_words(text: str) -> str:
     return one.group(1).lower() if one else text
 
 
+def cadence_text(text: str) -> str:
+    """A cadence as it is kept and said back: "weekly" -> "1 week", "monthly" -> "4 weeks"
+    (`CADENCE_WORDS`); anything else with its spaces tidied."""
+    tidy = " ".join(text.split())
+    return CADENCE_WORDS.get(tidy.lower(), tidy)
+
+
 def read_every(text: str) -> timedelta | None:
-    """ "4 weeks" -> 28 days; "off" -> None (stop the schedule). Raises BadOption for
-    something unreadable, shorter than a day or longer than a year."""
+    """ "4 weeks" or "weekly" (`CADENCE_WORDS`) -> a gap; "off" -> None (stop the schedule).
+    Raises BadOption for something unreadable, shorter than a day or longer than a year."""
     if text.strip().lower() in STOP_WORDS:
         return None
+    text = cadence_text(text)
     try:
         every = parse_duration(text)
     except BadOption as exc:
         raise BadOption(
-            about_option("every", exc.message), hint='Try every:"4 weeks" or every:off.'
+            about_option("every", exc.message),
+            hint='Try every:weekly, every:"4 weeks" or every:off.',
         ) from None
     if not SHORTEST <= every <= LONGEST:
         raise BadOption("`every:` must be between 1 day and 1 year.", hint='Try every:"4 weeks".')
@@ -154,7 +172,7 @@ class Schedules:
                     row = MentorScheduleRow(community_id=community.id, kind=kind.value)
                     session.add(row)
                 row.every_seconds = int(every.total_seconds())
-                row.every_text = " ".join(every_text.split())[:100]
+                row.every_text = cadence_text(every_text)[:100]
                 row.next_run_at = first_run(at, every, now)
                 row.platform = community.platform
                 row.channel_id = channel_id

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Integer, bindparam, func, select, true
+from sqlalchemy import BindParameter, Integer, bindparam, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import UTCDateTime
@@ -19,6 +19,8 @@ from storage.repositories.events import (
     RSVPS,
     StatusCount,
     StoredRsvp,
+    counts_in,
+    date_counts,
 )
 
 
@@ -27,20 +29,7 @@ def _answer_states_query() -> Any:
     one round trip. Run after the event row is locked, so PostgreSQL reads a fresh snapshot."""
     e: BindParameter[int] = bindparam("e", type_=Integer())
     o: BindParameter[datetime] = bindparam("o", type_=UTCDateTime())
-    r = RSVPS.c
-    going, maybe, waiting = r.status == "going", r.status == "maybe", r.status == "waitlist"
-    counts = (
-        select(
-            func.count().filter(going).label("going_parties"),
-            func.coalesce(func.sum(r.guests).filter(going), 0).label("going_guests"),
-            func.count().filter(maybe).label("maybe"),
-            func.count().filter(waiting).label("waitlist_parties"),
-            func.coalesce(func.sum(r.guests).filter(waiting), 0).label("waitlist_guests"),
-            func.coalesce(func.max(r.seq), 0).label("max_seq"),
-        )
-        .where(r.event_id == e, r.occurrence == o)
-        .subquery("counts")
-    )
+    counts = date_counts(e, o)  # the same counts as everywhere else, guests of maybes too
     mine = RSVPS.alias("mine")
     people = PEOPLE
     return (
@@ -120,10 +109,4 @@ def _answer_states_of(rows: Sequence[Any]) -> AnswerStates:
     }
     if not rows:
         return AnswerStates(people, [])
-    row = rows[0]
-    counts = [
-        StatusCount("going", row.going_parties, int(row.going_guests or 0), int(row.max_seq)),
-        StatusCount("maybe", row.maybe, 0, 0),
-        StatusCount("waitlist", row.waitlist_parties, int(row.waitlist_guests or 0), 0),
-    ]
-    return AnswerStates(people, counts)
+    return AnswerStates(people, counts_in(rows[0]))

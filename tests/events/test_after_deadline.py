@@ -59,6 +59,9 @@ async def test_after_the_deadline_fewer_guests_count_but_more_do_not(
     assert "say no or bring fewer guests" in said(more)
     new = await chat.say(f"/rsvp {code} yes", as_="lee")
     assert new.accent == "danger" and "closed at" in said(new)
+    # lee never answered: nothing to say no to or fewer guests to bring, only whom to ask.
+    assert "say no" not in said(new) and "fewer guests" not in said(new), said(new)
+    assert "Ask the organizer if you still want to come" in said(new), said(new)
 
 
 async def test_an_organizer_sets_and_clears_someones_answer_and_it_is_logged(

@@ -26,6 +26,23 @@ CREATE = '/event create title:"Winter party" when:"next friday 6pm"'
             "next friday 6pm",
         ),
         ('/event create title:"Party" when:"yesterday 6pm"', "in the past", "Give a future date"),
+        ('/event create title:"Party" when:"in -5 minutes"', "is in the past", "next friday 6pm"),
+        ('/event create title:"Party" when:"2 hours ago"', "is in the past", "next friday 6pm"),
+        (
+            '/event create title:"Party" when:"next month 6pm"',
+            "names no day: which day of next month?",
+            '"the 14th of next month 6pm"',
+        ),
+        (
+            '/event create title:"Party" when:"next week at noon"',
+            "names no day: which day of next week?",
+            '"next friday 6pm"',
+        ),
+        (
+            CREATE + ' deadline:"this week 9am"',
+            "names no day: which day of this week?",
+            '"this friday 6pm"',
+        ),
         (
             '/event create title:"Party" when:"9999-01-01 18:00"',
             "more than 10 years ahead",
@@ -148,3 +165,23 @@ async def test_attendee_csv_names_never_run_as_formulas(chat: Conversation) -> N
     # Names lose their control characters and blanks around them ("\t=1+1" is "=1+1").
     assert shown == {"'" + n.strip() for n in names[:-1]} | {"plain"}
     assert all(row["user_id"][:1] not in "=+-@\t\r" for row in rows)
+
+
+@pytest.mark.parametrize("command", ["/event attendees id:Weekly", "/rsvp event:Weekly answer:yes"])
+async def test_a_date_for_an_event_that_does_not_repeat_must_be_its_own_day(
+    chat: Conversation, command: str
+) -> None:
+    await create(chat, '/event create title:Weekly when:"next friday 6pm"')  # 27 November
+    refused = await chat.say(f"{command} date:2026-12-09", as_="ana")
+    text = said(refused)
+    assert refused.accent != "success" and "Weekly" in text and "only" in text, text
+    assert "Leave date: out" in text, text
+    own_day = await chat.say(f"{command} date:2026-11-27", as_="ana")
+    assert "Leave date: out" not in said(own_day), said(own_day)
+
+
+@pytest.mark.parametrize("word", ["rally", "Rally", "advocacy"])
+async def test_a_rally_is_an_advocacy_event(chat: Conversation, word: str) -> None:
+    code = await create(chat, f'/event create title:Vote when:"next friday 6pm" kind:{word}')
+    card = said(await chat.say(f"/event show id:{code}", as_="ana"))
+    assert card.startswith("📣 Vote"), card

@@ -27,7 +27,7 @@ async def test_checking_in_a_no_says_the_answer_changed_and_the_capacity_passed(
     again = said(await chat.say(f"/event checkin id:{code} person:raj", as_="ana"))
     assert "already checked in" in again and "answered no" not in again
 
-    kim = said(await chat.say(f"/event checkin id:{code}", as_="kim"))  # from the waitlist
+    kim = said(await chat.say(f"/event checkin id:{code} person:kim", as_="ana"))  # waitlist
     assert "kim was on the waitlist" in kim and "2 seats over the capacity of 2" in kim
 
     sam = said(await chat.say(f"/event checkin id:{code}", as_="sam"))  # a yes: nothing to say
@@ -43,7 +43,7 @@ async def test_a_walk_in_within_the_capacity_gets_no_capacity_line(
     await chat.say(f"/rsvp {code} maybe", as_="lee")
     await chat.say("/timezone show", as_="raj")  # raj has used Potluck here once
     clock.set(clock.now().replace(day=27, hour=17, minute=30))
-    lee = said(await chat.say(f"/event checkin id:{code}", as_="lee"))
+    lee = said(await chat.say(f"/event checkin id:{code} person:lee", as_="ana"))
     assert "lee answered maybe; being here makes it a yes" in lee
     assert "over the capacity" not in lee
     walk_in = said(await chat.say(f"/event checkin id:{code} person:raj", as_="ana"))
@@ -76,3 +76,33 @@ async def test_someone_checked_in_cannot_answer_no_and_an_organizer_can_undo(
     after = said(await chat.say(f"/rsvp Door {answer}", as_="ann"))
     assert ("can't go to Door" if answer == "no" else "as maybe for Door") in after, after
     assert "checked in" not in said(await chat.say(f"/event attendees id:{code}", as_="ana"))
+
+
+async def test_only_a_yes_checks_in_on_its_own_and_organizers_check_in_anyone(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await create(chat, '/event create title:Soon when:"next friday 6pm" capacity:1')
+    for who, answer in (("sam", "yes"), ("kim", "yes"), ("lee", "maybe"), ("raj", "no")):
+        await chat.say(f"/rsvp {code} {answer}", as_=who)  # kim waits on the waitlist
+    await chat.say("/timezone show", as_="zed")  # zed has used Potluck here, never answered
+    clock.set(clock.now().replace(day=27, hour=17, minute=1))
+
+    refusals = {
+        "zed": "You haven't answered “Soon”",
+        "kim": "You are on the waitlist for “Soon”",
+        "lee": "You answered maybe for “Soon”",
+        "raj": "You answered no for “Soon”",
+    }
+    for who, why in refusals.items():
+        refused = await chat.say(f"/event checkin id:{code}", as_=who)
+        text = said(refused)
+        assert refused.accent != "success", text
+        assert why in text and "check themselves in only with a yes (going)" in text, text
+        assert f"/event checkin id:{code} person:@{who}" in text, text
+        assert ("/rsvp event:" in text) == (who != "kim"), text
+    shown = said(await chat.say(f"/event show id:{code}", as_="ana"))
+    assert "Going: 1 of 1" in shown and "Waitlist: 1 party" in shown, shown
+
+    assert "Checked in: sam" in said(await chat.say(f"/event checkin id:{code}", as_="sam"))
+    walk_in = said(await chat.say(f"/event checkin id:{code} person:@zed", as_="ana"))
+    assert "Checked in: zed" in walk_in and "over the capacity of 1" in walk_in, walk_in

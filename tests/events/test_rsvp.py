@@ -387,3 +387,18 @@ async def test_a_party_moved_back_that_no_longer_fits_gets_one_clear_message(
     await chat.say(f"/event edit id:{code} capacity:3", as_="ana")  # raised: nothing to say
     await chat.deliver()
     assert len(chat.to("sam")) == 1
+
+
+async def test_a_spot_that_goes_to_two_people_names_them_as_a_sentence_does(
+    chat: Conversation,
+) -> None:
+    code = await create(chat, PARTY)
+    await chat.say(f"/rsvp {code} yes guests:2", as_="sam")  # all 3 spots
+    for who in ("kim", "raj", "lee"):
+        await chat.say(f"/rsvp {code} yes", as_=who)
+    text = said(await chat.say(f"/rsvp {code} no", as_="sam"))
+    assert "Your spot went to kim, raj and lee from the waitlist." in text, text
+    await chat.say(f"/rsvp {code} yes guests:1", as_="sam")  # waits behind them
+    await chat.say(f"/rsvp {code} yes", as_="ann")
+    by_organizer = said(await chat.say(f"/rsvp {code} no person:@kim", as_="ana"))
+    assert "Their spot went to ann." in by_organizer, by_organizer

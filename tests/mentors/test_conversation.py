@@ -320,3 +320,38 @@ async def test_a_daily_schedule_reads_every_day(chat: Conversation) -> None:
     assert "A peers round every day;" in reply, reply
     stats = said(await chat.say("/mentor stats", as_="mod", level=MOD))
     assert "every day" in stats and "every 1 day" not in stats, stats
+
+
+async def test_a_schedule_takes_the_cadence_words_other_commands_take(
+    chat: Conversation,
+) -> None:
+    for word, said_back in (("weekly", "every week;"), ("monthly", "every 4 weeks;")):
+        reply = await chat.say(f"/mentor schedule kind:peers every:{word}", as_="mod", level=MOD)
+        assert reply.accent == "success" and f"A peers round {said_back}" in said(reply), said(
+            reply
+        )
+    stats = said(await chat.say("/mentor stats", as_="mod", level=MOD))
+    assert "Scheduled peers: every 4 weeks" in stats, stats
+    wrong = said(await chat.say("/mentor schedule kind:peers every:often", as_="mod", level=MOD))
+    assert "every:weekly" in wrong, wrong
+
+
+async def test_someone_just_matched_is_not_listed_as_waiting(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    # One mentor for two mentees: each round one mentee is matched and the other waits, but
+    # the one matched last round is only resting (the cool-down), not passed over.
+    await chat.say('/mentor join role:mentor topics:"grant writing" capacity:1', as_="ann")
+    for who in ("ben", "cat"):
+        await chat.say('/mentor join role:mentee topics:"grant writing"', as_=who)
+    first = said(await chat.say("/mentor round", as_="mod", level=MOD))
+    left_out = first.rsplit("left out: ", 1)[1].split(".")[0]
+    matched = ({"ben", "cat"} - {left_out}).pop()
+    stats = said(await chat.say("/mentor stats", as_="mod", level=MOD))
+    assert f"Waited longest: {left_out} (1 round)" in stats, stats
+    clock.advance(timedelta(days=7))
+    second = said(await chat.say("/mentor round", as_="mod", level=MOD))
+    assert f"left out: {matched}." in second, second  # ann and them are in their cool-down
+    stats = said(await chat.say("/mentor stats", as_="mod", level=MOD))
+    assert matched not in stats.split("Waited longest:")[1].split("\n")[0], stats
+    assert "Waited longest: nobody is waiting" in stats, stats

@@ -146,3 +146,16 @@ def test_an_organization_that_names_its_kind_gets_no_libraries_added(
     score = score_pair(ada, bo, round_on=ON, history=History())
     assert isinstance(score, PairScore)
     assert why_you_two(score).endswith("; " + phrase), why_you_two(score)
+
+
+def test_a_dry_run_lists_no_reason_worth_zero_and_says_a_language_is_required() -> None:
+    both, en = frozenset({"archives"}), frozenset({"en"})
+    mentor = Participant(
+        "ada", Role.MENTOR, "UTC", both, career_stage=CareerStage.MID, languages=en
+    )
+    mentee = Participant("bo", Role.MENTEE, "UTC", both, career_stage=CareerStage.MID, languages=en)
+    plan = match_mentoring([mentor, mentee], round_on=ON, history=History(), seed=1)
+    lines = dry_run_lines(plan, NAMES.__getitem__)
+    assert "    shared language: en (required, not scored)" in lines, lines
+    assert not [line for line in lines if line.lstrip().startswith(("+0 ", "-0 "))], lines
+    assert not [line for line in lines if "career stage" in line], lines
