@@ -23,6 +23,7 @@ from storage.models import (
 )
 from storage.repositories import consent
 from storage.repositories import invitation_limits as limit_rows
+from storage.repositories.audit import FORGOTTEN
 from storage.repositories.invitation_facts import INVITATIONS
 
 # The first key of PostgreSQL's two-key advisory locks that serialise one community's
@@ -234,13 +235,16 @@ async def sent_by(
     event_id: int | None = None,
     limit: int = 50,
 ) -> list[tuple[InvitationRow, str, str | None, str | None]]:
-    """The inviter's invitations, newest first, each with the recipient's name and its outbox
-    row's status and last error (None when the row is gone). An invitation without an
-    `outbox_key` goes by its own row, named `own_key_prefix` and its id."""
+    """The inviter's invitations, newest first, each with the recipient's name ("a forgotten
+    person" once the recipient used `/privacy forget`: the invitation stays, naming nobody,
+    and still counts for the limits) and its outbox row's status and last error (None when
+    the row is gone). An invitation without an `outbox_key` goes by its own row, named
+    `own_key_prefix` and its id."""
     own_key = literal(own_key_prefix) + cast(InvitationRow.id, String)
+    name = func.coalesce(PersonRow.display_name, literal(FORGOTTEN))
     query = (
-        select(InvitationRow, PersonRow.display_name, OutboxRow.status, OutboxRow.last_error)
-        .join(PersonRow, PersonRow.id == InvitationRow.recipient_id)
+        select(InvitationRow, name, OutboxRow.status, OutboxRow.last_error)
+        .outerjoin(PersonRow, PersonRow.id == InvitationRow.recipient_id)
         .outerjoin(
             OutboxRow,
             OutboxRow.dedupe_key == func.coalesce(InvitationRow.outbox_key, own_key),

@@ -46,6 +46,9 @@ async def test_export_and_forget_keep_only_the_opt_out(chat: Conversation) -> No
         (block,) = (await session.scalars(select(BlockRow))).all()
     assert kept.external_id == "ben"
     assert (block.external_id, block.blocked_external_id) == ("ben", "ana")
+    # ana still sees that invitation among hers, as it still counts for her limits.
+    sent = said(await chat.say("/invites sent", as_="ana"))
+    assert "a forgotten person" in sent and "ben" not in sent, sent
     # Back in the community later: still no invitations, until they say otherwise.
     await chat.say("/invites show", as_="ben")
     other = await setup_event(chat, organizer="cat")
