@@ -403,7 +403,7 @@ class ConsoleAdapter:
                 self.buttons[key] = (order, pressable)
 
     def _save_files(self, message: Message) -> tuple[list[str], list[str]]:
-        """Write the message's files into files_dir: the "saved to" lines, and the lines
+        """Write the message's files into files_dir: the "File saved: <path>" lines, and the lines
         saying which files could not be written (with what to do)."""
         saved: list[str] = []
         unsaved: list[str] = []
@@ -421,7 +421,9 @@ class ConsoleAdapter:
                     "Start the console in a folder you can write to."
                 )
             else:
-                saved.append(f"\n📎 {shown} saved to {path}")
+                # The name actually written, once: a second export.json is saved as
+                # export-2.json, and naming both would contradict itself.
+                saved.append(f"\n📎 File saved: {path}")
         return saved, unsaved
 
     def _save(self, filename: str, content: bytes) -> Path:

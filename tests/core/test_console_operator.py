@@ -80,7 +80,29 @@ async def test_every_export_gets_its_own_file(bot: Potluck, tmp_path: Path) -> N
     assert (files / "potluck-my-data.json").read_bytes() == first  # never overwritten
     assert b"Europe/Berlin" in (files / "potluck-my-data-2.json").read_bytes()
     shown = screen.getvalue()
-    assert f"saved to {files / 'potluck-my-data-3.json'}" in shown
+    assert re.findall(r"📎 .*?potluck-my-data\S*", shown)[-1] == (
+        f"📎 File saved: {files / 'potluck-my-data-3.json'}"
+    )
+    assert "potluck-my-data.json saved" not in shown  # never the name that was not written
+
+
+async def test_each_saved_file_line_names_the_file_written(bot: Potluck, tmp_path: Path) -> None:
+    files = tmp_path / "files"
+    console, screen = quiet_console(bot, files)
+    message = Message(
+        text=["Here."],
+        files=[
+            Attachment(filename="book-club.ics", content=b"a"),
+            Attachment(filename="book-club.ics", content=b"b"),
+            Attachment(filename="attendees.csv", content=b"c"),
+            Attachment(filename="attendees.csv", content=b"d"),
+        ],
+    )
+    await console.show(message, reader="librarian")
+    lines = re.findall(r"📎 [^│]*?\.(?:ics|csv)", screen.getvalue())
+    written = ["book-club.ics", "book-club-2.ics", "attendees.csv", "attendees-2.csv"]
+    assert lines == [f"📎 File saved: {files / name}" for name in written], lines
+    assert [(files / name).read_bytes() for name in written] == [b"a", b"b", b"c", b"d"]
 
 
 @pytest.mark.parametrize("name", ["..", ".", "../../etc/passwd", "/", ""])
