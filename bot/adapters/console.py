@@ -216,6 +216,7 @@ class ConsoleAdapter:
             head, _, rest = text.partition(" ")
             name, text = head[1:], rest.strip()
         first, _, more = text.partition(" ")
+        first = first.casefold()  # commands are read in any case: /QUIT, /Press, /RSVP
         if first in QUIT_WORDS:
             if not more.strip():
                 return False
@@ -229,7 +230,7 @@ class ConsoleAdapter:
             return True
         if self.echo:
             self.out.print(RichText(terminal_safe(f"{name}> {text}"), style="dim"))
-        if text.split()[0] == "/press":
+        if first == "/press":
             reply = await self._press(name, text)
         else:
             reply = await self.bot.dispatcher.run_line(self.actor(name), text)
