@@ -216,6 +216,7 @@ class ConsoleAdapter:
             head, _, rest = text.partition(" ")
             name, text = head[1:], rest.strip()
         first, _, more = text.partition(" ")
+        first = first.casefold()  # commands are read in any case: /QUIT, /Press, /RSVP
         if first in QUIT_WORDS:
             if not more.strip():
                 return False
@@ -229,7 +230,7 @@ class ConsoleAdapter:
             return True
         if self.echo:
             self.out.print(RichText(terminal_safe(f"{name}> {text}"), style="dim"))
-        if text.split()[0] == "/press":
+        if first == "/press":
             reply = await self._press(name, text)
         else:
             reply = await self.bot.dispatcher.run_line(self.actor(name), text)
@@ -403,7 +404,7 @@ class ConsoleAdapter:
                 self.buttons[key] = (order, pressable)
 
     def _save_files(self, message: Message) -> tuple[list[str], list[str]]:
-        """Write the message's files into files_dir: the "saved to" lines, and the lines
+        """Write the message's files into files_dir: the "File saved: <path>" lines, and the lines
         saying which files could not be written (with what to do)."""
         saved: list[str] = []
         unsaved: list[str] = []
@@ -421,7 +422,9 @@ class ConsoleAdapter:
                     "Start the console in a folder you can write to."
                 )
             else:
-                saved.append(f"\n📎 {shown} saved to {path}")
+                # The name actually written, once: a second export.json is saved as
+                # export-2.json, and naming both would contradict itself.
+                saved.append(f"\n📎 File saved: {path}")
         return saved, unsaved
 
     def _save(self, filename: str, content: bytes) -> Path:

@@ -40,6 +40,9 @@ def acting_problem(text: str) -> str | None:
     if not rest.strip():
         return f"A command must follow the name, like: @{name} /help"
     words = rest.split()
+    if words[0].casefold().lstrip("/") in {w.lstrip("/") for w in QUIT_WORDS}:
+        # Leaving is not something one person does here: it ends the console for everyone.
+        return "/quit ends the console for everyone, so it takes no name: type /quit alone."
     if not any(word.startswith("/") for word in words):  # "@sam rsvp Names yes"
         return f"A command starts with /, like: @{name} /{echo(rest.strip())}"
     if not words[0].startswith("/"):

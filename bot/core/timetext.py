@@ -58,6 +58,14 @@ _A_DAY = re.compile(
     r"|today|tomorrow|tonight)",
     re.I,
 )
+# "next month on the 3rd": dateparser reads "next month" alone and drops the day and the time
+# after it (30 Dec 09:31 for "next month on the 3rd 6pm"), but reads "the 3rd of next month".
+_PERIOD_THEN_DAY = re.compile(
+    r"\b(next|this|coming)\s+month,?\s+(?:on\s+)?(?:the\s+)?(\d{1,2}(?:st|nd|rd|th))\b", re.I
+)
+# A day of the month written as an ordinal ("the 3rd"), checked against what was read.
+_NEXT = {"next": "next", "coming": "next"}
+_ORDINAL_DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 _TIME_WORDS = re.compile(r"\b(?:at|noon|midday|midnight|morning|afternoon|evening)\b", re.I)
 # Counted backwards: "in -5 minutes", "5 minutes ago".
 _BACKWARDS = re.compile(r"\bin\s*[-\u2212]\s*\d|\bago\b", re.I)
@@ -184,6 +192,9 @@ def read_time(
     tz = named.tz if named is not None else zone
     check_calendar_dates(body)
     body, notes = rewrite_numeric_dates(body, date_order(locale, zone.key))
+    body = _PERIOD_THEN_DAY.sub(
+        lambda m: f"the {m.group(2)} of {_NEXT.get(m.group(1).lower(), 'this')} month", body
+    )
     clock = _typed_clock(body, text)
     local_now = now.astimezone(tz).replace(tzinfo=None)
     settings = {
@@ -212,12 +223,7 @@ def read_time(
             f"`{text}` has no time of day.",
             hint=f'Add one, like "{cleaned} 6pm" or "{cleaned} at noon".',
         )
-    if clock is not None and (parsed.hour, parsed.minute) != clock:
-        # dateparser dropped the time it could not place; never fall back to "now".
-        raise BadOption(
-            f"I could not read the time of day in `{text}`.",
-            hint=f"Try {examples}.",
-        )
+    _refuse_dropped(body, text, parsed, clock, examples)
     if _MIDNIGHT_ALONE.fullmatch(body):
         # Plain "midnight" is the coming one: the end of today, 00:00 tomorrow (dateparser
         # gives the midnight that began today, already past).
@@ -290,6 +296,30 @@ def _refuse_unplaced(body: str, text: str, examples: str, need_time: bool) -> No
         "month": f'"the 14th of {which} 6pm"',
     }.get(unit, examples)
     raise BadOption(f"`{text}` names no day: which day of {which}?", hint=f"Give one, like {like}.")
+
+
+def _refuse_dropped(
+    body: str, text: str, parsed: datetime, clock: tuple[int, int] | None, examples: str
+) -> None:
+    """BadOption naming the part dateparser left out of its reading (it reads what it can
+    and drops the rest without a word): a day of the month written as an ordinal ("3rd")
+    that is not the day read, or a clock time ("6pm") that is not the time read. Never falls
+    back to "now" for a part it could not place."""
+    days = _ORDINAL_DAY.findall(body)
+    if len(days) == 1 and parsed.day != int(days[0]):
+        day = _ORDINAL_DAY.search(body)
+        assert day is not None
+        raise BadOption(
+            f"I could not place the day `{day.group(0)}` in `{text}`.",
+            hint=f'Write the day first, like "the {day.group(0)} of next month 6pm".',
+        )
+    if clock is not None and (parsed.hour, parsed.minute) != clock:
+        typed = _CLOCK_12.search(body) or _CLOCK_24.search(body)
+        part = f" `{typed.group(0).strip()}`" if typed else ""
+        raise BadOption(
+            f"I read a date in `{text}` but could not fit its time of day{part} to it.",
+            hint=f"Try {examples}.",
+        )
 
 
 def _typed_clock(body: str, text: str) -> tuple[int, int] | None:

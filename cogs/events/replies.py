@@ -194,11 +194,14 @@ def _for_someone(result: RsvpResult) -> Message:
     """To an organizer who set or cleared someone else's answer."""
     who, title = result.for_name, Bold(text=result.view.title)
     when: list[Segment] = [", ", Time(at=result.occurrence, style="full"), "."]
+    moved = f" Their spot went to {joined(result.promoted)}." if result.promoted else ""
     if result.cleared:
         head = f"{who} had not answered " if result.unchanged else f"Cleared {who}'s answer to "
-        return Message(text=rich(head, title, *when), ephemeral=True, accent="success")
+        undone = " Their check-in is undone too." if result.checkin_undone else ""
+        return Message(
+            text=rich(head, title, *when, undone, moved), ephemeral=True, accent="success"
+        )
     party = f" with {count(result.guests, 'guest')}" if result.guests else ""
-    moved = f" Their spot went to {joined(result.promoted)}." if result.promoted else ""
     return Message(
         text=rich(
             f"{who} is now {_SET_TO.get(result.status, result.status)}{party} for ",

@@ -68,6 +68,7 @@ class RsvpResult:
     free: int | None = None  # seats free before this answer, with a capacity
     for_name: str | None = None  # whose answer an organizer set, when not their own
     cleared: bool = False  # an organizer removed the answer
+    checkin_undone: bool = False  # the cleared answer was a check-in at this date
 
 
 @dataclass(slots=True)
@@ -201,6 +202,7 @@ class Rsvps:
         if target is not None:
             result.for_name = target.display_name or target.external_id
             result.cleared = clear
+            result.checkin_undone = clear and mine is not None and mine.checked_in_at is not None
             done = "cleared" if clear else new
             await record_on_behalf(session, view, occurrence, person, target, old, done, now)
         if (clear and mine is None) or (new == old and wanted == old_guests and not clear):
@@ -335,10 +337,12 @@ class Rsvps:
             _, mine, tally = await answers.answer_state(session, target.id, view.id, occurrence)
             already = mine is not None and mine.checked_in_at is not None
             if not organizes(view, person) and (mine is None or mine.status != "going"):
+                old = mine.status if mine is not None else None
+                guests = mine.guests if mine is not None else 0
+                # A yes for themselves alone (a party of 1 never exceeds capacity, no raise).
+                yes = decide(view.title, view.capacity, tally, "yes", old, guests, 0)
                 _refuse_own_checkin(
-                    view,
-                    mine.status if mine is not None else None,
-                    person.display_name or person.external_id,
+                    view, old, person.display_name or person.external_id, full=yes == "waitlist"
                 )
             if mine is None:
                 await repo.add_rsvp(
@@ -440,10 +444,22 @@ def _open_date(
     return upcoming, dates.answer_date(view, now, on, zone, upcoming)
 
 
-def _refuse_own_checkin(view: EventView, answer: str | None, name: str) -> None:
+def _refuse_own_checkin(view: EventView, answer: str | None, name: str, *, full: bool) -> None:
     """Someone not going who tries to check themselves in: only a yes checks in on its own;
-    an organizer checks in walk-ins and the waitlist at the door."""
+    an organizer checks in walk-ins and the waitlist at the door. `full`: a yes now would only
+    join the waitlist (`seating.decide`), so it is not offered as the way in."""
     door = f"an organizer can check you in with /event checkin id:{view.code} person:@{name}"
+    if full and answer != "waitlist":
+        said = (
+            f"You haven't answered “{view.title}”"
+            if answer is None
+            else f"You answered {answer} for “{view.title}”"
+        )
+        raise UserError(
+            f"{said}, and it is full: a yes now would put you on the waitlist, and people "
+            "check themselves in only with a seat (going).",
+            hint=f"At the door, {door}; or join the waitlist: /rsvp event:{view.code} answer:yes",
+        )
     if answer == "waitlist":
         said = f"You are on the waitlist for “{view.title}”"
         hint = f"At the door, {door}"

@@ -26,6 +26,12 @@ from cogs.mentors.topics import TopicVocabulary
 from cogs.mentors.vocabulary import CommunityVocabulary
 
 LONGEST_PAUSE = timedelta(days=366)
+# What /mentor schedule says about where the next round's time came from (`Schedules.set`).
+TIMING_WORDS = {
+    "at": "",
+    "kept": " Kept the earlier time; give at: to change it.",
+    "hour": ' No at: given, so it runs on the full hour; give at:"monday 10am" to choose.',
+}
 ROLE = Option(
     "role", "mentor, mentee or peer.", choices=tuple(r.value for r in Role), required=True
 )
@@ -314,7 +320,8 @@ class MentorsCog(TopicCommands, Cog):
             ),
             Option(
                 "at",
-                'The first round: "monday 10am" (default: one period from now).',
+                'The first round: "monday 10am" (default: the earlier time, else one period'
+                " from now on the full hour).",
                 kind=OptionKind.DATETIME,
             ),
         ],
@@ -327,7 +334,7 @@ class MentorsCog(TopicCommands, Cog):
     async def schedule(
         self, inv: Invocation, kind: str, every: str, at: datetime | None = None
     ) -> Message:
-        row = await self.schedules.set(
+        row, timing = await self.schedules.set(
             inv.community, inv.person, RoundKind(kind), every, at, inv.channel.external_id
         )
         if row is None:
@@ -338,7 +345,7 @@ class MentorsCog(TopicCommands, Cog):
             text=rich(
                 f"A {kind} round every {every_words(row.every_text)}; the next one is ",
                 Time(at=row.next_run_at),
-                ".",
+                "." + TIMING_WORDS[timing],
             ),
             ephemeral=True,
             accent="success",

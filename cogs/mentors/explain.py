@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from bot.core.inflection import count, joined
+from cogs.mentors.participants import Role
 from cogs.mentors.plans import Match, MatchKind, RoundPlan, Unmatched, UnmatchedWhy
 from cogs.mentors.scoring import PairScore, Reason, ReasonKind, Rule
 
@@ -22,6 +23,13 @@ _RULE_WORDS = {
     Rule.COOL_DOWN: "met within the cool-down",
     Rule.LANGUAGE: "no shared language",
     Rule.NO_SHARED_TOPIC: "no shared topic",
+}
+
+# Why someone was left out when the round had nobody of the other side to consider at all.
+_NOBODY_ELSE = {
+    Role.PEER: "the only peer taking part, so there is nobody to meet",
+    Role.MENTEE: "no mentor takes part, so there is nobody to meet",
+    Role.MENTOR: "no mentee takes part, so there is nobody to meet",
 }
 
 
@@ -159,9 +167,10 @@ def unmatched_line(person: Unmatched, name: Namer = str) -> str:
         case UnmatchedWhy.PAUSED:
             return f"{who}: paused"
         case UnmatchedWhy.NO_COMPATIBLE_PARTNER:
+            if not person.rules:  # nobody was even considered (the counts cover everyone)
+                return f"{who}: {_NOBODY_ELSE[person.role]}"
             ruled = [f"{_RULE_WORDS[rule]}: {count}" for rule, count in person.rules]
-            because = f" ({', '.join(ruled)})" if ruled else ""
-            return f"{who}: nobody the rules allow{because}"
+            return f"{who}: nobody the rules allow ({', '.join(ruled)})"
         case UnmatchedWhy.CAPACITY_FULL:
             return f"{who}: every mentor who fits is full ({person.candidates} fit)"
         case UnmatchedWhy.LOST_TO_BETTER_TOTAL:

@@ -254,13 +254,23 @@ class Profiles:
         self, community: Community, person: Person, now: datetime, *, own: bool = True
     ) -> tuple[ProfileView, list[str]]:
         """The profile and the names on the person's avoid list. Raises NotFound when there
-        is no profile, or when someone else (`own` False) asks about a person who left: a
-        left profile is only kept for its owner to see and to join again with."""
+        is no profile (for their own, naming the avoid list if it has anyone), or when someone
+        else (`own` False) asks about a person who left: a left profile
+        is only kept for its owner to see and to join again with."""
         async with self.db.sessions() as session:
             row = await repo.profile(session, community.id, person.id)
+            avoided = [
+                p.display_name or p.external_id for p in await repo.avoided_by(session, person.id)
+            ]
             if row is None and own:
+                # /mentor avoid works before joining; the list is still shown here, to its owner.
+                listed = (
+                    f" You asked never to be matched with {', '.join(avoided)} (only you see this)."
+                    if avoided
+                    else ""
+                )
                 raise NotFound(
-                    "You have no mentoring profile.",
+                    "You have no mentoring profile." + listed,
                     hint='Join with /mentor join role:mentee topics:"cataloging"',
                 )
             if row is None or (row.left_at is not None and not own):
@@ -268,9 +278,6 @@ class Profiles:
                     f"{person.display_name} is not in mentoring.",
                     hint="/mentor profile person:@name shows someone who takes part.",
                 )
-            avoided = [
-                p.display_name or p.external_id for p in await repo.avoided_by(session, person.id)
-            ]
             return profile_view(row, person.display_name, now), avoided
 
     async def _current(

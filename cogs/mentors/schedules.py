@@ -110,12 +110,23 @@ def next_run(due_at: datetime, every: timedelta, now: datetime) -> datetime:
     return due_at + steps * every
 
 
-def first_run(at: datetime | None, every: timedelta, now: datetime) -> datetime:
-    """When a new schedule first runs: at `at` (the next such moment if it is past), else one
-    `every` from now."""
-    if at is None:
-        return now + every
-    return at if at > now else next_run(at, every, now)
+def on_the_hour(moment: datetime) -> datetime:
+    """`moment` rounded up to the next full hour (unchanged if already on one)."""
+    top = moment.replace(minute=0, second=0, microsecond=0)
+    return top if top == moment else top + timedelta(hours=1)
+
+
+def first_run(
+    at: datetime | None, every: timedelta, now: datetime, kept: datetime | None = None
+) -> datetime:
+    """When a schedule next runs after `/mentor schedule`: at `at` (the next such moment on
+    the cadence if it is past); without `at`, on the earlier schedule's time (`kept`, its
+    `next_run_at`, so changing only every: keeps the weekday and hour chosen before); with
+    neither, one `every` from now rounded up to the full hour (never at an odd minute)."""
+    anchor = at if at is not None else kept
+    if anchor is None:
+        return on_the_hour(now + every)
+    return anchor if anchor > now else next_run(anchor, every, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +161,11 @@ class Schedules:
         every_text: str,
         at: datetime | None,
         channel_id: str,
-    ) -> MentorScheduleRow | None:
+    ) -> tuple[MentorScheduleRow | None, str]:
         """Create, change or (every:off) stop the community's schedule of `kind`; returns the
-        schedule, None when stopped. Recorded in the audit log as "mentor.schedule"."""
+        schedule (None when stopped) and where its time came from: "at" (given), "kept" (the
+        earlier schedule's time) or "hour" (none given: the full hour, see `first_run`).
+        Recorded in the audit log as "mentor.schedule"."""
         every = read_every(every_text)
         now = self.clock.now()
         async with self.db.transaction() as session:
@@ -168,12 +181,13 @@ class Schedules:
                 await session.delete(row)
                 after = None
             else:
+                kept = row.next_run_at if row is not None else None
                 if row is None:
                     row = MentorScheduleRow(community_id=community.id, kind=kind.value)
                     session.add(row)
                 row.every_seconds = int(every.total_seconds())
                 row.every_text = cadence_text(every_text)[:100]
-                row.next_run_at = first_run(at, every, now)
+                row.next_run_at = first_run(at, every, now, kept)
                 row.platform = community.platform
                 row.channel_id = channel_id
                 await session.flush()
@@ -191,7 +205,8 @@ class Schedules:
                     "summary": schedule_summary(kind.value, before, after),
                 },
             )
-        return row if every is not None else None
+        timing = "at" if at is not None else "kept" if before is not None else "hour"
+        return (row if every is not None else None), timing
 
     async def due(self, now: datetime) -> list[Due]:
         """The schedules due at `now`, as read (another process may claim them first)."""

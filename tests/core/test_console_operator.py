@@ -80,7 +80,29 @@ async def test_every_export_gets_its_own_file(bot: Potluck, tmp_path: Path) -> N
     assert (files / "potluck-my-data.json").read_bytes() == first  # never overwritten
     assert b"Europe/Berlin" in (files / "potluck-my-data-2.json").read_bytes()
     shown = screen.getvalue()
-    assert f"saved to {files / 'potluck-my-data-3.json'}" in shown
+    assert re.findall(r"📎 .*?potluck-my-data\S*", shown)[-1] == (
+        f"📎 File saved: {files / 'potluck-my-data-3.json'}"
+    )
+    assert "potluck-my-data.json saved" not in shown  # never the name that was not written
+
+
+async def test_each_saved_file_line_names_the_file_written(bot: Potluck, tmp_path: Path) -> None:
+    files = tmp_path / "files"
+    console, screen = quiet_console(bot, files)
+    message = Message(
+        text=["Here."],
+        files=[
+            Attachment(filename="book-club.ics", content=b"a"),
+            Attachment(filename="book-club.ics", content=b"b"),
+            Attachment(filename="attendees.csv", content=b"c"),
+            Attachment(filename="attendees.csv", content=b"d"),
+        ],
+    )
+    await console.show(message, reader="librarian")
+    lines = re.findall(r"📎 [^│]*?\.(?:ics|csv)", screen.getvalue())
+    written = ["book-club.ics", "book-club-2.ics", "attendees.csv", "attendees-2.csv"]
+    assert lines == [f"📎 File saved: {files / name}" for name in written], lines
+    assert [(files / name).read_bytes() for name in written] == [b"a", b"b", b"c", b"d"]
 
 
 @pytest.mark.parametrize("name", ["..", ".", "../../etc/passwd", "/", ""])
@@ -186,15 +208,43 @@ async def test_a_command_typed_right_after_the_name_acts_as_them(
     assert "Your time zone: Europe/Berlin" in screen.getvalue()[len(shown) :]
 
 
-@pytest.mark.parametrize("line", ["/quit now", "/exit please", "@sam /quit now"])
+@pytest.mark.parametrize("line", ["/quit now", "/exit please", "/QUIT now"])
 async def test_quit_with_more_words_says_to_type_it_alone(
     bot: Potluck, tmp_path: Path, line: str
 ) -> None:
     console, screen = quiet_console(bot, tmp_path / "files")
     assert await console.handle_line(line)  # the console goes on
-    word = line.removeprefix("@sam ").split()[0]
+    word = line.split()[0].lower()
     assert screen.getvalue().strip() == f"To leave, type {word} alone.", screen.getvalue()
     assert not await console.handle_line(f"  {word}  ")
+
+
+@pytest.mark.parametrize("line", ["@sam quit", "@sam /quit", "@sam EXIT", "@sam /quit now"])
+async def test_quit_as_someone_is_refused_and_the_hint_is_plain_quit(
+    bot: Potluck, tmp_path: Path, line: str
+) -> None:
+    console, screen = quiet_console(bot, tmp_path / "files")
+    assert await console.handle_line(line)  # the console goes on: /quit is not one person's
+    shown = screen.getvalue()
+    assert "ends the console for everyone" in shown and "type /quit alone" in shown, shown
+    assert "@sam /" not in shown, shown
+
+
+@pytest.mark.parametrize("line", ["/QUIT", "/Exit", "QUIT"])
+async def test_quit_in_any_case_leaves(bot: Potluck, tmp_path: Path, line: str) -> None:
+    console, _ = quiet_console(bot, tmp_path / "files")
+    assert not await console.handle_line(line)
+
+
+async def test_commands_are_read_in_any_case(bot: Potluck, tmp_path: Path) -> None:
+    console, screen = quiet_console(bot, tmp_path / "files")
+    await console.handle_line('/EVENT CREATE title:"Zine swap" when:"next friday 6pm"')
+    await console.handle_line('@sam /RSVP event:"Zine swap" answer:yes')
+    await console.handle_line("/PRESS 9")
+    shown = screen.getvalue()
+    assert "not a command" not in shown and "not a Potluck command" not in shown, shown
+    assert "you're going to Zine swap" in shown.replace("You're", "you're"), shown
+    assert "There is no button 9" in shown, shown
 
 
 def test_event_ics_in_a_read_only_folder_is_a_reply(tmp_path: Path) -> None:

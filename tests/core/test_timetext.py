@@ -26,6 +26,11 @@ FRIDAY_MORNING = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # Fri 27 Nov, 10:00 
         ("in 2 hours", "2026-11-27 12:00"),
         ("in 3 days", "2026-11-30 10:00"),
         ("2027-03-14 18:00", "2027-03-14 18:00"),  # the day daylight saving starts
+        # dateparser drops the day and the time after "next month" unless the day comes first.
+        ("next month on the 3rd 6pm", "2026-12-03 18:00"),
+        ("next month the 3rd at 6pm", "2026-12-03 18:00"),
+        ("coming month on the 12th 18:00", "2026-12-12 18:00"),
+        ("this month on the 30th 6pm", "2026-11-30 18:00"),
     ],
 )
 def test_times_are_read_in_the_persons_zone(typed: str, local: str) -> None:
@@ -49,6 +54,9 @@ def test_times_are_read_in_the_persons_zone(typed: str, local: str) -> None:
             "more than 10 years ahead: I take dates from now until the end of 2036",
         ),
         ("2037-01-01 18:00", "until the end of 2036"),
+        # A part dateparser leaves out is named, never replaced by the current day or minute.
+        ("next month on 3 6pm", "could not fit its time of day `6pm`"),
+        ("next year on the 3rd 6pm", "could not place the day `3rd`"),
     ],
 )
 def test_ambiguous_or_unreadable_dates_are_refused(typed: str, message: str) -> None:

@@ -48,6 +48,9 @@ async def test_a_walk_in_within_the_capacity_gets_no_capacity_line(
     assert "over the capacity" not in lee
     walk_in = said(await chat.say(f"/event checkin id:{code} person:raj", as_="ana"))
     assert "Checked in: raj" in walk_in and "answered" not in walk_in
+    await chat.say("/timezone show", as_="zed")  # zed has used Potluck here, never answered
+    zed = said(await chat.say(f"/event checkin id:{code}", as_="zed"))  # seats are free
+    assert "Answer yes first: /rsvp event:" in zed and "full" not in zed, zed
 
 
 @pytest.mark.parametrize("answer", ["no", "maybe"])
@@ -97,12 +100,31 @@ async def test_only_a_yes_checks_in_on_its_own_and_organizers_check_in_anyone(
         refused = await chat.say(f"/event checkin id:{code}", as_=who)
         text = said(refused)
         assert refused.accent != "success", text
-        assert why in text and "check themselves in only with a yes (going)" in text, text
+        assert why in text and "check themselves in only with a" in text, text
         assert f"/event checkin id:{code} person:@{who}" in text, text
         assert ("/rsvp event:" in text) == (who != "kim"), text
+        # Soon is full: a yes would only join the waitlist, so it is not offered as the way in.
+        assert "Answer yes first" not in text, text
+        if who != "kim":
+            assert "it is full: a yes now would put you on the waitlist" in text, text
     shown = said(await chat.say(f"/event show id:{code}", as_="ana"))
     assert "Going: 1 of 1" in shown and "Waitlist: 1 party" in shown, shown
 
     assert "Checked in: sam" in said(await chat.say(f"/event checkin id:{code}", as_="sam"))
     walk_in = said(await chat.say(f"/event checkin id:{code} person:@zed", as_="ana"))
     assert "Checked in: zed" in walk_in and "over the capacity of 1" in walk_in, walk_in
+
+
+async def test_clearing_a_checked_in_answer_says_the_check_in_is_undone_and_who_moved_up(
+    chat: Conversation, clock: ManualClock
+) -> None:
+    code = await create(chat, '/event create title:Soon when:"next friday 6pm" capacity:1')
+    for who in ("sam", "kim"):
+        await chat.say(f"/rsvp {code} yes", as_=who)  # kim waits on the waitlist
+    clock.set(clock.now().replace(day=27, hour=17, minute=1))
+    assert "Checked in: sam" in said(await chat.say(f"/event checkin id:{code}", as_="sam"))
+
+    cleared = said(await chat.say(f"/rsvp event:{code} answer:clear person:@sam", as_="ana"))
+    assert "Cleared sam's answer" in cleared, cleared
+    assert "Their check-in is undone too." in cleared, cleared
+    assert "Their spot went to kim." in cleared, cleared

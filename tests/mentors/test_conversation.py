@@ -355,3 +355,22 @@ async def test_someone_just_matched_is_not_listed_as_waiting(
     stats = said(await chat.say("/mentor stats", as_="mod", level=MOD))
     assert matched not in stats.split("Waited longest:")[1].split("\n")[0], stats
     assert "Waited longest: nobody is waiting" in stats, stats
+
+
+async def test_an_avoid_list_without_a_profile_is_shown_by_mentor_profile(
+    chat: Conversation,
+) -> None:
+    await chat.say("/mentor join role:mentee topics:x", as_="sam")  # sam is known here
+    await chat.say("/mentor avoid person:@sam", as_="cy")  # cy never joined
+    reply = said(await chat.say("/mentor profile", as_="cy"))
+    assert "You have no mentoring profile" in reply, reply
+    assert "never to be matched with sam" in reply, reply
+
+
+async def test_a_lone_peer_is_told_there_is_nobody_to_meet(chat: Conversation) -> None:
+    await chat.say('/mentor join role:peer topics:"outreach"', as_="fay")
+    await chat.say('/mentor join role:mentee topics:"outreach"', as_="cy")
+    text = said(await chat.say("/mentor round kind:peers dry_run:yes", as_="mod", level=MOD))
+    assert "fay (peer): the only peer taking part" in text, text
+    text = said(await chat.say("/mentor round dry_run:yes", as_="mod", level=MOD))
+    assert "cy (mentee): no mentor takes part" in text, text

@@ -88,6 +88,11 @@ def test_next_run_is_the_first_on_the_cadence_after_now(away: int, period: int) 
 
 def test_first_run() -> None:
     week = timedelta(weeks=1)
-    assert first_run(None, week, NOW) == NOW + week
+    assert first_run(None, week, NOW) == NOW + week  # NOW is on the hour
+    odd = NOW + timedelta(minutes=31)
+    assert first_run(None, week, odd) == NOW + week + timedelta(hours=1)
+    kept = NOW + timedelta(days=2, hours=-2)
+    assert first_run(None, 4 * week, NOW, kept) == kept
+    assert first_run(None, 4 * week, kept + timedelta(hours=1), kept) == kept + 4 * week
     assert first_run(NOW + timedelta(hours=1), week, NOW) == NOW + timedelta(hours=1)
     assert first_run(NOW - timedelta(hours=1), week, NOW) == NOW - timedelta(hours=1) + week

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -82,6 +82,34 @@ async def test_schedule_input_and_stopping(chat: Conversation) -> None:
     reply = await chat.say("/mentor schedule kind:peers every:off", as_="mod", level=MOD)
     assert "stopped" in said(reply)
     assert "Scheduled peers" not in said(await chat.say("/mentor stats", as_="mod", level=MOD))
+
+
+async def next_run_at(bot: Potluck) -> datetime:
+    async with bot.db.sessions() as session:
+        return (await session.scalars(select(MentorScheduleRow.next_run_at))).one()
+
+
+async def test_schedule_keeps_the_earlier_time_and_otherwise_runs_on_the_hour(
+    bot: Potluck, chat: Conversation, clock: ManualClock
+) -> None:
+    clock.set(clock.now().replace(minute=31, second=7))
+    reply = said(
+        await chat.say('/mentor schedule kind:peers every:"2 weeks"', as_="mod", level=MOD)
+    )
+    assert "on the full hour" in reply, reply
+    due = await next_run_at(bot)
+    assert (due.minute, due.second) == (0, 0)
+    assert timedelta(weeks=2) <= due - clock.now() < timedelta(weeks=2, hours=1)
+
+    await chat.say(
+        '/mentor schedule kind:peers every:"2 weeks" at:"monday 10am"', as_="mod", level=MOD
+    )
+    monday = await next_run_at(bot)
+    reply = said(
+        await chat.say('/mentor schedule kind:peers every:"4 weeks"', as_="mod", level=MOD)
+    )
+    assert "Kept the earlier time" in reply, reply
+    assert await next_run_at(bot) == monday  # every: alone does not move the day or hour
 
 
 async def test_export_and_forget(chat: Conversation) -> None:
