@@ -208,8 +208,11 @@ class Recipients:
         self.outbox.kick()
 
     async def _follow(self, session: AsyncSession, community: Community, person: Person) -> None:
-        """The person's waiting invitations follow their settings (`reschedule`)."""
+        """The person's waiting invitations follow their settings (`reschedule`), under the
+        community's invitation lock, so an /invite deciding at the same time either sees the
+        new settings or has its invitation re-timed here."""
         await session.flush()
+        await repo.lock_community(session, community.id)
         await reschedule(
             session,
             self.outbox,
