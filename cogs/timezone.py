@@ -25,6 +25,12 @@ class TimezoneCog(Cog):
     async def set(self, inv: Invocation, zone: str) -> Message:
         name = resolve_zone(zone)
         await self.bot.identity.set_person_timezone(inv.person.id, name)
+        # What waits for the person's local time follows the new zone (a cog's
+        # `person_zone_changed`, like the invitations' digests and quiet hours).
+        for cog in list(self.bot.registry.cogs.values()):
+            follow = getattr(cog, "person_zone_changed", None)
+            if follow is not None:
+                await follow(inv.community, inv.person)
         return Message(
             text=rich(
                 "Your time zone is now ",

@@ -11,7 +11,7 @@ from bot.app import Potluck
 from bot.core.commands import Cog, Option, OptionKind, action, command
 from bot.core.errors import BadOption, PermissionDenied
 from bot.core.messages import Bold, Code, Message, Segment, Time, rich
-from bot.core.types import Invocation, Level, Person
+from bot.core.types import Community, Invocation, Level, Person
 from cogs.invitations.members import known_person
 from cogs.invitations.naming import event_word, parse_people, parse_role, person_word
 from cogs.invitations.recipients import Choice, Recipients, settings_words
@@ -158,7 +158,9 @@ class InvitationsCog(Cog):
                 Code(text=line.event_code),
                 "), ",
                 Time(at=line.at, style="short"),
-                f": {line.state}\n",
+                ": ",
+                *line.state,
+                "\n",
             ]
         return Message(title="Your invitations", text=text, ephemeral=True)
 
@@ -173,7 +175,10 @@ class InvitationsCog(Cog):
         if not await self.recipients.set_off(inv.community, inv.person):
             return self._done("Invitations were already off. ", "/invites on", " turns them on.")
         return self._done(
-            "Invitations are off: nobody can invite you. ", "/invites on", " undoes it."
+            "Invitations are off: nobody can invite you, and the invitations waiting for you "
+            "wait. ",
+            "/invites on",
+            " undoes it: those still ahead then come.",
         )
 
     @command(
@@ -203,7 +208,11 @@ class InvitationsCog(Cog):
         "invites digest",
         "Get all your invitations in one message, daily or weekly; every:off ends the digest.",
         options=[
-            Option("every", "daily, weekly (Mondays), or off.", choices=("daily", "weekly", "off")),
+            Option(
+                "every",
+                "daily, weekly (Mondays), or off; left out, your digest keeps its days.",
+                choices=("daily", "weekly", "off"),
+            ),
             Option("at", "The hour, your time, like 09:00 (on the hour).", max_length=10),
         ],
         examples=[
@@ -212,7 +221,9 @@ class InvitationsCog(Cog):
             "/invites digest every:off",
         ],
     )
-    async def digest(self, inv: Invocation, every: str = "daily", at: str | None = None) -> Message:
+    async def digest(
+        self, inv: Invocation, every: str | None = None, at: str | None = None
+    ) -> Message:
         if every == "off":
             if at is not None:
                 raise BadOption(
@@ -226,15 +237,14 @@ class InvitationsCog(Cog):
         if at:
             clock = parse_clock(at, "at")
             if clock.minute:
-                later = (clock.hour + 1) % 24
+                cadence = f"every:{every} " if every else ""
                 raise BadOption(
                     f"Digests come on the hour, so `at:` can't be {clock_text(clock)}.",
-                    hint=f"Like /invites digest every:{every} at:{clock.hour:02d}:00 "
-                    f"or at:{later:02d}:00",
+                    hint=f"Like /invites digest {cadence}at:{clock.hour:02d}:00",
                 )
             hour = clock.hour
         every_, hour_ = await self.recipients.set_digest(
-            inv.community, inv.person, cast(DigestEvery, every), hour
+            inv.community, inv.person, cast(DigestEvery | None, every), hour
         )
         return self._done(
             f"Your invitations will come in one message {_digest_when(every_, hour_)} your time."
@@ -259,7 +269,8 @@ class InvitationsCog(Cog):
                     hint="Type /invites quiet off alone, or like /invites quiet from:22:00 "
                     "to:08:00",
                 )
-            await self.recipients.set_quiet(inv.community, inv.person, None, None)
+            if not await self.recipients.set_quiet(inv.community, inv.person, None, None):
+                return self._done("You had no quiet hours: invitations may come at any hour.")
             return self._done("Quiet hours: none; invitations may come at any hour.")
         missing = [k for k in ("from", "to") if k not in given]
         if missing:
@@ -359,9 +370,10 @@ class InvitationsCog(Cog):
         head = (
             "Invitations were already off: none at all come to you. "
             if done.already
-            else "Done: no invitations at all from now on. "
+            else "Done: no invitations at all from now on; any waiting for you were withdrawn "
+            "and will not come. "
         )
-        return self._done(head, "/invites on", " undoes it.")
+        return self._done(head, "/invites on", " lets new ones come again.")
 
     async def _person(self, inv: Invocation, who: str, to: str) -> Person:
         return await known_person(self.bot.db, self.bot.identity, inv.community.id, who, to=to)
@@ -375,6 +387,10 @@ class InvitationsCog(Cog):
         )
 
     # -- data hooks ------------------------------------------------------------------------
+
+    async def person_zone_changed(self, community: Community, person: Person) -> None:
+        """/timezone set's hook: the person's waiting invitations follow their new zone."""
+        await self.recipients.follow_zone(community, person)
 
     async def export_person(self, community_id: int, person_id: int) -> dict[str, Any]:
         async with self.bot.db.sessions() as session:

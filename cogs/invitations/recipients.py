@@ -18,13 +18,15 @@ from bot.core.messages import Bold, Code, Message, Time, rich
 from bot.core.types import Community, Person
 from bot.outbox import Outbox
 from cogs.invitations import keys
+from cogs.invitations.digests import Addressee, write_digest
 from cogs.invitations.limits import AUTO_PAUSE_REASON, over_threshold
 from cogs.invitations.naming import person_word
+from cogs.invitations.rescheduling import reschedule
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.timing import DigestEvery
 from cogs.moderation.alerts import ModeratorAlerts, alert_key
 from storage.db import Database
-from storage.models import PersonRow, RecipientPreferenceRow
+from storage.models import CommunityRow, PersonRow, RecipientPreferenceRow
 from storage.repositories import audit, consent
 from storage.repositories import invitations as repo
 
@@ -74,11 +76,12 @@ class Recipients:
 
     async def set_off(self, community: Community, person: Person) -> bool:
         """Turn invitations off; False when they were off already. A digest setting stays,
-        for when they are turned on again."""
+        for when they are turned on again, and so do the invitations waiting for them: none
+        is sent while invitations are off (`rescheduling.reschedule`)."""
         async with self.db.transaction() as session:
             now = self.clock.now()
             changed = await consent.suppress(session, community.id, person.external_id, now)
-            await self._withdraw(session, person.id, None, "invitations turned off")
+            await self._follow(session, community, person)
             return changed
 
     async def set_on(self, community: Community, person: Person) -> tuple[TurnedOn, Digest]:
@@ -97,17 +100,25 @@ class Recipients:
                 pref.mode, turned, digest = "on", "ended", False
             else:
                 turned = "already"
-            return turned, (pref.digest_every, pref.digest_hour) if digest and pref else None
+            if turned != "already":
+                await self._follow(session, community, person)
+        self.outbox.kick()
+        return turned, (pref.digest_every, pref.digest_hour) if digest and pref else None
 
     async def set_digest(
-        self, community: Community, person: Person, every: DigestEvery, hour: int | None
+        self, community: Community, person: Person, every: DigestEvery | None, hour: int | None
     ) -> tuple[str, int]:
+        """Gather invitations in a digest `every` day or week (None: as it was, daily for a
+        first digest) at `hour` (their zone; None: as it was); the invitations waiting move
+        to the new digest. Returns the digest's (every, hour) now."""
         async with self.db.transaction() as session:
             pref = await self._pref(session, community.id, person.id)
             pref.mode = "digest"
-            pref.digest_every = every
+            if every is not None:
+                pref.digest_every = every
             if hour is not None:
                 pref.digest_hour = hour
+            await self._follow(session, community, person)
             return pref.digest_every, pref.digest_hour
 
     async def end_digest(self, community: Community, person: Person) -> bool:
@@ -117,16 +128,29 @@ class Recipients:
             if pref is None or pref.mode != "digest":
                 return False
             pref.mode = "on"
-            return True
+            await self._follow(session, community, person)
+        self.outbox.kick()
+        return True
 
     async def set_quiet(
         self, community: Community, person: Person, start: str | None, end: str | None
-    ) -> None:
+    ) -> bool:
         """Quiet hours from `start` to `end` ("HH:MM", the person's zone); None for both
-        means none, over the community's default (stored as "")."""
+        means none, over the community's default (stored as ""). The invitations waiting
+        are re-timed. Returns False when the quiet hours were so already."""
         async with self.db.transaction() as session:
             pref = await self._pref(session, community.id, person.id)
+            own = pref.quiet_from is not None and pref.quiet_to is not None
+            before = (
+                (pref.quiet_from, pref.quiet_to)
+                if own
+                else (self.settings.quiet_from or "", self.settings.quiet_to or "")
+            )
+            changed = before != (start or "", end or "")
             pref.quiet_from, pref.quiet_to = start or "", end or ""
+            await self._follow(session, community, person)
+        self.outbox.kick()
+        return changed
 
     async def block(self, community: Community, person: Person, other: Person) -> bool:
         """Take no invitations from `other`; False when `person` had blocked them already.
@@ -176,13 +200,52 @@ class Recipients:
         assert pref is not None
         return pref
 
+    async def follow_zone(self, community: Community, person: Person) -> None:
+        """After the person's zone changed: their waiting invitations move to their digest
+        or quiet hours in the new zone."""
+        async with self.db.transaction() as session:
+            await self._follow(session, community, person)
+        self.outbox.kick()
+
+    async def _follow(self, session: AsyncSession, community: Community, person: Person) -> None:
+        """The person's waiting invitations follow their settings (`reschedule`), under the
+        community's invitation lock, so an /invite deciding at the same time either sees the
+        new settings or has its invitation re-timed here."""
+        await session.flush()
+        await repo.lock_community(session, community.id)
+        await reschedule(
+            session,
+            self.outbox,
+            self.settings,
+            platform=community.platform,
+            community_id=community.id,
+            community_zone=community.timezone,
+            person_id=person.id,
+            now=self.clock.now(),
+        )
+
     async def _withdraw(
         self, session: AsyncSession, person_id: int, inviter_id: int | None, reason: str
     ) -> None:
+        """Withdraw the person's waiting invitations (from one inviter, or all), and their
+        direct messages; the digests that listed them are rewritten without them."""
         rows = await repo.withdraw_pending_from(session, person_id, inviter_id)
         found = [keys.invitation(r.id) for r in rows if r.delivery != "digest"]
         if found:
             await self.outbox.withdraw(session, *found, reason=reason)
+        person = await session.get(PersonRow, person_id)
+        community = await session.get(CommunityRow, person.community_id) if person else None
+        for due in {r.due_at for r in rows if r.delivery == "digest"}:
+            if person is not None and community is not None:
+                await write_digest(
+                    session,
+                    self.outbox,
+                    community.platform,
+                    community.id,
+                    Addressee(person.id, person.external_id),
+                    person.timezone or community.timezone,
+                    due,
+                )
 
     # -- answers to an invitation ----------------------------------------------------------
 
@@ -213,6 +276,8 @@ class Recipients:
                 await self._withdraw(session, person.id, row.inviter_id, "no more from inviter")
             else:
                 fresh = await consent.suppress(session, community.id, person.external_id, now)
+                # A complaint: unlike /invites off, the invitations waiting are withdrawn
+                # (the reply says so).
                 await self._withdraw(session, person.id, None, "no invitations at all")
             # One complaint per invitation: pressing an opt-out again (or the other one)
             # still honours it but is neither logged again nor counted again.

@@ -50,7 +50,7 @@ from cogs.invitations.replies import (
 )
 from cogs.invitations.settings import InvitationsSettings
 from cogs.invitations.status import SentLine, state_words
-from cogs.invitations.timing import next_digest, parse_clock, quiet_until
+from cogs.invitations.timing import held_until
 from storage.db import Database
 from storage.models import EventRow, InvitationRow, PersonRow
 from storage.repositories import audit
@@ -245,7 +245,7 @@ class InvitationService:
             if person is None:
                 out.append(Recipient(who, member=False))
                 continue
-            held_until, held_for = self._held(person, community, now)
+            until, held_for = self._held(person, community, now)
             out.append(
                 Recipient(
                     name=person.display_name or person.external_id,
@@ -255,7 +255,7 @@ class InvitationService:
                     opted_out=bool(person.opted_out),
                     blocked_inviter=bool(person.blocked_inviter),
                     received=times.received.get(person.id, ()),
-                    held_until=held_until,
+                    held_until=until,
                     held_for=held_for,
                 )
             )
@@ -268,16 +268,11 @@ class InvitationService:
         their quiet hours (theirs, else the community's default). `person` carries their
         settings (`facts.people`; mode None without any)."""
         zone = zone_of(person.timezone or community.timezone)
-        if person.mode == "digest":
-            return next_digest(now, zone, person.digest_every, person.digest_hour), "digest"
+        digest = (person.digest_every, person.digest_hour) if person.mode == "digest" else None
         # "" is the person's own "no quiet hours" (/invites quiet off), over the default.
         start = person.quiet_from if person.quiet_from is not None else self.settings.quiet_from
         end = person.quiet_to if person.quiet_to is not None else self.settings.quiet_to
-        if start and end:
-            until = quiet_until(now, zone, parse_clock(start, "from"), parse_clock(end, "to"))
-            if until is not None:
-                return until, "quiet hours"
-        return None, None
+        return held_until(now, zone, digest, (start or "", end or ""))
 
     @staticmethod
     def _invitation(
@@ -478,7 +473,7 @@ class InvitationService:
                         error,
                         answers.get((row.event_id, row.recipient_id)),
                     )
-                    + ("; the event was cancelled" if event.status == "cancelled" else ""),
+                    + (["; the event was cancelled"] if event.status == "cancelled" else []),
                 )
             )
         return lines

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.messages import Segment, Time
 from cogs.invitations import keys
 from storage.models import InvitationRow, OutboxRow
 from storage.repositories import invitations as repo
@@ -23,13 +24,21 @@ class SentLine:
     event_title: str
     event_code: str
     at: datetime
-    state: str
+    state: list[Segment]
 
 
 def state_words(
     row: InvitationRow, name: str, outbox_status: str | None, error: str | None, answer: str | None
-) -> str:
-    """Where one invitation stands, in the inviter's words."""
+) -> list[Segment]:
+    """Where one invitation stands, in the inviter's words; the time it waits for is a Time
+    segment, so each reader sees it in their own zone like every time Potluck shows."""
+    words = _state(row, name, outbox_status, error, answer)
+    return [words] if isinstance(words, str) else words
+
+
+def _state(
+    row: InvitationRow, name: str, outbox_status: str | None, error: str | None, answer: str | None
+) -> str | list[Segment]:
     if row.complaint:
         return "declined (asked not to be invited)"
     if row.status == "declined":
@@ -44,11 +53,18 @@ def state_words(
         return f"couldn't reach {name}: {failure_words(error)}"
     if outbox_status == "sent" or row.status == "delivered":
         return "delivered"
+    if row.status == "queued" and outbox_status is None:
+        return "waiting, not sent yet"  # held back while the recipient takes none
     if row.delivery == "digest":
-        return f"queued for their digest ({row.due_at:%Y-%m-%d %H:%M} UTC)"
+        return ["queued for their digest (", Time(at=_aware(row.due_at), style="full"), ")"]
     if row.due_at > row.created_at:
-        return f"queued until {row.due_at:%Y-%m-%d %H:%M} UTC"
+        return ["queued until ", Time(at=_aware(row.due_at), style="full")]
     return "queued to send"
+
+
+def _aware(at: datetime) -> datetime:
+    """A stored time as UTC (SQLite gives it back naive)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 CLOSED_DMS = ("50007", "cannot send messages", "cannot_dm", "no direct-message channel", "closed")

@@ -84,3 +84,22 @@ def _local(day: object, at: time, zone: ZoneInfo) -> datetime:
     if back.replace(tzinfo=None) != naive:
         aware = naive.replace(tzinfo=zone, fold=1)
     return aware.astimezone(UTC)
+
+
+def held_until(
+    now: datetime,
+    zone: ZoneInfo,
+    digest: tuple[DigestEvery, int] | None,
+    quiet: tuple[str, str] | None,
+) -> tuple[datetime | None, Literal["digest", "quiet hours"] | None]:
+    """When an invitation written at `now` (UTC) may reach a recipient: at their next
+    `digest` (every, hour in `zone`) when they have one, else at the end of their `quiet`
+    hours ("HH:MM" start and end in `zone`) when `now` falls inside them, else (None, None):
+    at once. Returns the time (UTC) and why it waits."""
+    if digest is not None:
+        return next_digest(now, zone, digest[0], digest[1]), "digest"
+    if quiet is not None and quiet[0] and quiet[1]:
+        until = quiet_until(now, zone, parse_clock(quiet[0], "from"), parse_clock(quiet[1], "to"))
+        if until is not None:
+            return until, "quiet hours"
+    return None, None
