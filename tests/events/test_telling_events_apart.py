@@ -1,0 +1,25 @@
+"""Replies that point at an event: a suggested command runs as typed (no `<id>` to fill in),
+and events that share a title are told apart by their dates."""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.messages import Code
+from bot.testing import Conversation
+from tests.events.conftest import create, said
+
+PLACEHOLDER = re.compile(r"<[a-z][a-z _-]*>")
+
+
+async def test_the_list_suggests_a_command_that_runs_as_typed(chat: Conversation) -> None:
+    """The list's footer said "Details: `/event show id:<id>`", which answered "There is no
+    event `<id>` here."; it names a real event now."""
+    code = await create(chat, '/event create title:"Book club" when:"2027-01-08 18:00"')
+    listing = await chat.say("/event list", as_="sam")
+    suggested = [seg.text for seg in listing.footer if isinstance(seg, Code)]
+    assert suggested == [f"/event show id:{code}"], said(listing)
+    assert not PLACEHOLDER.search(said(listing)), said(listing)
+    shown = await chat.say(suggested[0], as_="sam")
+    assert shown.accent != "danger" and "Book club" in said(shown), said(shown)
+
