@@ -23,3 +23,12 @@ async def test_the_list_suggests_a_command_that_runs_as_typed(chat: Conversation
     shown = await chat.say(suggested[0], as_="sam")
     assert shown.accent != "danger" and "Book club" in said(shown), said(shown)
 
+
+async def test_events_of_one_title_are_told_apart_by_date(chat: Conversation) -> None:
+    """ "Book club (ke4d); Book club (gzxb)" could not be told apart."""
+    first = await create(chat, '/event create title:"Book club" when:"2027-01-08 18:00"')
+    second = await create(chat, '/event create title:"Book club" when:"2027-02-12 19:30"')
+    both = await chat.say('/rsvp event:"Book club" answer:yes', as_="sam")
+    assert both.accent == "danger", said(both)
+    assert f"Book club, Fri 8 Jan 2027 18:00 ({first})" in said(both), said(both)
+    assert f"Book club, Fri 12 Feb 2027 19:30 ({second})" in said(both), said(both)
