@@ -36,10 +36,16 @@ def _date_text(row: EventRow, now: datetime) -> str:
         at = recurrence.last_started(
             view.rrule, view.starts_at, view.timezone, now=now, skip=view.skipped
         )
-    local = (at or view.starts_at).astimezone(ZoneInfo(view.timezone))
-    year = f" {local.year}" if local.year != now.year else ""
-    text = f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
+    text = day_text(at or view.starts_at, view.timezone, now)
     return f"{text}, cancelled" if view.cancelled else text
+
+
+def day_text(at: datetime, zone: str, now: datetime) -> str:
+    """ "Fri 4 Dec 18:00": `at` (aware) on the clock of the IANA `zone`, the year added when
+    it is not `now`'s ("Fri 8 Jan 2027 18:00"). What tells apart events of one title."""
+    local = at.astimezone(ZoneInfo(zone))
+    year = f" {local.year}" if local.year != now.year else ""
+    return f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
 
 
 async def find_event(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.app import Potluck
 from bot.core.messages import Code
 from bot.testing import Conversation
 from tests.events.conftest import create, said
@@ -32,3 +33,18 @@ async def test_events_of_one_title_are_told_apart_by_date(chat: Conversation) ->
     assert both.accent == "danger", said(both)
     assert f"Book club, Fri 8 Jan 2027 18:00 ({first})" in said(both), said(both)
     assert f"Book club, Fri 12 Feb 2027 19:30 ({second})" in said(both), said(both)
+
+
+async def test_autocomplete_tells_events_of_one_title_apart(
+    bot: Potluck, chat: Conversation
+) -> None:
+    first = await create(chat, '/event create title:"Book club" when:"2027-01-08 18:00"')
+    second = await create(chat, '/event create title:"Book club" when:"2027-02-12 19:30"')
+    offered = await bot.dispatcher.suggest(chat.actor("sam"), "rsvp", "event", "book")
+    assert offered == [
+        (f"Book club, Fri 8 Jan 2027 18:00 ({first})", first),
+        (f"Book club, Fri 12 Feb 2027 19:30 ({second})", second),
+    ]
+    long = await create(chat, f'/event create title:"{"A" * 100}" when:"2027-03-02 18:00"')
+    (label, _), *_ = await bot.dispatcher.suggest(chat.actor("sam"), "rsvp", "event", long)
+    assert len(label) <= 100 and label.endswith(f", Tue 2 Mar 2027 18:00 ({long})"), label
