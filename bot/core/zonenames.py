@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.core.cityzones import city_zone
+from bot.core.cityzones import city_zone, close_cities
 from bot.core.errors import BadOption
 from bot.core.zonewords import (
     _LONG_NAMES,
@@ -152,7 +152,9 @@ def _one_word_zones() -> dict[str, str]:
 
 def suggest_zones(text: str, limit: int = 3) -> list[str]:
     """Up to `limit` zone names close to `text`: just the zone an abbreviation stands for
-    ("EST" -> America/New_York), else close spellings of zone names and cities."""
+    ("EST" -> America/New_York), else close spellings of zone names, then of the cities in
+    zone names and of the cities of a million people or more ("Mumbia" -> Asia/Kolkata),
+    likest first."""
     zones = zone_names()
     lowered = text.lower().replace(" ", "_")
     found: list[str] = []
@@ -164,9 +166,15 @@ def suggest_zones(text: str, limit: int = 3) -> list[str]:
             found.append(zones[match])
     city = lowered.rsplit("/", 1)[-1]
     by_city = zone_cities()
-    for match in difflib.get_close_matches(city, list(by_city), n=limit, cutoff=0.6):
-        if by_city[match] not in found:
-            found.append(by_city[match])
+    cities = [
+        (difflib.SequenceMatcher(None, city, match).ratio(), by_city[match])
+        for match in difflib.get_close_matches(city, list(by_city), n=limit, cutoff=0.6)
+    ]
+    if "/" not in lowered:  # a misspelt big city ("Mumbia"), as close as a zone's city
+        cities += close_cities(city, limit)
+    for _likeness, zone in sorted(cities, key=lambda pair: -pair[0]):
+        if zone not in found:
+            found.append(zone)
     if not found:
         region = lowered.split("/", 1)[0]
         found = [z for z in zones.values() if z.lower().startswith(region + "/")][:limit]

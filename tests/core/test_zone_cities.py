@@ -70,3 +70,11 @@ async def test_an_offset_no_clock_keeps_says_the_range(chat: Conversation, typed
     assert reply.accent == "danger", said(reply)
     assert "offsets run from UTC-12 to UTC+14" in said(reply), said(reply)
     assert "Did you mean UTC?" not in said(reply)
+
+
+async def test_a_misspelt_big_city_is_suggested_first(chat: Conversation) -> None:
+    """Mumbai misspelt was offered Africa/Juba only: a city of a million people or more that
+    is spelled close comes first."""
+    reply = await chat.say("/timezone set zone:Mumbia", as_="ana")
+    assert reply.accent == "danger", said(reply)
+    assert "Did you mean Asia/Kolkata" in said(reply), said(reply)
