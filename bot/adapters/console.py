@@ -171,6 +171,9 @@ class ConsoleAdapter:
         self._posted: dict[str, int] = {}
         self._shown = 0
         self._sent = 0
+        # Console names are one person however capitalised ("Sam", "sam"): casefolded name ->
+        # the name as first written, which is how they are shown.
+        self._written: dict[str, str] = {}
         # On a terminal prompt_toolkit already shows what was typed: no echo then.
         self.echo = True
         bot.outbox.add_sender("console", self)
@@ -178,17 +181,20 @@ class ConsoleAdapter:
     # -- people ----------------------------------------------------------------------------
 
     def actor(self, name: str) -> Actor:
+        """The person `name` stands for at the console: one person however capitalised (their
+        id is the casefolded name), shown as the name was first written."""
+        key = name.casefold()
         level = Level.MEMBER
-        if name in self.settings.moderators:
+        if key in {n.casefold() for n in self.settings.moderators}:
             level = Level.MODERATOR
-        elif name in self.settings.organizers:
+        elif key in {n.casefold() for n in self.settings.organizers}:
             level = Level.ORGANIZER
         return Actor(
             platform="console",
             community_id="console",
             community_name=self.settings.community,
-            user_id=name,
-            display_name=name,
+            user_id=key,
+            display_name=self._written.setdefault(key, name),
             channel=ChannelRef(external_id=self.settings.channel, name=self.settings.channel),
             level=level,
             rate_limited=False,  # the operator's own terminal: no flood guard
@@ -214,7 +220,7 @@ class ConsoleAdapter:
                 self.out.print(RichText(terminal_safe(problem), style="yellow"))
                 return True
             head, _, rest = text.partition(" ")
-            name, text = head[1:], rest.strip()
+            name, text = await self._known_name(head[1:]), rest.strip()
         first, _, more = text.partition(" ")
         first = first.casefold()  # commands are read in any case: /QUIT, /Press, /RSVP
         if first in QUIT_WORDS:
@@ -238,6 +244,16 @@ class ConsoleAdapter:
         await self.bot.outbox.pump()
         return True
 
+    async def _known_name(self, name: str) -> str:
+        """`name` as first written by anyone ("Sam" when "@sam" follows "@Sam"), here or in
+        an earlier run (the stored display name), else `name` itself."""
+        key = name.casefold()
+        if key not in self._written:
+            community = await self.bot.identity.community("console", "console")
+            known = await self.bot.identity.person_by_external_id(community.id, key)
+            self._written[key] = known.display_name if known and known.display_name else name
+        return self._written[key]
+
     async def _press(self, name: str, text: str) -> Message:
         parts = text.split()
         if len(parts) != 2 or not parts[1].isdigit():
@@ -247,7 +263,8 @@ class ConsoleAdapter:
                 accent="danger",
             )
         index = int(parts[1])
-        shown = [b for b in (self.buttons.get(name), self.buttons.get(None)) if b is not None]
+        mine = self.buttons.get(name.casefold())
+        shown = [b for b in (mine, self.buttons.get(None)) if b is not None]
         buttons = max(shown)[1] if shown else []
         if not 1 <= index <= len(buttons):
             count = len(buttons)
@@ -398,7 +415,8 @@ class ConsoleAdapter:
             if ref is not None:
                 self._posted[ref] = order
         pressable = [(button.custom_id, ref) for button in message.buttons]
-        for key in seen_by:
+        for reader in seen_by:
+            key = reader.casefold() if reader is not None else None  # "Sam" is "sam"
             newest = self.buttons.get(key)
             if newest is None or newest[0] <= order:
                 self.buttons[key] = (order, pressable)
@@ -455,11 +473,11 @@ class ConsoleAdapter:
         ref = item.edit_ref or f"console-{self._sent}"
         members: list[str] = []
         if item.destination.kind == "person":
-            heading = f"[direct message to @{item.destination.id}]"
-            reader = item.destination.id
+            reader = self._written.get(item.destination.id, item.destination.id)
+            heading = f"[direct message to @{reader}]"
             members = [reader]
         elif item.destination.kind == "group":
-            members = item.destination.id.split(",")
+            members = [self._written.get(m, m) for m in item.destination.id.split(",")]
             heading = f"[group message to {', '.join('@' + m for m in members)}]"
             reader = members[0]
         else:

@@ -30,6 +30,8 @@ def acting_problem(text: str) -> str | None:
     name = head[1:]
     if not name:
         return "Put a name right after @, like: @sam /timezone show"
+    if name.startswith("@"):
+        return f"Type one @ before the name, like: @{name.lstrip('@') or 'sam'} /timezone show"
     if name.casefold().rstrip(",.:;!") in GROUP_MENTIONS:
         return (
             f"@{name} means everyone in a channel, not one person; act as one person, "

@@ -17,6 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.core.cityzones import city_zone, close_cities
 from bot.core.errors import BadOption
 from bot.core.zonewords import (
     _LONG_NAMES,
@@ -58,8 +59,8 @@ def resolve_zone(text: str) -> str:
     if lowered in zones:
         return canonical_zone(zones[lowered])
     word = zone_for_word(lowered)
-    if word is not None and lowered in SPELLED_OUT:
-        return word[0]
+    if word is not None and (lowered in SPELLED_OUT or word[0] == "UTC"):
+        return word[0]  # "GMT", "Z", "Zulu" are UTC: no daylight saving to leave out
     if word is not None:
         raise BadOption(
             f"`{text.strip()}` is an abbreviation, not a zone. Did you mean {word[0]}?",
@@ -75,6 +76,14 @@ def resolve_zone(text: str) -> str:
     offset = read_offset(cleaned)
     if offset is not None:
         raise BadOption(offset_advice(text.strip(), offset))
+    if _OFFSET.fullmatch(cleaned):
+        raise BadOption(
+            f"`{text.strip()}` is no offset any clock keeps: offsets run from UTC-12 to UTC+14.",
+            hint="Type the zone of the place you mean, like zone:Pacific/Kiritimati (UTC+14).",
+        )
+    city = city_zone(cleaned)
+    if city is not None:
+        return canonical_zone(city)
     suggestions = suggest_zones(cleaned)
     hint = ("Did you mean " + ", ".join(suggestions) + "?") if suggestions else ""
     raise BadOption(
@@ -99,14 +108,29 @@ def _all_links() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _country_zones() -> frozenset[str]:
+    """The zones tzdata's `zone.tab` lists for a country, links among them: "Europe/Oslo"
+    (Norway's zone, a link to Europe/Berlin since 2022) is listed, "Asia/Calcutta" is not."""
+    try:
+        source = resources.files("tzdata").joinpath("zoneinfo", "zone.tab")
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (ModuleNotFoundError, OSError):
+        return frozenset()
+    return frozenset(parts[2] for parts in (line.split("\t") for line in lines) if len(parts) >= 3)
+
+
+@lru_cache(maxsize=1)
 def _links() -> dict[str, str]:
-    """The old names outside the geographic regions only ("US/Eastern", "Japan"): a link
-    inside a region ("Europe/Oslo" -> Europe/Berlin) is a place of its own that people pick
-    by name, and links to "Etc/" zones ("UTC") keep their short name."""
+    """Every old name -> its current name ("Asia/Calcutta" -> "Asia/Kolkata", "US/Eastern"
+    -> "America/New_York", "America/Buenos_Aires" -> "America/Argentina/Buenos_Aires").
+    Kept as they are: a link that is a country's own zone in `zone.tab` ("Europe/Oslo" ->
+    Europe/Berlin is Norway's zone, a place people pick by name), and links to "Etc/" zones
+    ("UTC" keeps its short name)."""
+    countries = _country_zones()
     return {
         old: new
         for old, new in _all_links().items()
-        if not new.startswith("Etc/") and old.split("/", 1)[0] not in _REGIONS
+        if not new.startswith("Etc/") and old not in countries
     }
 
 
@@ -128,7 +152,9 @@ def _one_word_zones() -> dict[str, str]:
 
 def suggest_zones(text: str, limit: int = 3) -> list[str]:
     """Up to `limit` zone names close to `text`: just the zone an abbreviation stands for
-    ("EST" -> America/New_York), else close spellings of zone names and cities."""
+    ("EST" -> America/New_York), else close spellings of zone names, then of the cities in
+    zone names and of the cities of a million people or more ("Mumbia" -> Asia/Kolkata),
+    likest first."""
     zones = zone_names()
     lowered = text.lower().replace(" ", "_")
     found: list[str] = []
@@ -140,9 +166,15 @@ def suggest_zones(text: str, limit: int = 3) -> list[str]:
             found.append(zones[match])
     city = lowered.rsplit("/", 1)[-1]
     by_city = zone_cities()
-    for match in difflib.get_close_matches(city, list(by_city), n=limit, cutoff=0.6):
-        if by_city[match] not in found:
-            found.append(by_city[match])
+    cities = [
+        (difflib.SequenceMatcher(None, city, match).ratio(), by_city[match])
+        for match in difflib.get_close_matches(city, list(by_city), n=limit, cutoff=0.6)
+    ]
+    if "/" not in lowered:  # a misspelt big city ("Mumbia"), as close as a zone's city
+        cities += close_cities(city, limit)
+    for _likeness, zone in sorted(cities, key=lambda pair: -pair[0]):
+        if zone not in found:
+            found.append(zone)
     if not found:
         region = lowered.split("/", 1)[0]
         found = [z for z in zones.values() if z.lower().startswith(region + "/")][:limit]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import Ambiguous, BadOption, NotFound, PermissionDenied
 from bot.core.types import Level, Person
+from cogs.events import recurrence
 from cogs.events.views import EventView
 from storage.models import EventRow
 from storage.repositories import events as repo
@@ -19,6 +21,31 @@ LIST_HINT = "Type /event list to see upcoming events and their ids."
 
 def _looks_like_code(text: str) -> bool:
     return 0 < len(text) <= 8 and text.isalnum()
+
+
+def _date_text(row: EventRow, now: datetime) -> str:
+    """Which date tells events of one title apart: "Fri 4 Dec 18:00" (the year added when
+    not `now`'s), in the event's own zone, for its next date (a series' next one not
+    cancelled), else its last one; "cancelled" for a cancelled event."""
+    view = EventView.of(row)
+    upcoming = recurrence.next_occurrences(
+        view.rrule, view.starts_at, view.timezone, after=now, count=1, skip=view.skipped
+    )
+    at = upcoming[0] if upcoming else None
+    if at is None:
+        at = recurrence.last_started(
+            view.rrule, view.starts_at, view.timezone, now=now, skip=view.skipped
+        )
+    text = day_text(at or view.starts_at, view.timezone, now)
+    return f"{text}, cancelled" if view.cancelled else text
+
+
+def day_text(at: datetime, zone: str, now: datetime) -> str:
+    """ "Fri 4 Dec 18:00": `at` (aware) on the clock of the IANA `zone`, the year added when
+    it is not `now`'s ("Fri 8 Jan 2027 18:00"). What tells apart events of one title."""
+    local = at.astimezone(ZoneInfo(zone))
+    year = f" {local.year}" if local.year != now.year else ""
+    return f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
 
 
 async def find_event(
@@ -48,7 +75,7 @@ async def find_event(
     if not candidates:
         raise NotFound(f"There is no event `{text}` here.", hint=LIST_HINT)
     if len(candidates) > 1:
-        names = "; ".join(f"{r.title} ({r.code})" for r in candidates[:5])
+        names = "; ".join(f"{r.title}, {_date_text(r, now)} ({r.code})" for r in candidates[:5])
         raise Ambiguous(
             f"`{text}` matches several events: {names}.",
             typed=text,

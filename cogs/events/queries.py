@@ -18,7 +18,7 @@ from bot.core.types import Community, Person
 from cogs.events import dates, recurrence
 from cogs.events.calendar import calendar_bytes
 from cogs.events.cards import event_card
-from cogs.events.lookup import find_event, require_organizer
+from cogs.events.lookup import day_text, find_event, require_organizer
 from cogs.events.settings import EventsSettings
 from cogs.events.views import EventView, Tally
 from storage.db import Database
@@ -103,14 +103,19 @@ class EventQueries:
         return listed
 
     async def suggest(self, community: Community, partial: str) -> list[tuple[str, str]]:
-        """Upcoming events for autocomplete: (label of at most 100 characters, short id)."""
+        """Upcoming events for autocomplete: (label of at most 100 characters, short id); the
+        label is "Book club, Fri 4 Dec 18:00 (ke4d)", its next date telling apart events of
+        one title, the title shortened to fit."""
         text = partial.strip().lower()
+        now = self.clock.now()
         out: list[tuple[str, str]] = []
         for item in await self.list_events(community, "upcoming"):
             view = item.view
             if text and text not in view.title.lower() and not view.code.startswith(text):
                 continue
-            out.append((f"{view.title} ({view.code})"[:100], view.code))
+            day = day_text(item.occurrence or view.starts_at, view.timezone, now)
+            tail = f", {day} ({view.code})"
+            out.append((view.title[: 100 - len(tail)] + tail, view.code))
         return out
 
     async def attendees(

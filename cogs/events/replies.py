@@ -18,7 +18,8 @@ SHOWN_PER_GROUP = 40  # attendees listed per answer; the CSV file has them all
 
 
 def listing_reply(items: list[Listed], when: Listing) -> Message:
-    """/event list: one field per event."""
+    """/event list: one field per event, each titled with its id, and a footer with the
+    /event show command for the first of them, ready to run."""
     if not items:
         return Message(
             text=rich(
@@ -68,7 +69,8 @@ def listing_reply(items: list[Listed], when: Listing) -> Message:
         title=title,
         fields=fields,
         ephemeral=True,
-        footer=rich("Details: ", Code(text="/event show id:<id>")),
+        # A command that runs as typed: the first event's own id, never a placeholder.
+        footer=rich("Details: ", Code(text=f"/event show id:{items[0].view.code}")),
     )
 
 

@@ -184,6 +184,7 @@ async def test_an_updated_channel_card_keeps_its_place_for_press(
         ("@everyone /timezone show", "@everyone means everyone in a channel, not one person"),
         ("@Here /timezone show", "@Here means everyone in a channel"),
         ("@channel /help", "act as one person, like: @sam /timezone show"),
+        ("@@sam /timezone show", "Type one @ before the name, like: @sam /timezone show"),
     ],
 )
 async def test_acting_as_someone_must_name_them_then_a_command(
@@ -206,6 +207,28 @@ async def test_a_command_typed_right_after_the_name_acts_as_them(
     assert "Names have no spaces" not in shown, shown
     assert await console.handle_line("@sam /timezone show")
     assert "Your time zone: Europe/Berlin" in screen.getvalue()[len(shown) :]
+
+
+async def test_console_names_are_one_person_however_capitalised(
+    bot: Potluck, tmp_path: Path
+) -> None:
+    """`@Sam`, `@sam` and `@SAM` were three people, and the attendees listed each: one
+    person, shown as the name was first written, also in a later run of the console."""
+    console, screen = quiet_console(bot, tmp_path / "files")
+    await console.handle_line('/event create title:"Zine swap" when:"2027-03-02 18:00"')
+    for name in ("Sam", "sam", "SAM"):
+        await console.handle_line(f'@{name} /rsvp event:"Zine swap" answer:yes')
+    before = len(screen.getvalue())
+    await console.handle_line('/event attendees id:"Zine swap"')
+    listed = screen.getvalue()[before:]
+    assert "Going (1 person)" in listed and "• Sam" in listed, listed
+    assert "• sam" not in listed and "• SAM" not in listed, listed
+    again, screen = quiet_console(bot, tmp_path / "files")  # a later run, same database
+    await again.handle_line('@sAm /rsvp event:"Zine swap" answer:no')
+    await again.handle_line('/event attendees id:"Zine swap"')
+    listed = screen.getvalue()
+    assert "Sam> /rsvp" in listed and "Can't go (1)" in listed and "• Sam" in listed, listed
+    assert "sAm" not in listed, listed
 
 
 @pytest.mark.parametrize("line", ["/quit now", "/exit please", "/QUIT now"])
