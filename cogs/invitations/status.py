@@ -39,14 +39,16 @@ def state_words(
 def _state(
     row: InvitationRow, name: str, outbox_status: str | None, error: str | None, answer: str | None
 ) -> str | list[Segment]:
+    # An answer given after "No invitations at all" is still their answer to the event.
+    asked = " (and asked not to be invited again)" if row.complaint else ""
+    if answer in ("going", "maybe", "waitlist"):
+        return f"answered: {'going' if answer == 'going' else answer}{asked}"
+    if answer == "no":
+        return f"answered: can't go{asked}"
     if row.complaint:
         return "declined (asked not to be invited)"
     if row.status == "declined":
         return "declined"
-    if answer in ("going", "maybe", "waitlist"):
-        return f"answered: {'going' if answer == 'going' else answer}"
-    if answer == "no":
-        return "answered: can't go"
     if row.status == "withdrawn" or outbox_status == "dropped":
         return "withdrawn"
     if outbox_status == "failed":

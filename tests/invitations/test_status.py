@@ -1,10 +1,13 @@
-"""Why a direct message failed, as the inviter reads it in /invites sent."""
+"""Where an invitation stands and why a direct message failed, as the inviter reads it in
+/invites sent."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.testing import Conversation
 from cogs.invitations.status import failure_words
+from tests.invitations.conftest import delivered, said, setup_event
 
 
 @pytest.mark.parametrize(
@@ -20,3 +23,16 @@ from cogs.invitations.status import failure_words
 )
 def test_failure_words(error: str | None, words: str) -> None:
     assert failure_words(error) == words
+
+
+async def test_an_answer_after_no_invitations_at_all_is_what_the_inviter_reads(
+    chat: Conversation,
+) -> None:
+    code = await setup_event(chat, "ben")
+    await chat.say(f'/invite event:{code} people:"@ben"', as_="ana")
+    (dm,) = await delivered(chat)
+    await chat.press(dm.message, "No invitations at all", as_="ben")
+    assert "declined (asked not to be invited)" in said(await chat.say("/invites sent", as_="ana"))
+    await chat.press(dm.message, "Going", as_="ben")  # the event still interests them
+    sent = said(await chat.say("/invites sent", as_="ana"))
+    assert "answered: going (and asked not to be invited again)" in sent, sent
