@@ -14,6 +14,7 @@ import unicodedata
 from functools import lru_cache
 
 BIG_CITY = 1_000_000  # people: the cities offered for a misspelling ("Mumbia" -> Mumbai)
+SHORT_NAME = 3  # letters: other names this short count only for big cities ("NYC", "LA")
 
 
 def _folded(name: str) -> str:
@@ -36,12 +37,22 @@ def _tables() -> tuple[dict[str, str], dict[str, str]]:
     zones: dict[str, str] = {}
     big: dict[str, str] = {}
     for city in cities:
+        big_city = city["population"] >= BIG_CITY
         for name in (city["name"], *city["alternatenames"]):
-            if name.isascii() or name == city["name"]:
-                zones.setdefault(_folded(name), city["timezone"])
+            if name != city["name"] and (not name.isascii() or not _known_as(name, big_city)):
+                continue
+            zones.setdefault(_folded(name), city["timezone"])
         if city["population"] >= BIG_CITY:
             big.setdefault(_folded(city["name"]), city["timezone"])
     return zones, big
+
+
+def _known_as(other_name: str, big_city: bool) -> bool:
+    """Whether a city's other name reads as that city: a short one ("NYC", "LA") only as
+    a big city's capitals, so two or three letters typed by mistake ("ab") find no city."""
+    if len(other_name) > SHORT_NAME:
+        return True
+    return big_city and other_name.isupper()
 
 
 def city_zone(text: str) -> str | None:

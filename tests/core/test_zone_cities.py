@@ -20,11 +20,20 @@ async def test_big_cities_that_are_no_zone_name_find_their_zone(chat: Conversati
         ("Beijing", "Asia/Shanghai"),
         ("são paulo", "America/Sao_Paulo"),
         ("Ho Chi Minh City", "Asia/Ho_Chi_Minh"),
+        ("NYC", "America/New_York"),  # a big city's short name
     ):
         reply = await chat.say(f"/timezone set zone:{typed}", as_=f"ana-{typed}")
         assert reply.accent == "success", (typed, said(reply))
         assert f"now {zone}" in said(reply), said(reply)
         assert zone in said(await chat.say("/timezone show", as_=f"ana-{typed}"))
+
+
+@pytest.mark.parametrize("typed", ["ab", "xy", "de"])
+async def test_two_letters_typed_by_mistake_find_no_city(chat: Conversation, typed: str) -> None:
+    """ "ab" was taken as Asia/Aden (a small town's other name): short names count only as a
+    big city's capitals."""
+    reply = await chat.say(f"/timezone set zone:{typed}", as_="ana")
+    assert reply.accent != "success" and "not a time zone" in said(reply), said(reply)
 
 
 async def test_old_link_names_are_stored_as_their_current_name(chat: Conversation) -> None:
