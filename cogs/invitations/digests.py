@@ -59,3 +59,26 @@ async def write_digest(
         coalesce_key=key,
         timezone=zone,
     )
+
+
+async def rewrite_digest(
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    platform: str,
+    community_id: int,
+    community_zone: str | None,
+    person: PersonRow,
+    due: datetime,
+) -> None:
+    """`write_digest` for a person after invitations left or joined their digest due at `due`
+    (UTC): in their own zone, else the community's (`community_zone`)."""
+    await write_digest(
+        session,
+        outbox,
+        platform,
+        community_id,
+        Addressee(person.id, person.external_id),
+        person.timezone or community_zone,
+        due,
+    )

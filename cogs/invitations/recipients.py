@@ -18,7 +18,7 @@ from bot.core.messages import Bold, Code, Message, Time, rich
 from bot.core.types import Community, Person
 from bot.outbox import Outbox
 from cogs.invitations import keys
-from cogs.invitations.digests import Addressee, write_digest
+from cogs.invitations.digests import rewrite_digest
 from cogs.invitations.limits import AUTO_PAUSE_REASON, over_threshold
 from cogs.invitations.naming import person_word
 from cogs.invitations.rescheduling import reschedule
@@ -237,14 +237,14 @@ class Recipients:
         community = await session.get(CommunityRow, person.community_id) if person else None
         for due in {r.due_at for r in rows if r.delivery == "digest"}:
             if person is not None and community is not None:
-                await write_digest(
+                await rewrite_digest(
                     session,
                     self.outbox,
-                    community.platform,
-                    community.id,
-                    Addressee(person.id, person.external_id),
-                    person.timezone or community.timezone,
-                    due,
+                    platform=community.platform,
+                    community_id=community.id,
+                    community_zone=community.timezone,
+                    person=person,
+                    due=due,
                 )
 
     # -- answers to an invitation ----------------------------------------------------------

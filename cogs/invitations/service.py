@@ -29,7 +29,7 @@ from cogs.events import dates
 from cogs.events.lookup import find_event, find_view
 from cogs.events.views import EventView, Tally
 from cogs.invitations import keys
-from cogs.invitations.digests import Addressee, write_digest
+from cogs.invitations.digests import Addressee, rewrite_digest, write_digest
 from cogs.invitations.limits import (
     DAY,
     WEEK,
@@ -417,15 +417,14 @@ class InvitationService:
         for recipient_id, due in digests:
             recipient = await session.get(PersonRow, recipient_id)
             if recipient is not None:
-                zone = recipient.timezone or community.timezone
-                await write_digest(
+                await rewrite_digest(
                     session,
                     self.outbox,
-                    community.platform,
-                    community.id,
-                    Addressee(recipient.id, recipient.external_id),
-                    zone,
-                    due,
+                    platform=community.platform,
+                    community_id=community.id,
+                    community_zone=community.timezone,
+                    person=recipient,
+                    due=due,
                 )
 
     async def event_code(self, community: Community, ref: str) -> str:
